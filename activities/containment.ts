@@ -1,0 +1,97 @@
+import { createHash } from 'node:crypto';
+import type { Dependent } from '../domain/catalog';
+import { invalidInput, providerUnavailable } from '../domain/errors';
+import type { ProviderAnswer } from '../domain/evidence';
+import type { SecretSnapshot } from '../domain/incident';
+import type { CredentialTarget, DeathProof } from '../integrations/ports';
+import type { ActivityDeps } from './deps';
+import { mappingErrors } from './map-errors';
+
+/** What the workflow tells a containment activity: ids and catalog data, never a secret value. */
+export interface ContainmentRequest {
+  incidentId: string;
+  secret: SecretSnapshot;
+  /** Handle of the sealed leaked value, for providers whose proof of death needs it. */
+  sealedValueHandle?: string;
+  purpose?: CredentialTarget['purpose'];
+}
+
+export interface ReplacementRequest extends ContainmentRequest {
+  replacementHandle: string;
+}
+
+/**
+ * Provider activities. Each calls one port and maps its errors; adapters check state before they
+ * act, so every activity here can run twice with the same effect as once.
+ */
+export function createContainmentActivities(deps: ActivityDeps) {
+  const target = (request: ContainmentRequest): CredentialTarget => ({
+    incidentId: request.incidentId,
+    secret: request.secret,
+    purpose: request.purpose ?? 'contain',
+    readLeakedValue: async () => (request.sealedValueHandle ? deps.vault.open(request.sealedValueHandle) : undefined),
+  });
+  const adapter = (request: ContainmentRequest) => deps.providers.provider(request.secret.provider);
+
+  return {
+    /** Kills the leaked credential at its provider (or only the old one after a rotation). */
+    revokeCredential: (request: ContainmentRequest): Promise<ProviderAnswer> => mappingErrors(() => adapter(request).revoke(target(request))),
+
+    /**
+     * Issues a replacement and seals it under a handle derived from the incident, so a retry after
+     * a crash finds the sealed replacement instead of issuing a second one.
+     */
+    issueReplacement: (request: ContainmentRequest): Promise<{ answer: ProviderAnswer; replacementHandle: string }> =>
+      mappingErrors(async () => {
+        const replacementHandle = `rp_${createHash('sha256').update(`${request.incidentId}\n${request.secret.id}`).digest('hex').slice(0, 32)}`;
+        if ((await deps.vault.open(replacementHandle)) !== undefined) {
+          return { answer: { provider: request.secret.provider, operation: 'issue-replacement', summary: 'replacement already issued', alreadyDone: true, at: new Date().toISOString() }, replacementHandle };
+        }
+        const issued = await adapter(request).issueReplacement(target(request));
+        await deps.vault.sealAs(replacementHandle, issued.newValue, 'replacement');
+        return { answer: issued.answer, replacementHandle };
+      }),
+
+    /** Delivers the sealed replacement to where its workloads read it (catalog `delivery`). */
+    deliverReplacement: (request: ReplacementRequest): Promise<ProviderAnswer> =>
+      mappingErrors(async () => {
+        const newValue = await deps.vault.open(request.replacementHandle);
+        if (newValue === undefined) throw invalidInput(`replacement ${request.replacementHandle} is no longer sealed`);
+        const delivery = request.secret.delivery;
+        if (!delivery) {
+          return { provider: 'vault', operation: 'hold-for-pickup', summary: 'no delivery target in the catalog: the replacement stays sealed for the issuing team', at: new Date().toISOString() };
+        }
+        return deps.providers.delivery(String(delivery.kind)).deliver(request.incidentId, delivery, newValue);
+      }),
+
+    /** Compensation: revokes a replacement issued by a rotation that could not finish. */
+    revokeReplacement: (request: ReplacementRequest): Promise<ProviderAnswer> =>
+      mappingErrors(async () => {
+        const newValue = await deps.vault.open(request.replacementHandle);
+        if (newValue === undefined) return { provider: request.secret.provider, operation: 'revoke-replacement', summary: 'replacement already destroyed', alreadyDone: true, at: new Date().toISOString() };
+        const answer = await adapter(request).revokeReplacement(target(request), newValue);
+        await deps.vault.destroy(request.replacementHandle);
+        return answer;
+      }),
+
+    /** Ends sessions derived from the credential; null when the provider has none. */
+    endDerivedSessions: (request: ContainmentRequest): Promise<ProviderAnswer | null> => mappingErrors(() => adapter(request).endDerivedSessions(target(request))),
+
+    /**
+     * Proves the old credential is dead. A credential still accepted fails the attempt (retryable),
+     * so Temporal polls with backoff while the provider's eventual consistency settles.
+     */
+    proveCredentialDead: (request: ContainmentRequest): Promise<DeathProof> =>
+      mappingErrors(async () => {
+        const proof = await adapter(request).proveDead(target(request));
+        if (!proof.dead) throw providerUnavailable(`credential ${request.secret.id} still alive: ${proof.checks.join('; ')}`);
+        return proof;
+      }),
+
+    disableDependent: (request: { incidentId: string; dependent: Dependent }): Promise<ProviderAnswer> =>
+      mappingErrors(() => deps.providers.controller(request.dependent.controller).disable(request.incidentId, request.dependent)),
+
+    enableDependent: (request: { incidentId: string; dependent: Dependent }): Promise<ProviderAnswer> =>
+      mappingErrors(() => deps.providers.controller(request.dependent.controller).enable(request.incidentId, request.dependent)),
+  };
+}

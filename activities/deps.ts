@@ -1,0 +1,19 @@
+import type { Logger } from 'pino';
+import type { EvidenceStore, Notifier, OwnershipDirectory, SecretVault } from '../integrations/ports';
+import type { ProviderRegistry } from '../integrations/provider-registry';
+
+/** What the activities are built from; assembled once per worker process in workers/assemble.ts. */
+export interface ActivityDeps {
+  directory: OwnershipDirectory;
+  evidence: EvidenceStore;
+  vault: SecretVault;
+  providers: ProviderRegistry;
+  notifier: Notifier;
+  logger: Logger;
+  /** Written into every evidence record a worker makes: "what acted". */
+  workerIdentity: string;
+  /** Caps every policy timer (demos and tests). */
+  timerCapMs?: number;
+  /** Seals the signed closure bundle once the incident is closed. */
+  sealClosureBundle?: (incidentId: string) => Promise<{ bundleHash: string } | undefined>;
+}

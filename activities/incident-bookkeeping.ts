@@ -1,0 +1,66 @@
+import type { EvidenceDraft } from '../domain/evidence';
+import type { IncidentInput, IncidentPlan } from '../domain/incident';
+import type { IncidentNotification } from '../integrations/ports';
+import type { ActivityDeps } from './deps';
+import { mappingErrors } from './map-errors';
+
+/** Activities that keep the incident's books: plan, evidence, notifications, sealed values. */
+export function createBookkeepingActivities(deps: ActivityDeps) {
+  return {
+    /** Resolves roles and policy from the catalog. Pure look-up: safe to retry. */
+    async planIncident(input: IncidentInput): Promise<IncidentPlan> {
+      return mappingErrors(async () => {
+        const plan = deps.directory.planIncident(input);
+        if (!deps.providers.has(plan.secret.provider)) {
+          plan.findings.push(`no adapter for provider "${plan.secret.provider}": contained by hand`);
+          plan.containment = 'manual';
+        } else if (deps.providers.provider(plan.secret.provider).requiresHuman) {
+          plan.containment = 'manual';
+        }
+        return deps.timerCapMs ? capTimers(plan, deps.timerCapMs) : plan;
+      });
+    },
+
+    /**
+     * Appends one evidence record. Idempotent by (incidentId, seq): a retry returns the stored record.
+     * Fills "what acted" with this worker's identity for worker actions.
+     */
+    async appendEvidence(draft: EvidenceDraft): Promise<{ hash: string }> {
+      return mappingErrors(async () => {
+        const actor = draft.actor.type === 'worker' && !draft.actor.id ? { ...draft.actor, id: deps.workerIdentity } : draft.actor;
+        const record = await deps.evidence.append({ ...draft, actor });
+        return { hash: record.hash };
+      });
+    },
+
+    /** Delivers one notification; the notifier dedupes on notification.key, so retries post once. */
+    async notify(notification: IncidentNotification): Promise<void> {
+      return mappingErrors(() => deps.notifier.notify(notification));
+    },
+
+    /** Destroys a sealed value; destroying twice is harmless. */
+    async destroySealedValue(handle: string): Promise<void> {
+      return mappingErrors(() => deps.vault.destroy(handle));
+    },
+
+    /** Builds, signs and archives the closure bundle. Idempotent per incident. */
+    async sealClosureBundle(incidentId: string): Promise<{ bundleHash: string } | undefined> {
+      return mappingErrors(async () => deps.sealClosureBundle?.(incidentId));
+    },
+  };
+}
+
+function capTimers(plan: IncidentPlan, capMs: number): IncidentPlan {
+  const cap = (ms: number) => Math.min(ms, capMs);
+  const policy = plan.policy;
+  return {
+    ...plan,
+    policy: {
+      ...policy,
+      decisionTimeoutMs: cap(policy.decisionTimeoutMs),
+      backupTimeoutMs: cap(policy.backupTimeoutMs),
+      handoffReminderMs: Math.min(policy.handoffReminderMs, Math.ceil(capMs / 2)),
+      handoffTimeoutMs: cap(policy.handoffTimeoutMs),
+    },
+  };
+}

@@ -1,0 +1,12 @@
+import { createContainmentActivities } from './containment';
+import type { ActivityDeps } from './deps';
+import { createBookkeepingActivities } from './incident-bookkeeping';
+
+export type { ActivityDeps } from './deps';
+
+/** Every activity of the incident workflow, bound to the worker's ports. */
+export function createActivities(deps: ActivityDeps) {
+  return { ...createBookkeepingActivities(deps), ...createContainmentActivities(deps) };
+}
+
+export type IncidentActivities = ReturnType<typeof createActivities>;

@@ -1,0 +1,18 @@
+/** Workflow ids are business keys: one incident workflow per credential identity. */
+export function incidentWorkflowId(credentialFingerprint: string): string {
+  return `leak-${credentialFingerprint.slice(0, 24)}`;
+}
+
+/**
+ * The id an incident is known by: its workflow id plus the start of its first run id, because a
+ * credential leaked again after its incident closed opens a new run under the same workflow id.
+ */
+export function incidentIdOf(workflowId: string, runId: string): string {
+  return `${workflowId}-${runId.replace(/-/g, '').slice(0, 8)}`;
+}
+
+/** The workflow id inside an incident id (or the workflow id itself). */
+export function workflowIdOfIncident(incidentOrWorkflowId: string): string {
+  const match = /^(leak-[0-9a-f]{24})(?:-[0-9a-f]{8})?$/.exec(incidentOrWorkflowId);
+  return match?.[1] ?? incidentOrWorkflowId;
+}

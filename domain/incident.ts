@@ -1,0 +1,191 @@
+import type { ContainmentAction, Dependent, Tier } from './catalog';
+
+/**
+ * Types that cross the workflow boundary. Everything here is plain JSON: ISO strings for time,
+ * arrays and records instead of Maps. No type here may carry a leaked secret's value.
+ */
+
+export const ALERT_SOURCES = ['api', 'slack', 'github', 'gitguardian', 'trufflehog', 'aws-health', 'generic'] as const;
+export type AlertSource = (typeof ALERT_SOURCES)[number];
+
+/** One report of a leaked credential, as every intake (API, Slack, webhooks) normalises it. */
+export interface Sighting {
+  source: AlertSource;
+  /** The source's own id for the report (delivery id, alert number...), used to ignore redeliveries. */
+  sourceRef: string;
+  detectedAt: string;
+  receivedAt: string;
+  /** Where it leaked: a URL, a repository path, a chat message link. Never the value. */
+  location?: string;
+  verifiedActive?: boolean;
+  publiclyExposed?: boolean;
+  /** A canary (honeytoken) finding: recorded, never contained. */
+  canary?: boolean;
+  /** The source says the credential was resolved/revoked on its side. */
+  resolvedAtSource?: boolean;
+  notes?: string;
+  /** Catalog person id, or the source name for detectors. */
+  reportedBy: string;
+  /** Optional campaign/burst grouping key given by the intake (e.g. the scanning repository). */
+  campaign?: string;
+}
+
+export interface IncidentInput {
+  /** Keyed fingerprint of the credential's identity; the workflow id derives from it. */
+  credentialFingerprint: string;
+  /** Keyed fingerprint of the value itself, when a value was reported. */
+  valueFingerprint?: string;
+  /** Catalog secret id, or null when the credential is not in the catalog. */
+  secretId: string | null;
+  /** What the reporter said the credential is, for credentials the catalog does not know. */
+  description?: string;
+  /** Provider hint for unknown credentials (e.g. detector name). */
+  providerHint?: string;
+  /** Opaque handle of the sealed value (encrypted outside Temporal), when proof of death needs it. */
+  sealedValueHandle?: string;
+  firstSighting: Sighting;
+}
+
+export interface PersonRef {
+  id: string;
+  name: string;
+  slackUserId?: string;
+}
+
+export interface PolicySnapshot {
+  id: string;
+  version: number;
+  decisionTimeoutMs: number;
+  backupTimeoutMs: number;
+  fallback: ContainmentAction | 'wait';
+  approvalsRequired: number;
+  handoffReminderMs: number;
+  handoffTimeoutMs: number;
+  requireIssuerApproval: boolean;
+  /** The auto-contain rule that matched the first sighting, if any. */
+  autoContain: { action: ContainmentAction; matchedRule: Record<string, unknown> } | null;
+}
+
+export interface SecretSnapshot {
+  id: string;
+  description?: string;
+  provider: string;
+  locator: Record<string, unknown>;
+  ownerTeam: string;
+  issuingTeam: string;
+  tier: Tier;
+  delivery?: Record<string, unknown>;
+  dependents: Dependent[];
+}
+
+/** Everything the workflow needs from the catalog, resolved once by an activity. */
+export interface IncidentPlan {
+  secret: SecretSnapshot;
+  /** `manual` when a person must act in a console: the provider needs it, or the policy says so. */
+  containment: 'automated' | 'manual';
+  ownershipGap: boolean;
+  primary: PersonRef;
+  /** People allowed to decide before escalation (the primary first). */
+  decisionMakers: PersonRef[];
+  backupApprovers: PersonRef[];
+  /** Verifier candidates in order of preference; the workflow excludes deciders and executors. */
+  verifierCandidates: PersonRef[];
+  /** People of the issuing team who execute by hand. */
+  executors: PersonRef[];
+  /** Default owner team's decision makers: where separation-of-duties problems escalate. */
+  escalationContacts: PersonRef[];
+  dependentOwners: Record<string, PersonRef[]>;
+  policy: PolicySnapshot;
+  findings: string[];
+}
+
+export const DECISION_CHOICES = ['revoke', 'rotate', 'false-positive'] as const;
+export type DecisionChoice = (typeof DECISION_CHOICES)[number];
+
+export interface DecisionRequest {
+  /** Catalog person id of the caller, established by the HTTP or Slack layer. */
+  by: string;
+  choice: DecisionChoice;
+  reason?: string;
+  /** Where the decision came from, for evidence (api, slack). */
+  channel: 'api' | 'slack' | 'cli';
+}
+
+export interface VerificationRequest {
+  by: string;
+  note: string;
+  channel: 'api' | 'slack' | 'cli';
+}
+
+export interface ManualConfirmation {
+  by: string;
+  note: string;
+  channel: 'api' | 'slack' | 'cli';
+  /** Id of the action in the vendor console (ticket, audit log id), when there is one. */
+  reference?: string;
+}
+
+export interface DependentAcknowledgement {
+  by: string;
+  dependentId: string;
+  note?: string;
+  channel: 'api' | 'slack' | 'cli';
+}
+
+export const PHASES = [
+  'planning',
+  'awaiting-decision',
+  'escalated-to-backup',
+  'containing',
+  'awaiting-manual-containment',
+  'proving-death',
+  'awaiting-verification',
+  'needs-attention',
+  'closed',
+] as const;
+export type Phase = (typeof PHASES)[number];
+
+export type Outcome = 'contained' | 'rotated' | 'false-positive' | 'canary' | 'resolved-at-source';
+
+export interface Approval {
+  by: string;
+  choice: DecisionChoice;
+  reason?: string;
+  at: string;
+  channel: string;
+}
+
+export interface TimelineEntry {
+  at: string;
+  kind: string;
+  summary: string;
+}
+
+export interface DependentState {
+  id: string;
+  state: 'running' | 'disabled' | 'enabled-again' | 'failed';
+  acknowledgedBy?: string;
+}
+
+export interface IncidentStatus {
+  incidentId: string;
+  workflowId: string;
+  phase: Phase;
+  secretId: string;
+  provider: string;
+  tier: Tier;
+  ownershipGap: boolean;
+  roles: { primary?: PersonRef; backup?: PersonRef; verifier?: PersonRef };
+  /** Who the incident is waiting on right now, and until when. */
+  waitingOn: { people: string[]; for: string; until?: string } | null;
+  approvals: Approval[];
+  decision: { choice: DecisionChoice; by: string[]; delegatedBy: string; at: string } | null;
+  actions: TimelineEntry[];
+  dependents: DependentState[];
+  sightings: number;
+  verification: { dead: boolean; proof?: string; verifiedBy?: string; note?: string; at?: string } | null;
+  outcome: Outcome | null;
+  openedAt: string;
+  closedAt?: string;
+  timeline: TimelineEntry[];
+}

@@ -1,0 +1,90 @@
+import { PGlite } from '@electric-sql/pglite';
+import { Pool } from 'pg';
+import { MIGRATIONS } from './migrations';
+
+/**
+ * The SQL the product needs, over either a PostgreSQL pool or embedded PGlite (PostgreSQL compiled
+ * to WebAssembly), so both run the same statements and migrations.
+ */
+export interface Database {
+  query<Row = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: Row[] }>;
+  /** Runs `work` in one transaction; it commits when `work` resolves and rolls back when it throws. */
+  transaction<T>(work: (tx: Database) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** PostgreSQL connection string; without it an embedded PGlite database lives in `embeddedDir`. */
+  url?: string;
+  embeddedDir: string;
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  const database = options.url ? postgresDatabase(new Pool({ connectionString: options.url, max: 10 })) : await pgliteDatabase(options.embeddedDir);
+  await runMigrations(database);
+  return database;
+}
+
+function postgresDatabase(pool: Pool): Database {
+  return {
+    query: async (sql, params) => pool.query(sql, params as unknown[]) as never,
+    transaction: async (work) => {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await work({
+          query: async (sql, params) => client.query(sql, params as unknown[]) as never,
+          transaction: () => Promise.reject(new Error('nested transactions are not supported')),
+          close: async () => undefined,
+        });
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+async function pgliteDatabase(directory: string): Promise<Database> {
+  const lite = await PGlite.create(directory);
+  // PGlite runs one statement at a time; queue transactions so they never interleave.
+  let queue: Promise<unknown> = Promise.resolve();
+  const serial = <T>(work: () => Promise<T>): Promise<T> => {
+    const next = queue.then(work, work);
+    queue = next.catch(() => undefined);
+    return next;
+  };
+  return {
+    query: (sql, params) => serial(() => lite.query(sql, params as unknown[]) as never),
+    transaction: (work) =>
+      serial(() =>
+        lite.transaction((tx) =>
+          work({
+            query: async (sql, params) => tx.query(sql, params as unknown[]) as never,
+            transaction: () => Promise.reject(new Error('nested transactions are not supported')),
+            close: async () => undefined,
+          }),
+        ),
+      ),
+    close: () => lite.close(),
+  };
+}
+
+async function runMigrations(database: Database): Promise<void> {
+  await database.query('CREATE TABLE IF NOT EXISTS schema_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+  for (const migration of MIGRATIONS) {
+    await database.transaction(async (tx) => {
+      // The lock makes concurrent start-ups (several workers) apply each migration once.
+      await tx.query('SELECT pg_advisory_xact_lock(7268736)');
+      const done = await tx.query('SELECT 1 FROM schema_migrations WHERE id = $1', [migration.id]);
+      if (done.rows.length > 0) return;
+      await tx.query(migration.sql);
+      await tx.query('INSERT INTO schema_migrations (id) VALUES ($1)', [migration.id]);
+    });
+  }
+}

@@ -1,0 +1,120 @@
+import type { Catalog, Dependent, Person } from '../domain/catalog';
+import type { EvidenceDraft, EvidenceRecord, ProviderAnswer } from '../domain/evidence';
+import type { IncidentInput, IncidentPlan, IncidentStatus, PersonRef, SecretSnapshot } from '../domain/incident';
+
+/**
+ * Small capability interfaces. Activities call exactly one port each; every adapter lives in its own
+ * folder under integrations/. All methods may be retried by Temporal, so each must be idempotent.
+ */
+
+/** Who owns what, from the ownership catalog. */
+export interface OwnershipDirectory {
+  readonly catalog: Catalog;
+  planIncident(input: IncidentInput): IncidentPlan;
+  personByApiToken(token: string): Person | undefined;
+  personBySlackUser(slackUserId: string): Person | undefined;
+  /** Finds the catalog secret an alert identifier names (AWS key id, role, token type...). */
+  findSecret(identifiers: string[]): string | null;
+}
+
+/** Append-only, hash-chained evidence. Appending the same (incidentId, seq) twice stores it once. */
+export interface EvidenceStore {
+  append(draft: EvidenceDraft): Promise<EvidenceRecord>;
+  list(incidentId: string): Promise<EvidenceRecord[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * Leaked values that proof of death needs, encrypted at rest outside Temporal. Only an opaque
+ * handle crosses into workflows. `destroy` is idempotent.
+ */
+export interface SecretVault {
+  seal(value: string, purpose: 'leaked' | 'replacement'): Promise<string>;
+  /** Seals under a caller-chosen handle; sealing the same handle again keeps the first value. */
+  sealAs(handle: string, value: string, purpose: 'leaked' | 'replacement'): Promise<void>;
+  open(handle: string): Promise<string | undefined>;
+  destroy(handle: string): Promise<void>;
+}
+
+/** What a provider adapter is told about the credential it must contain. */
+export interface CredentialTarget {
+  incidentId: string;
+  secret: SecretSnapshot;
+  /**
+   * `contain`: kill the leaked credential (no replacement is coming).
+   * `retire-after-rotation`: a replacement was issued and delivered; kill only the old credential
+   * and leave the replacement working (e.g. DeleteAccessKey of the old key only).
+   */
+  purpose: 'contain' | 'retire-after-rotation';
+  /** Reads the sealed leaked value, when one was reported; undefined otherwise. */
+  readLeakedValue(): Promise<string | undefined>;
+}
+
+export interface DeathProof {
+  dead: boolean;
+  /** Each check that was made and what it showed, e.g. "login with old password: 28P01". */
+  checks: string[];
+  /** False when the credential is still alive but may die after eventual consistency settles. */
+  settled?: boolean;
+}
+
+/** Contains one kind of credential at its provider. */
+export interface CredentialProvider {
+  readonly kind: string;
+  /** `manual`-style providers: a person acts in a vendor console and confirms with a note. */
+  readonly requiresHuman: boolean;
+  /** Throws with a message naming the field when the catalog locator does not fit this provider. */
+  validateLocator(locator: Record<string, unknown>): void;
+  revoke(target: CredentialTarget): Promise<ProviderAnswer>;
+  /** Issues a replacement; returns the new value for the caller to seal and deliver. */
+  issueReplacement(target: CredentialTarget): Promise<{ answer: ProviderAnswer; newValue: string }>;
+  /** Compensation: undoes issueReplacement when a later step fails. */
+  revokeReplacement(target: CredentialTarget, newValue: string): Promise<ProviderAnswer>;
+  /** Ends sessions derived from the credential (database sessions, STS sessions); null when none exist. */
+  endDerivedSessions(target: CredentialTarget): Promise<ProviderAnswer | null>;
+  proveDead(target: CredentialTarget): Promise<DeathProof>;
+}
+
+/** Delivers a rotated credential to where its workloads read it. */
+export interface ReplacementDelivery {
+  readonly kind: string;
+  deliver(incidentId: string, delivery: Record<string, unknown>, newValue: string): Promise<ProviderAnswer>;
+}
+
+/** Disables and re-enables a workload that depends on a credential. */
+export interface DependentController {
+  readonly kind: string;
+  disable(incidentId: string, dependent: Dependent): Promise<ProviderAnswer>;
+  enable(incidentId: string, dependent: Dependent): Promise<ProviderAnswer>;
+}
+
+export const NOTIFICATION_KINDS = [
+  'incident-opened',
+  'decision-requested',
+  'escalated',
+  'reminder',
+  'manual-containment-requested',
+  'dependent-ack-requested',
+  'contained',
+  'verification-requested',
+  'needs-attention',
+  'closed',
+] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+
+export interface IncidentNotification {
+  /** Unique per notification within an incident: the idempotency key of the delivery. */
+  key: string;
+  kind: NotificationKind;
+  incidentId: string;
+  /** The people who must act on this notification (DM targets). */
+  to: PersonRef[];
+  text: string;
+  /** The incident as it stands, to render the status card. */
+  status: IncidentStatus;
+}
+
+/** Tells people what the incident needs. Failing to notify must never block containment. */
+export interface Notifier {
+  notify(notification: IncidentNotification): Promise<void>;
+}

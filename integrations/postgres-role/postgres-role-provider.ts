@@ -1,0 +1,131 @@
+import { randomBytes } from 'node:crypto';
+import { Client, escapeIdentifier, escapeLiteral } from 'pg';
+import { z } from 'zod';
+import { configurationError, invalidInput } from '../../domain/errors';
+import type { ProviderAnswer } from '../../domain/evidence';
+import type { CredentialProvider, CredentialTarget, DeathProof } from '../ports';
+import { LOGIN_REFUSED_CODES, mapPostgresError } from './postgres-errors';
+
+const PostgresLocatorSchema = z.strictObject({
+  /** Name of the setting (environment variable) holding the admin connection URL; never the URL itself. */
+  adminUrlSetting: z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'an environment variable name such as PAYMENTS_DB_ADMIN_URL'),
+  role: z.string().min(1),
+  /** Database used for the proof-of-death login; defaults to the admin URL's database. */
+  database: z.string().optional(),
+});
+type PostgresLocator = z.infer<typeof PostgresLocatorSchema>;
+
+/**
+ * PostgreSQL role passwords. Revoke = NOLOGIN and a fresh random password nobody keeps; a password
+ * change alone leaves open sessions working, so endDerivedSessions terminates the role's backends.
+ * Proof of death = a login with the old password is refused (28P01/28000) and no session remains.
+ * Every statement states the wanted end state, so running a step twice is harmless.
+ */
+export class PostgresRoleProvider implements CredentialProvider {
+  readonly kind = 'postgres';
+  readonly requiresHuman = false;
+
+  constructor(private readonly resolveSetting: (name: string) => string | undefined) {}
+
+  validateLocator(locator: Record<string, unknown>): void {
+    const parsed = PostgresLocatorSchema.safeParse(locator);
+    if (!parsed.success) throw invalidInput(`postgres locator: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || '(locator)'}: ${issue.message}`).join('; ')}`);
+  }
+
+  async revoke(target: CredentialTarget): Promise<ProviderAnswer> {
+    const locator = this.locator(target);
+    if (target.purpose === 'retire-after-rotation') {
+      // The replacement password already replaced the old one; the role must keep logging in.
+      return this.answer('retire-old-password', `old password of role ${locator.role} was replaced at rotation`, true);
+    }
+    const throwaway = randomBytes(24).toString('base64url');
+    await this.admin(locator, 'revoke role', (client) =>
+      client.query(`ALTER ROLE ${escapeIdentifier(locator.role)} NOLOGIN PASSWORD ${escapeLiteral(throwaway)}`),
+    );
+    return this.answer('alter-role-nologin', `role ${locator.role} set NOLOGIN with a new unknown password`);
+  }
+
+  async issueReplacement(target: CredentialTarget): Promise<{ answer: ProviderAnswer; newValue: string }> {
+    const locator = this.locator(target);
+    const newValue = randomBytes(24).toString('base64url');
+    await this.admin(locator, 'rotate role password', (client) =>
+      client.query(`ALTER ROLE ${escapeIdentifier(locator.role)} LOGIN PASSWORD ${escapeLiteral(newValue)}`),
+    );
+    return { answer: this.answer('alter-role-password', `role ${locator.role} has a new password`), newValue };
+  }
+
+  async revokeReplacement(target: CredentialTarget): Promise<ProviderAnswer> {
+    return this.revoke({ ...target, purpose: 'contain' });
+  }
+
+  async endDerivedSessions(target: CredentialTarget): Promise<ProviderAnswer> {
+    const locator = this.locator(target);
+    const result = await this.admin(locator, 'terminate sessions', (client) =>
+      client.query<{ terminated: boolean }>('SELECT pg_terminate_backend(pid) AS terminated FROM pg_stat_activity WHERE usename = $1 AND pid <> pg_backend_pid()', [locator.role]),
+    );
+    const count = result.rows.filter((row) => row.terminated).length;
+    return this.answer('pg-terminate-backend', `terminated ${count} session(s) of role ${locator.role}`, count === 0);
+  }
+
+  async proveDead(target: CredentialTarget): Promise<DeathProof> {
+    const locator = this.locator(target);
+    const checks: string[] = [];
+    const oldValue = await target.readLeakedValue();
+    let loginRefused: boolean;
+    if (oldValue === undefined) {
+      const canLogin = await this.admin(locator, 'read role', (client) => client.query<{ rolcanlogin: boolean }>('SELECT rolcanlogin FROM pg_roles WHERE rolname = $1', [locator.role]));
+      loginRefused = canLogin.rows[0]?.rolcanlogin !== true;
+      checks.push(`no leaked value sealed; role ${locator.role} rolcanlogin=${String(canLogin.rows[0]?.rolcanlogin ?? 'absent')}`);
+    } else {
+      const code = await this.tryLogin(locator, oldValue);
+      loginRefused = LOGIN_REFUSED_CODES.includes(code);
+      checks.push(`login as ${locator.role} with the leaked password: ${code === 'ok' ? 'accepted' : `refused (${code})`}`);
+    }
+    const sessions = await this.admin(locator, 'count sessions', (client) => client.query<{ n: string }>('SELECT count(*) AS n FROM pg_stat_activity WHERE usename = $1', [locator.role]));
+    const remaining = Number(sessions.rows[0]?.n ?? 0);
+    checks.push(`sessions of role ${locator.role} remaining: ${remaining}`);
+    return { dead: loginRefused && remaining === 0, checks };
+  }
+
+  private async tryLogin(locator: PostgresLocator, password: string): Promise<string> {
+    const url = new URL(this.adminUrl(locator));
+    const client = new Client({ host: url.hostname, port: Number(url.port || 5432), database: locator.database ?? url.pathname.slice(1), user: locator.role, password, connectionTimeoutMillis: 5_000 });
+    try {
+      await client.connect();
+      return 'ok';
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code) return code;
+      throw mapPostgresError(error, 'proof-of-death login');
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+
+  private async admin<T>(locator: PostgresLocator, doing: string, work: (client: Client) => Promise<T>): Promise<T> {
+    const client = new Client({ connectionString: this.adminUrl(locator), connectionTimeoutMillis: 5_000 });
+    try {
+      await client.connect();
+      return await work(client);
+    } catch (error) {
+      throw mapPostgresError(error, doing);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+
+  private adminUrl(locator: PostgresLocator): string {
+    const url = this.resolveSetting(locator.adminUrlSetting);
+    if (!url) throw configurationError(`setting ${locator.adminUrlSetting} (admin URL for role ${locator.role}) is not set`);
+    return url;
+  }
+
+  private locator(target: CredentialTarget): PostgresLocator {
+    this.validateLocator(target.secret.locator);
+    return PostgresLocatorSchema.parse(target.secret.locator);
+  }
+
+  private answer(operation: string, summary: string, alreadyDone = false): ProviderAnswer {
+    return { provider: this.kind, operation, summary, alreadyDone, at: new Date().toISOString() };
+  }
+}

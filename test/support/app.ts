@@ -1,0 +1,77 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { Client, Connection } from '@temporalio/client';
+import type { Database } from '../../integrations/database/database';
+import { assembleProduct } from '../../workers/assemble';
+import { parseConfig, type Config } from '../../workers/config';
+import type { IncidentService } from '../../workers/incident-service';
+import { createLogger } from '../../workers/logger';
+import { bridgeTemporalLogs } from '../../workers/temporal-runtime';
+import { createTestDatabase, testEnvironment } from './environment';
+
+export interface TestApp {
+  baseUrl: string;
+  service: IncidentService;
+  client: Client;
+  config: Config;
+  database: Database;
+  /** Everything the product logged so far, as pino JSON lines. */
+  logLines(): string;
+  stop(): Promise<void>;
+}
+
+export const TEST_CATALOG = join(__dirname, '../fixtures/catalog.test.yaml');
+
+/** Bearer token of a test catalog person ("token-<id>"). */
+export const tokenOf = (personId: string) => `token-${personId}`;
+
+/**
+ * The whole product — worker, HTTP server, stores — against the shared Temporal dev server and a
+ * fresh PostgreSQL database, on its own task queue and a random port. `overrides` are environment
+ * values (e.g. TIMER_CAP_MS, SLACK_SIGNING_SECRET).
+ */
+export async function startTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
+  const environment = testEnvironment();
+  const databaseUrl = overrides.DATABASE_URL ?? (await createTestDatabase('app'));
+  const env: Record<string, string | undefined> = {
+    TEMPORAL_ADDRESS: environment.temporalAddress,
+    TEMPORAL_TASK_QUEUE: `test-${randomBytes(6).toString('hex')}`,
+    HTTP_PORT: '0',
+    CATALOG_PATH: TEST_CATALOG,
+    DATABASE_URL: databaseUrl,
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'tourniquet-app-')),
+    FINGERPRINT_KEY: randomBytes(32).toString('hex'),
+    VAULT_KEY: randomBytes(32).toString('hex'),
+    TEST_PG_ADMIN_URL: environment.databaseUrl,
+    LOG_LEVEL: 'debug',
+    ...overrides,
+  };
+  const config = parseConfig(env);
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(chunk.toString());
+      done();
+    },
+  });
+  const logger = createLogger(config.LOG_LEVEL, sink);
+  bridgeTemporalLogs(createLogger('warn'), 'WARN');
+  const product = await assembleProduct({ config, env, logger, temporalAddress: environment.temporalAddress, workflows: { workflowBundle: { codePath: environment.workflowBundlePath } } });
+  const connection = await Connection.connect({ address: environment.temporalAddress });
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  return {
+    baseUrl: product.baseUrl,
+    service: product.service,
+    client,
+    config,
+    database: product.database,
+    logLines: () => lines.join(''),
+    async stop() {
+      await connection.close();
+      await product.stop();
+    },
+  };
+}

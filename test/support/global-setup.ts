@@ -1,0 +1,35 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { startPostgresCluster } from './postgres-cluster';
+import { startTemporalDevServer } from './temporal-dev-server';
+import { ENVIRONMENT_FILE, type TestEnvironment } from './environment';
+
+/**
+ * Starts the real services every test shares — a Temporal dev server and a PostgreSQL cluster —
+ * and bundles the workflow code once, so each test file only starts its own worker.
+ */
+export default async function globalSetup(): Promise<void> {
+  const [temporal, postgres, bundle] = await Promise.all([
+    startTemporalDevServer(),
+    startPostgresCluster(),
+    bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows/index.ts'), logger: quietLogger() }),
+  ]);
+  const dir = join(__dirname, '../../.data/test');
+  mkdirSync(dir, { recursive: true });
+  const workflowBundlePath = join(dir, 'workflow-bundle.js');
+  writeFileSync(workflowBundlePath, bundle.code);
+  const environment: TestEnvironment = {
+    temporalAddress: temporal.address,
+    temporalPid: temporal.pid,
+    databaseUrl: postgres.url,
+    postgresDataDir: postgres.dataDir,
+    workflowBundlePath,
+  };
+  writeFileSync(ENVIRONMENT_FILE, JSON.stringify(environment, null, 2));
+}
+
+function quietLogger() {
+  const noop = () => undefined;
+  return { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: (message: string) => console.error(message) };
+}

@@ -1,0 +1,49 @@
+import { execFileSync } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, spawnService, waitForPort } from './processes';
+
+export const PG_BIN = process.env.PG_BIN ?? newestDebianPostgres();
+
+/** Debian installs each major version under /usr/lib/postgresql/<major>/bin. */
+function newestDebianPostgres(): string {
+  const root = '/usr/lib/postgresql';
+  const majors = existsSync(root) ? readdirSync(root).filter((name) => /^\d+$/.test(name)).sort((a, b) => Number(b) - Number(a)) : [];
+  if (!majors[0]) throw new Error('PostgreSQL server binaries not found: apt-get install postgresql (or set PG_BIN)');
+  return join(root, majors[0], 'bin');
+}
+export const SUPERUSER_PASSWORD = 'tourniquet-test-superuser';
+
+/**
+ * A throwaway PostgreSQL cluster (Debian's postgresql package) on a free loopback port, with
+ * password authentication so a wrong password is really refused. As root, it runs as `postgres`
+ * because initdb refuses to run as root.
+ */
+export async function startPostgresCluster(): Promise<{ url: string; pid: number; dataDir: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'tourniquet-pg-'));
+  const dataDir = join(dir, 'data');
+  const pwfile = join(dir, 'pw');
+  writeFileSync(pwfile, SUPERUSER_PASSWORD);
+  const asPostgres = process.getuid?.() === 0;
+  if (asPostgres) {
+    const uid = Number(execFileSync('id', ['-u', 'postgres']).toString());
+    const gid = Number(execFileSync('id', ['-g', 'postgres']).toString());
+    chownSync(dir, uid, gid);
+    chownSync(pwfile, uid, gid);
+  }
+  chmodSync(dir, 0o700);
+  const run = (binary: string, args: string[]) => (asPostgres ? ['runuser', ['-u', 'postgres', '--', join(PG_BIN, binary), ...args]] : [join(PG_BIN, binary), args]) as [string, string[]];
+  const [initCommand, initArgs] = run('initdb', ['-D', dataDir, '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${pwfile}`, '-E', 'UTF8', '--no-sync']);
+  execFileSync(initCommand, initArgs, { stdio: 'pipe' });
+  const port = await freePort();
+  const [command, args] = run('postgres', ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${dir}`, '-c', 'fsync=off', '-c', 'max_connections=200']);
+  const server = spawnService(command, args);
+  try {
+    await waitForPort(port, 30_000, 'PostgreSQL');
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n${server.output()}`);
+  }
+  server.child.unref();
+  return { url: `postgres://postgres:${SUPERUSER_PASSWORD}@127.0.0.1:${port}/postgres`, pid: server.child.pid!, dataDir };
+}

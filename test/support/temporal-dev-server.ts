@@ -1,0 +1,17 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { freePort, spawnService, waitForPort } from './processes';
+
+/** Starts `temporal server start-dev` (in memory, headless) on a free port; the CLI comes from scripts/temporal-cli.sh. */
+export async function startTemporalDevServer(): Promise<{ address: string; pid: number }> {
+  const cli = execFileSync('bash', [join(__dirname, '../../scripts/temporal-cli.sh')], { stdio: ['ignore', 'pipe', 'inherit'] }).toString().trim();
+  const port = await freePort();
+  const server = spawnService(cli, ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'error', '--namespace', 'default']);
+  try {
+    await waitForPort(port, 60_000, 'Temporal dev server');
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n${server.output()}`);
+  }
+  server.child.unref();
+  return { address: `127.0.0.1:${port}`, pid: server.child.pid! };
+}

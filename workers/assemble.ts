@@ -1,0 +1,96 @@
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Worker, type WorkerOptions } from '@temporalio/worker';
+import type { Express } from 'express';
+import type { Logger } from 'pino';
+import { createActivities } from '../activities';
+import { CatalogDirectory } from '../integrations/catalog/catalog-directory';
+import { loadCatalog } from '../integrations/catalog/load-catalog';
+import { openDatabase, type Database } from '../integrations/database/database';
+import { SqlEvidenceStore } from '../integrations/evidence/sql-evidence-store';
+import { LogNotifier } from '../integrations/log-notifier/log-notifier';
+import type { Notifier } from '../integrations/ports';
+import { Fingerprinter } from '../integrations/vault/fingerprint';
+import { SqlSecretVault } from '../integrations/vault/sql-secret-vault';
+import type { Config } from './config';
+import { resolveKeys } from './embedded-keys';
+import { buildHttpApp, finishHttpApp } from './http/app';
+import { IncidentService } from './incident-service';
+import { createProviderRegistry } from './provider-setup';
+import { connectClient, connectWorker } from './temporal-connection';
+
+export interface AssembleOptions {
+  config: Config;
+  env: Record<string, string | undefined>;
+  logger: Logger;
+  temporalAddress: string;
+  /** Where the workflow code comes from: a prebuilt bundle (tests) or the source path. */
+  workflows: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'>;
+  /** Overrides the notifier (tests, Slack). */
+  notifier?: Notifier;
+}
+
+export interface RunningProduct {
+  worker: Worker;
+  service: IncidentService;
+  database: Database;
+  baseUrl: string;
+  workerRun: Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Builds the whole product in one process: stores, catalog, providers, the Temporal worker and
+ * the HTTP server. Fails fast, naming the problem, when configuration or catalog is wrong.
+ */
+export async function assembleProduct(options: AssembleOptions): Promise<RunningProduct> {
+  const { config, logger } = options;
+  const providers = createProviderRegistry(config, options.env);
+  const catalog = loadCatalog(config.CATALOG_PATH, (kind, locator) => providers.locatorProblem(kind, locator));
+  const directory = new CatalogDirectory(catalog);
+  const keys = resolveKeys(config);
+  const database = await openDatabase({ url: config.DATABASE_URL, embeddedDir: join(config.DATA_DIR, 'pglite') });
+  const evidence = new SqlEvidenceStore(database);
+  const vault = new SqlSecretVault(database, keys.vaultKey);
+  const notifier =
+    options.notifier ?? new LogNotifier(logger.child({ component: 'notifier' }));
+  const workerIdentity = config.WORKER_IDENTITY ?? `tourniquet-worker@${hostname()}:${process.pid}`;
+
+  const activities = createActivities({ directory, evidence, vault, providers, notifier, logger, workerIdentity, timerCapMs: config.TIMER_CAP_MS });
+  const workerConnection = await connectWorker(config, options.temporalAddress);
+  const worker = await Worker.create({ connection: workerConnection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, identity: workerIdentity, activities, ...options.workflows });
+  const workerRun = worker.run();
+
+  const { client, connection } = await connectClient(config, options.temporalAddress);
+  const service = new IncidentService(client, config.TEMPORAL_TASK_QUEUE, directory, new Fingerprinter(keys.fingerprintKey), vault);
+  const app = buildHttpApp({ directory, incidents: service, evidence, logger });
+  finishHttpApp(app, logger);
+  const server = await listen(app, config.HTTP_HOST, config.HTTP_PORT);
+  const address = server.address() as AddressInfo;
+  const baseUrl = `http://${config.HTTP_HOST}:${address.port}`;
+
+  return {
+    worker,
+    service,
+    database,
+    baseUrl,
+    workerRun,
+    async stop() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await workerRun.catch(() => undefined);
+      await workerConnection.close();
+      await connection.close();
+      await database.close();
+    },
+  };
+}
+
+function listen(app: Express, host: string, port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, host, (error?: Error) => (error ? reject(error) : resolve(server)));
+  });
+}

@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import express, { Router, type Request } from 'express';
+import type { EvidenceStore, OwnershipDirectory } from '../../integrations/ports';
+import type { IncidentService } from '../incident-service';
+import { AcknowledgementBodySchema, DecisionBodySchema, IdempotencyKeySchema, NoteBodySchema, OpenIncidentBodySchema } from './api-schemas';
+import { authenticatePerson, currentPerson } from './authenticate';
+import { HttpError } from './http-errors';
+
+export interface ApiDeps {
+  directory: OwnershipDirectory;
+  incidents: IncidentService;
+  evidence: EvidenceStore;
+}
+
+/**
+ * The incident API: open, read, decide, confirm, verify. Every caller is a catalog person
+ * authenticated by bearer token; the workflow's update validators decide what that person may do.
+ */
+export function apiRouter(deps: ApiDeps): Router {
+  const router = Router();
+  router.use(express.json({ limit: '64kb' }));
+  router.use(authenticatePerson(deps.directory));
+
+  router.post('/incidents', async (req, res) => {
+    const body = OpenIncidentBodySchema.parse(req.body);
+    const person = currentPerson(req);
+    const receivedAt = new Date().toISOString();
+    const result = await deps.incidents.open({
+      secretId: body.secretId,
+      identifiers: body.identifiers,
+      leakedValue: body.leakedValue,
+      description: body.description,
+      providerHint: body.providerHint,
+      sighting: {
+        source: 'api',
+        sourceRef: idempotencyKey(req) ?? randomUUID(),
+        detectedAt: body.detectedAt ?? receivedAt,
+        receivedAt,
+        location: body.location,
+        verifiedActive: body.verifiedActive,
+        publiclyExposed: body.publiclyExposed,
+        notes: body.notes,
+        reportedBy: person.id,
+      },
+    });
+    res.status(202).json(result);
+  });
+
+  router.get('/incidents', async (_req, res) => {
+    const open = await deps.incidents.listOpen();
+    const statuses = await Promise.all(open.map((entry) => deps.incidents.status(entry.workflowId)));
+    res.json({ incidents: statuses.filter(Boolean).map((status) => ({ incidentId: status!.incidentId, secretId: status!.secretId, phase: status!.phase, waitingOn: status!.waitingOn, openedAt: status!.openedAt })) });
+  });
+
+  router.get('/incidents/:id', async (req, res) => {
+    res.json(await statusOr404(deps, req.params.id));
+  });
+
+  router.get('/incidents/:id/timeline', async (req, res) => {
+    const status = await statusOr404(deps, req.params.id);
+    const evidence = await deps.evidence.list(status.incidentId);
+    res.json({ incidentId: status.incidentId, phase: status.phase, timeline: status.timeline, evidence });
+  });
+
+  router.post('/incidents/:id/decision', async (req, res) => {
+    const body = DecisionBodySchema.parse(req.body);
+    const status = await deps.incidents.decide(req.params.id, { by: currentPerson(req).id, choice: body.choice, reason: body.reason, channel: 'api' }, idempotencyKey(req));
+    res.json(status);
+  });
+
+  router.post('/incidents/:id/manual-containment', async (req, res) => {
+    const body = NoteBodySchema.parse(req.body);
+    res.json(await deps.incidents.confirmManualContainment(req.params.id, { by: currentPerson(req).id, note: body.note, reference: body.reference, channel: 'api' }, idempotencyKey(req)));
+  });
+
+  router.post('/incidents/:id/dependents/:dependentId/acknowledgement', async (req, res) => {
+    const body = AcknowledgementBodySchema.parse(req.body ?? {});
+    res.json(await deps.incidents.acknowledgeDependent(req.params.id, { by: currentPerson(req).id, dependentId: req.params.dependentId, note: body.note, channel: 'api' }, idempotencyKey(req)));
+  });
+
+  router.post('/incidents/:id/verification', async (req, res) => {
+    const body = NoteBodySchema.parse(req.body);
+    res.json(await deps.incidents.verify(req.params.id, { by: currentPerson(req).id, note: body.note, channel: 'api' }, idempotencyKey(req)));
+  });
+
+  return router;
+}
+
+async function statusOr404(deps: ApiDeps, id: string) {
+  const status = await deps.incidents.status(id);
+  if (!status) throw new HttpError(404, `no incident ${id}`, 'NOT_FOUND');
+  return status;
+}
+
+function idempotencyKey(req: Request): string | undefined {
+  return IdempotencyKeySchema.parse(req.header('idempotency-key'));
+}

@@ -1,0 +1,136 @@
+import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
+import type {
+  DecisionRequest,
+  DependentAcknowledgement,
+  IncidentInput,
+  IncidentStatus,
+  ManualConfirmation,
+  Sighting,
+  VerificationRequest,
+} from '../domain/incident';
+import type { OwnershipDirectory, SecretVault } from '../integrations/ports';
+import { incidentIdOf, incidentWorkflowId, workflowIdOfIncident } from '../domain/ids';
+import type { Fingerprinter } from '../integrations/vault/fingerprint';
+import {
+  acknowledgeDependentUpdate,
+  confirmManualContainmentUpdate,
+  decideUpdate,
+  getStatusQuery,
+  reportSightingSignal,
+  verifyClosureUpdate,
+} from '../workflows/messages';
+
+/** What every intake (HTTP API, Slack, webhooks) hands over to open an incident or add a sighting. */
+export interface OpenIncidentCommand {
+  /** Catalog secret id, when the reporter knows it. */
+  secretId?: string;
+  /** Strings that may name a catalog secret: an AWS key id, a database role, a token type. */
+  identifiers?: string[];
+  /** The leaked value: fingerprinted and sealed here, then forgotten. Never stored in clear. */
+  leakedValue?: string;
+  description?: string;
+  providerHint?: string;
+  sighting: Sighting;
+}
+
+export interface OpenIncidentResult {
+  incidentId: string;
+  workflowId: string;
+  secretId: string | null;
+}
+
+/**
+ * The one door into incident workflows for every edge of the product. Starting is idempotent:
+ * the workflow id is a keyed fingerprint of the credential, and signal-with-start either starts
+ * the incident or adds the sighting to the one already open. Returns only after Temporal has
+ * durably accepted the report.
+ */
+export class IncidentService {
+  constructor(
+    private readonly client: Client,
+    private readonly taskQueue: string,
+    private readonly directory: OwnershipDirectory,
+    private readonly fingerprints: Fingerprinter,
+    private readonly vault: SecretVault,
+  ) {}
+
+  async open(command: OpenIncidentCommand): Promise<OpenIncidentResult> {
+    const input = await this.buildInput(command);
+    const workflowId = incidentWorkflowId(input.credentialFingerprint);
+    const handle = await this.client.workflow.signalWithStart('leakedSecretIncident', {
+      workflowId,
+      taskQueue: this.taskQueue,
+      args: [input],
+      signal: reportSightingSignal,
+      signalArgs: [command.sighting],
+    });
+    return { incidentId: incidentIdOf(workflowId, handle.signaledRunId), workflowId, secretId: input.secretId };
+  }
+
+  decide(incidentId: string, request: DecisionRequest, requestId?: string): Promise<IncidentStatus> {
+    return this.handle(incidentId).executeUpdate(decideUpdate, { args: [request], updateId: requestId });
+  }
+
+  confirmManualContainment(incidentId: string, confirmation: ManualConfirmation, requestId?: string): Promise<IncidentStatus> {
+    return this.handle(incidentId).executeUpdate(confirmManualContainmentUpdate, { args: [confirmation], updateId: requestId });
+  }
+
+  acknowledgeDependent(incidentId: string, ack: DependentAcknowledgement, requestId?: string): Promise<IncidentStatus> {
+    return this.handle(incidentId).executeUpdate(acknowledgeDependentUpdate, { args: [ack], updateId: requestId });
+  }
+
+  verify(incidentId: string, request: VerificationRequest, requestId?: string): Promise<IncidentStatus> {
+    return this.handle(incidentId).executeUpdate(verifyClosureUpdate, { args: [request], updateId: requestId });
+  }
+
+  /** Live status; undefined when no such incident exists. */
+  async status(incidentId: string): Promise<IncidentStatus | undefined> {
+    try {
+      return await this.handle(incidentId).query(getStatusQuery);
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return undefined;
+      throw error;
+    }
+  }
+
+  /** Incidents still open, newest first (from Temporal's visibility store). */
+  async listOpen(limit = 100): Promise<Array<{ workflowId: string; startedAt: string }>> {
+    const found: Array<{ workflowId: string; startedAt: string }> = [];
+    const query = `WorkflowType = 'leakedSecretIncident' AND ExecutionStatus = 'Running'`;
+    for await (const execution of this.client.workflow.list({ query })) {
+      found.push({ workflowId: execution.workflowId, startedAt: execution.startTime.toISOString() });
+      if (found.length >= limit) break;
+    }
+    return found;
+  }
+
+  private handle(incidentId: string): WorkflowHandle {
+    return this.client.workflow.getHandle(workflowIdOfIncident(incidentId));
+  }
+
+  private async buildInput(command: OpenIncidentCommand): Promise<IncidentInput> {
+    const secretId = command.secretId ?? this.directory.findSecret(command.identifiers ?? []);
+    const valueFingerprint = command.leakedValue ? this.fingerprints.ofValue(command.leakedValue) : undefined;
+    const credentialFingerprint = secretId
+      ? this.fingerprints.ofIdentity('catalog', secretId)
+      : valueFingerprint
+        ? this.fingerprints.ofIdentity('value', valueFingerprint)
+        : this.fingerprints.ofIdentity('identifiers', [...(command.identifiers ?? [])].sort().join('\n') || command.sighting.sourceRef);
+    let sealedValueHandle: string | undefined;
+    if (command.leakedValue) {
+      // One sealed copy per leaked value: the handle derives from its fingerprint, so a second report
+      // of the same value seals nothing new.
+      sealedValueHandle = `sv_${valueFingerprint?.slice(0, 32)}`;
+      await this.vault.sealAs(sealedValueHandle, command.leakedValue, 'leaked');
+    }
+    return {
+      credentialFingerprint,
+      valueFingerprint,
+      secretId,
+      description: command.description,
+      providerHint: command.providerHint,
+      sealedValueHandle,
+      firstSighting: command.sighting,
+    };
+  }
+}

@@ -1,0 +1,46 @@
+import { assembleProduct } from './assemble';
+import { parseConfig } from './config';
+import { startDevTemporal } from './dev-temporal';
+import { createLogger } from './logger';
+import { bridgeTemporalLogs } from './temporal-runtime';
+
+/**
+ * `npm start`: the whole product in one process. Without TEMPORAL_ADDRESS it starts the local
+ * Temporal dev server first; without DATABASE_URL it uses embedded PGlite in DATA_DIR.
+ */
+async function main(): Promise<void> {
+  const config = parseConfig(process.env);
+  const logger = createLogger(config.LOG_LEVEL);
+  bridgeTemporalLogs(logger, 'WARN');
+  const dev = config.TEMPORAL_ADDRESS ? undefined : await startDevTemporal(config, logger);
+  const temporalAddress = config.TEMPORAL_ADDRESS ?? dev!.address;
+  const product = await assembleProduct({ config, env: process.env, logger, temporalAddress, workflows: { workflowsPath: require.resolve('../workflows') } });
+  logger.info(
+    { temporal: temporalAddress, temporalUi: dev?.uiUrl, http: product.baseUrl, catalog: config.CATALOG_PATH, database: config.DATABASE_URL ? 'postgresql' : `embedded PGlite in ${config.DATA_DIR}/pglite` },
+    'Tourniquet is running',
+  );
+  process.stdout.write(
+    [
+      '',
+      `  Tourniquet HTTP API   ${product.baseUrl}   (try: curl ${product.baseUrl}/healthz)`,
+      `  Temporal              ${temporalAddress}${dev ? ` (local dev server, Web UI ${dev.uiUrl})` : ''}`,
+      `  Catalog               ${config.CATALOG_PATH}`,
+      '',
+    ].join('\n') + '\n',
+  );
+  const stop = async (signal: string) => {
+    logger.info({ signal }, 'stopping');
+    await product.stop();
+    dev?.child.kill('SIGTERM');
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  await product.workerRun;
+}
+
+main().catch((error: unknown) => {
+  createLogger('fatal').fatal({ err: error }, error instanceof Error ? error.message : String(error));
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,19 @@
+import { createDeliveries, createDependentControllers, createExternalProviders } from '../integrations/providers-index';
+import { ManualProvider } from '../integrations/manual/manual-provider';
+import { PostgresRoleProvider } from '../integrations/postgres-role/postgres-role-provider';
+import { ProviderRegistry } from '../integrations/provider-registry';
+import type { Config } from './config';
+
+/**
+ * Builds the provider registry. Provider adapters read secret settings (admin URLs, tokens) through
+ * `resolveSetting`, which is the process environment: only workers/ touches process.env.
+ */
+export function createProviderRegistry(config: Config, env: Record<string, string | undefined>): ProviderRegistry {
+  const resolveSetting = (name: string) => env[name];
+  return new ProviderRegistry(
+    [new PostgresRoleProvider(resolveSetting), new ManualProvider(), ...createExternalProviders(config)],
+    createDeliveries(config),
+    createDependentControllers(config),
+  );
+}
+

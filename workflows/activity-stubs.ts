@@ -1,0 +1,41 @@
+import { proxyActivities } from '@temporalio/workflow';
+import type { IncidentActivities } from '../activities';
+
+/**
+ * Every activity the incident workflow calls, grouped by how hard it must try. Timeouts and retry
+ * policies are stated here, once. Non-retryable error types come from domain/errors.ts codes,
+ * which activities set as the ApplicationFailure type.
+ */
+const NON_RETRYABLE = ['INVALID_INPUT', 'NOT_FOUND', 'PERMISSION_DENIED', 'CONFLICT', 'CONFIGURATION'];
+
+/** Catalog look-up and evidence: local and cheap; retried until they succeed. */
+export const bookkeeping = proxyActivities<Pick<IncidentActivities, 'planIncident' | 'appendEvidence' | 'destroySealedValue' | 'sealClosureBundle'>>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: NON_RETRYABLE },
+});
+
+/**
+ * Provider calls: a handful of attempts with backoff, then the workflow compensates and asks humans.
+ * A provider's Retry-After reaches Temporal as the failure's nextRetryDelay.
+ */
+export const provider = proxyActivities<
+  Pick<
+    IncidentActivities,
+    'revokeCredential' | 'issueReplacement' | 'deliverReplacement' | 'revokeReplacement' | 'endDerivedSessions' | 'disableDependent' | 'enableDependent'
+  >
+>({
+  startToCloseTimeout: '60 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 6, nonRetryableErrorTypes: NON_RETRYABLE },
+});
+
+/** Proof of death polls while the provider settles (IAM and friends are eventually consistent). */
+export const deathCheck = proxyActivities<Pick<IncidentActivities, 'proveCredentialDead'>>({
+  startToCloseTimeout: '60 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 1.5, maximumInterval: '15 seconds', maximumAttempts: 12, nonRetryableErrorTypes: NON_RETRYABLE },
+});
+
+/** Notifications never block containment and are never dropped: they retry for as long as it takes. */
+export const messaging = proxyActivities<Pick<IncidentActivities, 'notify'>>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes: ['INVALID_INPUT', 'CONFIGURATION'] },
+});

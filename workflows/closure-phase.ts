@@ -1,0 +1,111 @@
+import { condition } from '@temporalio/workflow';
+import type { Outcome, PersonRef } from '../domain/incident';
+import { bookkeeping, deathCheck } from './activity-stubs';
+import { describe } from './containment-phase';
+import type { Decision } from './decision-phase';
+import { awaitHandoff, dedupe } from './handoff';
+import { WORKER, now, type IncidentState } from './incident-state';
+
+/** Proves the old credential dead at its provider. False when the provider still accepts it. */
+export async function proveDeath(state: IncidentState, decision: Decision): Promise<boolean> {
+  const plan = state.plan!;
+  state.phase = 'proving-death';
+  try {
+    const proof = await deathCheck.proveCredentialDead({ incidentId: state.incidentId, secret: plan.secret, sealedValueHandle: state.input.sealedValueHandle });
+    state.verification = { dead: true, proof: proof.checks.join('; ') };
+    state.record('death.proven', `old credential is dead: ${proof.checks.join('; ')}`, decision.attribution, { checks: proof.checks });
+    return true;
+  } catch (error) {
+    state.record('death.unproven', `could not prove the old credential dead: ${describe(error)}`, decision.attribution, {});
+    return false;
+  }
+}
+
+/**
+ * A second person confirms the incident is closed. The verifier must be neither a decider nor an
+ * executor; when the catalog offers no such person the incident escalates to the default owner
+ * team instead of proceeding silently.
+ */
+export async function awaitVerification(state: IncidentState): Promise<void> {
+  const plan = state.plan!;
+  const eligible = (people: PersonRef[]) => people.filter((person) => !state.conflicted.has(person.id));
+  const preferred = plan.verifierCandidates[0];
+  const verifier = eligible(dedupe([...plan.verifierCandidates, ...plan.escalationContacts]))[0];
+  if (verifier?.id !== preferred?.id) {
+    state.record('separation-of-duties.escalated', `preferred verifier ${preferred?.id ?? '(none)'} decided or executed this incident; verifier: ${verifier?.id ?? 'nobody eligible'}`, { actor: WORKER, delegatedBy: { type: 'policy', id: plan.policy.id } }, { conflicted: [...state.conflicted], verifier: verifier?.id });
+  }
+  state.phase = 'awaiting-verification';
+  if (!verifier) {
+    state.phase = 'needs-attention';
+    state.waitFor(plan.escalationContacts, 'a verifier: every candidate decided or executed; add a verifier to the catalog');
+    state.notify('needs-attention', plan.escalationContacts, `No eligible verifier for ${plan.secret.id}: separation of duties cannot be satisfied.`);
+    await condition(() => false);
+    return;
+  }
+  state.verifier = verifier;
+  state.allowedVerifiers.add(verifier.id);
+  await awaitHandoff(state, {
+    what: 'verification',
+    kind: 'verification-requested',
+    done: () => state.verification?.verifiedBy !== undefined,
+    people: [verifier],
+    escalate: () => {
+      const more = eligible(dedupe([...plan.verifierCandidates, ...plan.escalationContacts])).filter((p) => !state.allowedVerifiers.has(p.id));
+      more.forEach((p) => state.allowedVerifiers.add(p.id));
+      return more;
+    },
+  });
+  const verification = state.verification!;
+  state.record('verification.confirmed', `${verification.verifiedBy} confirmed closure: ${verification.note}`, { actor: { type: 'person', id: verification.verifiedBy! }, delegatedBy: { type: 'person', id: verification.verifiedBy! } }, { note: verification.note, dead: verification.dead });
+}
+
+/** Each disabled dependent's owner acknowledges its shutdown (a durable handoff per dependent). */
+export async function awaitDependentAcknowledgements(state: IncidentState): Promise<void> {
+  const plan = state.plan!;
+  for (const dependent of state.dependents.filter((d) => d.state !== 'running' && !d.acknowledgedBy)) {
+    const owners = plan.dependentOwners[dependent.id] ?? plan.escalationContacts;
+    state.allowedAckers[dependent.id] = new Set(owners.map((p) => p.id));
+    await awaitHandoff(state, {
+      what: `acknowledgement of ${dependent.id} shutdown`,
+      kind: 'dependent-ack-requested',
+      done: () => dependent.acknowledgedBy !== undefined,
+      people: owners,
+      escalate: () => {
+        plan.escalationContacts.forEach((p) => state.allowedAckers[dependent.id]!.add(p.id));
+        return plan.escalationContacts;
+      },
+    });
+  }
+}
+
+/** Closes: destroys the sealed value, records closure, seals the signed bundle, tells everyone. */
+export async function closeIncident(state: IncidentState, outcome: Outcome, note: string): Promise<void> {
+  const plan = state.plan!;
+  state.outcome = outcome;
+  state.waitingOn = null;
+  if (state.input.sealedValueHandle) {
+    await bookkeeping.destroySealedValue(state.input.sealedValueHandle);
+    state.record('sealed-value.destroyed', 'the sealed leaked value was destroyed', { actor: WORKER, delegatedBy: { type: 'policy', id: plan.policy.id } }, { handle: state.input.sealedValueHandle });
+  }
+  state.closedAt = now();
+  state.phase = 'closed';
+  state.record('incident.closed', `closed: ${outcome}`, { actor: WORKER, delegatedBy: state.verification?.verifiedBy ? { type: 'person', id: state.verification.verifiedBy } : { type: 'policy', id: plan.policy.id } }, {
+    outcome,
+    closureNote: note,
+    roles: { primary: plan.primary.id, backup: plan.backupApprovers[0]?.id, verifier: state.verifier?.id, approvers: state.decision?.by ?? [] },
+    durationsMs: durations(state),
+  });
+  state.notify('closed', dedupe([plan.primary, ...(state.verifier ? [state.verifier] : [])]), `Incident for ${plan.secret.id} closed: ${outcome}.`);
+  await state.flush();
+  await bookkeeping.sealClosureBundle(state.incidentId);
+}
+
+function durations(state: IncidentState): Record<string, number | undefined> {
+  const at = (kind: string) => state.timeline.find((entry) => entry.kind === kind)?.at;
+  const between = (from?: string, to?: string) => (from && to ? Date.parse(to) - Date.parse(from) : undefined);
+  const detected = state.input.firstSighting.detectedAt;
+  const decided = at('decision.made');
+  const contained = at('credential.revoked') ?? at('manual-containment.confirmed');
+  const verified = at('verification.confirmed');
+  return { detectionToDecision: between(detected, decided), decisionToContainment: between(decided, contained), containmentToVerification: between(contained, verified), detectionToClosure: between(detected, now()) };
+}

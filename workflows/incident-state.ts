@@ -1,0 +1,169 @@
+import type { EvidenceActor, EvidenceDelegator, EvidencePolicyRef, ProviderAnswer } from '../domain/evidence';
+import type {
+  Approval,
+  DecisionChoice,
+  DependentState,
+  IncidentInput,
+  IncidentPlan,
+  IncidentStatus,
+  Outcome,
+  PersonRef,
+  Phase,
+  Sighting,
+  TimelineEntry,
+} from '../domain/incident';
+import type { NotificationKind } from '../integrations/ports';
+import { bookkeeping, messaging } from './activity-stubs';
+
+/** Who acted and on whose behalf, for one evidence record. */
+export interface Attribution {
+  actor: EvidenceActor;
+  delegatedBy: EvidenceDelegator;
+  policyInputs?: Record<string, unknown>;
+}
+
+export const WORKER: EvidenceActor = { type: 'worker', id: '' };
+
+/**
+ * The incident's in-memory state: what the status query answers, the ordered evidence chain and
+ * the outgoing notifications. Deterministic: time is workflow time, ordering is call order.
+ */
+export class IncidentState {
+  phase: Phase = 'planning';
+  plan: IncidentPlan | undefined;
+  approvals: Approval[] = [];
+  allowedApprovers = new Set<string>();
+  allowedExecutors = new Set<string>();
+  allowedVerifiers = new Set<string>();
+  /** Per dependent id: who may acknowledge its shutdown. */
+  allowedAckers: Record<string, Set<string>> = {};
+  decision: IncidentStatus['decision'] = null;
+  dependents: DependentState[] = [];
+  verifier: PersonRef | undefined;
+  verification: IncidentStatus['verification'] = null;
+  manualConfirmation: { by: string; note: string; reference?: string } | undefined;
+  waitingOn: IncidentStatus['waitingOn'] = null;
+  outcome: Outcome | null = null;
+  closedAt: string | undefined;
+  readonly openedAt = now();
+  readonly timeline: TimelineEntry[] = [];
+  readonly actions: TimelineEntry[] = [];
+  /** People who decided or executed: none of them may verify. */
+  readonly conflicted = new Set<string>();
+  private readonly sightingKeys = new Set<string>();
+  private evidenceSeq = 0;
+  private evidenceChain: Promise<unknown> = Promise.resolve();
+  private notificationSeq = 0;
+  private readonly pendingNotifications: Promise<unknown>[] = [];
+
+  constructor(
+    readonly input: IncidentInput,
+    readonly incidentId: string,
+    readonly workflowId: string,
+  ) {
+    this.sightingKeys.add(sightingKey(input.firstSighting));
+  }
+
+  /** Adds a sighting unless the same source already reported it under the same reference. */
+  addSighting(sighting: Sighting): boolean {
+    const key = sightingKey(sighting);
+    if (this.sightingKeys.has(key)) return false;
+    this.sightingKeys.add(key);
+    return true;
+  }
+
+  get sightingCount(): number {
+    return this.sightingKeys.size;
+  }
+
+  /**
+   * Appends an evidence record and a timeline entry. Appends are chained so records reach the
+   * store in seq order even when a signal handler records while the main flow does too.
+   */
+  record(kind: string, summary: string, attribution: Attribution, details: Record<string, unknown> = {}, providerAnswer?: ProviderAnswer): void {
+    const at = now();
+    this.timeline.push({ at, kind, summary });
+    const draft = {
+      incidentId: this.incidentId,
+      seq: this.evidenceSeq++,
+      kind,
+      at,
+      actor: attribution.actor,
+      delegatedBy: attribution.delegatedBy,
+      policy: this.policyRef(attribution.policyInputs),
+      details: { summary, ...details },
+      providerAnswer,
+    };
+    this.evidenceChain = this.evidenceChain.then(() => bookkeeping.appendEvidence(draft));
+  }
+
+  /** Records a provider action both as evidence and in the status card's action list. */
+  recordAction(kind: string, summary: string, attribution: Attribution, details: Record<string, unknown>, answer?: ProviderAnswer): void {
+    this.actions.push({ at: now(), kind, summary });
+    this.record(kind, summary, attribution, details, answer);
+  }
+
+  /** Sends a notification in the background: a Slack outage delays it but never blocks the incident. */
+  notify(kind: NotificationKind, to: PersonRef[], text: string): void {
+    const notification = { key: `${this.incidentId}:${this.notificationSeq++}`, kind, incidentId: this.incidentId, to, text, status: this.status() };
+    this.pendingNotifications.push(messaging.notify(notification).catch(() => undefined));
+  }
+
+  /** Waits until every evidence record and notification sent so far has been delivered. */
+  async flush(): Promise<void> {
+    await this.evidenceChain;
+    await Promise.all(this.pendingNotifications);
+  }
+
+  waitFor(people: PersonRef[], what: string, untilMs?: number): void {
+    this.waitingOn = { people: people.map((person) => person.id), for: what, until: untilMs ? new Date(Date.now() + untilMs).toISOString() : undefined };
+  }
+
+  tally(): { choice: DecisionChoice; by: string[] } | undefined {
+    const required = this.plan?.policy.approvalsRequired ?? 1;
+    for (const choice of ['revoke', 'rotate', 'false-positive'] as const) {
+      const by = this.approvals.filter((approval) => approval.choice === choice).map((approval) => approval.by);
+      if (new Set(by).size >= required) return { choice, by };
+    }
+    return undefined;
+  }
+
+  policyRef(inputs?: Record<string, unknown>): EvidencePolicyRef {
+    const policy = this.plan?.policy;
+    const base = { tier: this.plan?.secret.tier, secretId: this.plan?.secret.id, ownershipGap: this.plan?.ownershipGap };
+    return { id: policy?.id ?? 'catalog-default', version: policy?.version ?? 0, inputs: { ...base, ...inputs } };
+  }
+
+  status(): IncidentStatus {
+    const plan = this.plan;
+    return {
+      incidentId: this.incidentId,
+      workflowId: this.workflowId,
+      phase: this.phase,
+      secretId: plan?.secret.id ?? this.input.secretId ?? 'unknown',
+      provider: plan?.secret.provider ?? 'unknown',
+      tier: plan?.secret.tier ?? 'high',
+      ownershipGap: plan?.ownershipGap ?? this.input.secretId === null,
+      roles: { primary: plan?.primary, backup: plan?.backupApprovers[0], verifier: this.verifier },
+      waitingOn: this.waitingOn,
+      approvals: [...this.approvals],
+      decision: this.decision,
+      actions: [...this.actions],
+      dependents: this.dependents.map((dependent) => ({ ...dependent })),
+      sightings: this.sightingCount,
+      verification: this.verification,
+      outcome: this.outcome,
+      openedAt: this.openedAt,
+      closedAt: this.closedAt,
+      timeline: [...this.timeline],
+    };
+  }
+}
+
+export function now(): string {
+  return new Date(Date.now()).toISOString();
+}
+
+function sightingKey(sighting: Sighting): string {
+  return `${sighting.source}\n${sighting.sourceRef}`;
+}

@@ -1,0 +1,114 @@
+import { workflowInfo } from '@temporalio/workflow';
+import { incidentIdOf } from '../domain/ids';
+import type { IncidentInput, IncidentStatus, Sighting } from '../domain/incident';
+import { bookkeeping } from './activity-stubs';
+import { awaitDependentAcknowledgements, awaitVerification, closeIncident, proveDeath } from './closure-phase';
+import { containAutomatically } from './containment-phase';
+import { obtainDecision, type Decision } from './decision-phase';
+import { awaitHandoff } from './handoff';
+import { registerHandlers } from './handlers';
+import { IncidentState, WORKER } from './incident-state';
+
+/**
+ * One leaked credential, from first report to closure evidence. The workflow id is a keyed
+ * fingerprint of the credential, so every later report of it lands here as a sighting.
+ */
+export async function leakedSecretIncident(input: IncidentInput): Promise<IncidentStatus> {
+  const info = workflowInfo();
+  const state = new IncidentState(input, incidentIdOf(info.workflowId, info.firstExecutionRunId), info.workflowId);
+  registerHandlers(state, (sighting) => recordSighting(state, sighting));
+
+  state.plan = await bookkeeping.planIncident(input);
+  recordOpening(state);
+  if (input.firstSighting.canary) {
+    await closeIncident(state, 'canary', 'canary (honeytoken) finding: recorded, not contained');
+    return state.status();
+  }
+  for (;;) {
+    const decision = await obtainDecision(state);
+    if (decision.choice === 'false-positive') {
+      await awaitVerification(state);
+      await closeIncident(state, 'false-positive', state.approvals.map((a) => a.reason).filter(Boolean).join('; '));
+      return state.status();
+    }
+    if (await contain(state, decision)) break;
+    askAgain(state);
+  }
+  await awaitVerification(state);
+  await awaitDependentAcknowledgements(state);
+  await closeIncident(state, state.decision?.choice === 'rotate' ? 'rotated' : 'contained', state.verification?.note ?? '');
+  return state.status();
+}
+
+/** Contains and proves death; false when it did not work and people must decide again. */
+async function contain(state: IncidentState, decision: Decision): Promise<boolean> {
+  const action = decision.choice === 'rotate' ? 'rotate' : 'revoke';
+  if (state.plan!.containment === 'manual') {
+    await containByHand(state, action, decision);
+    state.notify('contained', [state.plan!.primary], `Contained by hand: ${state.plan!.secret.id}.`);
+    return true;
+  }
+  if (!(await containAutomatically(state, action, decision))) return false;
+  if (!(await proveDeath(state, decision))) return false;
+  state.notify('contained', [state.plan!.primary], `Contained: ${state.plan!.secret.id} (${action}).`);
+  return true;
+}
+
+/** The issuing team revokes in the vendor console and confirms; their note is the proof. */
+async function containByHand(state: IncidentState, action: 'rotate' | 'revoke', decision: Decision): Promise<void> {
+  const plan = state.plan!;
+  state.phase = 'awaiting-manual-containment';
+  plan.executors.forEach((person) => state.allowedExecutors.add(person.id));
+  state.record('manual-containment.requested', `team ${plan.secret.issuingTeam} asked to ${action} ${plan.secret.id} by hand`, decision.attribution, { executors: plan.executors.map((p) => p.id), action });
+  await awaitHandoff(state, {
+    what: `manual ${action} in the provider console`,
+    kind: 'manual-containment-requested',
+    done: () => state.manualConfirmation !== undefined,
+    people: plan.executors,
+    escalate: () => {
+      plan.escalationContacts.forEach((person) => state.allowedExecutors.add(person.id));
+      return plan.escalationContacts;
+    },
+  });
+  const confirmation = state.manualConfirmation!;
+  state.verification = { dead: true, proof: `confirmed by ${confirmation.by}: ${confirmation.note}` };
+  state.recordAction('manual-containment.confirmed', `${confirmation.by} confirmed: ${confirmation.note}`, { actor: { type: 'person', id: confirmation.by }, delegatedBy: decision.attribution.delegatedBy, policyInputs: decision.attribution.policyInputs }, { reference: confirmation.reference, action }, { provider: plan.secret.provider, operation: `manual-${action}`, answerId: confirmation.reference, summary: confirmation.note, at: new Date(Date.now()).toISOString() });
+}
+
+/** Containment failed and was compensated: the approvers must decide again. */
+function askAgain(state: IncidentState): void {
+  state.phase = 'needs-attention';
+  state.decision = null;
+  state.approvals = [];
+  state.notify('needs-attention', state.plan!.decisionMakers, `Containment of ${state.plan!.secret.id} failed and was rolled back: decide again.`);
+}
+
+function recordOpening(state: IncidentState): void {
+  const plan = state.plan!;
+  const sighting = state.input.firstSighting;
+  const source = { type: 'source' as const, id: sighting.source };
+  state.record('incident.opened', `incident opened for ${plan.secret.id} from ${sighting.source}`, { actor: source, delegatedBy: { ...source, id: sighting.reportedBy } }, {
+    credentialFingerprint: state.input.credentialFingerprint,
+    valueFingerprint: state.input.valueFingerprint,
+    provider: plan.secret.provider,
+    ownerTeam: plan.secret.ownerTeam,
+    sighting,
+  });
+  if (plan.ownershipGap) state.record('ownership-gap.found', plan.findings.join('; '), { actor: WORKER, delegatedBy: { type: 'policy', id: plan.policy.id } }, { findings: plan.findings });
+  state.record('roles.resolved', `primary ${plan.primary.id}, backup ${plan.backupApprovers[0]?.id ?? '(none)'}, verifier candidates ${plan.verifierCandidates.map((p) => p.id).join(', ')}`, { actor: WORKER, delegatedBy: { type: 'policy', id: plan.policy.id } }, {
+    primary: plan.primary.id,
+    backupApprovers: plan.backupApprovers.map((p) => p.id),
+    verifierCandidates: plan.verifierCandidates.map((p) => p.id),
+    executors: plan.executors.map((p) => p.id),
+    findings: plan.findings,
+  });
+  state.notify('incident-opened', [plan.primary], `Leaked credential reported: ${plan.secret.id} (${plan.secret.tier}).`);
+}
+
+function recordSighting(state: IncidentState, sighting: Sighting): void {
+  if (!state.addSighting(sighting)) return;
+  const source = { type: 'source' as const, id: sighting.source };
+  const kind = sighting.resolvedAtSource ? 'sighting.resolved-at-source' : 'sighting.recorded';
+  state.record(kind, `${sighting.source} reported it again${sighting.location ? ` at ${sighting.location}` : ''}`, { actor: source, delegatedBy: { ...source, id: sighting.reportedBy } }, { sighting });
+}
+

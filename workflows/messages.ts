@@ -1,0 +1,38 @@
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type {
+  DecisionRequest,
+  DependentAcknowledgement,
+  IncidentStatus,
+  ManualConfirmation,
+  Sighting,
+  VerificationRequest,
+} from '../domain/incident';
+
+/**
+ * The messages of the leakedSecretIncident workflow, shared by the workflow, the HTTP API, the
+ * Slack handlers and tests. Updates carry a validator in the workflow: a caller who is not
+ * allowed is rejected before anything enters history. Use the caller's request id (Slack
+ * interaction id, API Idempotency-Key) as the update id so a retried click counts once.
+ */
+
+/** A decision by an approver: revoke, rotate or false positive. Answers the incident status after. */
+export const decideUpdate = defineUpdate<IncidentStatus, [DecisionRequest]>('decide');
+
+/** An executor of the issuing team confirms a containment done by hand in a vendor console. */
+export const confirmManualContainmentUpdate = defineUpdate<IncidentStatus, [ManualConfirmation]>(
+  'confirmManualContainment',
+);
+
+/** A dependent's owner acknowledges its shutdown. */
+export const acknowledgeDependentUpdate = defineUpdate<IncidentStatus, [DependentAcknowledgement]>(
+  'acknowledgeDependent',
+);
+
+/** The verifier confirms the incident is closed, with a note. */
+export const verifyClosureUpdate = defineUpdate<IncidentStatus, [VerificationRequest]>('verifyClosure');
+
+/** Another report of the same credential; duplicates (same source + sourceRef) are ignored. */
+export const reportSightingSignal = defineSignal<[Sighting]>('reportSighting');
+
+/** Live status and timeline. */
+export const getStatusQuery = defineQuery<IncidentStatus>('getStatus');
