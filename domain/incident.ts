@@ -140,6 +140,7 @@ export const PHASES = [
   'awaiting-manual-containment',
   'proving-death',
   'awaiting-verification',
+  'awaiting-acknowledgement',
   'needs-attention',
   'closed',
 ] as const;

@@ -1,13 +1,78 @@
+import { IAMClient } from '@aws-sdk/client-iam';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { STSClient } from '@aws-sdk/client-sts';
+import type { Logger } from 'pino';
 import type { Config } from '../workers/config';
+import { AwsIamAccessKeyProvider } from './aws-iam/access-key-provider';
+import { SecretsManagerDelivery } from './aws-secrets-manager/secret-delivery';
+import { SecretsManagerProvider } from './aws-secrets-manager/secret-provider';
+import { ManualDependentController } from './dependents/manual-controller';
+import { WebhookDependentController } from './dependents/webhook-controller';
+import { GitHubRevocationBatcher } from './github-token/revocation-batcher';
+import { GitHubTokenProvider } from './github-token/token-provider';
 import type { CredentialProvider, DependentController, ReplacementDelivery } from './ports';
+import { SlackTokenProvider } from './slack-token/token-provider';
+import { VaultHttp } from './vault-hashicorp/vault-http';
+import { VaultProvider } from './vault-hashicorp/vault-provider';
+import { WebhookCredentialProvider } from './webhook-provider/webhook-provider';
 
-// Filled in by the providers work (AWS, GitHub, Slack tokens, Vault, webhooks).
-export function createExternalProviders(_config: Config): CredentialProvider[] {
-  return [];
+/**
+ * Builds the external provider adapters from the parsed configuration. AWS clients use the SDK's
+ * own credential chain (the remediation principal, never a leaked key) and AWS_ENDPOINT_URL when
+ * set (moto in tests). The lead's registry adds the `postgres` and `manual` providers.
+ */
+export type ProvidersConfig = Pick<
+  Config,
+  | 'AWS_REGION'
+  | 'AWS_ENDPOINT_URL'
+  | 'GITHUB_API_URL'
+  | 'GITHUB_CREDENTIAL_REVOCATION_URL'
+  | 'SLACK_TOKEN_API_URL'
+  | 'VAULT_ADDR'
+  | 'VAULT_TOKEN'
+  | 'PROVIDER_WEBHOOK_SIGNING_KEY'
+>;
+
+function awsOptions(config: ProvidersConfig, region?: string) {
+  return { region: region ?? config.AWS_REGION, ...(config.AWS_ENDPOINT_URL ? { endpoint: config.AWS_ENDPOINT_URL } : {}) };
 }
-export function createDeliveries(_config: Config): ReplacementDelivery[] {
-  return [];
+
+function secretsManagerClients(config: ProvidersConfig): (region: string | undefined) => SecretsManagerClient {
+  const clients = new Map<string, SecretsManagerClient>();
+  return (region) => {
+    const key = region ?? config.AWS_REGION;
+    let client = clients.get(key);
+    if (!client) clients.set(key, (client = new SecretsManagerClient(awsOptions(config, key))));
+    return client;
+  };
 }
-export function createDependentControllers(_config: Config): DependentController[] {
-  return [];
+
+export function createExternalProviders(config: ProvidersConfig, logger?: Logger): CredentialProvider[] {
+  const secretsManager = secretsManagerClients(config);
+  return [
+    new AwsIamAccessKeyProvider({
+      iam: new IAMClient(awsOptions(config)),
+      sts: new STSClient(awsOptions(config)),
+      // One attempt: a refused old key is the answer we hope for, not a fault to retry.
+      stsForKey: (credentials) => new STSClient({ ...awsOptions(config), credentials, maxAttempts: 1 }),
+      logger,
+    }),
+    new SecretsManagerProvider({ clientFor: secretsManager, logger }),
+    new GitHubTokenProvider({
+      apiUrl: config.GITHUB_API_URL,
+      batcher: new GitHubRevocationBatcher({ url: config.GITHUB_CREDENTIAL_REVOCATION_URL }),
+      logger,
+    }),
+    new SlackTokenProvider({ apiUrl: config.SLACK_TOKEN_API_URL, logger }),
+    new VaultProvider({ http: new VaultHttp({ address: config.VAULT_ADDR, token: config.VAULT_TOKEN }), logger }),
+    new WebhookCredentialProvider({ signingKey: config.PROVIDER_WEBHOOK_SIGNING_KEY }),
+  ];
+}
+
+export function createDeliveries(config: ProvidersConfig, logger?: Logger): ReplacementDelivery[] {
+  return [new SecretsManagerDelivery({ clientFor: secretsManagerClients(config), logger })];
+}
+
+export function createDependentControllers(config: ProvidersConfig): DependentController[] {
+  return [new WebhookDependentController({ signingKey: config.PROVIDER_WEBHOOK_SIGNING_KEY }), new ManualDependentController()];
 }

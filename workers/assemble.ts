@@ -6,11 +6,17 @@ import { Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
 import { createActivities } from '../activities';
+import { createGithubIntakeActivities } from '../activities/github-alert-intake';
+import { GithubAlertsClient } from '../integrations/github-alerts/client';
+import { SqlDeliveryLog } from '../integrations/intake/delivery-log';
 import { CatalogDirectory } from '../integrations/catalog/catalog-directory';
 import { loadCatalog } from '../integrations/catalog/load-catalog';
 import { openDatabase, type Database } from '../integrations/database/database';
+import { ClosureBundleArchive, closureSealer } from '../integrations/evidence/bundle-archive';
+import { loadEvidenceSigner } from '../integrations/evidence/bundle-signing';
 import { SqlEvidenceStore } from '../integrations/evidence/sql-evidence-store';
 import { LogNotifier } from '../integrations/log-notifier/log-notifier';
+import { createSlackNotifier } from '../integrations/slack/slack-notifier';
 import type { Notifier } from '../integrations/ports';
 import { Fingerprinter } from '../integrations/vault/fingerprint';
 import { SqlSecretVault } from '../integrations/vault/sql-secret-vault';
@@ -19,6 +25,7 @@ import { resolveKeys } from './embedded-keys';
 import { buildHttpApp, finishHttpApp } from './http/app';
 import { IncidentService } from './incident-service';
 import { createProviderRegistry } from './provider-setup';
+import { mountSlack } from './slack';
 import { connectClient, connectWorker } from './temporal-connection';
 
 export interface AssembleOptions {
@@ -47,25 +54,38 @@ export interface RunningProduct {
  */
 export async function assembleProduct(options: AssembleOptions): Promise<RunningProduct> {
   const { config, logger } = options;
-  const providers = createProviderRegistry(config, options.env);
+  const providers = createProviderRegistry(config, options.env, logger);
   const catalog = loadCatalog(config.CATALOG_PATH, (kind, locator) => providers.locatorProblem(kind, locator));
   const directory = new CatalogDirectory(catalog);
   const keys = resolveKeys(config);
   const database = await openDatabase({ url: config.DATABASE_URL, embeddedDir: join(config.DATA_DIR, 'pglite') });
   const evidence = new SqlEvidenceStore(database);
   const vault = new SqlSecretVault(database, keys.vaultKey);
+  const signer = await loadEvidenceSigner({ signingKey: config.EVIDENCE_SIGNING_KEY, keyId: config.EVIDENCE_KEY_ID, dataDir: config.DATA_DIR });
+  const sealClosureBundle = closureSealer(new ClosureBundleArchive(database, evidence, signer));
   const notifier =
-    options.notifier ?? new LogNotifier(logger.child({ component: 'notifier' }));
+    options.notifier ?? (config.SLACK_BOT_TOKEN ? createSlackNotifier({ config, database, logger }) : new LogNotifier(logger.child({ component: 'notifier' })));
   const workerIdentity = config.WORKER_IDENTITY ?? `tourniquet-worker@${hostname()}:${process.pid}`;
 
-  const activities = createActivities({ directory, evidence, vault, providers, notifier, logger, workerIdentity, timerCapMs: config.TIMER_CAP_MS });
+  const activities = {
+    ...createActivities({ directory, evidence, vault, providers, notifier, logger, workerIdentity, timerCapMs: config.TIMER_CAP_MS, sealClosureBundle }),
+    // GitHub webhooks fetch their alert in an activity; `service` exists before any activity runs.
+    ...createGithubIntakeActivities({
+      alerts: new GithubAlertsClient({ baseUrl: config.GITHUB_API_URL, token: config.GITHUB_TOKEN }),
+      incidents: { open: (command) => service.open(command) },
+      deliveries: new SqlDeliveryLog(database),
+    }),
+  };
   const workerConnection = await connectWorker(config, options.temporalAddress);
   const worker = await Worker.create({ connection: workerConnection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, identity: workerIdentity, activities, ...options.workflows });
   const workerRun = worker.run();
 
   const { client, connection } = await connectClient(config, options.temporalAddress);
   const service = new IncidentService(client, config.TEMPORAL_TASK_QUEUE, directory, new Fingerprinter(keys.fingerprintKey), vault);
-  const app = buildHttpApp({ directory, incidents: service, evidence, logger });
+  const app = buildHttpApp({ config, client, database, signer, directory, incidents: service, evidence, logger });
+  // Slack's routes go before the 404 handler; Slack is off unless a bot token is configured.
+  const slack = config.SLACK_BOT_TOKEN ? mountSlack(app, { config, service, directory, database, logger }) : undefined;
+  await slack?.start();
   finishHttpApp(app, logger);
   const server = await listen(app, config.HTTP_HOST, config.HTTP_PORT);
   const address = server.address() as AddressInfo;
@@ -80,6 +100,7 @@ export async function assembleProduct(options: AssembleOptions): Promise<Running
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
+      await slack?.stop();
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await workerRun.catch(() => undefined);
       await workerConnection.close();

@@ -67,26 +67,26 @@ export class IncidentService {
     return { incidentId: incidentIdOf(workflowId, handle.signaledRunId), workflowId, secretId: input.secretId };
   }
 
-  decide(incidentId: string, request: DecisionRequest, requestId?: string): Promise<IncidentStatus> {
-    return this.handle(incidentId).executeUpdate(decideUpdate, { args: [request], updateId: requestId });
+  async decide(incidentId: string, request: DecisionRequest, requestId?: string): Promise<IncidentStatus> {
+    return (await this.handle(incidentId)).executeUpdate(decideUpdate, { args: [request], updateId: requestId });
   }
 
-  confirmManualContainment(incidentId: string, confirmation: ManualConfirmation, requestId?: string): Promise<IncidentStatus> {
-    return this.handle(incidentId).executeUpdate(confirmManualContainmentUpdate, { args: [confirmation], updateId: requestId });
+  async confirmManualContainment(incidentId: string, confirmation: ManualConfirmation, requestId?: string): Promise<IncidentStatus> {
+    return (await this.handle(incidentId)).executeUpdate(confirmManualContainmentUpdate, { args: [confirmation], updateId: requestId });
   }
 
-  acknowledgeDependent(incidentId: string, ack: DependentAcknowledgement, requestId?: string): Promise<IncidentStatus> {
-    return this.handle(incidentId).executeUpdate(acknowledgeDependentUpdate, { args: [ack], updateId: requestId });
+  async acknowledgeDependent(incidentId: string, ack: DependentAcknowledgement, requestId?: string): Promise<IncidentStatus> {
+    return (await this.handle(incidentId)).executeUpdate(acknowledgeDependentUpdate, { args: [ack], updateId: requestId });
   }
 
-  verify(incidentId: string, request: VerificationRequest, requestId?: string): Promise<IncidentStatus> {
-    return this.handle(incidentId).executeUpdate(verifyClosureUpdate, { args: [request], updateId: requestId });
+  async verify(incidentId: string, request: VerificationRequest, requestId?: string): Promise<IncidentStatus> {
+    return (await this.handle(incidentId)).executeUpdate(verifyClosureUpdate, { args: [request], updateId: requestId });
   }
 
   /** Live status; undefined when no such incident exists. */
   async status(incidentId: string): Promise<IncidentStatus | undefined> {
     try {
-      return await this.handle(incidentId).query(getStatusQuery);
+      return await (await this.handle(incidentId)).query(getStatusQuery);
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) return undefined;
       throw error;
@@ -104,8 +104,19 @@ export class IncidentService {
     return found;
   }
 
-  private handle(incidentId: string): WorkflowHandle {
-    return this.client.workflow.getHandle(workflowIdOfIncident(incidentId));
+  /**
+   * The workflow of an incident. An incident id names one run; when the credential leaked again
+   * after that incident closed, the workflow id now belongs to a newer run, and a stale button or
+   * URL must not act on it: that is answered as "no such incident".
+   */
+  private async handle(incidentId: string): Promise<WorkflowHandle> {
+    const workflowId = workflowIdOfIncident(incidentId);
+    const handle = this.client.workflow.getHandle(workflowId);
+    if (incidentId !== workflowId) {
+      const { runId } = await handle.describe();
+      if (incidentIdOf(workflowId, runId) !== incidentId) throw new WorkflowNotFoundError(`incident ${incidentId} is over; the credential has a newer incident ${incidentIdOf(workflowId, runId)}`, workflowId, runId);
+    }
+    return handle;
   }
 
   private async buildInput(command: OpenIncidentCommand): Promise<IncidentInput> {

@@ -24,7 +24,7 @@ export const provider = proxyActivities<
     'revokeCredential' | 'issueReplacement' | 'deliverReplacement' | 'revokeReplacement' | 'endDerivedSessions' | 'disableDependent' | 'enableDependent'
   >
 >({
-  startToCloseTimeout: '60 seconds',
+  startToCloseTimeout: '20 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 6, nonRetryableErrorTypes: NON_RETRYABLE },
 });
 

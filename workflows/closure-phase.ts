@@ -11,7 +11,8 @@ export async function proveDeath(state: IncidentState, decision: Decision): Prom
   const plan = state.plan!;
   state.phase = 'proving-death';
   try {
-    const proof = await deathCheck.proveCredentialDead({ incidentId: state.incidentId, secret: plan.secret, sealedValueHandle: state.input.sealedValueHandle });
+    const purpose = decision.choice === 'rotate' ? 'retire-after-rotation' : 'contain';
+    const proof = await deathCheck.proveCredentialDead({ incidentId: state.incidentId, secret: plan.secret, sealedValueHandle: state.input.sealedValueHandle, purpose });
     state.verification = { dead: true, proof: proof.checks.join('; ') };
     state.record('death.proven', `old credential is dead: ${proof.checks.join('; ')}`, decision.attribution, { checks: proof.checks });
     return true;
@@ -63,6 +64,7 @@ export async function awaitVerification(state: IncidentState): Promise<void> {
 export async function awaitDependentAcknowledgements(state: IncidentState): Promise<void> {
   const plan = state.plan!;
   for (const dependent of state.dependents.filter((d) => d.state !== 'running' && !d.acknowledgedBy)) {
+    state.phase = 'awaiting-acknowledgement';
     const owners = plan.dependentOwners[dependent.id] ?? plan.escalationContacts;
     state.allowedAckers[dependent.id] = new Set(owners.map((p) => p.id));
     await awaitHandoff(state, {

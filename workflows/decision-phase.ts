@@ -20,7 +20,8 @@ export async function obtainDecision(state: IncidentState): Promise<Decision> {
   const auto = plan.policy.autoContain;
   if (auto && state.phase === 'planning') return decideByPolicy(state, auto.action, 'auto-contain', auto.matchedRule);
 
-  state.phase = 'awaiting-decision';
+  // After a failed containment the incident stays flagged until someone decides again.
+  if (state.phase !== 'needs-attention') state.phase = 'awaiting-decision';
   allow(state, plan.decisionMakers);
   state.waitFor(plan.decisionMakers, 'a decision', plan.policy.decisionTimeoutMs);
   state.record('decision.requested', `decision requested from ${plan.decisionMakers.map((p) => p.id).join(', ')}`, { actor: WORKER, delegatedBy: { type: 'policy', id: plan.policy.id } }, { approvers: ids(plan.decisionMakers), approvalsRequired: plan.policy.approvalsRequired, timeoutMs: plan.policy.decisionTimeoutMs });

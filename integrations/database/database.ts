@@ -60,12 +60,13 @@ async function pgliteDatabase(directory: string): Promise<Database> {
     return next;
   };
   return {
-    query: (sql, params) => serial(() => lite.query(sql, params as unknown[]) as never),
+    // Parameterless SQL may hold several statements (migrations): only exec() accepts that in PGlite.
+    query: (sql, params) => serial(() => (params?.length ? lite.query(sql, params) : lastResult(lite.exec(sql))) as never),
     transaction: (work) =>
       serial(() =>
         lite.transaction((tx) =>
           work({
-            query: async (sql, params) => tx.query(sql, params as unknown[]) as never,
+            query: async (sql, params) => (params?.length ? tx.query(sql, params) : lastResult(tx.exec(sql))) as never,
             transaction: () => Promise.reject(new Error('nested transactions are not supported')),
             close: async () => undefined,
           }),
@@ -87,4 +88,9 @@ async function runMigrations(database: Database): Promise<void> {
       await tx.query('INSERT INTO schema_migrations (id) VALUES ($1)', [migration.id]);
     });
   }
+}
+
+async function lastResult(results: Promise<Array<{ rows: unknown[] }>>): Promise<{ rows: unknown[] }> {
+  const all = await results;
+  return { rows: all[all.length - 1]?.rows ?? [] };
 }

@@ -72,7 +72,11 @@ export class PostgresRoleProvider implements CredentialProvider {
     const checks: string[] = [];
     const oldValue = await target.readLeakedValue();
     let loginRefused: boolean;
-    if (oldValue === undefined) {
+    if (oldValue === undefined && target.purpose === 'retire-after-rotation') {
+      // Nothing to log in with: the proof is that the rotation replaced the only password a role has.
+      loginRefused = true;
+      checks.push(`no leaked value sealed; the old password of role ${locator.role} was replaced at rotation`);
+    } else if (oldValue === undefined) {
       const canLogin = await this.admin(locator, 'read role', (client) => client.query<{ rolcanlogin: boolean }>('SELECT rolcanlogin FROM pg_roles WHERE rolname = $1', [locator.role]));
       loginRefused = canLogin.rows[0]?.rolcanlogin !== true;
       checks.push(`no leaked value sealed; role ${locator.role} rolcanlogin=${String(canLogin.rows[0]?.rolcanlogin ?? 'absent')}`);

@@ -3,7 +3,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 
-export const ENVIRONMENT_FILE = join(__dirname, '../../.data/test/environment.json');
+/**
+ * Where globalSetup wrote this run's services. Each jest run gets its own file (globalSetup sets
+ * the variable, test workers inherit it), so concurrent runs never stop each other's servers.
+ */
+export const ENVIRONMENT_FILE = process.env.TOURNIQUET_TEST_ENV ?? join(__dirname, '../../.data/test/environment.json');
 
 export interface TestEnvironment {
   temporalAddress: string;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { startPostgresCluster } from './postgres-cluster';
 import { startTemporalDevServer } from './temporal-dev-server';
-import { ENVIRONMENT_FILE, type TestEnvironment } from './environment';
+import type { TestEnvironment } from './environment';
 
 /**
  * Starts the real services every test shares — a Temporal dev server and a PostgreSQL cluster —
@@ -15,7 +15,7 @@ export default async function globalSetup(): Promise<void> {
     startPostgresCluster(),
     bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows/index.ts'), logger: quietLogger() }),
   ]);
-  const dir = join(__dirname, '../../.data/test');
+  const dir = join(__dirname, '../../.data/test', `run-${process.pid}`);
   mkdirSync(dir, { recursive: true });
   const workflowBundlePath = join(dir, 'workflow-bundle.js');
   writeFileSync(workflowBundlePath, bundle.code);
@@ -26,7 +26,9 @@ export default async function globalSetup(): Promise<void> {
     postgresDataDir: postgres.dataDir,
     workflowBundlePath,
   };
-  writeFileSync(ENVIRONMENT_FILE, JSON.stringify(environment, null, 2));
+  const file = join(dir, 'environment.json');
+  writeFileSync(file, JSON.stringify(environment, null, 2));
+  process.env.TOURNIQUET_TEST_ENV = file;
 }
 
 function quietLogger() {

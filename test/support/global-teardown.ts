@@ -1,10 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { ENVIRONMENT_FILE, type TestEnvironment } from './environment';
+import { rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { TestEnvironment } from './environment';
 import { PG_BIN } from './postgres-cluster';
 
 export default async function globalTeardown(): Promise<void> {
-  const environment = JSON.parse(readFileSync(ENVIRONMENT_FILE, 'utf8')) as TestEnvironment;
+  const file = process.env.TOURNIQUET_TEST_ENV;
+  if (!file) return;
+  const environment = JSON.parse(readFileSync(file, 'utf8')) as TestEnvironment;
   try {
     process.kill(environment.temporalPid, 'SIGTERM');
   } catch {
@@ -18,4 +22,5 @@ export default async function globalTeardown(): Promise<void> {
   } catch {
     // already stopped
   }
+  rmSync(dirname(file), { recursive: true, force: true });
 }

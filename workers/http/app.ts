@@ -1,15 +1,26 @@
+import type { Client } from '@temporalio/client';
 import express from 'express';
 import type { Logger } from 'pino';
+import type { Database } from '../../integrations/database/database';
+import type { EvidenceSigner } from '../../integrations/evidence/bundle-signing';
+import type { Config } from '../config';
 import { apiRouter, type ApiDeps } from './api-routes';
+import { auditRouter } from './audit/router';
+import { rejectAuditorWrites } from './audit/auditor-auth';
 import { errorHandler } from './http-errors';
+import { campaignsRouter, intakeRouter } from './intake';
 
 export interface HttpDeps extends ApiDeps {
+  config: Config;
+  client: Client;
+  database: Database;
+  signer: EvidenceSigner;
   logger: Logger;
 }
 
 /**
- * The product's one HTTP server: the incident API, webhooks, Slack and the auditor portal.
- * Each area contributes a router; bodies are parsed per route (webhooks need the raw bytes).
+ * The product's one HTTP server: the incident API, webhooks, the auditor portal (and Slack, which
+ * mounts itself). Bodies are parsed per route: webhooks need the raw bytes for their signatures.
  */
 export function buildHttpApp(deps: HttpDeps): express.Express {
   const app = express();
@@ -17,7 +28,13 @@ export function buildHttpApp(deps: HttpDeps): express.Express {
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
   });
+  const auditors = () => deps.directory.catalog.auditors;
+  // Auditors are read-only everywhere: any write with an auditor token is refused before routing.
+  app.use(rejectAuditorWrites(auditors, ['/audit/login']));
+  app.use('/webhooks', intakeRouter({ config: deps.config, client: deps.client, database: deps.database, service: deps.incidents, logger: deps.logger }));
+  app.use('/api/campaigns', campaignsRouter({ database: deps.database, service: deps.incidents, directory: deps.directory }));
   app.use('/api', apiRouter(deps));
+  app.use('/audit', auditRouter({ database: deps.database, evidence: deps.evidence, auditors, signer: deps.signer, logger: deps.logger }));
   return app;
 }
 

@@ -42,7 +42,7 @@ function describeError(error: unknown): { status: number; code: string; message:
     const fields = Object.fromEntries(error.issues.map((issue) => [issue.path.join('.') || '(body)', issue.message]));
     return { status: 400, code: 'INVALID_INPUT', message: `invalid request: ${Object.entries(fields).map(([k, v]) => `${k}: ${v}`).join('; ')}`, fields };
   }
-  if (error instanceof WorkflowNotFoundError) return { status: 404, code: 'NOT_FOUND', message: 'no such incident' };
+  if (error instanceof WorkflowNotFoundError) return { status: 404, code: 'NOT_FOUND', message: error.message.includes('newer incident') ? error.message : 'no such incident' };
   if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
     const code = error.cause.type ?? 'CONFLICT';
     return { status: STATUS_BY_CODE[code] ?? 409, code, message: error.cause.message };

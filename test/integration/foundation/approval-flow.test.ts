@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { startTestApp, type TestApp } from '../../support/app';
+import { verifyClosureBundle } from '../../../integrations/evidence/verify-bundle';
 import { api, eventually } from '../../support/http';
 import { createLoginRole, loginAs } from '../../support/roles';
+import { expectNowhereInDatabase, historyText, recordHistoryIfAsked } from '../../support/secrets';
 
 describe('an incident decided by its owner over the HTTP API', () => {
   let app: TestApp;
@@ -57,5 +59,21 @@ describe('an incident decided by its owner over the HTTP API', () => {
     }
     expect(timeline.text).not.toContain(password);
     expect(app.logLines()).not.toContain(password);
+    const history = await app.client.workflow.getHandle(closed.body.workflowId).fetchHistory();
+    const text = historyText(history);
+    expect(text).toContain('"secretId":"payments-db"');
+    expect(text).not.toContain(password);
+    await expectNowhereInDatabase(app, password);
+    recordHistoryIfAsked('approval-flow', history);
+
+    const auditor = { authorization: 'Bearer token-auditor' };
+    const bundle = await eventually(() => fetch(`${app.baseUrl}/audit/api/incidents/${id}/bundle`, { headers: auditor }), (r) => r.status === 200, 30_000, 'sealed bundle');
+    const bundleText = await bundle.text();
+    expect(bundleText).not.toContain(password);
+    const publicKey = await (await fetch(`${app.baseUrl}/audit/api/public-key`, { headers: auditor })).text();
+    const verification = verifyClosureBundle(JSON.parse(bundleText), publicKey);
+    expect(verification).toMatchObject({ ok: true, signatureValid: true, brokenRecord: null, incidentId: id });
+    const auditorDecides = await fetch(`${app.baseUrl}/api/incidents/${id}/decision`, { method: 'POST', headers: { ...auditor, 'content-type': 'application/json' }, body: '{"choice":"revoke"}' });
+    expect(auditorDecides.status).toBe(403);
   });
 });

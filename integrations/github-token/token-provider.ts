@@ -1,0 +1,91 @@
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { ProviderAnswer } from '../../domain/evidence';
+import { invalidInput, rateLimited } from '../../domain/errors';
+import type { CredentialProvider, CredentialTarget, DeathProof } from '../ports';
+import { providerAnswer } from '../provider-support/answer';
+import { fetchProvider, httpFailure, retryAfterMs } from '../provider-support/http';
+import { DEFAULT_POLL, pollUntil, type PollBound } from '../provider-support/poll';
+import type { GitHubRevocationBatcher } from './revocation-batcher';
+
+const PROVIDER = 'github-token';
+
+/** Catalog `locator` of a `github-token` secret: nothing is needed to find it, only optional labels. */
+export const GitHubTokenLocatorSchema = z.strictObject({
+  tokenType: z.enum(['classic-pat', 'fine-grained-pat', 'oauth', 'app-user', 'app-refresh']).optional(),
+  owner: z.string().max(100).optional(),
+});
+
+export interface GitHubTokenDeps {
+  /** REST API base (GITHUB_API_URL), used for proof of death: GET /user. */
+  apiUrl: string;
+  batcher: GitHubRevocationBatcher;
+  poll?: PollBound;
+  logger?: Logger;
+}
+
+/**
+ * Revokes GitHub tokens through the credential revocation API (the token owner is notified; GitHub
+ * cannot reactivate them). Idempotent: revoke first asks GET /user with the token, and a token
+ * that already answers 401 is `alreadyDone` without spending the hourly budget. Proof of death =
+ * GET /user answers 401, polled within a bound (revocation is processed asynchronously after 202).
+ * GitHub cannot issue replacements for personal tokens: the owner creates one.
+ */
+export class GitHubTokenProvider implements CredentialProvider {
+  readonly kind = PROVIDER;
+  readonly requiresHuman = false;
+
+  constructor(private readonly deps: GitHubTokenDeps) {}
+
+  validateLocator(locator: Record<string, unknown>): void {
+    const result = GitHubTokenLocatorSchema.safeParse(locator);
+    if (!result.success) throw invalidInput(`${PROVIDER}: ${result.error.issues.map((i) => `locator.${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+
+  async revoke(target: CredentialTarget): Promise<ProviderAnswer> {
+    const token = await this.tokenOf(target);
+    if ((await this.probe(token)) === 'dead') return providerAnswer(PROVIDER, 'revoke', 'the token already answers 401', { alreadyDone: true });
+    await this.deps.batcher.submit(token);
+    this.deps.logger?.info({ provider: PROVIDER, incidentId: target.incidentId }, 'token submitted to the credential revocation API');
+    return providerAnswer(PROVIDER, 'revoke', 'GitHub accepted the token for revocation (202); the owner is notified');
+  }
+
+  async issueReplacement(): Promise<{ answer: ProviderAnswer; newValue: string }> {
+    throw invalidInput(`${PROVIDER}: GitHub tokens cannot be issued on someone's behalf; choose revoke and ask the owner for a new token`);
+  }
+
+  async revokeReplacement(): Promise<ProviderAnswer> {
+    return providerAnswer(PROVIDER, 'revokeReplacement', 'nothing was issued', { alreadyDone: true });
+  }
+
+  async endDerivedSessions(): Promise<ProviderAnswer | null> {
+    return null;
+  }
+
+  async proveDead(target: CredentialTarget): Promise<DeathProof> {
+    const token = await this.tokenOf(target);
+    const result = await pollUntil(async () => ({ done: (await this.probe(token)) === 'dead' }), this.deps.poll ?? DEFAULT_POLL);
+    const check = `GET /user with the token: ${result.done ? '401 Bad credentials' : 'still accepted'} after ${result.attempts} attempt(s)`;
+    return { dead: result.done, settled: result.done, checks: [check] };
+  }
+
+  private async tokenOf(target: CredentialTarget): Promise<string> {
+    const token = await target.readLeakedValue();
+    if (!token) throw invalidInput(`${PROVIDER}: GitHub revokes by value and none was reported; report the token or use the manual provider`);
+    return token;
+  }
+
+  /** Asks GitHub who the token is. 401 = dead; any authenticated answer (200, 403 without rate limit) = alive. */
+  private async probe(token: string): Promise<'dead' | 'alive'> {
+    const response = await fetchProvider(PROVIDER, 'GET /user', new URL('user', this.deps.apiUrl.replace(/\/?$/, '/')).toString(), {
+      headers: { authorization: `Bearer ${token}`, accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28', 'user-agent': 'tourniquet' },
+    });
+    await response.body?.cancel();
+    if (response.status === 401) return 'dead';
+    if (response.ok) return 'alive';
+    if (response.status === 429 || (response.status === 403 && response.headers.get('x-ratelimit-remaining') === '0'))
+      throw rateLimited(`${PROVIDER} GET /user: rate limited`, retryAfterMs(response.headers) ?? 60_000);
+    if (response.status === 403) return 'alive';
+    throw httpFailure(PROVIDER, 'GET /user', response.status, response.headers);
+  }
+}

@@ -1,0 +1,122 @@
+import type { KnownBlock } from '@slack/types';
+import type { IncidentStatus, Phase, PersonRef } from '../../../domain/incident';
+import { clip, escapeMrkdwn, personLabel, slackDate } from './text';
+
+/**
+ * The status card: one message per incident, rendered from the workflow's IncidentStatus and
+ * updated in place as the incident moves. It shows what a responder needs at a glance: who holds
+ * which role, what step we are on, who it waits on and until when, what was done, which
+ * dependents are down, and how death was verified.
+ */
+
+const PHASE_LABELS: Record<Phase, string> = {
+  planning: ':hourglass_flowing_sand: Planning',
+  'awaiting-decision': ':raising_hand: Awaiting a decision',
+  'escalated-to-backup': ':rotating_light: Escalated to the backup approver',
+  containing: ':gear: Containing',
+  'awaiting-manual-containment': ':wrench: Awaiting manual containment',
+  'proving-death': ':mag: Proving the credential is dead',
+  'awaiting-verification': ':white_check_mark: Awaiting verification',
+  'awaiting-acknowledgement': ':handshake: Awaiting dependent owners',
+  'needs-attention': ':warning: Needs attention',
+  closed: ':lock: Closed',
+};
+
+export function phaseLabel(phase: Phase): string {
+  return PHASE_LABELS[phase];
+}
+
+const MAX_ACTIONS = 8;
+
+export function renderStatusCard(status: IncidentStatus): KnownBlock[] {
+  const blocks: KnownBlock[] = [
+    { type: 'header', text: { type: 'plain_text', text: clip(`Leaked credential: ${status.secretId}`, 150) } },
+    {
+      type: 'section',
+      fields: [
+        { type: 'mrkdwn', text: `*Step*\n${phaseLabel(status.phase)}` },
+        { type: 'mrkdwn', text: `*Tier*\n${status.tier}` },
+        { type: 'mrkdwn', text: `*Provider*\n${escapeMrkdwn(status.provider)}` },
+        { type: 'mrkdwn', text: `*Opened*\n${slackDate(status.openedAt)}` },
+        { type: 'mrkdwn', text: `*Sightings*\n${status.sightings}` },
+        { type: 'mrkdwn', text: `*Outcome*\n${status.outcome ?? '_open_'}` },
+      ],
+    },
+    section(rolesText(status)),
+  ];
+  if (status.ownershipGap) blocks.push(section(':warning: *Ownership gap*: the catalog names no owner team for this credential; the default owners decide.'));
+  if (status.phase === 'escalated-to-backup') {
+    blocks.push(section(`:rotating_light: *Escalated* to the backup approver ${personLabel(status.roles.backup)}: the primary did not answer in time.`));
+  }
+  const waiting = waitingText(status);
+  if (waiting) blocks.push(section(waiting));
+  blocks.push(section(decisionText(status)));
+  if (status.actions.length > 0) blocks.push(section(actionsText(status)));
+  if (status.dependents.length > 0) blocks.push(section(dependentsText(status)));
+  if (status.verification) blocks.push(section(verificationText(status)));
+  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Incident \`${status.incidentId}\`${status.closedAt ? ` · closed ${slackDate(status.closedAt)}` : ''}` }] });
+  return blocks;
+}
+
+/** Plain-text summary for notifications and clients that do not show blocks. */
+export function cardFallbackText(status: IncidentStatus): string {
+  return `Leaked credential ${status.secretId} (${status.tier}): ${phaseLabel(status.phase).replace(/^:[a-z_]+: /, '')}`;
+}
+
+function section(text: string): KnownBlock {
+  return { type: 'section', text: { type: 'mrkdwn', text: clip(text) } };
+}
+
+function rolesText(status: IncidentStatus): string {
+  const { primary, backup, verifier } = status.roles;
+  return `*Decision maker* ${personLabel(primary)} · *Backup* ${personLabel(backup)} · *Verifier* ${personLabel(verifier)}`;
+}
+
+/** Waiting-on entries are catalog person ids; show them as mentions when a role names them. */
+function waitingText(status: IncidentStatus): string | undefined {
+  if (!status.waitingOn) return undefined;
+  const known: PersonRef[] = [status.roles.primary, status.roles.backup, status.roles.verifier].filter((p): p is PersonRef => p !== undefined);
+  const people = status.waitingOn.people.map((id) => {
+    const person = known.find((candidate) => candidate.id === id);
+    return person ? personLabel(person) : escapeMrkdwn(id);
+  });
+  const until = status.waitingOn.until ? ` until ${slackDate(status.waitingOn.until)}` : '';
+  return `:hourglass: *Waiting on* ${people.join(', ') || '_nobody_'} for ${escapeMrkdwn(status.waitingOn.for)}${until}`;
+}
+
+function decisionText(status: IncidentStatus): string {
+  if (status.decision) {
+    const { choice, by, at, delegatedBy } = status.decision;
+    return `*Decision* ${choice} by ${escapeMrkdwn(by.join(', '))} at ${slackDate(at)} (${escapeMrkdwn(delegatedBy)})`;
+  }
+  if (status.approvals.length === 0) return '*Decision* _none yet_';
+  const approvals = status.approvals.map((a) => `${escapeMrkdwn(a.by)} → ${a.choice}`).join(', ');
+  return `*Decision* _pending_ · approvals so far: ${approvals}`;
+}
+
+function actionsText(status: IncidentStatus): string {
+  const recent = status.actions.slice(-MAX_ACTIONS);
+  const skipped = status.actions.length - recent.length;
+  const lines = recent.map((entry) => `• ${slackDate(entry.at)} ${escapeMrkdwn(entry.summary)}`);
+  return `*Actions taken*${skipped > 0 ? ` (last ${MAX_ACTIONS} of ${status.actions.length})` : ''}\n${lines.join('\n')}`;
+}
+
+const DEPENDENT_ICONS = { running: ':large_green_circle:', disabled: ':red_circle:', 'enabled-again': ':large_green_circle:', failed: ':x:' } as const;
+
+function dependentsText(status: IncidentStatus): string {
+  const lines = status.dependents.map((d) => {
+    const ack = d.acknowledgedBy ? ` · acknowledged by ${escapeMrkdwn(d.acknowledgedBy)}` : '';
+    return `• ${DEPENDENT_ICONS[d.state]} \`${escapeMrkdwn(d.id)}\` ${d.state}${ack}`;
+  });
+  return `*Dependents*\n${lines.join('\n')}`;
+}
+
+function verificationText(status: IncidentStatus): string {
+  const v = status.verification;
+  if (!v) return '';
+  const parts = [v.dead ? ':skull: credential is dead' : ':warning: credential still answers'];
+  if (v.proof) parts.push(`proof: ${escapeMrkdwn(v.proof)}`);
+  if (v.verifiedBy) parts.push(`verified by ${escapeMrkdwn(v.verifiedBy)}${v.at ? ` at ${slackDate(v.at)}` : ''}`);
+  if (v.note) parts.push(`note: ${escapeMrkdwn(v.note)}`);
+  return `*Verification*\n${parts.join('\n')}`;
+}

@@ -1,0 +1,145 @@
+import type { Database } from '../database/database';
+
+/**
+ * Where the Slack notifier remembers what it posted (tables of migration 003-slack-messages).
+ * Slack's chat.postMessage has no idempotency key, so we make our own: a delivery first claims a
+ * row, posts, then stores the message ts. A retried activity finds the ts and updates or skips
+ * instead of posting again. A claim left by a crashed worker goes stale after CLAIM_STALE_SECONDS
+ * and is taken over; only that crash window can still produce a duplicate post.
+ */
+
+const CLAIM_STALE_SECONDS = 30;
+
+export interface CardRow {
+  incidentId: string;
+  channelId: string | null;
+  cardTs: string | null;
+  version: number;
+  invited: string[];
+}
+
+export type Claim<Row> = { state: 'claimed'; row: Row } | { state: 'done'; row: Row } | { state: 'busy' };
+
+interface CardRecord {
+  incident_id: string;
+  channel_id: string | null;
+  card_ts: string | null;
+  version: number;
+  invited: string[] | string;
+}
+
+const CARD_COLUMNS = 'incident_id, channel_id, card_ts, version, invited';
+
+export class SlackStore {
+  constructor(private readonly database: Database) {}
+
+  /** The card row, claimed for posting when no card exists yet; `done` once the card is posted. */
+  async claimCard(incidentId: string): Promise<Claim<CardRow>> {
+    const inserted = await this.database.query<CardRecord>(
+      `INSERT INTO slack_incident_cards (incident_id) VALUES ($1) ON CONFLICT DO NOTHING RETURNING ${CARD_COLUMNS}`,
+      [incidentId],
+    );
+    if (inserted.rows[0]) return { state: 'claimed', row: toCard(inserted.rows[0]) };
+    const existing = await this.card(incidentId);
+    if (existing?.cardTs) return { state: 'done', row: existing };
+    const taken = await this.database.query<CardRecord>(
+      `UPDATE slack_incident_cards SET claimed_at = now()
+       WHERE incident_id = $1 AND card_ts IS NULL AND claimed_at < now() - make_interval(secs => $2)
+       RETURNING ${CARD_COLUMNS}`,
+      [incidentId, CLAIM_STALE_SECONDS],
+    );
+    return taken.rows[0] ? { state: 'claimed', row: toCard(taken.rows[0]) } : { state: 'busy' };
+  }
+
+  async card(incidentId: string): Promise<CardRow | undefined> {
+    const result = await this.database.query<CardRecord>(`SELECT ${CARD_COLUMNS} FROM slack_incident_cards WHERE incident_id = $1`, [incidentId]);
+    return result.rows[0] ? toCard(result.rows[0]) : undefined;
+  }
+
+  /** The incident whose card lives in this channel, for `/tourniquet status` typed inside it. */
+  async incidentOfChannel(channelId: string): Promise<string | undefined> {
+    const result = await this.database.query<{ incident_id: string }>(
+      'SELECT incident_id FROM slack_incident_cards WHERE channel_id = $1 AND card_ts IS NOT NULL ORDER BY claimed_at DESC LIMIT 1',
+      [channelId],
+    );
+    return result.rows[0]?.incident_id;
+  }
+
+  async saveChannel(incidentId: string, channelId: string): Promise<void> {
+    await this.database.query('UPDATE slack_incident_cards SET channel_id = $2 WHERE incident_id = $1', [incidentId, channelId]);
+  }
+
+  async saveCard(incidentId: string, cardTs: string, version: number): Promise<void> {
+    await this.database.query('UPDATE slack_incident_cards SET card_ts = $2, version = GREATEST(version, $3) WHERE incident_id = $1', [incidentId, cardTs, version]);
+  }
+
+  /** Gives a failed claim back at once so the retry does not wait for it to go stale. */
+  async releaseCard(incidentId: string): Promise<void> {
+    await this.database.query(`UPDATE slack_incident_cards SET claimed_at = 'epoch' WHERE incident_id = $1 AND card_ts IS NULL`, [incidentId]);
+  }
+
+  /** Someone deleted the card in Slack: forget its ts so the next delivery posts a new one. */
+  async forgetCard(incidentId: string): Promise<void> {
+    await this.database.query(`UPDATE slack_incident_cards SET card_ts = NULL, claimed_at = 'epoch' WHERE incident_id = $1`, [incidentId]);
+  }
+
+  /**
+   * Records that the card now shows `version`; false when a newer version is already shown, so a
+   * late retry of an older notification never rolls the card back.
+   */
+  async advanceVersion(incidentId: string, version: number): Promise<boolean> {
+    const result = await this.database.query('UPDATE slack_incident_cards SET version = $2 WHERE incident_id = $1 AND version <= $2 RETURNING 1', [incidentId, version]);
+    return result.rows.length > 0;
+  }
+
+  async markInvited(incidentId: string, userIds: string[]): Promise<void> {
+    await this.database.query(
+      `UPDATE slack_incident_cards SET invited = COALESCE((SELECT to_jsonb(array_agg(DISTINCT u)) FROM jsonb_array_elements_text(invited || $2::jsonb) AS u), '[]'::jsonb)
+       WHERE incident_id = $1`,
+      [incidentId, JSON.stringify(userIds)],
+    );
+  }
+
+  /** Claims one direct message of one notification; `done` when it was already sent. */
+  async claimDirectMessage(incidentId: string, key: string, personId: string, kind: string): Promise<Claim<{ ts: string | null }>> {
+    const inserted = await this.database.query(
+      `INSERT INTO slack_direct_messages (incident_id, notification_key, person_id, kind) VALUES ($1, $2, $3, $4)
+       ON CONFLICT DO NOTHING RETURNING 1`,
+      [incidentId, key, personId, kind],
+    );
+    if (inserted.rows.length > 0) return { state: 'claimed', row: { ts: null } };
+    const taken = await this.database.query<{ ts: string | null }>(
+      `UPDATE slack_direct_messages SET claimed_at = now()
+       WHERE incident_id = $1 AND notification_key = $2 AND person_id = $3 AND ts IS NULL AND claimed_at < now() - make_interval(secs => $4)
+       RETURNING ts`,
+      [incidentId, key, personId, CLAIM_STALE_SECONDS],
+    );
+    if (taken.rows[0]) return { state: 'claimed', row: taken.rows[0] };
+    const existing = await this.database.query<{ ts: string | null }>(
+      'SELECT ts FROM slack_direct_messages WHERE incident_id = $1 AND notification_key = $2 AND person_id = $3',
+      [incidentId, key, personId],
+    );
+    const ts = existing.rows[0]?.ts ?? null;
+    return ts ? { state: 'done', row: { ts } } : { state: 'busy' };
+  }
+
+  async saveDirectMessage(incidentId: string, key: string, personId: string, channelId: string, ts: string): Promise<void> {
+    await this.database.query(
+      'UPDATE slack_direct_messages SET channel_id = $4, ts = $5 WHERE incident_id = $1 AND notification_key = $2 AND person_id = $3',
+      [incidentId, key, personId, channelId, ts],
+    );
+  }
+
+  async releaseDirectMessage(incidentId: string, key: string, personId: string): Promise<void> {
+    await this.database.query('DELETE FROM slack_direct_messages WHERE incident_id = $1 AND notification_key = $2 AND person_id = $3 AND ts IS NULL', [
+      incidentId,
+      key,
+      personId,
+    ]);
+  }
+}
+
+function toCard(record: CardRecord): CardRow {
+  const invited = typeof record.invited === 'string' ? (JSON.parse(record.invited) as string[]) : record.invited;
+  return { incidentId: record.incident_id, channelId: record.channel_id, cardTs: record.card_ts, version: record.version, invited: invited ?? [] };
+}

@@ -1,0 +1,29 @@
+import type { TestApp } from './app';
+import { api, eventually } from './http';
+
+/** Opens an incident over the API as `as` and returns its id. */
+export async function openIncident(app: TestApp, body: Record<string, unknown>, as = 'carol'): Promise<string> {
+  const response = await api(app.baseUrl, 'POST', '/api/incidents', { as, body });
+  if (response.status !== 202) throw new Error(`open failed: ${response.status} ${response.text}`);
+  return response.body.incidentId as string;
+}
+
+/** Waits until the incident reaches `phase` and returns its status. */
+export async function waitForPhase(app: TestApp, id: string, phase: string, timeoutMs = 60_000): Promise<any> {
+  const response = await eventually(() => api(app.baseUrl, 'GET', `/api/incidents/${id}`, { as: 'erin' }), (r) => r.body?.phase === phase, timeoutMs, `phase ${phase}`);
+  return response.body;
+}
+
+/** The incident's evidence records once `kind` is among them. */
+export async function waitForEvidence(app: TestApp, id: string, kind: string, timeoutMs = 30_000): Promise<Array<{ kind: string; [key: string]: any }>> {
+  const response = await eventually(() => api(app.baseUrl, 'GET', `/api/incidents/${id}/timeline`, { as: 'erin' }), (r) => r.body?.evidence?.some((e: { kind: string }) => e.kind === kind), timeoutMs, `evidence ${kind}`);
+  return response.body.evidence;
+}
+
+export function decide(app: TestApp, id: string, as: string, choice: string, reason?: string) {
+  return api(app.baseUrl, 'POST', `/api/incidents/${id}/decision`, { as, body: { choice, reason } });
+}
+
+export function verify(app: TestApp, id: string, as: string, note = 'checked: old credential refused') {
+  return api(app.baseUrl, 'POST', `/api/incidents/${id}/verification`, { as, body: { note } });
+}

@@ -1,0 +1,28 @@
+/**
+ * The product in a child process, so a test can SIGKILL it mid-incident. Configuration comes from
+ * the environment exactly as in production; prints "READY <baseUrl>" once it serves.
+ */
+import { assembleProduct } from '../../workers/assemble';
+import { parseConfig } from '../../workers/config';
+import { createLogger } from '../../workers/logger';
+import { bridgeTemporalLogs } from '../../workers/temporal-runtime';
+
+async function main(): Promise<void> {
+  const config = parseConfig(process.env);
+  const logger = createLogger('warn');
+  bridgeTemporalLogs(logger, 'WARN');
+  const product = await assembleProduct({
+    config,
+    env: process.env,
+    logger,
+    temporalAddress: config.TEMPORAL_ADDRESS!,
+    workflows: { workflowBundle: { codePath: process.env.WORKFLOW_BUNDLE_PATH! } },
+  });
+  process.stdout.write(`READY ${product.baseUrl}\n`);
+  await product.workerRun;
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${String(error)}\n`);
+  process.exit(1);
+});

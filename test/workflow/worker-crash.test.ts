@@ -1,0 +1,77 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TEST_CATALOG } from '../support/app';
+import { createTestDatabase, testEnvironment } from '../support/environment';
+import { api, eventually } from '../support/http';
+import { createLoginRole } from '../support/roles';
+import { TcpProxy } from '../support/tcp-proxy';
+
+describe('a worker killed in the middle of containment', () => {
+  const children: ChildProcess[] = [];
+  let proxy: TcpProxy;
+  afterAll(async () => {
+    children.forEach((child) => child.kill('SIGKILL'));
+    await proxy.stop();
+  });
+
+  it('is replaced by a new worker that finishes the incident without revoking twice', async () => {
+    const environment = testEnvironment();
+    proxy = new TcpProxy(Number(new URL(environment.databaseUrl).port));
+    const flakyUrl = new URL(environment.databaseUrl);
+    flakyUrl.port = String(await proxy.start());
+    const env = {
+      ...process.env,
+      TEMPORAL_ADDRESS: environment.temporalAddress,
+      TEMPORAL_TASK_QUEUE: `crash-${randomBytes(4).toString('hex')}`,
+      WORKFLOW_BUNDLE_PATH: environment.workflowBundlePath,
+      DATABASE_URL: await createTestDatabase('crash'),
+      CATALOG_PATH: TEST_CATALOG,
+      HTTP_PORT: '0',
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'tourniquet-crash-')),
+      FINGERPRINT_KEY: randomBytes(32).toString('hex'),
+      VAULT_KEY: randomBytes(32).toString('hex'),
+      TEST_PG_ADMIN_URL: environment.databaseUrl,
+      TEST_PG_FLAKY_URL: flakyUrl.toString(),
+    };
+    const password = await createLoginRole('flaky_app');
+    const first = await startWorker(env, children);
+    const opened = await api(first.baseUrl, 'POST', '/api/incidents', { as: 'carol', body: { secretId: 'flaky-db', leakedValue: password } });
+    const id = opened.body.incidentId as string;
+    await eventually(() => api(first.baseUrl, 'GET', `/api/incidents/${id}`, { as: 'alice' }), (r) => r.body?.phase === 'awaiting-decision', 30_000, 'decision request');
+
+    // The revocation goes through; the next provider call (ending sessions) hangs: kill the worker then.
+    proxy.stallAfter = /NOLOGIN/;
+    const connectionsBefore = proxy.connections;
+    expect((await api(first.baseUrl, 'POST', `/api/incidents/${id}/decision`, { as: 'alice', body: { choice: 'revoke' } })).status).toBe(200);
+    await eventually(async () => proxy.connections, (count) => proxy.mode === 'stall' && count >= connectionsBefore + 2, 30_000, 'the stalled call after revocation');
+    first.child.kill('SIGKILL');
+    await new Promise((resolve) => first.child.once('exit', resolve));
+
+    proxy.mode = 'pass';
+    const second = await startWorker(env, children);
+    const status = await eventually(() => api(second.baseUrl, 'GET', `/api/incidents/${id}`, { as: 'alice' }), (r) => r.body?.phase === 'awaiting-verification', 90_000, 'containment finished by the new worker');
+    expect(status.body.verification.dead).toBe(true);
+    expect(proxy.count(/NOLOGIN/)).toBe(1);
+    const timeline = await api(second.baseUrl, 'GET', `/api/incidents/${id}/timeline`, { as: 'alice' });
+    expect(timeline.body.evidence.filter((record: { kind: string }) => record.kind === 'credential.revoked')).toHaveLength(1);
+    expect(timeline.body.evidence.filter((record: { kind: string }) => record.kind === 'sessions.ended')).toHaveLength(1);
+  });
+});
+
+async function startWorker(env: NodeJS.ProcessEnv, children: ChildProcess[]): Promise<{ child: ChildProcess; baseUrl: string }> {
+  const child = spawn(process.execPath, [require.resolve('tsx/cli'), join(__dirname, '../support/worker-process.ts')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const baseUrl = await new Promise<string>((resolve, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      const match = /READY (\S+)/.exec(chunk.toString());
+      if (match?.[1]) resolve(match[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`worker exited with ${code}: ${stderr.slice(-2_000)}`)));
+  });
+  return { child, baseUrl };
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+import { runEvidenceCommand } from './cli/evidence';
+import { runIncidentsCommand } from './cli/incidents';
+
+/** `tourniquet <area> ...`: incidents over the HTTP API, and offline evidence tools. */
+async function main(argv: string[]): Promise<number> {
+  const [area, ...rest] = argv;
+  if (area === 'evidence') return runEvidenceCommand(rest);
+  if (area === 'incidents') return runIncidentsCommand(rest);
+  process.stderr.write('usage: tourniquet incidents <verb> ... | tourniquet evidence verify|export ...\n');
+  return 2;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

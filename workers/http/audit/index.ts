@@ -1,0 +1,2 @@
+export { auditRouter, type AuditRouterDeps } from './router';
+export { rejectAuditorWrites, type AuditorSource } from './auditor-auth';

@@ -1,0 +1,2 @@
+export { intakeRouter, type IntakeConfig, type IntakeDeps } from './router';
+export { campaignsRouter } from './campaigns';

@@ -1,0 +1,49 @@
+import type { AlertSource } from '../../../domain/incident';
+import { decideAwsHealth, verifyAwsHealthSecret } from '../../../integrations/intake/aws-health';
+import { verifyTourniquetSignature, type IntakeDecision } from '../../../integrations/intake/common';
+import { decideGeneric } from '../../../integrations/intake/generic';
+import { decideGitguardian, verifyGitguardianSignature } from '../../../integrations/intake/gitguardian';
+import { decideTrufflehog, parseTrufflehogFindings } from '../../../integrations/intake/trufflehog';
+import type { IntakeConfig, IntakeSecretSetting } from './router';
+
+type Headers = Record<string, string | string[] | undefined>;
+
+/** One synchronous webhook source: how it authenticates and how its payload maps to alerts. */
+export interface SourceSpec {
+  source: AlertSource;
+  /** The setting that holds its secret; the source is off while it is unset. */
+  secretSetting: IntakeSecretSetting;
+  verify(raw: Buffer, headers: Headers, secret: string, config: IntakeConfig, now: Date): void;
+  decide(raw: Buffer, secret: string, now: Date): IntakeDecision;
+}
+
+export const SOURCES: Record<'gitguardian' | 'trufflehog' | 'aws-health' | 'generic', SourceSpec> = {
+  gitguardian: {
+    source: 'gitguardian',
+    secretSetting: 'GITGUARDIAN_SIGNATURE_TOKEN',
+    verify: (raw, headers, secret, config, now) =>
+      verifyGitguardianSignature(raw, headers, secret, config.INTAKE_TIMESTAMP_TOLERANCE_SECONDS, now),
+    decide: (raw, _secret, now) => decideGitguardian(raw, now),
+  },
+  trufflehog: {
+    source: 'trufflehog',
+    secretSetting: 'TRUFFLEHOG_HMAC_SECRET',
+    verify: (raw, headers, secret, config, now) =>
+      verifyTourniquetSignature(raw, headers, secret, config.INTAKE_TIMESTAMP_TOLERANCE_SECONDS, now),
+    // The HMAC secret doubles as the key of the finding's dedup hash: keyed, and already ours.
+    decide: (raw, secret, now) => decideTrufflehog(parseTrufflehogFindings(raw), secret, now),
+  },
+  'aws-health': {
+    source: 'aws-health',
+    secretSetting: 'AWS_HEALTH_SHARED_SECRET',
+    verify: (_raw, headers, secret) => verifyAwsHealthSecret(headers, secret),
+    decide: (raw, _secret, now) => decideAwsHealth(raw, now),
+  },
+  generic: {
+    source: 'generic',
+    secretSetting: 'GENERIC_WEBHOOK_SECRET',
+    verify: (raw, headers, secret, config, now) =>
+      verifyTourniquetSignature(raw, headers, secret, config.INTAKE_TIMESTAMP_TOLERANCE_SECONDS, now),
+    decide: (raw, _secret, now) => decideGeneric(raw, now),
+  },
+};

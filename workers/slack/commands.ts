@@ -1,0 +1,94 @@
+import type { App, RespondFn } from '@slack/bolt';
+import type { IncidentStatus } from '../../domain/incident';
+import { cardFallbackText, phaseLabel, renderStatusCard } from '../../integrations/slack/blocks/card';
+import { renderOpenModal } from '../../integrations/slack/blocks/modals';
+import { age, escapeMrkdwn, slackDate } from '../../integrations/slack/blocks/text';
+import { SlackStore } from '../../integrations/slack/slack-store';
+import type { SlackDeps } from './deps';
+import { identify } from './identity';
+
+/**
+ * The slash command (`/tourniquet` unless SLACK_COMMAND says otherwise): open, status [id], list,
+ * help. Answers that need no I/O go back in the ack itself; everything else acks first and answers
+ * through the command's response_url, so Slack's 3-second limit never bites.
+ */
+
+const LIST_LIMIT = 20;
+/** A query to an incident whose worker is busy or gone must not hold the whole list back. */
+const STATUS_TIMEOUT_MS = 3_000;
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  return Promise.race([work.catch(() => undefined), timeout]).finally(() => clearTimeout(timer));
+}
+
+export function helpText(command: string): string {
+  return [
+    `*${command}* — leaked-secret incidents`,
+    `• \`${command} open\` — report a leaked secret (opens a form; never paste the secret)`,
+    `• \`${command} status [incident-id]\` — the status card (inside an incident channel the id is optional)`,
+    `• \`${command} list\` — open incidents, who each waits on, and their age`,
+    `• \`${command} help\` — this message`,
+  ].join('\n');
+}
+
+export function registerCommands(app: App, deps: SlackDeps): void {
+  const name = deps.config.SLACK_COMMAND;
+  const store = new SlackStore(deps.database);
+  const log = deps.logger.child({ component: 'slack-commands' });
+
+  app.command(name, async ({ command, ack, respond, client }) => {
+    const [sub = 'help', ...args] = command.text.trim().split(/\s+/).filter(Boolean);
+    if (sub === 'help') return void (await ack({ response_type: 'ephemeral', text: helpText(name) }));
+    if (!['open', 'status', 'list'].includes(sub)) {
+      return void (await ack({ response_type: 'ephemeral', text: `I do not know \`${escapeMrkdwn(sub)}\`.\n${helpText(name)}` }));
+    }
+    const identity = identify(deps.directory, command.user_id);
+    if (!identity.known) return void (await ack({ response_type: 'ephemeral', text: identity.refusal }));
+    await ack();
+    try {
+      if (sub === 'open') await client.views.open({ trigger_id: command.trigger_id, view: renderOpenModal(deps.directory.catalog) });
+      if (sub === 'status') await showStatus(deps, respond, args[0] ?? (await store.incidentOfChannel(command.channel_id)), name);
+      if (sub === 'list') await listOpen(deps, respond);
+    } catch (error) {
+      log.error({ sub, err: error instanceof Error ? error.message : String(error) }, 'slash command failed after ack');
+      await respond({ response_type: 'ephemeral', text: ':warning: Something went wrong on our side; please try again.' }).catch(() => undefined);
+    }
+  });
+}
+
+async function showStatus(deps: SlackDeps, respond: RespondFn, incidentId: string | undefined, name: string): Promise<void> {
+  if (!incidentId) {
+    await respond({ response_type: 'ephemeral', text: `Which incident? Type \`${name} status <incident-id>\` (see \`${name} list\`).` });
+    return;
+  }
+  const status = await deps.service.status(incidentId);
+  if (!status) {
+    await respond({ response_type: 'ephemeral', text: `:grey_question: No incident \`${escapeMrkdwn(incidentId)}\`. See \`${name} list\` for the open ones.` });
+    return;
+  }
+  await respond({ response_type: 'ephemeral', text: cardFallbackText(status), blocks: renderStatusCard(status) });
+}
+
+async function listOpen(deps: SlackDeps, respond: RespondFn): Promise<void> {
+  const open = await deps.service.listOpen(LIST_LIMIT);
+  if (open.length === 0) {
+    await respond({ response_type: 'ephemeral', text: ':sparkles: No open incidents.' });
+    return;
+  }
+  const statuses = await Promise.all(open.map((o) => withTimeout(deps.service.status(o.workflowId), STATUS_TIMEOUT_MS)));
+  const now = new Date();
+  const lines = statuses.map((s, n) => (s ? listLine(s, now) : `• \`${open[n]?.workflowId}\` — status unavailable right now`));
+  const more = open.length === LIST_LIMIT ? `\n_Showing the newest ${LIST_LIMIT}._` : '';
+  await respond({ response_type: 'ephemeral', text: `*Open incidents*\n${lines.join('\n')}${more}` });
+}
+
+function listLine(status: IncidentStatus, now: Date): string {
+  const waiting = status.waitingOn
+    ? `waits on ${escapeMrkdwn(status.waitingOn.people.join(', ') || 'nobody')}${status.waitingOn.until ? ` until ${slackDate(status.waitingOn.until)}` : ''}`
+    : 'waits on nobody';
+  return `• \`${status.incidentId}\` ${escapeMrkdwn(status.secretId)} (${status.tier}) — ${phaseLabel(status.phase)} — ${waiting} — age ${age(status.openedAt, now)}`;
+}
