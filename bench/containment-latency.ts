@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Client as TemporalClient, Connection } from '@temporalio/client';
 import { Client } from 'pg';
 import pino from 'pino';
 import { startPostgresCluster } from '../test/support/postgres-cluster';
@@ -26,6 +27,8 @@ async function main(): Promise<void> {
     FINGERPRINT_KEY: randomBytes(32).toString('hex'), VAULT_KEY: randomBytes(32).toString('hex'), LOG_LEVEL: 'error',
   });
   const product = await assembleProduct({ config, env: { TEST_PG_ADMIN_URL: postgres.url }, logger: pino({ level: 'error' }), temporalAddress: temporal.address, workflows: { workflowsPath: require.resolve('../workflows/index.ts') } });
+  const connection = await Connection.connect({ address: temporal.address });
+  const client = new TemporalClient({ connection });
   const toContained: number[] = [];
   const toProven: number[] = [];
   try {
@@ -40,9 +43,11 @@ async function main(): Promise<void> {
       // Workflow time is the worker's clock, the same machine's as ours.
       toContained.push(revokedAt - startedWall);
       await post(product.baseUrl, `/api/incidents/${opened.incidentId}/verification`, 'carol', { note: 'bench' });
-      await pollUntil(product.baseUrl, opened.incidentId, (s) => s.phase === 'closed');
+      // Wait for the run to end, so the next report opens a new incident rather than a late sighting.
+      await client.workflow.getHandle(status.workflowId).result();
     }
   } finally {
+    await connection.close();
     await product.stop();
     for (const pid of [temporal.pid, postgres.pid]) process.kill(pid, 'SIGTERM');
   }
@@ -67,12 +72,12 @@ async function post(baseUrl: string, path: string, as: string, body: unknown): P
 }
 
 async function pollUntil(baseUrl: string, id: string, done: (status: IncidentStatus) => boolean): Promise<IncidentStatus> {
+  const deadline = Date.now() + 60_000;
   for (;;) {
     const response = await fetch(`${baseUrl}/api/incidents/${id}`, { headers: { authorization: 'Bearer token-erin' } });
-    if (response.ok) {
-      const status = (await response.json()) as IncidentStatus;
-      if (done(status)) return status;
-    }
+    const text = await response.text();
+    if (response.ok && done(JSON.parse(text) as IncidentStatus)) return JSON.parse(text) as IncidentStatus;
+    if (Date.now() > deadline) throw new Error(`incident ${id} stuck: ${text.slice(0, 1_000)}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }

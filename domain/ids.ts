@@ -4,7 +4,7 @@ export function incidentWorkflowId(credentialFingerprint: string): string {
 }
 
 /**
- * The id an incident is known by: its workflow id plus the start of its first run id, because a
+ * The id an incident is known by: its workflow id plus the start of its run id, because a
  * credential leaked again after its incident closed opens a new run under the same workflow id.
  */
 export function incidentIdOf(workflowId: string, runId: string): string {

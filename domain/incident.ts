@@ -44,6 +44,14 @@ export interface IncidentInput {
   /** Opaque handle of the sealed value (encrypted outside Temporal), when proof of death needs it. */
   sealedValueHandle?: string;
   firstSighting: Sighting;
+  /** Reports that reached the previous incident of this credential after it had closed. */
+  lateSightings?: Sighting[];
+}
+
+/** What a report adds beside the sighting: the sealed value it carried, if any. */
+export interface ReportedValue {
+  valueFingerprint?: string;
+  sealedValueHandle?: string;
 }
 
 export interface PersonRef {

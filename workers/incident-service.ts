@@ -9,6 +9,7 @@ import type {
   VerificationRequest,
 } from '../domain/incident';
 import type { OwnershipDirectory, SecretVault } from '../integrations/ports';
+import { uniqueCredentialId } from '../domain/credential-identity';
 import { incidentIdOf, incidentWorkflowId, workflowIdOfIncident } from '../domain/ids';
 import type { Fingerprinter } from '../integrations/vault/fingerprint';
 import {
@@ -62,7 +63,7 @@ export class IncidentService {
       taskQueue: this.taskQueue,
       args: [input],
       signal: reportSightingSignal,
-      signalArgs: [command.sighting],
+      signalArgs: [command.sighting, { valueFingerprint: input.valueFingerprint, sealedValueHandle: input.sealedValueHandle }],
     });
     return { incidentId: incidentIdOf(workflowId, handle.signaledRunId), workflowId, secretId: input.secretId };
   }
@@ -122,11 +123,15 @@ export class IncidentService {
   private async buildInput(command: OpenIncidentCommand): Promise<IncidentInput> {
     const secretId = command.secretId ?? this.directory.findSecret(command.identifiers ?? []);
     const valueFingerprint = command.leakedValue ? this.fingerprints.ofValue(command.leakedValue) : undefined;
+    const uniqueId = uniqueCredentialId(command.identifiers ?? []);
+    // Identity, most specific first: the catalog entry, a globally unique id, the value, the identifiers.
     const credentialFingerprint = secretId
       ? this.fingerprints.ofIdentity('catalog', secretId)
-      : valueFingerprint
-        ? this.fingerprints.ofIdentity('value', valueFingerprint)
-        : this.fingerprints.ofIdentity('identifiers', [...(command.identifiers ?? [])].sort().join('\n') || command.sighting.sourceRef);
+      : uniqueId
+        ? this.fingerprints.ofIdentity(uniqueId.kind, uniqueId.id)
+        : valueFingerprint
+          ? this.fingerprints.ofIdentity('value', valueFingerprint)
+          : this.fingerprints.ofIdentity('identifiers', [...(command.identifiers ?? [])].sort().join('\n') || command.sighting.sourceRef);
     let sealedValueHandle: string | undefined;
     if (command.leakedValue) {
       // One sealed copy per leaked value: the handle derives from its fingerprint, so a second report

@@ -1,5 +1,5 @@
 import { ApplicationFailure, setHandler } from '@temporalio/workflow';
-import type { DecisionRequest, DependentAcknowledgement, ManualConfirmation, Sighting, VerificationRequest } from '../domain/incident';
+import type { DecisionRequest, DependentAcknowledgement, ManualConfirmation, ReportedValue, Sighting, VerificationRequest } from '../domain/incident';
 import type { IncidentState } from './incident-state';
 import {
   acknowledgeDependentUpdate,
@@ -17,7 +17,7 @@ const refuse = (message: string, type: 'PERMISSION_DENIED' | 'CONFLICT' | 'INVAL
  * is not allowed, or a message that no longer fits the incident's phase, is rejected before it
  * enters history.
  */
-export function registerHandlers(state: IncidentState, onSighting: (sighting: Sighting) => void): void {
+export function registerHandlers(state: IncidentState, onSighting: (sighting: Sighting, value?: ReportedValue) => void): void {
   setHandler(getStatusQuery, () => state.status());
   setHandler(reportSightingSignal, onSighting);
 

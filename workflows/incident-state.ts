@@ -9,6 +9,7 @@ import type {
   Outcome,
   PersonRef,
   Phase,
+  ReportedValue,
   Sighting,
   TimelineEntry,
 } from '../domain/incident';
@@ -50,6 +51,8 @@ export class IncidentState {
   readonly actions: TimelineEntry[] = [];
   /** People who decided or executed: none of them may verify. */
   readonly conflicted = new Set<string>();
+  /** Reports that arrived after closure: the next incident of this credential. */
+  readonly lateReports: Array<{ sighting: Sighting; value?: ReportedValue }> = [];
   private readonly sightingKeys = new Set<string>();
   private evidenceSeq = 0;
   private evidenceChain: Promise<unknown> = Promise.resolve();

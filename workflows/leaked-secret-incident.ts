@@ -1,6 +1,6 @@
-import { workflowInfo } from '@temporalio/workflow';
+import { continueAsNew, workflowInfo } from '@temporalio/workflow';
 import { incidentIdOf } from '../domain/ids';
-import type { IncidentInput, IncidentStatus, Sighting } from '../domain/incident';
+import type { IncidentInput, IncidentStatus, ReportedValue, Sighting } from '../domain/incident';
 import { bookkeeping } from './activity-stubs';
 import { awaitDependentAcknowledgements, awaitVerification, closeIncident, proveDeath } from './closure-phase';
 import { containAutomatically } from './containment-phase';
@@ -15,21 +15,22 @@ import { IncidentState, WORKER } from './incident-state';
  */
 export async function leakedSecretIncident(input: IncidentInput): Promise<IncidentStatus> {
   const info = workflowInfo();
-  const state = new IncidentState(input, incidentIdOf(info.workflowId, info.firstExecutionRunId), info.workflowId);
-  registerHandlers(state, (sighting) => recordSighting(state, sighting));
+  const state = new IncidentState(input, incidentIdOf(info.workflowId, info.runId), info.workflowId);
+  registerHandlers(state, (sighting, value) => recordSighting(state, sighting, value));
 
   state.plan = await bookkeeping.planIncident(input);
   recordOpening(state);
+  for (const sighting of input.lateSightings ?? []) recordSighting(state, sighting);
   if (input.firstSighting.canary) {
     await closeIncident(state, 'canary', 'canary (honeytoken) finding: recorded, not contained');
-    return state.status();
+    return finish(state);
   }
   for (;;) {
     const decision = await obtainDecision(state);
     if (decision.choice === 'false-positive') {
       await awaitVerification(state);
       await closeIncident(state, 'false-positive', state.approvals.map((a) => a.reason).filter(Boolean).join('; '));
-      return state.status();
+      return finish(state);
     }
     if (await contain(state, decision)) break;
     askAgain(state);
@@ -37,7 +38,23 @@ export async function leakedSecretIncident(input: IncidentInput): Promise<Incide
   await awaitVerification(state);
   await awaitDependentAcknowledgements(state);
   await closeIncident(state, state.decision?.choice === 'rotate' ? 'rotated' : 'contained', state.verification?.note ?? '');
-  return state.status();
+  return finish(state);
+}
+
+/**
+ * Ends the run. Reports that arrived while the incident was closing are a new leak of the
+ * credential: the workflow continues as a new run, which is the credential's next incident.
+ */
+async function finish(state: IncidentState): Promise<IncidentStatus> {
+  const [next, ...more] = state.lateReports;
+  if (!next) return state.status();
+  return continueAsNew<typeof leakedSecretIncident>({
+    ...state.input,
+    firstSighting: next.sighting,
+    valueFingerprint: next.value?.valueFingerprint ?? state.input.valueFingerprint,
+    sealedValueHandle: next.value?.sealedValueHandle,
+    lateSightings: more.map((report) => report.sighting),
+  });
 }
 
 /** Contains and proves death; false when it did not work and people must decide again. */
@@ -105,8 +122,12 @@ function recordOpening(state: IncidentState): void {
   state.notify('incident-opened', [plan.primary], `Leaked credential reported: ${plan.secret.id} (${plan.secret.tier}).`);
 }
 
-function recordSighting(state: IncidentState, sighting: Sighting): void {
+function recordSighting(state: IncidentState, sighting: Sighting, value?: ReportedValue): void {
   if (!state.addSighting(sighting)) return;
+  if (state.phase === 'closed') {
+    state.lateReports.push({ sighting, value });
+    return;
+  }
   const source = { type: 'source' as const, id: sighting.source };
   const kind = sighting.resolvedAtSource ? 'sighting.resolved-at-source' : 'sighting.recorded';
   state.record(kind, `${sighting.source} reported it again${sighting.location ? ` at ${sighting.location}` : ''}`, { actor: source, delegatedBy: { ...source, id: sighting.reportedBy } }, { sighting });

@@ -1,6 +1,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type {
   DecisionRequest,
+  ReportedValue,
   DependentAcknowledgement,
   IncidentStatus,
   ManualConfirmation,
@@ -31,8 +32,11 @@ export const acknowledgeDependentUpdate = defineUpdate<IncidentStatus, [Dependen
 /** The verifier confirms the incident is closed, with a note. */
 export const verifyClosureUpdate = defineUpdate<IncidentStatus, [VerificationRequest]>('verifyClosure');
 
-/** Another report of the same credential; duplicates (same source + sourceRef) are ignored. */
-export const reportSightingSignal = defineSignal<[Sighting]>('reportSighting');
+/**
+ * Another report of the same credential; duplicates (same source + sourceRef) are ignored. A report
+ * that arrives while the incident is closing starts the credential's next incident.
+ */
+export const reportSightingSignal = defineSignal<[Sighting, ReportedValue?]>('reportSighting');
 
 /** Live status and timeline. */
 export const getStatusQuery = defineQuery<IncidentStatus>('getStatus');

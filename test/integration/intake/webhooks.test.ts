@@ -16,6 +16,7 @@ import {
   trufflehogRequest,
 } from '../../fixtures/intake/requests';
 import { startTestApp, tokenOf, type TestApp } from '../../support/app';
+import { historyText } from '../../support/secrets';
 
 /** Every source through the running product: real HTTP, real Temporal, real PostgreSQL. */
 describe('webhook intake', () => {
@@ -71,6 +72,15 @@ describe('webhook intake', () => {
     expect([original.body.status, copy.status, copy.body.status]).toEqual(['accepted', 200, 'duplicate delivery']);
   });
 
+  it('joins an AWS key reported by AWS Health (key id only) and by TruffleHog (key id and secret) into one incident', async () => {
+    const key = fakeAwsKey();
+    const fromAws = await post(app.baseUrl, awsHealthRequest(awsHealthEvent(key.keyId)));
+    const fromTrufflehog = await post(app.baseUrl, trufflehogRequest(`${trufflehogLines(key, fakeAwsKey()).aws}\n`));
+    expect([fromAws.status, fromTrufflehog.status]).toEqual([200, 200]);
+    expect(incidentIdOf(fromTrufflehog.body)).toBe(incidentIdOf(fromAws.body));
+    expect((await statusOf(incidentIdOf(fromAws.body), (s) => s.sightings === 2)).sightings).toBe(2);
+  });
+
   it('opens from GitGuardian, adds occurrences as sightings, and ignores assignments', async () => {
     const id = Math.floor(Math.random() * 1e9);
     const withId = (name: string) => JSON.parse(fixture(name).split('3831605').join(String(id)));
@@ -96,7 +106,8 @@ describe('webhook intake', () => {
     const status = await statusOf(canaryIncident!.incidentId, (s) => s.outcome === 'canary');
     expect(status.phase).toBe('closed');
 
-    const history = JSON.stringify(await app.client.workflow.getHandle(canaryIncident!.workflowId).fetchHistory());
+    // Payloads are base64 in a history; historyText decodes them so the search sees what Temporal stored.
+    const history = historyText(await app.client.workflow.getHandle(canaryIncident!.workflowId).fetchHistory());
     for (const text of [history, app.logLines(), response.text, JSON.stringify(status)]) {
       expect(text).not.toContain(canary.secret);
       expect(text).not.toContain(key.secret);

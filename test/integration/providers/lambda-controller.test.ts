@@ -33,12 +33,14 @@ function dependent(target: Record<string, unknown>, id = 'invoice-worker'): Depe
 }
 
 function controller(credentials = moto.admin, endpoint = moto.endpoint): LambdaDependentController {
-  const clientFor = lambdaClientsByRegion((region) => {
-    const made = new LambdaClient({ endpoint, region: region ?? moto.region, credentials, maxAttempts: 1 });
-    clients.push(made);
-    return made;
+  const cached = lambdaClientsByRegion((region) => ({ endpoint, region: region ?? moto.region, credentials, maxAttempts: 1 }));
+  return new LambdaDependentController({
+    clientFor: (region) => {
+      const made = cached(region);
+      clients.push(made);
+      return made;
+    },
   });
-  return new LambdaDependentController({ clientFor });
 }
 
 async function createFunction(name: string, reserved?: number): Promise<void> {

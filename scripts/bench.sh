@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# `npm run bench`: every benchmark, one after the other (each starts its own Temporal dev server
+# and PostgreSQL). Results go to stdout; BENCHMARKS.md records the figures with their commands.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+bash scripts/ensure-deps.sh
+bash scripts/temporal-cli.sh >/dev/null
+echo "== open → contained (issue 2)";      npx tsx bench/containment-latency.ts
+echo "== provider containment (issue 6)";  npx tsx bench/provider-containment.ts
+echo "== closure evidence bundle (issue 5)"; npx tsx bench/evidence-bundle.ts
+echo "== intake storm (issue 4)";           ALERTS="${ALERTS:-5000}" npx tsx bench/intake-storm.ts
