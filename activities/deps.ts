@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { EvidenceStore, Notifier, OwnershipDirectory, SecretVault } from '../integrations/ports';
+import type { EvidenceStore, Notifier, OwnershipDirectory, SecretVault, SourceAlertResolver } from '../integrations/ports';
 import type { ProviderRegistry } from '../integrations/provider-registry';
 
 /** What the activities are built from; assembled once per worker process in workers/assemble.ts. */
@@ -16,4 +16,8 @@ export interface ActivityDeps {
   timerCapMs?: number;
   /** Seals the signed closure bundle once the incident is closed. */
   sealClosureBundle?: (incidentId: string) => Promise<{ bundleHash: string } | undefined>;
+  /** Closes GitHub secret scanning alerts of contained incidents; unset = such closures fail as CONFIGURATION. */
+  sourceAlerts?: SourceAlertResolver;
+  /** Where people reach the audit pages (PUBLIC_BASE_URL, else the HTTP server's own URL). */
+  publicBaseUrl?: () => string | undefined;
 }

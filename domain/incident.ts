@@ -28,6 +28,16 @@ export interface Sighting {
   reportedBy: string;
   /** Optional campaign/burst grouping key given by the intake (e.g. the scanning repository). */
   campaign?: string;
+  /** The alert the source raised, when the source can be told the credential was revoked. */
+  sourceAlert?: SourceAlertRef;
+}
+
+/** A scanning alert Tourniquet closes once the credential is contained (GitHub secret scanning). */
+export interface SourceAlertRef {
+  provider: 'github';
+  /** `owner/name`. */
+  repository: string;
+  number: number;
 }
 
 export interface IncidentInput {

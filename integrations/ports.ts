@@ -75,6 +75,15 @@ export interface CredentialProvider {
   proveDead(target: CredentialTarget): Promise<DeathProof>;
 }
 
+/**
+ * Closes the alert a secret scanning source raised, once the credential is revoked (GitHub secret
+ * scanning: resolution `revoked`). Idempotent: an alert already resolved answers `alreadyDone`.
+ */
+export interface SourceAlertResolver {
+  /** `repository` is `owner/name`; `comment` links the evidence (the provider may truncate it). */
+  resolveAlertAsRevoked(repository: string, alertNumber: number, comment: string): Promise<ProviderAnswer>;
+}
+
 /** Delivers a rotated credential to where its workloads read it. */
 export interface ReplacementDelivery {
   readonly kind: string;

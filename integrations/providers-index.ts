@@ -6,6 +6,7 @@ import type { Config } from '../workers/config';
 import { AwsIamAccessKeyProvider } from './aws-iam/access-key-provider';
 import { SecretsManagerDelivery } from './aws-secrets-manager/secret-delivery';
 import { SecretsManagerProvider } from './aws-secrets-manager/secret-provider';
+import { LambdaDependentController, lambdaClientsByRegion } from './dependents/lambda-controller';
 import { ManualDependentController } from './dependents/manual-controller';
 import { WebhookDependentController } from './dependents/webhook-controller';
 import { GitHubRevocationBatcher } from './github-token/revocation-batcher';
@@ -74,5 +75,9 @@ export function createDeliveries(config: ProvidersConfig, logger?: Logger): Repl
 }
 
 export function createDependentControllers(config: ProvidersConfig): DependentController[] {
-  return [new WebhookDependentController({ signingKey: config.PROVIDER_WEBHOOK_SIGNING_KEY }), new ManualDependentController()];
+  return [
+    new WebhookDependentController({ signingKey: config.PROVIDER_WEBHOOK_SIGNING_KEY }),
+    new ManualDependentController(),
+    new LambdaDependentController({ clientFor: lambdaClientsByRegion((region) => awsOptions(config, region)) }),
+  ];
 }

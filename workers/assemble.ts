@@ -67,11 +67,25 @@ export async function assembleProduct(options: AssembleOptions): Promise<Running
     options.notifier ?? (config.SLACK_BOT_TOKEN ? createSlackNotifier({ config, database, logger }) : new LogNotifier(logger.child({ component: 'notifier' })));
   const workerIdentity = config.WORKER_IDENTITY ?? `tourniquet-worker@${hostname()}:${process.pid}`;
 
+  const githubAlerts = new GithubAlertsClient({ baseUrl: config.GITHUB_API_URL, token: config.GITHUB_TOKEN });
   const activities = {
-    ...createActivities({ directory, evidence, vault, providers, notifier, logger, workerIdentity, timerCapMs: config.TIMER_CAP_MS, sealClosureBundle }),
+    ...createActivities({
+      directory,
+      evidence,
+      vault,
+      providers,
+      notifier,
+      logger,
+      workerIdentity,
+      timerCapMs: config.TIMER_CAP_MS,
+      sealClosureBundle,
+      sourceAlerts: config.GITHUB_TOKEN ? githubAlerts : undefined,
+      // Links in closed alerts point at the audit portal; `baseUrl` is known before any activity runs.
+      publicBaseUrl: () => config.PUBLIC_BASE_URL ?? baseUrl,
+    }),
     // GitHub webhooks fetch their alert in an activity; `service` exists before any activity runs.
     ...createGithubIntakeActivities({
-      alerts: new GithubAlertsClient({ baseUrl: config.GITHUB_API_URL, token: config.GITHUB_TOKEN }),
+      alerts: githubAlerts,
       incidents: { open: (command) => service.open(command) },
       deliveries: new SqlDeliveryLog(database),
     }),
@@ -104,7 +118,7 @@ export async function assembleProduct(options: AssembleOptions): Promise<Running
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await workerRun.catch(() => undefined);
       await workerConnection.close();
-      await connection.close();
+      closeLater(connection);
       await database.close();
     },
   };
@@ -114,4 +128,14 @@ function listen(app: Express, host: string, port: number): Promise<Server> {
   return new Promise((resolve, reject) => {
     const server = app.listen(port, host, (error?: Error) => (error ? reject(error) : resolve(server)));
   });
+}
+
+/**
+ * Closes a client connection after a grace period. grpc-js retries a call that failed because its
+ * channel was closing from a timer, and that retry throws "Channel has been shut down" into the
+ * process when it finds the channel closed; the grace lets calls still in flight finish first.
+ * The timer does not keep the process alive.
+ */
+export function closeLater(connection: { close(): Promise<void> }, graceMs = 5_000): void {
+  setTimeout(() => void connection.close().catch(() => undefined), graceMs).unref();
 }

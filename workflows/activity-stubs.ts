@@ -39,3 +39,12 @@ export const messaging = proxyActivities<Pick<IncidentActivities, 'notify'>>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes: ['INVALID_INPUT', 'CONFIGURATION'] },
 });
+
+/**
+ * Closing the source's alert (GitHub secret scanning) after closure: a few attempts, then the
+ * workflow records the failure and the incident stays closed. The activity checks before it acts.
+ */
+export const sourceAlerts = proxyActivities<Pick<IncidentActivities, 'closeSourceAlerts'>>({
+  startToCloseTimeout: '20 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE },
+});

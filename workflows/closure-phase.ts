@@ -1,6 +1,6 @@
-import { condition } from '@temporalio/workflow';
+import { condition, patched } from '@temporalio/workflow';
 import type { Outcome, PersonRef } from '../domain/incident';
-import { bookkeeping, deathCheck } from './activity-stubs';
+import { bookkeeping, deathCheck, sourceAlerts } from './activity-stubs';
 import { describe } from './containment-phase';
 import type { Decision } from './decision-phase';
 import { awaitHandoff, dedupe } from './handoff';
@@ -98,8 +98,31 @@ export async function closeIncident(state: IncidentState, outcome: Outcome, note
     durationsMs: durations(state),
   });
   state.notify('closed', dedupe([plan.primary, ...(state.verifier ? [state.verifier] : [])]), `Incident for ${plan.secret.id} closed: ${outcome}.`);
+  // Older runs never called the activity: the patch keeps their histories replayable.
+  if ((outcome === 'contained' || outcome === 'rotated') && state.sourceAlerts.length > 0 && patched('close-source-alerts')) {
+    await closeSourceAlerts(state);
+  }
   await state.flush();
   await bookkeeping.sealClosureBundle(state.incidentId);
+}
+
+/**
+ * Tells each scanning source (GitHub secret scanning) that its alert's credential was revoked.
+ * The incident is already closed: a failure is recorded as evidence and never reopens it.
+ */
+async function closeSourceAlerts(state: IncidentState): Promise<void> {
+  const plan = state.plan!;
+  const delegatedBy = state.verification?.verifiedBy ? { type: 'person' as const, id: state.verification.verifiedBy } : { type: 'policy' as const, id: plan.policy.id };
+  for (const alert of state.sourceAlerts) {
+    const where = `${alert.provider} alert ${alert.repository}#${alert.number}`;
+    try {
+      const [closed] = await sourceAlerts.closeSourceAlerts({ incidentId: state.incidentId, alerts: [alert] });
+      const summary = closed?.answer.alreadyDone ? `${where} was already resolved` : `${where} resolved as revoked`;
+      state.record('source-alert.closed', summary, { actor: WORKER, delegatedBy }, { alert }, closed?.answer);
+    } catch (error) {
+      state.record('source-alert.close-failed', `could not close ${where}: ${describe(error)}`, { actor: WORKER, delegatedBy }, { alert });
+    }
+  }
 }
 
 function durations(state: IncidentState): Record<string, number | undefined> {

@@ -11,6 +11,7 @@ import type {
   Phase,
   ReportedValue,
   Sighting,
+  SourceAlertRef,
   TimelineEntry,
 } from '../domain/incident';
 import type { NotificationKind } from '../integrations/ports';
@@ -53,6 +54,8 @@ export class IncidentState {
   readonly conflicted = new Set<string>();
   /** Reports that arrived after closure: the next incident of this credential. */
   readonly lateReports: Array<{ sighting: Sighting; value?: ReportedValue }> = [];
+  /** Scanning alerts of this incident's sightings, closed as revoked once it is contained. */
+  readonly sourceAlerts: SourceAlertRef[] = [];
   private readonly sightingKeys = new Set<string>();
   private evidenceSeq = 0;
   private evidenceChain: Promise<unknown> = Promise.resolve();
@@ -65,6 +68,15 @@ export class IncidentState {
     readonly workflowId: string,
   ) {
     this.sightingKeys.add(sightingKey(input.firstSighting));
+    this.noteSourceAlert(input.firstSighting);
+  }
+
+  /** Remembers the sighting's scanning alert once, however many deliveries report it. */
+  noteSourceAlert(sighting: Sighting): void {
+    const alert = sighting.sourceAlert;
+    if (!alert) return;
+    const same = (known: SourceAlertRef) => known.provider === alert.provider && known.repository === alert.repository && known.number === alert.number;
+    if (!this.sourceAlerts.some(same)) this.sourceAlerts.push({ provider: alert.provider, repository: alert.repository, number: alert.number });
   }
 
   /** Adds a sighting unless the same source already reported it under the same reference. */

@@ -128,6 +128,7 @@ function recordSighting(state: IncidentState, sighting: Sighting, value?: Report
     state.lateReports.push({ sighting, value });
     return;
   }
+  state.noteSourceAlert(sighting);
   const source = { type: 'source' as const, id: sighting.source };
   const kind = sighting.resolvedAtSource ? 'sighting.resolved-at-source' : 'sighting.recorded';
   state.record(kind, `${sighting.source} reported it again${sighting.location ? ` at ${sighting.location}` : ''}`, { actor: source, delegatedBy: { ...source, id: sighting.reportedBy } }, { sighting });

@@ -134,6 +134,7 @@ export function githubAlertCommand(ref: GithubAlertRef, alert: GithubAlert, loca
       notes: alert.resolution ? `resolved at GitHub as ${alert.resolution}` : undefined,
       reportedBy: 'github',
       campaign: `github:${ref.owner}`,
+      sourceAlert: { provider: 'github', repository: fullName, number: alert.number },
     },
   };
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { Client, Connection } from '@temporalio/client';
 import type { Database } from '../../integrations/database/database';
-import { assembleProduct } from '../../workers/assemble';
+import { assembleProduct, closeLater } from '../../workers/assemble';
 import { parseConfig, type Config } from '../../workers/config';
 import type { IncidentService } from '../../workers/incident-service';
 import { createLogger } from '../../workers/logger';
@@ -70,8 +70,8 @@ export async function startTestApp(overrides: Record<string, string> = {}): Prom
     database: product.database,
     logLines: () => lines.join(''),
     async stop() {
-      await connection.close();
       await product.stop();
+      closeLater(connection);
     },
   };
 }

@@ -47,6 +47,50 @@ describe('GithubAlertsClient against the loopback GitHub API', () => {
     expect(error.message).toMatch(/number/);
   });
 
+  describe('resolveAlertAsRevoked', () => {
+    const path = (n: number) => `/repos/octo-org/billing/secret-scanning/alerts/${n}`;
+    const seed = (n: number, extra: Record<string, unknown> = {}) => api.setAlert('octo-org', 'billing', { ...JSON.parse(fixture('github-rest-alert.json')), number: n, ...extra });
+    const patchesOf = (n: number) => api.patches.filter((patch) => patch.path === path(n));
+
+    it('resolves an open alert as revoked with the comment, and a retry does not patch again', async () => {
+      seed(101);
+      const answer = await client.resolveAlertAsRevoked('octo-org/billing', 101, 'Revoked by Tourniquet, incident i-1: https://t.example/audit/incidents/i-1');
+      expect(answer).toMatchObject({ provider: 'github', operation: 'secret-scanning.resolve-alert', summary: 'octo-org/billing#101 resolved as revoked' });
+      expect(answer.alreadyDone).toBeUndefined();
+      expect(patchesOf(101).map((patch) => patch.body)).toEqual([{ state: 'resolved', resolution: 'revoked', resolution_comment: 'Revoked by Tourniquet, incident i-1: https://t.example/audit/incidents/i-1' }]);
+      const again = await client.resolveAlertAsRevoked('octo-org/billing', 101, 'second attempt');
+      expect(again.alreadyDone).toBe(true);
+      expect(patchesOf(101)).toHaveLength(1);
+    });
+
+    it('leaves an alert a person already resolved as it is', async () => {
+      seed(102, { state: 'resolved', resolution: 'false_positive' });
+      const answer = await client.resolveAlertAsRevoked('octo-org/billing', 102, 'comment');
+      expect([answer.alreadyDone, answer.summary]).toEqual([true, 'octo-org/billing#102 was already resolved as false_positive']);
+      expect(patchesOf(102)).toHaveLength(0);
+    });
+
+    it('keeps the comment within GitHub\'s 270 characters', async () => {
+      seed(103);
+      await client.resolveAlertAsRevoked('octo-org/billing', 103, 'x'.repeat(400));
+      expect(String(patchesOf(103)[0]!.body.resolution_comment)).toHaveLength(270);
+    });
+
+    it('maps refusals to the taxonomy: 404 NOT_FOUND, 403 PERMISSION_DENIED, 422 CONFLICT, 5xx retryable', async () => {
+      expect((await codeOf(client.resolveAlertAsRevoked('octo-org/billing', 999, 'c'))).code).toBe('NOT_FOUND');
+      seed(104);
+      api.failNextPatch(1, 403, { message: 'Resource not accessible by integration' });
+      const denied = await codeOf(client.resolveAlertAsRevoked('octo-org/billing', 104, 'c'));
+      expect([denied.code, denied.message]).toEqual(['PERMISSION_DENIED', expect.stringContaining('PATCH /repos/octo-org/billing/secret-scanning/alerts/104: Resource not accessible')]);
+      api.failNextPatch(1, 422, { message: 'State does not match the resolution or resolution comment' });
+      expect((await codeOf(client.resolveAlertAsRevoked('octo-org/billing', 104, 'c'))).code).toBe('CONFLICT');
+      api.failNextPatch(1, 503);
+      const unavailable = await codeOf(client.resolveAlertAsRevoked('octo-org/billing', 104, 'c'));
+      expect([unavailable.code, unavailable.retryable]).toEqual(['PROVIDER_UNAVAILABLE', true]);
+      expect((await codeOf(client.resolveAlertAsRevoked('billing', 104, 'c'))).code).toBe('INVALID_INPUT');
+    });
+  });
+
   it('says GITHUB_TOKEN is missing before calling GitHub', async () => {
     expect((await codeOf(new GithubAlertsClient({ baseUrl: api.url }).getAlert('o', 'r', 1))).code).toBe('CONFIGURATION');
   });

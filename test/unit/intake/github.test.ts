@@ -75,6 +75,7 @@ describe('githubAlertCommand', () => {
       resolvedAtSource: false,
       campaign: 'github:octo-org',
       location: expect.stringContaining('deploy/terraform/provider.tf#L7'),
+      sourceAlert: { provider: 'github', repository: 'octo-org/payments-service', number: 42 },
     });
     const rest: Partial<typeof command> = { ...command };
     delete rest.leakedValue;
