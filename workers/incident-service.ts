@@ -55,7 +55,8 @@ export class IncidentService {
     private readonly vault: SecretVault,
   ) {}
 
-  async open(command: OpenIncidentCommand): Promise<OpenIncidentResult> {
+  async open(reported: OpenIncidentCommand): Promise<OpenIncidentResult> {
+    const command = withoutLeakedValueInText(reported);
     const input = await this.buildInput(command);
     const workflowId = incidentWorkflowId(input.credentialFingerprint);
     const handle = await this.client.workflow.signalWithStart('leakedSecretIncident', {
@@ -149,4 +150,21 @@ export class IncidentService {
       firstSighting: command.sighting,
     };
   }
+}
+
+/**
+ * People paste the leaked value into free text too ("found AKIA… / wJalr… in the log"). Every text
+ * field that travels on to Temporal, evidence or Slack gets the value blanked out here.
+ */
+export function withoutLeakedValueInText(command: OpenIncidentCommand): OpenIncidentCommand {
+  const value = command.leakedValue;
+  if (!value) return command;
+  const scrub = (text: string | undefined) => (text === undefined ? undefined : text.split(value).join('[leaked value removed]'));
+  return {
+    ...command,
+    description: scrub(command.description),
+    providerHint: scrub(command.providerHint),
+    identifiers: command.identifiers?.map((identifier) => scrub(identifier)!),
+    sighting: { ...command.sighting, location: scrub(command.sighting.location), notes: scrub(command.sighting.notes) },
+  };
 }

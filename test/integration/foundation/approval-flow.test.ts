@@ -18,7 +18,7 @@ describe('an incident decided by its owner over the HTTP API', () => {
     const password = await createLoginRole('payments_app');
     const attackerSession = await loginAs('payments_app', password);
 
-    const opened = await api(app.baseUrl, 'POST', '/api/incidents', { as: 'carol', body: { secretId: 'payments-db', leakedValue: password, location: 'https://git.example/payments/.env' } });
+    const opened = await api(app.baseUrl, 'POST', '/api/incidents', { as: 'carol', body: { secretId: 'payments-db', leakedValue: password, location: 'https://git.example/payments/.env', notes: `the line read DB_PASSWORD=${password}` } });
     expect(opened.status).toBe(202);
     expect(opened.text).not.toContain(password);
     const id = opened.body.incidentId as string;
