@@ -1,18 +1,17 @@
 import { FakeSlackWebApi } from '../../fakes/slack-web-api';
 import { startTestApp, type TestApp } from '../../support/app';
 import { eventually } from '../../support/http';
-import { createLoginRole } from '../../support/roles';
+import { createLoginRole, loginAs } from '../../support/roles';
 import { buttonClick, buttonIn, interactionBody, sendSigned, SIGNING_SECRET } from './slack-requests';
 
 /**
- * Measurement, not a gate: time from a signed Revoke click entering the HTTP server to the
- * workflow recording the PostgreSQL provider's revocation (`credential.revoked`), over 20 incidents.
- * Opt in with SLACK_MEASURE=1 (it takes a minute and shares the payments_app role with other tests).
+ * A signed Revoke click revokes the credential at PostgreSQL, every time; it also prints the time
+ * from the click entering the HTTP server to the workflow recording the revocation. Three runs by
+ * default; the issue's figure comes from `SLACK_MEASURE_RUNS=20`.
  */
-const measure = process.env.SLACK_MEASURE === '1' ? describe : describe.skip;
-const RUNS = 20;
+const RUNS = Number(process.env.SLACK_MEASURE_RUNS ?? 3);
 
-measure('click-to-revocation latency', () => {
+describe('click-to-revocation', () => {
   let slack: FakeSlackWebApi;
   let app: TestApp;
   beforeAll(async () => {
@@ -24,12 +23,13 @@ measure('click-to-revocation latency', () => {
     await slack?.stop();
   });
 
-  it(`measures ${RUNS} approval clicks`, async () => {
+  it(`revokes on each of ${RUNS} approval clicks and reports the latency`, async () => {
     const samples: number[] = [];
+    let password: string | undefined;
     for (let run = 0; run < RUNS; run++) {
-      const password = await createLoginRole('payments_app');
+      password = await createLoginRole('slack_app');
       const now = new Date().toISOString();
-      const { incidentId } = await app.service.open({ secretId: 'payments-db', leakedValue: password, sighting: { source: 'api', sourceRef: `measure-${run}-${Date.now()}`, detectedAt: now, receivedAt: now, reportedBy: 'carol' } });
+      const { incidentId } = await app.service.open({ secretId: 'slack-db', leakedValue: password, sighting: { source: 'api', sourceRef: `measure-${run}-${Date.now()}`, detectedAt: now, receivedAt: now, reportedBy: 'carol' } });
       const dm = await slack.waitFor('the decision DM', (s) => s.postedTo('U0ALICE').find((m) => buttonIn(m.args['blocks'], 'tq_decide', (v) => v.i === incidentId && v.c === 'revoke')));
       const button = buttonIn(dm.args['blocks'], 'tq_decide', (v) => v.c === 'revoke')!;
       const clickedAt = Date.now();
@@ -44,8 +44,9 @@ measure('click-to-revocation latency', () => {
       await app.client.workflow.getHandle(revoked!.workflowId).result();
     }
     const sorted = [...samples].sort((a, b) => a - b);
-    const median = (sorted[RUNS / 2 - 1]! + sorted[RUNS / 2]!) / 2;
+    const median = sorted[Math.floor(RUNS / 2)]!;
     console.log(`click → credential.revoked over ${RUNS} runs: median ${median} ms, max ${sorted[RUNS - 1]} ms, min ${sorted[0]} ms; samples ${samples.join(', ')}`);
     expect(samples).toHaveLength(RUNS);
+    await expect(loginAs('slack_app', password!)).rejects.toMatchObject({ code: expect.stringMatching(/^28/) });
   });
 });
