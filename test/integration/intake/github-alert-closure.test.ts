@@ -17,6 +17,7 @@ import {
   waitForEvidence,
   waitForPhase,
 } from "../../support/incidents";
+import { recordHistoryIfAsked } from "../../support/secrets";
 
 const PUBLIC_BASE_URL = "https://tourniquet.example.com";
 
@@ -148,6 +149,12 @@ describe("closing the GitHub secret scanning alert of a contained incident", () 
     expect(record.providerAnswer.alreadyDone).toBeUndefined();
     expect(evidence.some((r) => r.kind === "source-alert.close-failed")).toBe(
       false,
+    );
+    const status = await app.service.status(incidentId);
+    await app.client.workflow.getHandle(status!.workflowId).result();
+    recordHistoryIfAsked(
+      "github-alert-closure",
+      await app.client.workflow.getHandle(status!.workflowId).fetchHistory(),
     );
   });
 
