@@ -1,8 +1,6 @@
-import { FakeSlackWebApi } from '../../fakes/slack-web-api';
-import { startTestApp, type TestApp } from '../../support/app';
 import { eventually } from '../../support/http';
 import { createLoginRole, loginAs } from '../../support/roles';
-import { buttonClick, buttonIn, interactionBody, sendSigned, SIGNING_SECRET } from './slack-requests';
+import { buttonClick, buttonIn, interactionBody, sendSigned, useSlackApp } from './slack-requests';
 
 /**
  * A signed Revoke click revokes the credential at PostgreSQL, every time; it also prints the time
@@ -12,16 +10,7 @@ import { buttonClick, buttonIn, interactionBody, sendSigned, SIGNING_SECRET } fr
 const RUNS = Number(process.env.SLACK_MEASURE_RUNS ?? 3);
 
 describe('click-to-revocation', () => {
-  let slack: FakeSlackWebApi;
-  let app: TestApp;
-  beforeAll(async () => {
-    slack = await new FakeSlackWebApi().start();
-    app = await startTestApp({ SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.apiUrl });
-  });
-  afterAll(async () => {
-    await app?.stop();
-    await slack?.stop();
-  });
+  const context = useSlackApp();
 
   it(`revokes on each of ${RUNS} approval clicks and reports the latency`, async () => {
     const samples: number[] = [];
@@ -29,19 +18,19 @@ describe('click-to-revocation', () => {
     for (let run = 0; run < RUNS; run++) {
       password = await createLoginRole('slack_app');
       const now = new Date().toISOString();
-      const { incidentId } = await app.service.open({ secretId: 'slack-db', leakedValue: password, sighting: { source: 'api', sourceRef: `measure-${run}-${Date.now()}`, detectedAt: now, receivedAt: now, reportedBy: 'carol' } });
-      const dm = await slack.waitFor('the decision DM', (s) => s.postedTo('U0ALICE').find((m) => buttonIn(m.args['blocks'], 'tq_decide', (v) => v.i === incidentId && v.c === 'revoke')));
+      const { incidentId } = await context.app.service.open({ secretId: 'slack-db', leakedValue: password, sighting: { source: 'api', sourceRef: `measure-${run}-${Date.now()}`, detectedAt: now, receivedAt: now, reportedBy: 'carol' } });
+      const dm = await context.slack.waitFor('the decision DM', (s) => s.postedTo('U0ALICE').find((m) => buttonIn(m.args['blocks'], 'tq_decide', (v) => v.i === incidentId && v.c === 'revoke')));
       const button = buttonIn(dm.args['blocks'], 'tq_decide', (v) => v.c === 'revoke')!;
       const clickedAt = Date.now();
-      const answer = await sendSigned(app.baseUrl, interactionBody(buttonClick({ user: 'U0ALICE', actionId: button.actionId, value: button.value, messageTs: dm.ts, channel: dm.channel, responseUrl: slack.responseUrl(`m${run}`) })));
+      const answer = await sendSigned(context.app.baseUrl, interactionBody(buttonClick({ user: 'U0ALICE', actionId: button.actionId, value: button.value, messageTs: dm.ts, channel: dm.channel, responseUrl: context.slack.responseUrl(`m${run}`) })));
       expect(answer.status).toBe(200);
-      const revoked = await eventually(() => app.service.status(incidentId), (s) => !!s?.actions.some((a) => a.kind === 'credential.revoked'), 30_000, 'revocation');
+      const revoked = await eventually(() => context.app.service.status(incidentId), (s) => !!s?.actions.some((a) => a.kind === 'credential.revoked'), 30_000, 'revocation');
       const at = Date.parse(revoked!.actions.find((a) => a.kind === 'credential.revoked')!.at);
       samples.push(at - clickedAt);
-      await eventually(() => app.service.status(incidentId), (s) => s?.phase === 'awaiting-verification', 30_000, 'verification');
-      await app.service.verify(incidentId, { by: 'carol', note: 'measured', channel: 'api' });
+      await eventually(() => context.app.service.status(incidentId), (s) => s?.phase === 'awaiting-verification', 30_000, 'verification');
+      await context.app.service.verify(incidentId, { by: 'carol', note: 'measured', channel: 'api' });
       // The next report must start a new run, not land as a sighting on this one while it winds down.
-      await app.client.workflow.getHandle(revoked!.workflowId).result();
+      await context.app.client.workflow.getHandle(revoked!.workflowId).result();
     }
     const sorted = [...samples].sort((a, b) => a - b);
     const median = sorted[Math.floor(RUNS / 2)]!;

@@ -1,3 +1,5 @@
+import { FakeSlackWebApi } from '../../fakes/slack-web-api';
+import { startTestApp, type TestApp } from '../../support/app';
 import { createHmac, randomBytes } from 'node:crypto';
 
 /**
@@ -133,4 +135,21 @@ export function buttonIn(blocks: unknown, actionPrefix: string, predicate: (valu
     }
   }
   return undefined;
+}
+
+/**
+ * The product with Slack on, its Web API pointed at a loopback fake, for one describe block:
+ * started before its tests, stopped after. Read `.app` and `.slack` inside the tests.
+ */
+export function useSlackApp(overrides: Record<string, string> = {}): { app: TestApp; slack: FakeSlackWebApi } {
+  const context = {} as { app: TestApp; slack: FakeSlackWebApi };
+  beforeAll(async () => {
+    context.slack = await new FakeSlackWebApi().start();
+    context.app = await startTestApp({ SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: context.slack.apiUrl, ...overrides });
+  });
+  afterAll(async () => {
+    await context.app?.stop();
+    await context.slack?.stop();
+  });
+  return context;
 }

@@ -1,43 +1,32 @@
-import { FakeSlackWebApi } from '../../fakes/slack-web-api';
-import { startTestApp, type TestApp } from '../../support/app';
 import { eventually } from '../../support/http';
-import { sendSigned, SIGNING_SECRET, slashCommandBody } from './slack-requests';
+import { sendSigned, slashCommandBody, useSlackApp } from './slack-requests';
 
 describe('the Slack slash command over signed HTTP requests', () => {
-  let slack: FakeSlackWebApi;
-  let app: TestApp;
-  beforeAll(async () => {
-    slack = await new FakeSlackWebApi().start();
-    app = await startTestApp({ SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.apiUrl });
-  });
-  afterAll(async () => {
-    await app?.stop();
-    await slack?.stop();
-  });
+  const context = useSlackApp();
 
-  const command = (user: string, text: string, name = `cmd-${Math.random()}`) => slashCommandBody({ user, text, responseUrl: slack.responseUrl(name) });
+  const command = (user: string, text: string, name = `cmd-${Math.random()}`) => slashCommandBody({ user, text, responseUrl: context.slack.responseUrl(name) });
 
   it('answers help within the ack, as an ephemeral message, without ever calling auth.test', async () => {
-    const answer = await sendSigned(app.baseUrl, command('U0ALICE', 'help'));
+    const answer = await sendSigned(context.app.baseUrl, command('U0ALICE', 'help'));
     expect(answer.status).toBe(200);
     expect(answer.json).toMatchObject({ response_type: 'ephemeral' });
     expect(answer.json.text).toContain('/tourniquet open');
-    expect(slack.callsOf('auth.test')).toHaveLength(0);
+    expect(context.slack.callsOf('auth.test')).toHaveLength(0);
   });
 
   it('rejects a forged signature and a stale timestamp before any handler runs', async () => {
-    const forged = await sendSigned(app.baseUrl, command('U0ALICE', 'list', 'forged'), { secret: 'not-the-signing-secret' });
+    const forged = await sendSigned(context.app.baseUrl, command('U0ALICE', 'list', 'forged'), { secret: 'not-the-signing-secret' });
     expect(forged.status).toBe(401);
-    const tampered = await sendSigned(app.baseUrl, command('U0ALICE', 'list', 'tampered'), { signature: 'v0=' + '0'.repeat(64) });
+    const tampered = await sendSigned(context.app.baseUrl, command('U0ALICE', 'list', 'tampered'), { signature: 'v0=' + '0'.repeat(64) });
     expect(tampered.status).toBe(401);
-    const stale = await sendSigned(app.baseUrl, command('U0ALICE', 'list', 'stale'), { timestamp: Math.floor(Date.now() / 1000) - 6 * 60 });
+    const stale = await sendSigned(context.app.baseUrl, command('U0ALICE', 'list', 'stale'), { timestamp: Math.floor(Date.now() / 1000) - 6 * 60 });
     expect(stale.status).toBe(401);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(slack.calls.filter((c) => ['response:forged', 'response:tampered', 'response:stale'].includes(c.method))).toEqual([]);
+    expect(context.slack.calls.filter((c) => ['response:forged', 'response:tampered', 'response:stale'].includes(c.method))).toEqual([]);
   });
 
   it('tells people what to type when the subcommand is unknown', async () => {
-    const answer = await sendSigned(app.baseUrl, command('U0ALICE', 'revokeall now'));
+    const answer = await sendSigned(context.app.baseUrl, command('U0ALICE', 'revokeall now'));
     expect(answer.status).toBe(200);
     expect(answer.json.response_type).toBe('ephemeral');
     expect(answer.json.text).toContain('I do not know `revokeall`');
@@ -45,7 +34,7 @@ describe('the Slack slash command over signed HTTP requests', () => {
   });
 
   it('refuses people who are not in the catalog', async () => {
-    const answer = await sendSigned(app.baseUrl, command('U0STRANGER', 'list'));
+    const answer = await sendSigned(context.app.baseUrl, command('U0STRANGER', 'list'));
     expect(answer.status).toBe(200);
     expect(answer.json.text).toContain('not in the Tourniquet catalog');
   });
@@ -53,31 +42,31 @@ describe('the Slack slash command over signed HTTP requests', () => {
   it('opens the report modal with the trigger id, after acking within Slack’s three seconds', async () => {
     const body = command('U0ALICE', 'open');
     const trigger = new URLSearchParams(body).get('trigger_id');
-    const answer = await sendSigned(app.baseUrl, body);
+    const answer = await sendSigned(context.app.baseUrl, body);
     expect(answer.status).toBe(200);
     expect(answer.ms).toBeLessThan(3000);
-    const opened = await slack.waitFor('views.open', (s) => s.callsOf('views.open').find((c) => c.args['trigger_id'] === trigger));
+    const opened = await context.slack.waitFor('views.open', (s) => s.callsOf('views.open').find((c) => c.args['trigger_id'] === trigger));
     const view = opened.args['view'] as { callback_id: string; blocks: Array<{ block_id?: string }> };
     expect(view.callback_id).toBe('tq_open_incident');
     expect(view.blocks.map((b) => b.block_id)).toContain('location');
   });
 
   it('lists open incidents and shows one incident’s status card through the response_url', async () => {
-    const opened = await app.service.open({ secretId: 'vendor-api-key', sighting: { source: 'api', sourceRef: `list-${Date.now()}`, detectedAt: new Date().toISOString(), receivedAt: new Date().toISOString(), reportedBy: 'carol' } });
+    const opened = await context.app.service.open({ secretId: 'vendor-api-key', sighting: { source: 'api', sourceRef: `list-${Date.now()}`, detectedAt: new Date().toISOString(), receivedAt: new Date().toISOString(), reportedBy: 'carol' } });
     // Temporal's visibility store is eventually consistent: wait until it lists the new incident.
-    await eventually(() => app.service.listOpen(), (open) => open.some((o) => opened.incidentId.startsWith(o.workflowId)), 20_000, 'visibility');
-    await sendSigned(app.baseUrl, command('U0ALICE', 'list', 'list'));
-    const listed = await slack.waitFor('list answer', (s) => s.callsOf('response:list')[0]);
+    await eventually(() => context.app.service.listOpen(), (open) => open.some((o) => opened.incidentId.startsWith(o.workflowId)), 20_000, 'visibility');
+    await sendSigned(context.app.baseUrl, command('U0ALICE', 'list', 'list'));
+    const listed = await context.slack.waitFor('list answer', (s) => s.callsOf('response:list')[0]);
     expect(listed.args['response_type']).toBe('ephemeral');
     expect(String(listed.args['text'])).toContain(opened.incidentId);
     expect(String(listed.args['text'])).toContain('vendor-api-key');
 
-    await sendSigned(app.baseUrl, command('U0ALICE', `status ${opened.incidentId}`, 'status'));
-    const status = await slack.waitFor('status answer', (s) => s.callsOf('response:status')[0]);
+    await sendSigned(context.app.baseUrl, command('U0ALICE', `status ${opened.incidentId}`, 'status'));
+    const status = await context.slack.waitFor('status answer', (s) => s.callsOf('response:status')[0]);
     expect(JSON.stringify(status.args['blocks'])).toContain('Leaked credential: vendor-api-key');
 
-    await sendSigned(app.baseUrl, command('U0ALICE', 'status leak-000000000000000000000000', 'missing'));
-    const missing = await slack.waitFor('missing answer', (s) => s.callsOf('response:missing')[0]);
+    await sendSigned(context.app.baseUrl, command('U0ALICE', 'status leak-000000000000000000000000', 'missing'));
+    const missing = await context.slack.waitFor('missing answer', (s) => s.callsOf('response:missing')[0]);
     expect(String(missing.args['text'])).toContain('No incident');
   });
 });
