@@ -99,6 +99,8 @@ export interface DependentController {
 
 export const NOTIFICATION_KINDS = [
   'incident-opened',
+  /** The incident moved (an approval, containment started, an acknowledgement): the card is updated, nobody is messaged. */
+  'progress',
   'decision-requested',
   'escalated',
   'reminder',

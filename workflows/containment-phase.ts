@@ -19,6 +19,7 @@ export async function containAutomatically(state: IncidentState, action: Contain
   const undo: Array<{ what: string; run: () => Promise<unknown> }> = [];
   state.phase = 'containing';
   state.record('containment.started', `containment started: ${action}`, by, { action });
+  state.progress(`Containment started: ${action}.`);
   try {
     for (const dependent of plan.secret.dependents.filter((d) => d.disable === 'before-revoke')) {
       await disable(state, dependent, decision);

@@ -25,6 +25,7 @@ export function registerHandlers(state: IncidentState, onSighting: (sighting: Si
     state.approvals.push({ by: request.by, choice: request.choice, reason: request.reason, at: new Date(Date.now()).toISOString(), channel: request.channel });
     state.conflicted.add(request.by);
     state.record('decision.approved', `${request.by} chose ${request.choice}${request.reason ? `: ${request.reason}` : ''}`, person(state, request.by), { choice: request.choice, reason: request.reason, channel: request.channel });
+    state.progress(`${request.by} approved ${request.choice}.`);
     return state.status();
   }, { validator: (request: DecisionRequest) => validateDecision(state, request) });
 
@@ -44,6 +45,7 @@ export function registerHandlers(state: IncidentState, onSighting: (sighting: Si
     const dependent = state.dependents.find((candidate) => candidate.id === ack.dependentId)!;
     dependent.acknowledgedBy = ack.by;
     state.record('dependent.acknowledged', `${ack.by} acknowledged the shutdown of ${ack.dependentId}`, person(state, ack.by), { dependentId: ack.dependentId, note: ack.note });
+    state.progress(`${ack.by} acknowledged ${ack.dependentId}.`);
     return state.status();
   }, {
     validator: (ack: DependentAcknowledgement) => {

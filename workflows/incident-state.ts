@@ -15,6 +15,7 @@ import type {
   TimelineEntry,
 } from '../domain/incident';
 import type { NotificationKind } from '../integrations/ports';
+import { patched } from '@temporalio/workflow';
 import { bookkeeping, messaging } from './activity-stubs';
 
 /** Who acted and on whose behalf, for one evidence record. */
@@ -122,6 +123,14 @@ export class IncidentState {
   notify(kind: NotificationKind, to: PersonRef[], text: string): void {
     const notification = { key: `${this.incidentId}:${this.notificationSeq++}`, kind, incidentId: this.incidentId, to, text, status: this.status() };
     this.pendingNotifications.push(messaging.notify(notification).catch(() => undefined));
+  }
+
+  /**
+   * Refreshes the status card without messaging anyone. Behind a patch: incidents started before
+   * it existed replay without these notifications.
+   */
+  progress(text: string): void {
+    if (patched('card-progress')) this.notify('progress', [], text);
   }
 
   /** Waits until every evidence record and notification sent so far has been delivered. */

@@ -15,6 +15,7 @@ type ButtonSet = 'decide' | 'verify' | 'manual' | 'dependents' | 'none';
 
 const BUTTONS_BY_KIND: Record<NotificationKind, ButtonSet> = {
   'incident-opened': 'none',
+  progress: 'none',
   'decision-requested': 'decide',
   // Escalations and reminders concern whatever step the incident is stuck on: see buttonSetFor.
   escalated: 'none',

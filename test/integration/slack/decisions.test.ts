@@ -81,6 +81,8 @@ describe('deciding and verifying an incident with Slack buttons', () => {
       return updates.some((c) => JSON.stringify(c.args['blocks']).includes(':lock: Closed')) && updates;
     });
     const shown = cardUpdates.map((c) => JSON.stringify(c.args['blocks']));
+    expect(shown.some((b) => b.includes('approvals so far: alice → revoke'))).toBe(true);
+    expect(shown.some((b) => b.includes('Containing'))).toBe(true);
     expect(shown.some((b) => b.includes('*Decision* revoke by alice, grace'))).toBe(true);
     expect(shown.some((b) => b.includes('Awaiting verification'))).toBe(true);
     expect(context.slack.okCallsOf('chat.postMessage').filter((c) => String(c.args['channel']).startsWith('C'))).toHaveLength(1);
