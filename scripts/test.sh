@@ -7,4 +7,11 @@ bash scripts/ensure-deps.sh
 bash scripts/temporal-cli.sh >/dev/null
 npx tsc -p tsconfig.json --noEmit
 npx eslint .
-npx jest "$@"
+mkdir -p .data && rm -f .data/jest-results.json
+status=0
+npx jest --json --outputFile=.data/jest-results.json "$@" || status=$?
+# One plain closing line, in the form CI systems read: "N passed, N failed, N skipped".
+if [ -f .data/jest-results.json ]; then
+  node -e 'const r = require("./.data/jest-results.json"); console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`)'
+fi
+exit "$status"
