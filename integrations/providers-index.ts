@@ -6,6 +6,7 @@ import type { Config } from '../workers/config';
 import { AwsIamAccessKeyProvider } from './aws-iam/access-key-provider';
 import { SecretsManagerDelivery } from './aws-secrets-manager/secret-delivery';
 import { SecretsManagerProvider } from './aws-secrets-manager/secret-provider';
+import { EcsDependentController, ecsClientsByRegion } from './dependents/ecs-controller';
 import { LambdaDependentController, lambdaClientsByRegion } from './dependents/lambda-controller';
 import { ManualDependentController } from './dependents/manual-controller';
 import { WebhookDependentController } from './dependents/webhook-controller';
@@ -79,5 +80,6 @@ export function createDependentControllers(config: ProvidersConfig): DependentCo
     new WebhookDependentController({ signingKey: config.PROVIDER_WEBHOOK_SIGNING_KEY }),
     new ManualDependentController(),
     new LambdaDependentController({ clientFor: lambdaClientsByRegion((region) => awsOptions(config, region)) }),
+    new EcsDependentController({ clientFor: ecsClientsByRegion((region) => awsOptions(config, region)) }),
   ];
 }

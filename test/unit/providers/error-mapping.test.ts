@@ -38,6 +38,6 @@ describe('providers index', () => {
     const config = parseConfig({ AWS_ENDPOINT_URL: 'http://127.0.0.1:1' });
     expect(createExternalProviders(config).map((p) => p.kind)).toEqual(['aws-iam-access-key', 'aws-secrets-manager', 'github-token', 'slack-token', 'vault', 'webhook']);
     expect(createDeliveries(config).map((d) => d.kind)).toEqual(['aws-secrets-manager']);
-    expect(createDependentControllers(config).map((c) => c.kind)).toEqual(['webhook', 'manual', 'lambda']);
+    expect(createDependentControllers(config).map((c) => c.kind)).toEqual(['webhook', 'manual', 'lambda', 'ecs']);
   });
 });

@@ -1,0 +1,193 @@
+import {
+  DescribeServicesCommand,
+  ECSClient,
+  TagResourceCommand,
+  UntagResourceCommand,
+  UpdateServiceCommand,
+  type ECSClientConfig,
+} from '@aws-sdk/client-ecs';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { Dependent } from '../../domain/catalog';
+import type { ProviderAnswer } from '../../domain/evidence';
+import { conflict, invalidInput, notFound, type TourniquetError } from '../../domain/errors';
+import type { DependentController } from '../ports';
+import { providerAnswer } from '../provider-support/answer';
+import { awsErrorName, mapAwsError } from '../provider-support/aws-errors';
+
+const KIND = 'ecs';
+const PROVIDER = `dependent-${KIND}`;
+
+/** Service tag holding the desired count seen before the first disable. */
+export const PREVIOUS_DESIRED_COUNT_TAG = 'tourniquet:previous-desired-count';
+
+const REGION_PART = '([a-z]{2}(?:-gov)?-[a-z]+-\\d)';
+const NAME = /^[A-Za-z0-9_-]{1,255}$/;
+const CLUSTER_ARN = new RegExp(`^arn:aws[a-z-]*:ecs:${REGION_PART}:\\d{12}:cluster/[A-Za-z0-9_-]{1,255}$`);
+/** Long (`service/<cluster>/<name>`) and short (`service/<name>`) service ARN formats. */
+const SERVICE_ARN = new RegExp(`^arn:aws[a-z-]*:ecs:${REGION_PART}:\\d{12}:service/(?:[A-Za-z0-9_-]{1,255}/)?[A-Za-z0-9_-]{1,255}$`);
+const REGION = new RegExp(`^${REGION_PART}$`);
+
+/**
+ * ECS answers these with HTTP 400, which the shared mapper would read as bad input: a service or
+ * cluster that is gone (or being deleted) is NOT_FOUND, so the catalog entry gets fixed.
+ */
+const ECS_MISSING = new Set(['ServiceNotFoundException', 'ClusterNotFoundException', 'ServiceNotActiveException']);
+
+const arnRegion = (value: string | undefined, arn: RegExp): string | undefined => (value ? arn.exec(value)?.[1] : undefined);
+
+/** Catalog `target` of a dependent with `controller: ecs`. */
+export const EcsDependentTargetSchema = z
+  .strictObject({
+    cluster: z.string().refine((value) => NAME.test(value) || CLUSTER_ARN.test(value), 'a cluster name (letters, digits, - and _, up to 255) or a cluster ARN'),
+    service: z.string().refine((value) => NAME.test(value) || SERVICE_ARN.test(value), 'a service name (letters, digits, - and _, up to 255) or a service ARN'),
+    region: z.string().regex(REGION, 'an AWS region such as eu-west-1').optional(),
+  })
+  .superRefine((target, context) => {
+    const fromCluster = arnRegion(target.cluster, CLUSTER_ARN);
+    const fromService = arnRegion(target.service, SERVICE_ARN);
+    if (target.region && fromCluster && fromCluster !== target.region)
+      context.addIssue({ code: 'custom', path: ['region'], message: 'differs from the region in cluster; drop one of them' });
+    if (target.region && fromService && fromService !== target.region)
+      context.addIssue({ code: 'custom', path: ['region'], message: 'differs from the region in service; drop one of them' });
+    if (fromCluster && fromService && fromCluster !== fromService)
+      context.addIssue({ code: 'custom', path: ['service'], message: 'its region differs from the region in cluster; use ARNs of one region' });
+  });
+export type EcsDependentTarget = z.infer<typeof EcsDependentTargetSchema>;
+
+/** Parses a dependent's target; the error names the field (`target.cluster: ...`) and the fix. */
+export function parseEcsTarget(dependent: Dependent): { cluster: string; service: string; region: string | undefined } {
+  const result = EcsDependentTargetSchema.safeParse(dependent.target);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `target.${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    throw invalidInput(`${PROVIDER}: dependent ${dependent.id}: ${problems.join('; ')}`);
+  }
+  const { cluster, service, region } = result.data;
+  return { cluster, service, region: region ?? arnRegion(cluster, CLUSTER_ARN) ?? arnRegion(service, SERVICE_ARN) };
+}
+
+/** A desired count as stored in the tag. */
+const RecordedSchema = z.string().regex(/^\d{1,9}$/).transform(Number);
+
+export interface EcsControllerDeps {
+  /** A client per region, signed by the remediation principal; undefined means the default region. */
+  clientFor(region: string | undefined): ECSClient;
+  logger?: Logger;
+}
+
+/** One ECSClient per region, built on first use from the options the caller gives for that region. */
+export function ecsClientsByRegion(options: (region: string | undefined) => ECSClientConfig): EcsControllerDeps['clientFor'] {
+  const clients = new Map<string, ECSClient>();
+  return (region) => {
+    let client = clients.get(region ?? '');
+    if (!client) clients.set(region ?? '', (client = new ECSClient(options(region))));
+    return client;
+  };
+}
+
+interface ServiceState {
+  arn: string;
+  desiredCount: number;
+  recorded: string | undefined;
+}
+
+/**
+ * Stops an ECS service by setting its desired count to 0 (the scheduler stops its tasks) and
+ * restores exactly the count it had before.
+ *
+ * disable: records the prior desired count in the service tag `tourniquet:previous-desired-count`
+ * before scaling to 0, and only when no tag is there yet, so a retry or a second incident keeps the
+ * first recorded value. enable: puts the recorded count back, then removes the tag; without a tag it
+ * answers alreadyDone. Both are safe to retry at any point. Errors: ServiceNotFoundException,
+ * ClusterNotFoundException, an INACTIVE/DRAINING service → NOT_FOUND; AccessDenied →
+ * PERMISSION_DENIED; throttling → RATE_LIMITED; 5xx/network → PROVIDER_UNAVAILABLE.
+ *
+ * Permissions: ecs:DescribeServices, UpdateService, TagResource, UntagResource on the service.
+ */
+export class EcsDependentController implements DependentController {
+  readonly kind = KIND;
+
+  constructor(private readonly deps: EcsControllerDeps) {}
+
+  async disable(incidentId: string, dependent: Dependent): Promise<ProviderAnswer> {
+    const { cluster, service, region } = parseEcsTarget(dependent);
+    const ecs = this.deps.clientFor(region);
+    const { arn, desiredCount, recorded } = await this.readService(ecs, cluster, service);
+    const steps: string[] = [];
+    const kept = recorded ?? String(desiredCount);
+    if (recorded === undefined) {
+      await this.call('TagResource', () => ecs.send(new TagResourceCommand({ resourceArn: arn, tags: [{ key: PREVIOUS_DESIRED_COUNT_TAG, value: kept }] })));
+      steps.push(`recorded previous desired count ${kept}`);
+    }
+    if (desiredCount !== 0) {
+      await this.call('UpdateService', () => ecs.send(new UpdateServiceCommand({ cluster, service, desiredCount: 0 })));
+      steps.push('desired count set to 0');
+    }
+    const alreadyDone = desiredCount === 0;
+    this.deps.logger?.info({ provider: PROVIDER, incidentId, dependentId: dependent.id, serviceArn: arn, previous: kept, alreadyDone }, 'ecs service disabled');
+    const summary = alreadyDone
+      ? `${dependent.id}: ${arn} already at desired count 0 (previous ${kept} on record)`
+      : `${dependent.id}: ${arn}: ${steps.join(', ')}`;
+    return providerAnswer(PROVIDER, 'disable', summary, { answerId: arn, alreadyDone });
+  }
+
+  async enable(incidentId: string, dependent: Dependent): Promise<ProviderAnswer> {
+    const { cluster, service, region } = parseEcsTarget(dependent);
+    const ecs = this.deps.clientFor(region);
+    const { arn, desiredCount, recorded } = await this.readService(ecs, cluster, service);
+    if (recorded === undefined)
+      return providerAnswer(PROVIDER, 'enable', `${dependent.id}: ${arn} has no ${PREVIOUS_DESIRED_COUNT_TAG} tag: nothing to restore`, {
+        answerId: arn,
+        alreadyDone: true,
+      });
+    const previous = parseRecorded(recorded, arn);
+    if (desiredCount !== previous)
+      await this.call('UpdateService', () => ecs.send(new UpdateServiceCommand({ cluster, service, desiredCount: previous })));
+    // The tag goes last: a retry after a crash finds it and restores again, which changes nothing.
+    await this.call('UntagResource', () => ecs.send(new UntagResourceCommand({ resourceArn: arn, tagKeys: [PREVIOUS_DESIRED_COUNT_TAG] })));
+    this.deps.logger?.info({ provider: PROVIDER, incidentId, dependentId: dependent.id, serviceArn: arn, restored: previous }, 'ecs service enabled');
+    return providerAnswer(PROVIDER, 'enable', `${dependent.id}: ${arn}: desired count restored to ${previous}`, { answerId: arn });
+  }
+
+  /** The service's ARN (tags are addressed by ARN), desired count and recorded tag value. */
+  private async readService(ecs: ECSClient, cluster: string, service: string): Promise<ServiceState> {
+    const out = await this.call('DescribeServices', () => ecs.send(new DescribeServicesCommand({ cluster, services: [service], include: ['TAGS'] })));
+    const found = out.services?.[0];
+    if (!found) {
+      const reason = out.failures?.[0]?.reason ?? 'no service in the answer';
+      throw notFound(`${PROVIDER} DescribeServices: service ${service} in cluster ${cluster}: ${reason}; check the dependent's target`);
+    }
+    // DescribeServices still lists deleted services for a while; they cannot be scaled.
+    if (found.status !== 'ACTIVE')
+      throw notFound(`${PROVIDER} DescribeServices: service ${service} in cluster ${cluster} is ${found.status ?? 'of unknown status'} (deleted); check the dependent's target`);
+    if (!found.serviceArn || found.desiredCount === undefined)
+      throw mapAwsError(PROVIDER, 'DescribeServices', new Error('answer lacks serviceArn or desiredCount'));
+    const recorded = found.tags?.find((tag) => tag.key === PREVIOUS_DESIRED_COUNT_TAG)?.value;
+    return { arn: found.serviceArn, desiredCount: found.desiredCount, recorded };
+  }
+
+  private async call<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      throw mapEcsError(operation, error);
+    }
+  }
+}
+
+/** ECS's "gone" answers first, then the shared AWS mapping for everything else. */
+export function mapEcsError(operation: string, error: unknown): TourniquetError {
+  const name = awsErrorName(error);
+  if (name && ECS_MISSING.has(name)) {
+    const message = error instanceof Error ? error.message : '';
+    return notFound(`${PROVIDER} ${operation} failed with ${name}: ${message}; check the dependent's target`);
+  }
+  return mapAwsError(PROVIDER, operation, error);
+}
+
+/** A tag someone edited by hand cannot be restored safely: say so rather than guess. */
+function parseRecorded(value: string, arn: string): number {
+  const result = RecordedSchema.safeParse(value);
+  if (result.success) return result.data;
+  throw conflict(`${PROVIDER}: tag ${PREVIOUS_DESIRED_COUNT_TAG}=${JSON.stringify(value)} on ${arn} is not a desired count; set it to the wanted count and retry`);
+}
