@@ -52,8 +52,7 @@ function decideByPeople(state: IncidentState): Decision {
   const first = tally.by[0]!;
   state.decision = { choice: tally.choice, by: tally.by, delegatedBy: first, at: now() };
   state.waitingOn = null;
-  const slackUserId = state.approvals.find((approval) => approval.by === first) && findPerson(state, first)?.slackUserId;
-  const attribution: Attribution = { actor: WORKER, delegatedBy: { type: 'person', id: first, slackUserId: slackUserId || undefined }, policyInputs: { approvers: tally.by, approvalsRequired: state.plan!.policy.approvalsRequired } };
+  const attribution: Attribution = { actor: WORKER, delegatedBy: { type: 'person', id: first, slackUserId: state.person(first)?.slackUserId }, policyInputs: { approvers: tally.by, approvalsRequired: state.plan!.policy.approvalsRequired } };
   state.record('decision.made', `decided: ${tally.choice} by ${tally.by.join(' and ')}`, { ...attribution, actor: { type: 'person', id: first } }, { choice: tally.choice, approvers: tally.by });
   return { choice: tally.choice, attribution };
 }
@@ -75,9 +74,4 @@ function allow(state: IncidentState, people: PersonRef[]): void {
 
 function ids(people: PersonRef[]): string[] {
   return people.map((person) => person.id);
-}
-
-function findPerson(state: IncidentState, id: string): PersonRef | undefined {
-  const plan = state.plan!;
-  return [...plan.decisionMakers, ...plan.backupApprovers, ...plan.escalationContacts].find((person) => person.id === id);
 }

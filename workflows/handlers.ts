@@ -90,6 +90,5 @@ function validateDecision(state: IncidentState, request: DecisionRequest): void 
 
 /** Attribution for an action a person took directly. */
 export function person(state: IncidentState, id: string) {
-  const known = [...(state.plan?.decisionMakers ?? []), ...(state.plan?.backupApprovers ?? []), ...(state.plan?.verifierCandidates ?? []), ...(state.plan?.executors ?? []), ...(state.plan?.escalationContacts ?? [])].find((p) => p.id === id);
-  return { actor: { type: 'person' as const, id }, delegatedBy: { type: 'person' as const, id, slackUserId: known?.slackUserId } };
+  return { actor: { type: 'person' as const, id }, delegatedBy: { type: 'person' as const, id, slackUserId: state.person(id)?.slackUserId } };
 }

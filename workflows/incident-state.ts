@@ -143,6 +143,13 @@ export class IncidentState {
     this.waitingOn = { people: people.map((person) => person.id), for: what, until: untilMs ? new Date(Date.now() + untilMs).toISOString() : undefined };
   }
 
+  /** A person the plan names in any role. */
+  person(id: string): PersonRef | undefined {
+    const plan = this.plan;
+    if (!plan) return undefined;
+    return [plan.primary, ...plan.decisionMakers, ...plan.backupApprovers, ...plan.verifierCandidates, ...plan.executors, ...plan.escalationContacts].find((candidate) => candidate.id === id);
+  }
+
   tally(): { choice: DecisionChoice; by: string[] } | undefined {
     const required = this.plan?.policy.approvalsRequired ?? 1;
     for (const choice of ['revoke', 'rotate', 'false-positive'] as const) {
