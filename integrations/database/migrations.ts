@@ -102,4 +102,18 @@ export const MIGRATIONS: ReadonlyArray<{ id: string; sql: string }> = [
       CREATE INDEX webhook_deliveries_campaign ON webhook_deliveries (received_at) WHERE campaign IS NOT NULL;
     `,
   },
+  {
+    // Direct messages whose buttons were retired once their step was over (decided, verified,
+    // contained by hand, acknowledged): what the buttons were for, and when they were retired.
+    id: '006-slack-direct-message-retirement',
+    sql: `
+      ALTER TABLE slack_direct_messages
+        ADD COLUMN step text,
+        ADD COLUMN dependents jsonb,
+        ADD COLUMN version integer,
+        ADD COLUMN text text,
+        ADD COLUMN retired_at timestamptz;
+      CREATE INDEX slack_direct_messages_live_buttons ON slack_direct_messages (incident_id) WHERE step IS NOT NULL AND retired_at IS NULL;
+    `,
+  },
 ];

@@ -121,6 +121,6 @@ export function channelNameOf(incidentId: string): string {
 }
 
 /** How far the incident has moved: the card never goes back to an older status. */
-function versionOf(notification: IncidentNotification): number {
+export function versionOf(notification: IncidentNotification): number {
   return notification.status.timeline.length;
 }

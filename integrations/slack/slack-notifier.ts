@@ -4,9 +4,10 @@ import { providerUnavailable, type TourniquetError } from '../../domain/errors';
 import type { PersonRef } from '../../domain/incident';
 import type { Database } from '../database/database';
 import type { IncidentNotification, Notifier } from '../ports';
-import { renderDirectMessage } from './blocks/direct-message';
+import { buttonsOf, renderDirectMessage } from './blocks/direct-message';
+import { DirectMessageRetirement } from './direct-message-retirement';
 import { mapSlackError } from './errors';
-import { IncidentCards } from './incident-cards';
+import { IncidentCards, versionOf } from './incident-cards';
 import { SlackStore } from './slack-store';
 import { createSlackWebClient } from './web-client';
 
@@ -38,6 +39,7 @@ export function createSlackNotifier(deps: SlackNotifierDeps): Notifier {
 
 class SlackNotifier implements Notifier {
   private readonly cards: IncidentCards;
+  private readonly retirement: DirectMessageRetirement;
   /** Deliveries of one incident run one at a time in this process, so they never race for the card. */
   private readonly queues = new Map<string, Promise<unknown>>();
 
@@ -48,6 +50,7 @@ class SlackNotifier implements Notifier {
     fixedChannelId: string | undefined,
   ) {
     this.cards = new IncidentCards(client, store, logger, fixedChannelId);
+    this.retirement = new DirectMessageRetirement(client, store);
   }
 
   notify(notification: IncidentNotification): Promise<void> {
@@ -56,7 +59,9 @@ class SlackNotifier implements Notifier {
 
   /**
    * The card and each direct message are tried independently: a card that cannot be posted must
-   * not keep the decision maker's buttons from arriving, and the other way round.
+   * not keep the decision maker's buttons from arriving, and the other way round. Retiring the
+   * buttons of finished steps comes last and never holds either back; its failures are retried
+   * with the rest (the card update and sent messages are idempotent).
    */
   private async deliver(notification: IncidentNotification): Promise<void> {
     const log = this.logger.child({ incidentId: notification.incidentId, notificationKey: notification.key, kind: notification.kind });
@@ -73,6 +78,11 @@ class SlackNotifier implements Notifier {
       } catch (error) {
         failures.push(mapSlackError('direct message', error));
       }
+    }
+    try {
+      failures.push(...(await this.retirement.retireFinishedSteps(notification, log)));
+    } catch (error) {
+      failures.push(mapSlackError('retire buttons', error));
     }
     if (failures.length > 0) {
       const failure = worstFailure(failures);
@@ -99,7 +109,9 @@ class SlackNotifier implements Notifier {
         unfurl_links: false,
       });
       if (!posted.ts || !posted.channel) throw providerUnavailable('Slack chat.postMessage answered without a ts');
-      await this.store.saveDirectMessage(incidentId, key, person.id, posted.channel, posted.ts);
+      const buttons = buttonsOf(notification);
+      const live = buttons ? { buttons, version: versionOf(notification), text: notification.text } : undefined;
+      await this.store.saveDirectMessage(incidentId, key, person.id, posted.channel, posted.ts, live);
       log.info({ personId: person.id, ts: posted.ts }, 'slack direct message sent');
     } catch (error) {
       await this.store.releaseDirectMessage(incidentId, key, person.id);

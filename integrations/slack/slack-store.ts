@@ -1,4 +1,5 @@
 import type { Database } from '../database/database';
+import type { ButtonStep, DirectMessageButtons } from './blocks/direct-message';
 
 /**
  * Where the Slack notifier remembers what it posted (tables of migration 003-slack-messages).
@@ -16,6 +17,17 @@ export interface CardRow {
   cardTs: string | null;
   version: number;
   invited: string[];
+}
+
+/** A direct message whose buttons are still live, as the retirement of finished steps reads it. */
+export interface LiveDirectMessage {
+  notificationKey: string;
+  personId: string;
+  channelId: string;
+  ts: string;
+  step: ButtonStep;
+  dependents: string[];
+  text: string;
 }
 
 export type Claim<Row> = { state: 'claimed'; row: Row } | { state: 'done'; row: Row } | { state: 'busy' };
@@ -123,11 +135,36 @@ export class SlackStore {
     return ts ? { state: 'done', row: { ts } } : { state: 'busy' };
   }
 
-  async saveDirectMessage(incidentId: string, key: string, personId: string, channelId: string, ts: string): Promise<void> {
+  /**
+   * Stores the posted message's ts and, when it has buttons, what they are for, the status version
+   * it was sent at and its text, so the buttons can be retired once their step is over.
+   */
+  async saveDirectMessage(incidentId: string, key: string, personId: string, channelId: string, ts: string, live?: { buttons: DirectMessageButtons; version: number; text: string }): Promise<void> {
     await this.database.query(
-      'UPDATE slack_direct_messages SET channel_id = $4, ts = $5 WHERE incident_id = $1 AND notification_key = $2 AND person_id = $3',
-      [incidentId, key, personId, channelId, ts],
+      `UPDATE slack_direct_messages SET channel_id = $4, ts = $5, step = $6, dependents = $7::jsonb, version = $8, text = $9
+       WHERE incident_id = $1 AND notification_key = $2 AND person_id = $3`,
+      [incidentId, key, personId, channelId, ts, live?.buttons.step ?? null, JSON.stringify(live?.buttons.dependents ?? []), live?.version ?? null, live?.text ?? null],
     );
+  }
+
+  /** Sent direct messages of the incident whose buttons are live and were sent at `version` or before. */
+  async liveDirectMessages(incidentId: string, version: number): Promise<LiveDirectMessage[]> {
+    const result = await this.database.query<LiveRecord>(
+      `SELECT notification_key, person_id, channel_id, ts, step, dependents, text FROM slack_direct_messages
+       WHERE incident_id = $1 AND step IS NOT NULL AND retired_at IS NULL AND ts IS NOT NULL AND COALESCE(version, 0) <= $2
+       ORDER BY claimed_at, notification_key, person_id`,
+      [incidentId, version],
+    );
+    return result.rows.map(toLive);
+  }
+
+  /** Remembers that a direct message's buttons are gone, so a retried delivery leaves it alone. */
+  async markRetired(incidentId: string, key: string, personId: string): Promise<void> {
+    await this.database.query('UPDATE slack_direct_messages SET retired_at = now() WHERE incident_id = $1 AND notification_key = $2 AND person_id = $3 AND retired_at IS NULL', [
+      incidentId,
+      key,
+      personId,
+    ]);
   }
 
   async releaseDirectMessage(incidentId: string, key: string, personId: string): Promise<void> {
@@ -142,4 +179,27 @@ export class SlackStore {
 function toCard(record: CardRecord): CardRow {
   const invited = typeof record.invited === 'string' ? (JSON.parse(record.invited) as string[]) : record.invited;
   return { incidentId: record.incident_id, channelId: record.channel_id, cardTs: record.card_ts, version: record.version, invited: invited ?? [] };
+}
+
+interface LiveRecord {
+  notification_key: string;
+  person_id: string;
+  channel_id: string;
+  ts: string;
+  step: ButtonStep;
+  dependents: string[] | string | null;
+  text: string | null;
+}
+
+function toLive(record: LiveRecord): LiveDirectMessage {
+  const dependents = typeof record.dependents === 'string' ? (JSON.parse(record.dependents) as string[]) : record.dependents;
+  return {
+    notificationKey: record.notification_key,
+    personId: record.person_id,
+    channelId: record.channel_id,
+    ts: record.ts,
+    step: record.step,
+    dependents: dependents ?? [],
+    text: record.text ?? '',
+  };
 }

@@ -30,7 +30,7 @@ export interface StoredMessage {
 export class FakeSlackWebApi {
   readonly calls: RecordedCall[] = [];
   readonly messages: StoredMessage[] = [];
-  private readonly faults = new Map<string, Fault[]>();
+  private readonly faults = new Map<string, Array<{ fault: Fault; match?: (args: Record<string, unknown>) => boolean }>>();
   private readonly windows = new Map<string, { windowMs: number; retryAfterSeconds: number; until?: number }>();
   private readonly channels = new Map<string, string>();
   private server?: Server;
@@ -72,9 +72,9 @@ export class FakeSlackWebApi {
     this.windows.set(method, { windowMs, retryAfterSeconds });
   }
 
-  /** The next `times` calls of `method` fail with `fault`. */
-  failNext(method: string, fault: Fault, times = 1): void {
-    this.faults.set(method, [...(this.faults.get(method) ?? []), ...Array.from({ length: times }, () => fault)]);
+  /** The next `times` calls of `method` (only those whose arguments `match`, when given) fail with `fault`. */
+  failNext(method: string, fault: Fault, times = 1, match?: (args: Record<string, unknown>) => boolean): void {
+    this.faults.set(method, [...(this.faults.get(method) ?? []), ...Array.from({ length: times }, () => ({ fault, match }))]);
   }
 
   /** Messages posted with `channel` as sent (a user id for direct messages), oldest first. */
@@ -116,7 +116,7 @@ export class FakeSlackWebApi {
     const window = this.windows.get(method);
     if (window && window.until === undefined) window.until = Date.now() + window.windowMs;
     const limited: Fault | undefined = window?.until !== undefined && Date.now() < window.until ? { status: 429, retryAfterSeconds: window.retryAfterSeconds } : undefined;
-    const fault = limited ?? this.faults.get(method)?.shift();
+    const fault = limited ?? this.takeFault(method, args);
     if (fault && 'status' in fault) {
       this.record(method, { ...args, __failed: true }, raw, fault.status);
       const headers: Record<string, string> = fault.status === 429 ? { 'retry-after': String(fault.retryAfterSeconds) } : {};
@@ -125,6 +125,12 @@ export class FakeSlackWebApi {
     this.record(method, fault ? { ...args, __failed: true } : args, raw, 200);
     if (fault) return send(res, 200, { ok: false, error: fault.error });
     return send(res, 200, this.answer(method, args));
+  }
+
+  private takeFault(method: string, args: Record<string, unknown>): Fault | undefined {
+    const queue = this.faults.get(method) ?? [];
+    const index = queue.findIndex((entry) => !entry.match || entry.match(args));
+    return index < 0 ? undefined : queue.splice(index, 1)[0]?.fault;
   }
 
   private record(method: string, args: Record<string, unknown>, raw: string, status: number): void {

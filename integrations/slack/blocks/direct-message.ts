@@ -11,7 +11,17 @@ import { clip, escapeMrkdwn, slackDate } from './text';
  * buttons only express intent: the workflow's update validator decides whether the clicker may act.
  */
 
-type ButtonSet = 'decide' | 'verify' | 'manual' | 'dependents' | 'none';
+type ButtonSet = ButtonStep | 'none';
+
+/** The step a direct message's buttons act on; once the step is over the buttons are retired. */
+export type ButtonStep = 'decide' | 'verify' | 'manual' | 'dependents';
+
+/** What a direct message's buttons are for: their step and, for acknowledgements, which dependents. */
+export interface DirectMessageButtons {
+  step: ButtonStep;
+  /** Dependents with an Acknowledge button (step `dependents` only). */
+  dependents: string[];
+}
 
 const BUTTONS_BY_KIND: Record<NotificationKind, ButtonSet> = {
   'incident-opened': 'none',
@@ -60,6 +70,25 @@ export function renderDirectMessage(notification: IncidentNotification, channelI
   const actions = actionsFor(buttonSetFor(notification.kind, status), status);
   if (actions) blocks.push(actions);
   return blocks;
+}
+
+/** What the buttons of this notification's direct message are for; undefined when it has none. */
+export function buttonsOf(notification: IncidentNotification): DirectMessageButtons | undefined {
+  const set = buttonSetFor(notification.kind, notification.status);
+  if (set === 'none') return undefined;
+  if (set !== 'dependents') return { step: set, dependents: [] };
+  const pending = notification.status.dependents.filter(needsAck).slice(0, 25);
+  return pending.length > 0 ? { step: set, dependents: pending.map((d) => d.id) } : undefined;
+}
+
+/**
+ * A direct message whose step is over: the text it was sent with and one context line saying how
+ * the step ended ("Decided: revoke by alice at …"), without buttons, so nobody clicks a stale one.
+ */
+export function renderRetiredDirectMessage(text: string, status: IncidentStatus, outcome: string): KnownBlock[] {
+  const line: KnownBlock = { type: 'context', elements: [{ type: 'mrkdwn', text: clip(`\`${escapeMrkdwn(status.secretId)}\` · ${outcome}`) }] };
+  // Rows stored before texts were kept have none; Slack refuses an empty section.
+  return text ? [{ type: 'section', text: { type: 'mrkdwn', text: clip(escapeMrkdwn(text)) } }, line] : [line];
 }
 
 function actionsFor(set: ButtonSet, status: IncidentStatus): ActionsBlock | undefined {

@@ -10,13 +10,22 @@ import { buttonClick, buttonIn, interactionBody, sendSigned, viewSubmission, use
 describe('deciding and verifying an incident with Slack buttons', () => {
   const context = useSlackApp();
 
+  // A copy as posted: the fake rewrites a stored message when the product updates it.
   const dmWithButton = (user: string, prefix: string) =>
-    context.slack.waitFor(`a direct message to ${user} with ${prefix}`, (s) => s.postedTo(user).find((m) => buttonIn(m.args['blocks'], prefix)));
+    context.slack
+      .waitFor(`a direct message to ${user} with ${prefix}`, (s) => s.postedTo(user).find((m) => buttonIn(m.args['blocks'], prefix)))
+      .then((m): StoredMessage => ({ ...m, args: { ...m.args } }));
   const click = (user: string, dm: StoredMessage, prefix: string, responseName: string, extra: { triggerId?: string } = {}) => {
     const button = buttonIn(dm.args['blocks'], prefix)!;
     return buttonClick({ user, actionId: button.actionId, value: button.value, messageTs: dm.ts, channel: dm.channel, responseUrl: context.slack.responseUrl(responseName), ...extra });
   };
   const answerAt = (name: string) => context.slack.waitFor(`answer at ${name}`, (s) => s.callsOf(`response:${name}`)[0]).then((c) => String(c.args['text']));
+  /** The chat.update that took a direct message's buttons away and says how its step ended. */
+  const retiredDm = (dm: StoredMessage, line: string) =>
+    context.slack.waitFor(`the buttons of ${dm.channel}/${dm.ts} retired with "${line}"`, (s) =>
+      s.okCallsOf('chat.update').find((c) => c.args['channel'] === dm.channel && c.args['ts'] === dm.ts && JSON.stringify(c.args['blocks']).includes(line)),
+    );
+  const blockTypes = (blocks: unknown) => (blocks as Array<{ type: string }>).map((b) => b.type);
 
   it('refuses the wrong people, counts a double click and a redelivery once, updates one card in place, and never shows the leaked value', async () => {
     const canary = await createLoginRole('ledger_app');
@@ -58,6 +67,14 @@ describe('deciding and verifying an incident with Slack buttons', () => {
     expect(await answerAt('grace')).toContain('Your decision is recorded. Approvals so far: 2');
     const decided = await eventually(() => context.app.service.status(id), (s) => s?.decision !== null, 30_000, 'decision');
     expect(decided?.decision).toMatchObject({ choice: 'revoke', by: ['alice', 'grace'] });
+    // Both approvers' decision messages lose their buttons and say how it was decided.
+    for (const dm of [aliceDm, graceDm]) {
+      const retired = await retiredDm(dm, 'Decided: revoke by alice, grace at ');
+      expect(blockTypes(retired.args['blocks'])).toEqual(['section', 'context']);
+      expect(JSON.stringify(retired.args['blocks'])).toContain('needs your decision');
+      expect(buttonIn(context.slack.messages.find((m) => m.ts === dm.ts)?.args['blocks'], 'tq_')).toBeUndefined();
+    }
+    // A click on a button still open in someone's Slack client before the update reached it.
     await sendSigned(context.app.baseUrl, interactionBody(click('U0ALICE', aliceDm, 'tq_decide', 'late', { triggerId: 'late-1' })));
     // Same message, same person, same choice: the update id repeats and the answer stays "recorded".
     expect(await answerAt('late')).toMatch(/recorded|Already decided/);
@@ -87,10 +104,45 @@ describe('deciding and verifying an incident with Slack buttons', () => {
     expect(shown.some((b) => b.includes('Awaiting verification'))).toBe(true);
     expect(context.slack.okCallsOf('chat.postMessage').filter((c) => String(c.args['channel']).startsWith('C'))).toHaveLength(1);
 
+    // The verifier's "confirm closed" message is retired too; every retired message was updated once.
+    const carolRetired = await retiredDm(carolDm, 'Verified by carol');
+    expect(blockTypes(carolRetired.args['blocks'])).toEqual(['section', 'context']);
+    for (const dm of [aliceDm, graceDm, carolDm]) expect(context.slack.okCallsOf('chat.update').filter((c) => c.args['ts'] === dm.ts)).toHaveLength(1);
+
     for (const call of context.slack.calls) {
       expect(call.raw).not.toContain(canary);
       expect(decodeURIComponent(call.raw.replace(/\+/g, ' '))).not.toContain(canary);
     }
     expect(context.app.logLines()).not.toContain(canary);
+  });
+
+  it('retries a Slack 5xx on retiring a decision message without holding back the card', async () => {
+    const opened = await context.app.service.open({
+      secretId: 'payments-db',
+      sighting: { source: 'api', sourceRef: `retire-${Date.now()}`, detectedAt: new Date().toISOString(), receivedAt: new Date().toISOString(), reportedBy: 'carol' },
+    });
+    const decisionDm = (user: string) =>
+      context.slack
+        .waitFor(`${user}'s decision message`, (s) => s.postedTo(user).find((m) => buttonIn(m.args['blocks'], 'tq_decide', (v) => v.i === opened.incidentId)))
+        .then((m): StoredMessage => ({ ...m, args: { ...m.args } }));
+    const snapshot = await decisionDm('U0ALICE');
+    const graceDm = await decisionDm('U0GRACE');
+    context.slack.failNext('chat.update', { status: 503 }, 1, (args) => args['ts'] === snapshot.ts);
+
+    const button = buttonIn(snapshot.args['blocks'], 'tq_decide', (v) => v.c === 'false-positive')!;
+    await sendSigned(context.app.baseUrl, interactionBody(buttonClick({ user: 'U0ALICE', actionId: button.actionId, value: button.value, messageTs: snapshot.ts, channel: snapshot.channel, responseUrl: context.slack.responseUrl('alice-fp') })));
+    const modal = await context.slack.waitFor('the reason modal', (s) => s.callsOf('views.open').find((c) => (c.args['view'] as { callback_id: string }).callback_id === 'tq_false_positive_reason'));
+    const metadata = (modal.args['view'] as { private_metadata: string }).private_metadata;
+    await sendSigned(context.app.baseUrl, interactionBody(viewSubmission({ user: 'U0ALICE', callbackId: 'tq_false_positive_reason', viewId: 'V0FPRETIRE', privateMetadata: metadata, values: { reason: { type: 'plain_text_input', value: 'documentation example' } } })));
+
+    const retired = await retiredDm(snapshot, 'Decided: false-positive by alice at ');
+    const failed = context.slack.callsOf('chat.update').filter((c) => c.args['ts'] === snapshot.ts && c.status === 503);
+    expect(failed).toHaveLength(1);
+    expect(retired.at).toBeGreaterThan(failed[0]!.at);
+    // The card showed the decision before the retried retirement went through, and Grace's message was retired too.
+    const card = context.slack.okCallsOf('chat.update').find((c) => String(c.args['channel']).startsWith('C') && JSON.stringify(c.args['blocks']).includes('*Decision* false-positive by alice'));
+    expect(card).toBeDefined();
+    expect(card!.at).toBeLessThan(retired.at);
+    await retiredDm(graceDm, 'Decided: false-positive by alice at ');
   });
 });
