@@ -8,4 +8,7 @@ module.exports = {
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 120000,
   maxWorkers: 2,
+  // Child services (moto, Chromium) and SDK connection timers can outlive a file by a moment; never
+  // let one keep CI waiting once every test has reported.
+  forceExit: true,
 };
