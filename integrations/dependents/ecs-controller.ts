@@ -10,10 +10,10 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Dependent } from '../../domain/catalog';
 import type { ProviderAnswer } from '../../domain/evidence';
-import { conflict, invalidInput, notFound, type TourniquetError } from '../../domain/errors';
+import { conflict, invalidInput, notFound } from '../../domain/errors';
 import type { DependentController } from '../ports';
 import { providerAnswer } from '../provider-support/answer';
-import { awsErrorName, mapAwsError } from '../provider-support/aws-errors';
+import { mapAwsError } from '../provider-support/aws-errors';
 
 const KIND = 'ecs';
 const PROVIDER = `dependent-${KIND}`;
@@ -28,11 +28,6 @@ const CLUSTER_ARN = new RegExp(`^arn:aws[a-z-]*:ecs:${REGION_PART}:\\d{12}:clust
 const SERVICE_ARN = new RegExp(`^arn:aws[a-z-]*:ecs:${REGION_PART}:\\d{12}:service/(?:[A-Za-z0-9_-]{1,255}/)?[A-Za-z0-9_-]{1,255}$`);
 const REGION = new RegExp(`^${REGION_PART}$`);
 
-/**
- * ECS answers these with HTTP 400, which the shared mapper would read as bad input: a service or
- * cluster that is gone (or being deleted) is NOT_FOUND, so the catalog entry gets fixed.
- */
-const ECS_MISSING = new Set(['ServiceNotFoundException', 'ClusterNotFoundException', 'ServiceNotActiveException']);
 
 const arnRegion = (value: string | undefined, arn: RegExp): string | undefined => (value ? arn.exec(value)?.[1] : undefined);
 
@@ -170,20 +165,11 @@ export class EcsDependentController implements DependentController {
     try {
       return await run();
     } catch (error) {
-      throw mapEcsError(operation, error);
+      throw mapAwsError(PROVIDER, operation, error);
     }
   }
 }
 
-/** ECS's "gone" answers first, then the shared AWS mapping for everything else. */
-export function mapEcsError(operation: string, error: unknown): TourniquetError {
-  const name = awsErrorName(error);
-  if (name && ECS_MISSING.has(name)) {
-    const message = error instanceof Error ? error.message : '';
-    return notFound(`${PROVIDER} ${operation} failed with ${name}: ${message}; check the dependent's target`);
-  }
-  return mapAwsError(PROVIDER, operation, error);
-}
 
 /** A tag someone edited by hand cannot be restored safely: say so rather than guess. */
 function parseRecorded(value: string, arn: string): number {

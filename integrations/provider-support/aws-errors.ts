@@ -10,7 +10,8 @@ import {
 
 const THROTTLING = new Set(['Throttling', 'ThrottlingException', 'TooManyRequestsException', 'RequestLimitExceeded']);
 const DENIED = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'InvalidClientTokenId', 'SignatureDoesNotMatch', 'ExpiredToken']);
-const MISSING = new Set(['NoSuchEntity', 'NoSuchEntityException', 'ResourceNotFoundException']);
+// ECS answers its "gone" errors with HTTP 400, so they are listed by name rather than read from the status.
+const MISSING = new Set(['NoSuchEntity', 'NoSuchEntityException', 'ResourceNotFoundException', 'ServiceNotFoundException', 'ClusterNotFoundException', 'ServiceNotActiveException']);
 const CONFLICTS = new Set(['LimitExceeded', 'LimitExceededException', 'ResourceExistsException', 'EntityAlreadyExists', 'InvalidRequestException']);
 
 /** The shape of an AWS SDK v3 service exception, read without trusting it. */
