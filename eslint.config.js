@@ -5,10 +5,23 @@ const tseslint = require('typescript-eslint');
 const importPlugin = require('eslint-plugin-import');
 
 const WORKFLOW_BANNED = [
-  { group: ['node:*', 'fs', 'path', 'crypto', 'child_process', 'http', 'https', 'net', 'os'], message: 'workflow code must be deterministic: no Node built-ins' },
-  { group: ['pino', 'zod', 'pg', '@electric-sql/*', '@slack/*', '@aws-sdk/*', 'express'], message: 'workflow code does no I/O: call an activity' },
-  { group: ['@temporalio/client', '@temporalio/worker', '@temporalio/activity'], message: 'workflows import only @temporalio/workflow' },
-  { group: ['../integrations/*', '../activities/*', '../workers/*'], allowTypeImports: true, message: 'workflows may only import types from activities/integrations' },
+  {
+    group: ['node:*', 'fs', 'path', 'crypto', 'child_process', 'http', 'https', 'net', 'os'],
+    message: 'workflow code must be deterministic: no Node built-ins',
+  },
+  {
+    group: ['pino', 'zod', 'pg', '@electric-sql/*', '@slack/*', '@aws-sdk/*', 'express'],
+    message: 'workflow code does no I/O: call an activity',
+  },
+  {
+    group: ['@temporalio/client', '@temporalio/worker', '@temporalio/activity'],
+    message: 'workflows import only @temporalio/workflow',
+  },
+  {
+    group: ['../integrations/*', '../activities/*', '../workers/*'],
+    allowTypeImports: true,
+    message: 'workflows may only import types from activities/integrations',
+  },
 ];
 
 module.exports = tseslint.config(
@@ -37,5 +50,8 @@ module.exports = tseslint.config(
     settings: { 'import/resolver': { node: { extensions: ['.ts', '.js'] } }, 'import/ignore': ['node_modules'] },
   },
   { files: ['workflows/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: WORKFLOW_BANNED }] } },
-  { files: ['test/**/*.ts', 'bench/**/*.ts'], rules: { '@typescript-eslint/unbound-method': 'off', '@typescript-eslint/no-misused-promises': 'off' } },
+  {
+    files: ['test/**/*.ts', 'bench/**/*.ts'],
+    rules: { '@typescript-eslint/unbound-method': 'off', '@typescript-eslint/no-misused-promises': 'off' },
+  },
 );

@@ -35,7 +35,8 @@ export function createContainmentActivities(deps: ActivityDeps) {
 
   return {
     /** Kills the leaked credential at its provider (or only the old one after a rotation). */
-    revokeCredential: (request: ContainmentRequest): Promise<ProviderAnswer> => mappingErrors(() => adapter(request).revoke(target(request))),
+    revokeCredential: (request: ContainmentRequest): Promise<ProviderAnswer> =>
+      mappingErrors(() => adapter(request).revoke(target(request))),
 
     /**
      * Issues a replacement and seals it under a handle derived from the incident, so a retry after
@@ -45,7 +46,16 @@ export function createContainmentActivities(deps: ActivityDeps) {
       mappingErrors(async () => {
         const replacementHandle = `rp_${createHash('sha256').update(`${request.incidentId}\n${request.secret.id}`).digest('hex').slice(0, 32)}`;
         if ((await deps.vault.open(replacementHandle)) !== undefined) {
-          return { answer: { provider: request.secret.provider, operation: 'issue-replacement', summary: 'replacement already issued', alreadyDone: true, at: new Date().toISOString() }, replacementHandle };
+          return {
+            answer: {
+              provider: request.secret.provider,
+              operation: 'issue-replacement',
+              summary: 'replacement already issued',
+              alreadyDone: true,
+              at: new Date().toISOString(),
+            },
+            replacementHandle,
+          };
         }
         const issued = await adapter(request).issueReplacement(target(request));
         await deps.vault.sealAs(replacementHandle, issued.newValue, 'replacement');
@@ -59,7 +69,12 @@ export function createContainmentActivities(deps: ActivityDeps) {
         if (newValue === undefined) throw invalidInput(`replacement ${request.replacementHandle} is no longer sealed`);
         const delivery = request.secret.delivery;
         if (!delivery) {
-          return { provider: 'vault', operation: 'hold-for-pickup', summary: 'no delivery target in the catalog: the replacement stays sealed for the issuing team', at: new Date().toISOString() };
+          return {
+            provider: 'vault',
+            operation: 'hold-for-pickup',
+            summary: 'no delivery target in the catalog: the replacement stays sealed for the issuing team',
+            at: new Date().toISOString(),
+          };
         }
         return deps.providers.delivery(String(delivery.kind)).deliver(request.incidentId, delivery, newValue);
       }),
@@ -68,14 +83,22 @@ export function createContainmentActivities(deps: ActivityDeps) {
     revokeReplacement: (request: ReplacementRequest): Promise<ProviderAnswer> =>
       mappingErrors(async () => {
         const newValue = await deps.vault.open(request.replacementHandle);
-        if (newValue === undefined) return { provider: request.secret.provider, operation: 'revoke-replacement', summary: 'replacement already destroyed', alreadyDone: true, at: new Date().toISOString() };
+        if (newValue === undefined)
+          return {
+            provider: request.secret.provider,
+            operation: 'revoke-replacement',
+            summary: 'replacement already destroyed',
+            alreadyDone: true,
+            at: new Date().toISOString(),
+          };
         const answer = await adapter(request).revokeReplacement(target(request), newValue);
         await deps.vault.destroy(request.replacementHandle);
         return answer;
       }),
 
     /** Ends sessions derived from the credential; null when the provider has none. */
-    endDerivedSessions: (request: ContainmentRequest): Promise<ProviderAnswer | null> => mappingErrors(() => adapter(request).endDerivedSessions(target(request))),
+    endDerivedSessions: (request: ContainmentRequest): Promise<ProviderAnswer | null> =>
+      mappingErrors(() => adapter(request).endDerivedSessions(target(request))),
 
     /**
      * Proves the old credential is dead. A credential still accepted fails the attempt (retryable),
@@ -84,14 +107,19 @@ export function createContainmentActivities(deps: ActivityDeps) {
     proveCredentialDead: (request: ContainmentRequest): Promise<DeathProof> =>
       mappingErrors(async () => {
         const proof = await adapter(request).proveDead(target(request));
-        if (!proof.dead) throw providerUnavailable(`credential ${request.secret.id} still alive: ${proof.checks.join('; ')}`);
+        if (!proof.dead)
+          throw providerUnavailable(`credential ${request.secret.id} still alive: ${proof.checks.join('; ')}`);
         return proof;
       }),
 
     disableDependent: (request: { incidentId: string; dependent: Dependent }): Promise<ProviderAnswer> =>
-      mappingErrors(() => deps.providers.controller(request.dependent.controller).disable(request.incidentId, request.dependent)),
+      mappingErrors(() =>
+        deps.providers.controller(request.dependent.controller).disable(request.incidentId, request.dependent),
+      ),
 
     enableDependent: (request: { incidentId: string; dependent: Dependent }): Promise<ProviderAnswer> =>
-      mappingErrors(() => deps.providers.controller(request.dependent.controller).enable(request.incidentId, request.dependent)),
+      mappingErrors(() =>
+        deps.providers.controller(request.dependent.controller).enable(request.incidentId, request.dependent),
+      ),
   };
 }

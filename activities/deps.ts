@@ -1,5 +1,11 @@
 import type { Logger } from 'pino';
-import type { EvidenceStore, Notifier, OwnershipDirectory, SecretVault, SourceAlertResolver } from '../integrations/ports';
+import type {
+  EvidenceStore,
+  Notifier,
+  OwnershipDirectory,
+  SecretVault,
+  SourceAlertResolver,
+} from '../integrations/ports';
 import type { ProviderRegistry } from '../integrations/provider-registry';
 
 /** What the activities are built from; assembled once per worker process in workers/assemble.ts. */

@@ -27,7 +27,8 @@ export function createBookkeepingActivities(deps: ActivityDeps) {
      */
     async appendEvidence(draft: EvidenceDraft): Promise<{ hash: string }> {
       return mappingErrors(async () => {
-        const actor = draft.actor.type === 'worker' && !draft.actor.id ? { ...draft.actor, id: deps.workerIdentity } : draft.actor;
+        const actor =
+          draft.actor.type === 'worker' && !draft.actor.id ? { ...draft.actor, id: deps.workerIdentity } : draft.actor;
         const record = await deps.evidence.append({ ...draft, actor });
         return { hash: record.hash };
       });

@@ -7,7 +7,11 @@ export type { ActivityDeps } from './deps';
 
 /** Every activity of the incident workflow, bound to the worker's ports. */
 export function createActivities(deps: ActivityDeps) {
-  return { ...createBookkeepingActivities(deps), ...createContainmentActivities(deps), ...createSourceAlertActivities(deps) };
+  return {
+    ...createBookkeepingActivities(deps),
+    ...createContainmentActivities(deps),
+    ...createSourceAlertActivities(deps),
+  };
 }
 
 export type IncidentActivities = ReturnType<typeof createActivities>;

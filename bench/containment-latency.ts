@@ -22,11 +22,23 @@ const RUNS = Number(process.env.RUNS ?? 20);
 async function main(): Promise<void> {
   const [temporal, postgres] = await Promise.all([startTemporalDevServer(), startPostgresCluster()]);
   const config = parseConfig({
-    TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: 'bench-containment', HTTP_PORT: '0', DATABASE_URL: postgres.url,
-    CATALOG_PATH: join(__dirname, '../test/fixtures/catalog.test.yaml'), DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-containment-')),
-    FINGERPRINT_KEY: randomBytes(32).toString('hex'), VAULT_KEY: randomBytes(32).toString('hex'), LOG_LEVEL: 'error',
+    TEMPORAL_ADDRESS: temporal.address,
+    TEMPORAL_TASK_QUEUE: 'bench-containment',
+    HTTP_PORT: '0',
+    DATABASE_URL: postgres.url,
+    CATALOG_PATH: join(__dirname, '../test/fixtures/catalog.test.yaml'),
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-containment-')),
+    FINGERPRINT_KEY: randomBytes(32).toString('hex'),
+    VAULT_KEY: randomBytes(32).toString('hex'),
+    LOG_LEVEL: 'error',
   });
-  const product = await assembleProduct({ config, env: { TEST_PG_ADMIN_URL: postgres.url }, logger: pino({ level: 'error' }), temporalAddress: temporal.address, workflows: { workflowsPath: require.resolve('../workflows/index.ts') } });
+  const product = await assembleProduct({
+    config,
+    env: { TEST_PG_ADMIN_URL: postgres.url },
+    logger: pino({ level: 'error' }),
+    temporalAddress: temporal.address,
+    workflows: { workflowsPath: require.resolve('../workflows/index.ts') },
+  });
   const connection = await Connection.connect({ address: temporal.address });
   const client = new TemporalClient({ connection });
   const toContained: number[] = [];
@@ -36,7 +48,12 @@ async function main(): Promise<void> {
       const password = await resetRole(postgres.url);
       const started = performance.now();
       const startedWall = Date.now();
-      const opened = await post(product.baseUrl, '/api/incidents', 'carol', { secretId: 'payments-db', leakedValue: password, verifiedActive: true, publiclyExposed: true });
+      const opened = await post(product.baseUrl, '/api/incidents', 'carol', {
+        secretId: 'payments-db',
+        leakedValue: password,
+        verifiedActive: true,
+        publiclyExposed: true,
+      });
       const status = await pollUntil(product.baseUrl, opened.incidentId, (s) => s.phase === 'awaiting-verification');
       toProven.push(performance.now() - started);
       const revokedAt = Date.parse(status.actions.find((action) => action.kind === 'credential.revoked')!.at);
@@ -51,8 +68,16 @@ async function main(): Promise<void> {
     await product.stop();
     for (const pid of [temporal.pid, postgres.pid]) process.kill(pid, 'SIGTERM');
   }
-  const line = (name: string, values: number[]) => `| ${name} | ${RUNS} | ${median(values).toFixed(0)} ms | ${Math.max(...values).toFixed(0)} ms |`;
-  console.log(['| open → … | runs | median | max |', '|---|---|---|---|', line('contained (role NOLOGIN at PostgreSQL)', toContained), line('death proven (old password refused, no session left)', toProven)].join('\n'));
+  const line = (name: string, values: number[]) =>
+    `| ${name} | ${RUNS} | ${median(values).toFixed(0)} ms | ${Math.max(...values).toFixed(0)} ms |`;
+  console.log(
+    [
+      '| open → … | runs | median | max |',
+      '|---|---|---|---|',
+      line('contained (role NOLOGIN at PostgreSQL)', toContained),
+      line('death proven (old password refused, no session left)', toProven),
+    ].join('\n'),
+  );
 }
 
 async function resetRole(url: string): Promise<string> {
@@ -66,12 +91,20 @@ async function resetRole(url: string): Promise<string> {
 }
 
 async function post(baseUrl: string, path: string, as: string, body: unknown): Promise<{ incidentId: string }> {
-  const response = await fetch(`${baseUrl}${path}`, { method: 'POST', headers: { authorization: `Bearer token-${as}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(`${baseUrl}${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer token-${as}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
   return (await response.json()) as { incidentId: string };
 }
 
-async function pollUntil(baseUrl: string, id: string, done: (status: IncidentStatus) => boolean): Promise<IncidentStatus> {
+async function pollUntil(
+  baseUrl: string,
+  id: string,
+  done: (status: IncidentStatus) => boolean,
+): Promise<IncidentStatus> {
   const deadline = Date.now() + 60_000;
   for (;;) {
     const response = await fetch(`${baseUrl}/api/incidents/${id}`, { headers: { authorization: 'Bearer token-erin' } });

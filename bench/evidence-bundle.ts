@@ -48,7 +48,9 @@ async function run(backend: string, database: Database): Promise<Figures> {
   const appendTotalMs = performance.now() - appendStart;
 
   const records = await store.list(incidentId);
-  const buildSignMs = median(REPEATS, () => signClosureBundle(buildClosureBundle(records, new Date().toISOString()), signer));
+  const buildSignMs = median(REPEATS, () =>
+    signClosureBundle(buildClosureBundle(records, new Date().toISOString()), signer),
+  );
   const archive = new ClosureBundleArchive(database, store, signer);
   const sealStart = performance.now();
   await archive.sealClosureBundle(incidentId);
@@ -61,7 +63,17 @@ async function run(backend: string, database: Database): Promise<Figures> {
   const verifyMs = median(REPEATS, () => {
     if (!verifyClosureBundle(input, signer.publicKeyPem).ok) throw new Error('the benchmark bundle does not verify');
   });
-  return { backend, records: records.length, appendTotalMs, appendMeanMs: appendTotalMs / records.length, buildSignMs, sealMs, exportMs, verifyMs, bundleBytes: bytes.length };
+  return {
+    backend,
+    records: records.length,
+    appendTotalMs,
+    appendMeanMs: appendTotalMs / records.length,
+    buildSignMs,
+    sealMs,
+    exportMs,
+    verifyMs,
+    bundleBytes: bytes.length,
+  };
 }
 
 function median(times: number, work: () => unknown): number {
@@ -87,8 +99,10 @@ async function postgresDatabase(adminUrl: string): Promise<Database> {
 
 function report(all: Figures[]): string {
   const f = (ms: number) => ms.toFixed(1);
-  const rows = all.map((x) =>
-    `| ${x.backend} | ${x.records} | ${f(x.appendTotalMs)} (${f(x.appendMeanMs)}/record) | ${f(x.buildSignMs)} | ${f(x.sealMs)} | ${f(x.exportMs)} | ${f(x.verifyMs)} | ${(x.bundleBytes / 1024).toFixed(0)} KiB |`);
+  const rows = all.map(
+    (x) =>
+      `| ${x.backend} | ${x.records} | ${f(x.appendTotalMs)} (${f(x.appendMeanMs)}/record) | ${f(x.buildSignMs)} | ${f(x.sealMs)} | ${f(x.exportMs)} | ${f(x.verifyMs)} | ${(x.bundleBytes / 1024).toFixed(0)} KiB |`,
+  );
   return [
     MARK.start,
     '## Closure evidence bundle (bench/evidence-bundle.ts)',
@@ -112,7 +126,10 @@ function writeSection(section: string): void {
   const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
   const start = current.indexOf(MARK.start);
   const end = current.indexOf(MARK.end);
-  const next = start >= 0 && end > start ? current.slice(0, start) + section + current.slice(end + MARK.end.length) : `${current.trimEnd()}\n\n${section}\n`;
+  const next =
+    start >= 0 && end > start
+      ? current.slice(0, start) + section + current.slice(end + MARK.end.length)
+      : `${current.trimEnd()}\n\n${section}\n`;
   writeFileSync(file, next);
   console.log(`wrote ${file}`);
 }
@@ -135,7 +152,10 @@ async function main(): Promise<number> {
   return over.length === 0 ? 0 : 1;
 }
 
-main().then((code) => process.exit(code), (error: unknown) => {
-  console.error(error);
-  process.exit(2);
-});
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(2);
+  },
+);

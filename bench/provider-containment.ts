@@ -26,7 +26,11 @@ import { FakeWebhookReceiver } from '../test/fakes/webhook-receiver';
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 const POLL = { timeoutMs: 10_000, intervalMs: 25 };
 
-async function measure(name: string, provider: CredentialProvider, prepare: (run: number) => Promise<CredentialTarget>): Promise<void> {
+async function measure(
+  name: string,
+  provider: CredentialProvider,
+  prepare: (run: number) => Promise<CredentialTarget>,
+): Promise<void> {
   const times: number[] = [];
   for (let run = 0; run < RUNS; run += 1) {
     const target = await prepare(run);
@@ -45,18 +49,25 @@ async function aws(): Promise<void> {
   const moto = await startMoto();
   const options = { endpoint: moto.endpoint, region: moto.region, credentials: moto.admin };
   const iam = new IAMClient(options);
-  const sts = (credentials: { accessKeyId: string; secretAccessKey: string }) => new STSClient({ ...options, credentials, maxAttempts: 1 });
+  const sts = (credentials: { accessKeyId: string; secretAccessKey: string }) =>
+    new STSClient({ ...options, credentials, maxAttempts: 1 });
   try {
     const keys = new AwsIamAccessKeyProvider({ iam, sts: sts(moto.admin), stsForKey: sts, poll: POLL });
     await measure('aws-iam-access-key (moto)', keys, async (run) => {
       await iam.send(new CreateUserCommand({ UserName: `bench-${run}` }));
       const key = (await iam.send(new CreateAccessKeyCommand({ UserName: `bench-${run}` }))).AccessKey!;
-      return credentialTarget('aws-iam-access-key', { accessKeyId: key.AccessKeyId!, userName: `bench-${run}` }, key.SecretAccessKey);
+      return credentialTarget(
+        'aws-iam-access-key',
+        { accessKeyId: key.AccessKeyId!, userName: `bench-${run}` },
+        key.SecretAccessKey,
+      );
     });
     const sm = new SecretsManagerClient(options);
     await measure('aws-secrets-manager (moto)', new SecretsManagerProvider({ clientFor: () => sm }), async (run) => {
       await sm.send(new CreateSecretCommand({ Name: `bench/${run}`, SecretString: `leaked-${run}-value` }));
-      return credentialTarget('aws-secrets-manager', { secretId: `bench/${run}` }, `leaked-${run}-value`, { id: `sm-${run}` });
+      return credentialTarget('aws-secrets-manager', { secretId: `bench/${run}` }, `leaked-${run}-value`, {
+        id: `sm-${run}`,
+      });
     });
   } finally {
     await moto.stop();
@@ -70,26 +81,43 @@ async function fakes(): Promise<void> {
   const team = new FakeWebhookReceiver('bench-signing-key-0123456789abcdef');
   await Promise.all([github.start(), slack.start(), vault.start(), team.start()]);
   try {
-    const batcher = new GitHubRevocationBatcher({ url: `${github.url}/credentials/revoke`, windowMs: 0, maxRequestsPerHour: 1_000 });
-    await measure('github-token (fake, 0ms window)', new GitHubTokenProvider({ apiUrl: github.url, batcher, poll: POLL }), async (run) => {
-      github.live.add(`ghp_bench${run}`);
-      return credentialTarget('github-token', {}, `ghp_bench${run}`, { id: `gh-${run}` });
+    const batcher = new GitHubRevocationBatcher({
+      url: `${github.url}/credentials/revoke`,
+      windowMs: 0,
+      maxRequestsPerHour: 1_000,
     });
-    await measure('slack-token (fake)', new SlackTokenProvider({ apiUrl: `${slack.url}/api/`, poll: POLL }), async (run) => {
-      slack.live.add(`xoxb-bench-${run}`);
-      return credentialTarget('slack-token', {}, `xoxb-bench-${run}`);
-    });
+    await measure(
+      'github-token (fake, 0ms window)',
+      new GitHubTokenProvider({ apiUrl: github.url, batcher, poll: POLL }),
+      async (run) => {
+        github.live.add(`ghp_bench${run}`);
+        return credentialTarget('github-token', {}, `ghp_bench${run}`, { id: `gh-${run}` });
+      },
+    );
+    await measure(
+      'slack-token (fake)',
+      new SlackTokenProvider({ apiUrl: `${slack.url}/api/`, poll: POLL }),
+      async (run) => {
+        slack.live.add(`xoxb-bench-${run}`);
+        return credentialTarget('slack-token', {}, `xoxb-bench-${run}`);
+      },
+    );
     const vaultProvider = new VaultProvider({ http: new VaultHttp({ address: vault.url, token: 'root' }), poll: POLL });
     await measure('vault lease (fake)', vaultProvider, async (run) => {
       vault.leases.add(`database/creds/app/${run}`);
       return credentialTarget('vault', { type: 'lease', leaseId: `database/creds/app/${run}` });
     });
     let dead = false;
-    team.answer = (payload) => (payload.operation === 'prove-dead' ? { status: 'done', dead } : ((dead = true), { status: 'done' }));
-    await measure('webhook (fake)', new WebhookCredentialProvider({ signingKey: 'bench-signing-key-0123456789abcdef' }), async (run) => {
-      dead = false;
-      return credentialTarget('webhook', { url: team.url }, undefined, { id: `wh-${run}` });
-    });
+    team.answer = (payload) =>
+      payload.operation === 'prove-dead' ? { status: 'done', dead } : ((dead = true), { status: 'done' });
+    await measure(
+      'webhook (fake)',
+      new WebhookCredentialProvider({ signingKey: 'bench-signing-key-0123456789abcdef' }),
+      async (run) => {
+        dead = false;
+        return credentialTarget('webhook', { url: team.url }, undefined, { id: `wh-${run}` });
+      },
+    );
   } finally {
     await Promise.all([github.stop(), slack.stop(), vault.stop(), team.stop()]);
   }

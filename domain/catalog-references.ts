@@ -18,7 +18,11 @@ export function findCatalogReferenceProblems(catalog: Catalog): CatalogProblem[]
   uniqueIds(catalog.secrets, 'secrets', problems);
 
   const expect = (known: Set<string>, id: string, path: string, what: string) => {
-    if (!known.has(id)) problems.push({ path, message: `unknown ${what} "${id}": declare it under ${what === 'person' ? 'people' : `${what === 'policy' ? 'policies' : 'teams'}`} or fix the id` });
+    if (!known.has(id))
+      problems.push({
+        path,
+        message: `unknown ${what} "${id}": declare it under ${what === 'person' ? 'people' : `${what === 'policy' ? 'policies' : 'teams'}`} or fix the id`,
+      });
   };
   expect(teams, catalog.defaultOwnerTeam, 'defaultOwnerTeam', 'team');
   expect(policies, catalog.defaultPolicy, 'defaultPolicy', 'policy');
@@ -29,13 +33,18 @@ export function findCatalogReferenceProblems(catalog: Catalog): CatalogProblem[]
   });
   const defaultTeam = catalog.teams.find((team) => team.id === catalog.defaultOwnerTeam);
   if (defaultTeam && defaultTeam.decisionMakers.length === 0) {
-    problems.push({ path: 'defaultOwnerTeam', message: `team "${defaultTeam.id}" needs at least one decision maker: it owns every unknown credential` });
+    problems.push({
+      path: 'defaultOwnerTeam',
+      message: `team "${defaultTeam.id}" needs at least one decision maker: it owns every unknown credential`,
+    });
   }
   catalog.secrets.forEach((secret, index) => {
     expect(teams, secret.ownerTeam, `secrets[${index}].ownerTeam`, 'team');
     if (secret.issuingTeam) expect(teams, secret.issuingTeam, `secrets[${index}].issuingTeam`, 'team');
     if (secret.policy) expect(policies, secret.policy, `secrets[${index}].policy`, 'policy');
-    secret.dependents.forEach((dependent, at) => expect(teams, dependent.ownerTeam, `secrets[${index}].dependents[${at}].ownerTeam`, 'team'));
+    secret.dependents.forEach((dependent, at) =>
+      expect(teams, dependent.ownerTeam, `secrets[${index}].dependents[${at}].ownerTeam`, 'team'),
+    );
   });
   return problems;
 }

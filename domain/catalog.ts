@@ -30,9 +30,15 @@ export type ContainmentAction = z.infer<typeof ContainmentActionSchema>;
 export const PersonSchema = z.strictObject({
   id: idSchema,
   name: z.string().min(1),
-  slackUserId: z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'a Slack user id looks like U0123ABCD').optional(),
+  slackUserId: z
+    .string()
+    .regex(/^[UW][A-Z0-9]{2,}$/, 'a Slack user id looks like U0123ABCD')
+    .optional(),
   /** sha256 (hex) of the person's API bearer token; the token itself never sits in the catalog. */
-  apiTokenSha256: z.string().regex(/^[0-9a-f]{64}$/, 'the sha256 of the token, 64 hex characters').optional(),
+  apiTokenSha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, 'the sha256 of the token, 64 hex characters')
+    .optional(),
 });
 export type Person = z.infer<typeof PersonSchema>;
 

@@ -42,12 +42,9 @@ export class TourniquetError extends Error {
 
 export const invalidInput = (message: string) => new TourniquetError(ERROR_CODES.invalidInput, message);
 export const notFound = (message: string) => new TourniquetError(ERROR_CODES.notFound, message);
-export const permissionDenied = (message: string) =>
-  new TourniquetError(ERROR_CODES.permissionDenied, message);
+export const permissionDenied = (message: string) => new TourniquetError(ERROR_CODES.permissionDenied, message);
 export const conflict = (message: string) => new TourniquetError(ERROR_CODES.conflict, message);
 export const rateLimited = (message: string, retryAfterMs?: number) =>
   new TourniquetError(ERROR_CODES.rateLimited, message, retryAfterMs);
-export const providerUnavailable = (message: string) =>
-  new TourniquetError(ERROR_CODES.providerUnavailable, message);
-export const configurationError = (message: string) =>
-  new TourniquetError(ERROR_CODES.configuration, message);
+export const providerUnavailable = (message: string) => new TourniquetError(ERROR_CODES.providerUnavailable, message);
+export const configurationError = (message: string) => new TourniquetError(ERROR_CODES.configuration, message);

@@ -21,15 +21,24 @@ export function planIncident(catalog: Catalog, input: IncidentInput): IncidentPl
   const defaultTeam = teamById(catalog, catalog.defaultOwnerTeam);
   const people = (ids: string[]) => ids.map((id) => personRef(catalog, id));
 
-  const decisionMakers = people(ownerTeam.decisionMakers.length ? ownerTeam.decisionMakers : defaultTeam.decisionMakers);
+  const decisionMakers = people(
+    ownerTeam.decisionMakers.length ? ownerTeam.decisionMakers : defaultTeam.decisionMakers,
+  );
   const primary = decisionMakers[0];
   if (!primary) throw new Error(`no decision maker for team ${ownerTeam.id} nor ${defaultTeam.id}`);
-  if (ownerTeam.decisionMakers.length === 0) findings.push(`team ${ownerTeam.id} has no decision maker; ${defaultTeam.id} decides`);
+  if (ownerTeam.decisionMakers.length === 0)
+    findings.push(`team ${ownerTeam.id} has no decision maker; ${defaultTeam.id} decides`);
 
   const backupApprovers = people(ownerTeam.backupApprovers).filter((person) => person.id !== primary.id);
   if (backupApprovers.length === 0) {
-    backupApprovers.push(...people(defaultTeam.backupApprovers.concat(defaultTeam.decisionMakers)).filter((person) => person.id !== primary.id));
-    findings.push(`team ${ownerTeam.id} has no backup approver other than the primary; escalation goes to ${defaultTeam.id}`);
+    backupApprovers.push(
+      ...people(defaultTeam.backupApprovers.concat(defaultTeam.decisionMakers)).filter(
+        (person) => person.id !== primary.id,
+      ),
+    );
+    findings.push(
+      `team ${ownerTeam.id} has no backup approver other than the primary; escalation goes to ${defaultTeam.id}`,
+    );
   }
   const verifierCandidates = dedupe([
     ...people(ownerTeam.verifiers),
@@ -39,12 +48,15 @@ export function planIncident(catalog: Catalog, input: IncidentInput): IncidentPl
   const dependentOwners: Record<string, PersonRef[]> = {};
   for (const dependent of secret.dependents) {
     const team = teamById(catalog, dependent.ownerTeam);
-    dependentOwners[dependent.id] = people(dedupe2([...team.decisionMakers, ...team.executors, ...team.backupApprovers]));
+    dependentOwners[dependent.id] = people(
+      dedupe2([...team.decisionMakers, ...team.executors, ...team.backupApprovers]),
+    );
   }
   return {
     secret,
     // The activity that calls this refines it with the provider registry (a provider may need a human).
-    containment: secret.provider === 'manual' || policyFor(catalog, known).requireIssuerApproval ? 'manual' : 'automated',
+    containment:
+      secret.provider === 'manual' || policyFor(catalog, known).requireIssuerApproval ? 'manual' : 'automated',
     ownershipGap: !known,
     primary,
     decisionMakers,

@@ -7,7 +7,11 @@ export class ProviderRegistry {
   private readonly deliveries: Map<string, ReplacementDelivery>;
   private readonly controllers: Map<string, DependentController>;
 
-  constructor(providers: CredentialProvider[], deliveries: ReplacementDelivery[] = [], controllers: DependentController[] = []) {
+  constructor(
+    providers: CredentialProvider[],
+    deliveries: ReplacementDelivery[] = [],
+    controllers: DependentController[] = [],
+  ) {
     this.providers = new Map(providers.map((adapter) => [adapter.kind, adapter]));
     this.deliveries = new Map(deliveries.map((adapter) => [adapter.kind, adapter]));
     this.controllers = new Map(controllers.map((adapter) => [adapter.kind, adapter]));
@@ -19,19 +23,26 @@ export class ProviderRegistry {
 
   provider(kind: string): CredentialProvider {
     const adapter = this.providers.get(kind);
-    if (!adapter) throw configurationError(`no provider adapter "${kind}"; known: ${[...this.providers.keys()].join(', ')}`);
+    if (!adapter)
+      throw configurationError(`no provider adapter "${kind}"; known: ${[...this.providers.keys()].join(', ')}`);
     return adapter;
   }
 
   delivery(kind: string): ReplacementDelivery {
     const adapter = this.deliveries.get(kind);
-    if (!adapter) throw configurationError(`no delivery adapter "${kind}"; known: ${[...this.deliveries.keys()].join(', ') || 'none'}`);
+    if (!adapter)
+      throw configurationError(
+        `no delivery adapter "${kind}"; known: ${[...this.deliveries.keys()].join(', ') || 'none'}`,
+      );
     return adapter;
   }
 
   controller(kind: string): DependentController {
     const adapter = this.controllers.get(kind);
-    if (!adapter) throw configurationError(`no dependent controller "${kind}"; known: ${[...this.controllers.keys()].join(', ') || 'none'}`);
+    if (!adapter)
+      throw configurationError(
+        `no dependent controller "${kind}"; known: ${[...this.controllers.keys()].join(', ') || 'none'}`,
+      );
     return adapter;
   }
 

@@ -36,7 +36,10 @@ export type ProvidersConfig = Pick<
 >;
 
 function awsOptions(config: ProvidersConfig, region?: string) {
-  return { region: region ?? config.AWS_REGION, ...(config.AWS_ENDPOINT_URL ? { endpoint: config.AWS_ENDPOINT_URL } : {}) };
+  return {
+    region: region ?? config.AWS_REGION,
+    ...(config.AWS_ENDPOINT_URL ? { endpoint: config.AWS_ENDPOINT_URL } : {}),
+  };
 }
 
 function secretsManagerClients(config: ProvidersConfig): (region: string | undefined) => SecretsManagerClient {

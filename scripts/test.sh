@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm test`: type-check, lint, then every jest test against real services (Temporal dev server,
+# `npm test`: type-check, lint, formatting check, then every jest test against real services (Temporal dev server,
 # PostgreSQL, moto) that the test setup starts itself.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -7,6 +7,7 @@ bash scripts/ensure-deps.sh
 bash scripts/temporal-cli.sh >/dev/null
 npx tsc -p tsconfig.json --noEmit
 npx eslint .
+npx prettier --check . >/dev/null || { echo "formatting: run npm run format (prettier --check lists the files)"; npx prettier --check . ; exit 1; }
 mkdir -p .data && rm -f .data/jest-results.json
 status=0
 npx jest --json --outputFile=.data/jest-results.json "$@" || status=$?

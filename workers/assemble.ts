@@ -61,10 +61,17 @@ export async function assembleProduct(options: AssembleOptions): Promise<Running
   const database = await openDatabase({ url: config.DATABASE_URL, embeddedDir: join(config.DATA_DIR, 'pglite') });
   const evidence = new SqlEvidenceStore(database);
   const vault = new SqlSecretVault(database, keys.vaultKey);
-  const signer = await loadEvidenceSigner({ signingKey: config.EVIDENCE_SIGNING_KEY, keyId: config.EVIDENCE_KEY_ID, dataDir: config.DATA_DIR });
+  const signer = await loadEvidenceSigner({
+    signingKey: config.EVIDENCE_SIGNING_KEY,
+    keyId: config.EVIDENCE_KEY_ID,
+    dataDir: config.DATA_DIR,
+  });
   const sealClosureBundle = closureSealer(new ClosureBundleArchive(database, evidence, signer));
   const notifier =
-    options.notifier ?? (config.SLACK_BOT_TOKEN ? createSlackNotifier({ config, database, logger }) : new LogNotifier(logger.child({ component: 'notifier' })));
+    options.notifier ??
+    (config.SLACK_BOT_TOKEN
+      ? createSlackNotifier({ config, database, logger })
+      : new LogNotifier(logger.child({ component: 'notifier' })));
   const workerIdentity = config.WORKER_IDENTITY ?? `tourniquet-worker@${hostname()}:${process.pid}`;
 
   const githubAlerts = new GithubAlertsClient({ baseUrl: config.GITHUB_API_URL, token: config.GITHUB_TOKEN });
@@ -91,11 +98,24 @@ export async function assembleProduct(options: AssembleOptions): Promise<Running
     }),
   };
   const workerConnection = await connectWorker(config, options.temporalAddress);
-  const worker = await Worker.create({ connection: workerConnection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, identity: workerIdentity, activities, ...options.workflows });
+  const worker = await Worker.create({
+    connection: workerConnection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    identity: workerIdentity,
+    activities,
+    ...options.workflows,
+  });
   const workerRun = worker.run();
 
   const { client, connection } = await connectClient(config, options.temporalAddress);
-  const service = new IncidentService(client, config.TEMPORAL_TASK_QUEUE, directory, new Fingerprinter(keys.fingerprintKey), vault);
+  const service = new IncidentService(
+    client,
+    config.TEMPORAL_TASK_QUEUE,
+    directory,
+    new Fingerprinter(keys.fingerprintKey),
+    vault,
+  );
   const app = buildHttpApp({ config, client, database, signer, directory, incidents: service, evidence, logger });
   // Slack's routes go before the 404 handler; Slack is off unless a bot token is configured.
   const slack = config.SLACK_BOT_TOKEN ? mountSlack(app, { config, service, directory, database, logger }) : undefined;

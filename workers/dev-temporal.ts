@@ -9,16 +9,48 @@ import type { Config } from './config';
  * Starts the local Temporal dev server for the quick start: SQLite in DATA_DIR so open incidents
  * survive a restart, the Web UI on TEMPORAL_UI_PORT. The CLI comes from scripts/temporal-cli.sh.
  */
-export async function startDevTemporal(config: Config, logger: Logger): Promise<{ address: string; uiUrl: string; child: ChildProcess }> {
+export async function startDevTemporal(
+  config: Config,
+  logger: Logger,
+): Promise<{ address: string; uiUrl: string; child: ChildProcess }> {
   // Compiled code runs from dist/workers, sources from workers/: look in both places.
-  const scriptPath = [resolve(__dirname, '../../scripts/temporal-cli.sh'), resolve(__dirname, '../scripts/temporal-cli.sh')].find((path) => existsSync(path))!;
-  const cli = execFileSync('bash', [scriptPath], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, TEMPORAL_CLI_PATH: config.TEMPORAL_CLI_PATH ?? '' } }).toString().trim();
+  const scriptPath = [
+    resolve(__dirname, '../../scripts/temporal-cli.sh'),
+    resolve(__dirname, '../scripts/temporal-cli.sh'),
+  ].find((path) => existsSync(path))!;
+  const cli = execFileSync('bash', [scriptPath], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, TEMPORAL_CLI_PATH: config.TEMPORAL_CLI_PATH ?? '' },
+  })
+    .toString()
+    .trim();
   mkdirSync(config.DATA_DIR, { recursive: true });
-  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(config.TEMPORAL_DEV_PORT), '--ui-port', String(config.TEMPORAL_UI_PORT), '--db-filename', join(config.DATA_DIR, 'temporal.db'), '--namespace', config.TEMPORAL_NAMESPACE, '--log-level', 'warn'];
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(config.TEMPORAL_DEV_PORT),
+    '--ui-port',
+    String(config.TEMPORAL_UI_PORT),
+    '--db-filename',
+    join(config.DATA_DIR, 'temporal.db'),
+    '--namespace',
+    config.TEMPORAL_NAMESPACE,
+    '--log-level',
+    'warn',
+  ];
   const child = spawn(cli, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  child.stderr?.on('data', (chunk: Buffer) => logger.warn({ component: 'temporal-dev-server' }, chunk.toString().trim()));
+  child.stderr?.on('data', (chunk: Buffer) =>
+    logger.warn({ component: 'temporal-dev-server' }, chunk.toString().trim()),
+  );
   await waitForPort(config.TEMPORAL_DEV_PORT, 60_000);
-  return { address: `127.0.0.1:${config.TEMPORAL_DEV_PORT}`, uiUrl: `http://127.0.0.1:${config.TEMPORAL_UI_PORT}`, child };
+  return {
+    address: `127.0.0.1:${config.TEMPORAL_DEV_PORT}`,
+    uiUrl: `http://127.0.0.1:${config.TEMPORAL_UI_PORT}`,
+    child,
+  };
 }
 
 async function waitForPort(port: number, timeoutMs: number): Promise<void> {

@@ -12,7 +12,8 @@ const KeysFileSchema = z.object({ fingerprintKey: z.string().min(32), vaultKey: 
  * across restarts. Production sets FINGERPRINT_KEY and VAULT_KEY from a secret manager.
  */
 export function resolveKeys(config: Config): { fingerprintKey: string; vaultKey: string } {
-  if (config.FINGERPRINT_KEY && config.VAULT_KEY) return { fingerprintKey: config.FINGERPRINT_KEY, vaultKey: config.VAULT_KEY };
+  if (config.FINGERPRINT_KEY && config.VAULT_KEY)
+    return { fingerprintKey: config.FINGERPRINT_KEY, vaultKey: config.VAULT_KEY };
   const path = join(config.DATA_DIR, 'keys.json');
   if (!existsSync(path)) {
     mkdirSync(config.DATA_DIR, { recursive: true });
@@ -20,5 +21,8 @@ export function resolveKeys(config: Config): { fingerprintKey: string; vaultKey:
     writeFileSync(path, JSON.stringify(generated), { mode: 0o600 });
   }
   const stored = KeysFileSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
-  return { fingerprintKey: config.FINGERPRINT_KEY ?? stored.fingerprintKey, vaultKey: config.VAULT_KEY ?? stored.vaultKey };
+  return {
+    fingerprintKey: config.FINGERPRINT_KEY ?? stored.fingerprintKey,
+    vaultKey: config.VAULT_KEY ?? stored.vaultKey,
+  };
 }

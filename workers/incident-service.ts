@@ -64,7 +64,10 @@ export class IncidentService {
       taskQueue: this.taskQueue,
       args: [input],
       signal: reportSightingSignal,
-      signalArgs: [command.sighting, { valueFingerprint: input.valueFingerprint, sealedValueHandle: input.sealedValueHandle }],
+      signalArgs: [
+        command.sighting,
+        { valueFingerprint: input.valueFingerprint, sealedValueHandle: input.sealedValueHandle },
+      ],
     });
     return { incidentId: incidentIdOf(workflowId, handle.signaledRunId), workflowId, secretId: input.secretId };
   }
@@ -73,12 +76,26 @@ export class IncidentService {
     return (await this.handle(incidentId)).executeUpdate(decideUpdate, { args: [request], updateId: requestId });
   }
 
-  async confirmManualContainment(incidentId: string, confirmation: ManualConfirmation, requestId?: string): Promise<IncidentStatus> {
-    return (await this.handle(incidentId)).executeUpdate(confirmManualContainmentUpdate, { args: [confirmation], updateId: requestId });
+  async confirmManualContainment(
+    incidentId: string,
+    confirmation: ManualConfirmation,
+    requestId?: string,
+  ): Promise<IncidentStatus> {
+    return (await this.handle(incidentId)).executeUpdate(confirmManualContainmentUpdate, {
+      args: [confirmation],
+      updateId: requestId,
+    });
   }
 
-  async acknowledgeDependent(incidentId: string, ack: DependentAcknowledgement, requestId?: string): Promise<IncidentStatus> {
-    return (await this.handle(incidentId)).executeUpdate(acknowledgeDependentUpdate, { args: [ack], updateId: requestId });
+  async acknowledgeDependent(
+    incidentId: string,
+    ack: DependentAcknowledgement,
+    requestId?: string,
+  ): Promise<IncidentStatus> {
+    return (await this.handle(incidentId)).executeUpdate(acknowledgeDependentUpdate, {
+      args: [ack],
+      updateId: requestId,
+    });
   }
 
   async verify(incidentId: string, request: VerificationRequest, requestId?: string): Promise<IncidentStatus> {
@@ -116,7 +133,12 @@ export class IncidentService {
     const handle = this.client.workflow.getHandle(workflowId);
     if (incidentId !== workflowId) {
       const { runId } = await handle.describe();
-      if (incidentIdOf(workflowId, runId) !== incidentId) throw new WorkflowNotFoundError(`incident ${incidentId} is over; the credential has a newer incident ${incidentIdOf(workflowId, runId)}`, workflowId, runId);
+      if (incidentIdOf(workflowId, runId) !== incidentId)
+        throw new WorkflowNotFoundError(
+          `incident ${incidentId} is over; the credential has a newer incident ${incidentIdOf(workflowId, runId)}`,
+          workflowId,
+          runId,
+        );
     }
     return handle;
   }
@@ -132,7 +154,10 @@ export class IncidentService {
         ? this.fingerprints.ofIdentity(uniqueId.kind, uniqueId.id)
         : valueFingerprint
           ? this.fingerprints.ofIdentity('value', valueFingerprint)
-          : this.fingerprints.ofIdentity('identifiers', [...(command.identifiers ?? [])].sort().join('\n') || command.sighting.sourceRef);
+          : this.fingerprints.ofIdentity(
+              'identifiers',
+              [...(command.identifiers ?? [])].sort().join('\n') || command.sighting.sourceRef,
+            );
     let sealedValueHandle: string | undefined;
     if (command.leakedValue) {
       // One sealed copy per leaked value: the handle derives from its fingerprint, so a second report
@@ -159,7 +184,8 @@ export class IncidentService {
 export function withoutLeakedValueInText(command: OpenIncidentCommand): OpenIncidentCommand {
   const value = command.leakedValue;
   if (!value) return command;
-  const scrub = (text: string | undefined) => (text === undefined ? undefined : text.split(value).join('[leaked value removed]'));
+  const scrub = (text: string | undefined) =>
+    text === undefined ? undefined : text.split(value).join('[leaked value removed]');
   return {
     ...command,
     description: scrub(command.description),

@@ -5,11 +5,35 @@ import pino, { type DestinationStream, type Logger } from 'pino';
  * and the leaked value fields of every intake. Belt and braces: no code logs a secret on purpose.
  */
 export const REDACTED_PATHS = [
-  'token', '*.token', 'secret', '*.secret', 'password', '*.password', 'value', '*.value', 'leakedValue', '*.leakedValue',
-  'Raw', '*.Raw', 'RawV2', '*.RawV2', 'authorization', '*.authorization', 'headers.authorization', 'req.headers.authorization',
-  'req.headers["x-slack-signature"]', '*.apiKey', '*.signingSecret', '*.botToken', 'newValue', '*.newValue',
+  'token',
+  '*.token',
+  'secret',
+  '*.secret',
+  'password',
+  '*.password',
+  'value',
+  '*.value',
+  'leakedValue',
+  '*.leakedValue',
+  'Raw',
+  '*.Raw',
+  'RawV2',
+  '*.RawV2',
+  'authorization',
+  '*.authorization',
+  'headers.authorization',
+  'req.headers.authorization',
+  'req.headers["x-slack-signature"]',
+  '*.apiKey',
+  '*.signingSecret',
+  '*.botToken',
+  'newValue',
+  '*.newValue',
 ];
 
 export function createLogger(level: string, destination?: DestinationStream): Logger {
-  return pino({ level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, base: { service: 'tourniquet' } }, destination);
+  return pino(
+    { level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, base: { service: 'tourniquet' } },
+    destination,
+  );
 }

@@ -14,9 +14,21 @@ async function main(): Promise<void> {
   bridgeTemporalLogs(logger, 'WARN');
   const dev = config.TEMPORAL_ADDRESS ? undefined : await startDevTemporal(config, logger);
   const temporalAddress = config.TEMPORAL_ADDRESS ?? dev!.address;
-  const product = await assembleProduct({ config, env: process.env, logger, temporalAddress, workflows: { workflowsPath: require.resolve('../workflows') } });
+  const product = await assembleProduct({
+    config,
+    env: process.env,
+    logger,
+    temporalAddress,
+    workflows: { workflowsPath: require.resolve('../workflows') },
+  });
   logger.info(
-    { temporal: temporalAddress, temporalUi: dev?.uiUrl, http: product.baseUrl, catalog: config.CATALOG_PATH, database: config.DATABASE_URL ? 'postgresql' : `embedded PGlite in ${config.DATA_DIR}/pglite` },
+    {
+      temporal: temporalAddress,
+      temporalUi: dev?.uiUrl,
+      http: product.baseUrl,
+      catalog: config.CATALOG_PATH,
+      database: config.DATABASE_URL ? 'postgresql' : `embedded PGlite in ${config.DATA_DIR}/pglite`,
+    },
     'Tourniquet is running',
   );
   process.stdout.write(

@@ -9,7 +9,11 @@ import type { Config } from './config';
  * Builds the provider registry. Provider adapters read secret settings (admin URLs, tokens) through
  * `resolveSetting`, which is the process environment: only workers/ touches process.env.
  */
-export function createProviderRegistry(config: Config, env: Record<string, string | undefined>, logger?: Logger): ProviderRegistry {
+export function createProviderRegistry(
+  config: Config,
+  env: Record<string, string | undefined>,
+  logger?: Logger,
+): ProviderRegistry {
   const resolveSetting = (name: string) => env[name];
   return new ProviderRegistry(
     [new PostgresRoleProvider(resolveSetting), new ManualProvider(), ...createExternalProviders(config, logger)],
@@ -17,4 +21,3 @@ export function createProviderRegistry(config: Config, env: Record<string, strin
     createDependentControllers(config),
   );
 }
-

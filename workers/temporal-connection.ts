@@ -5,17 +5,22 @@ import type { Config } from './config';
 
 /** TLS and API-key options shared by the client and the worker connections (Temporal Cloud). */
 function connectionOptions(config: Config, address: string) {
-  const tls = config.TEMPORAL_TLS || config.TEMPORAL_API_KEY
-    ? {
-        clientCertPair: config.TEMPORAL_TLS_CERT_PATH && config.TEMPORAL_TLS_KEY_PATH
-          ? { crt: readFileSync(config.TEMPORAL_TLS_CERT_PATH), key: readFileSync(config.TEMPORAL_TLS_KEY_PATH) }
-          : undefined,
-      }
-    : undefined;
+  const tls =
+    config.TEMPORAL_TLS || config.TEMPORAL_API_KEY
+      ? {
+          clientCertPair:
+            config.TEMPORAL_TLS_CERT_PATH && config.TEMPORAL_TLS_KEY_PATH
+              ? { crt: readFileSync(config.TEMPORAL_TLS_CERT_PATH), key: readFileSync(config.TEMPORAL_TLS_KEY_PATH) }
+              : undefined,
+        }
+      : undefined;
   return { address, tls, apiKey: config.TEMPORAL_API_KEY };
 }
 
-export async function connectClient(config: Config, address: string): Promise<{ client: Client; connection: Connection }> {
+export async function connectClient(
+  config: Config,
+  address: string,
+): Promise<{ client: Client; connection: Connection }> {
   const connection = await Connection.connect(connectionOptions(config, address));
   return { client: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }), connection };
 }

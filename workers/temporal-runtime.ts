@@ -13,7 +13,8 @@ export function bridgeTemporalLogs(logger: Logger, level: LogLevel = 'INFO'): vo
   const sdkLogger = logger.child({ component: 'temporal' });
   Runtime.install({
     logger: new DefaultLogger(level, (entry) => {
-      const method = entry.level === 'ERROR' ? 'error' : entry.level === 'WARN' ? 'warn' : entry.level === 'INFO' ? 'info' : 'debug';
+      const method =
+        entry.level === 'ERROR' ? 'error' : entry.level === 'WARN' ? 'warn' : entry.level === 'INFO' ? 'info' : 'debug';
       sdkLogger[method](entry.meta ?? {}, entry.message);
     }),
   });

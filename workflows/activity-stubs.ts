@@ -9,9 +9,16 @@ import type { IncidentActivities } from '../activities';
 const NON_RETRYABLE = ['INVALID_INPUT', 'NOT_FOUND', 'PERMISSION_DENIED', 'CONFLICT', 'CONFIGURATION'];
 
 /** Catalog look-up and evidence: local and cheap; retried until they succeed. */
-export const bookkeeping = proxyActivities<Pick<IncidentActivities, 'planIncident' | 'appendEvidence' | 'destroySealedValue' | 'sealClosureBundle'>>({
+export const bookkeeping = proxyActivities<
+  Pick<IncidentActivities, 'planIncident' | 'appendEvidence' | 'destroySealedValue' | 'sealClosureBundle'>
+>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: NON_RETRYABLE },
+  retry: {
+    initialInterval: '500 milliseconds',
+    backoffCoefficient: 2,
+    maximumInterval: '30 seconds',
+    nonRetryableErrorTypes: NON_RETRYABLE,
+  },
 });
 
 /**
@@ -21,23 +28,46 @@ export const bookkeeping = proxyActivities<Pick<IncidentActivities, 'planInciden
 export const provider = proxyActivities<
   Pick<
     IncidentActivities,
-    'revokeCredential' | 'issueReplacement' | 'deliverReplacement' | 'revokeReplacement' | 'endDerivedSessions' | 'disableDependent' | 'enableDependent'
+    | 'revokeCredential'
+    | 'issueReplacement'
+    | 'deliverReplacement'
+    | 'revokeReplacement'
+    | 'endDerivedSessions'
+    | 'disableDependent'
+    | 'enableDependent'
   >
 >({
   startToCloseTimeout: '20 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 6, nonRetryableErrorTypes: NON_RETRYABLE },
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '30 seconds',
+    maximumAttempts: 6,
+    nonRetryableErrorTypes: NON_RETRYABLE,
+  },
 });
 
 /** Proof of death polls while the provider settles (IAM and friends are eventually consistent). */
 export const deathCheck = proxyActivities<Pick<IncidentActivities, 'proveCredentialDead'>>({
   startToCloseTimeout: '60 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 1.5, maximumInterval: '15 seconds', maximumAttempts: 12, nonRetryableErrorTypes: NON_RETRYABLE },
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 1.5,
+    maximumInterval: '15 seconds',
+    maximumAttempts: 12,
+    nonRetryableErrorTypes: NON_RETRYABLE,
+  },
 });
 
 /** Notifications never block containment and are never dropped: they retry for as long as it takes. */
 export const messaging = proxyActivities<Pick<IncidentActivities, 'notify'>>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes: ['INVALID_INPUT', 'CONFIGURATION'] },
+  retry: {
+    initialInterval: '2 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '5 minutes',
+    nonRetryableErrorTypes: ['INVALID_INPUT', 'CONFIGURATION'],
+  },
 });
 
 /**
@@ -46,5 +76,11 @@ export const messaging = proxyActivities<Pick<IncidentActivities, 'notify'>>({
  */
 export const sourceAlerts = proxyActivities<Pick<IncidentActivities, 'closeSourceAlerts'>>({
   startToCloseTimeout: '20 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE },
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '30 seconds',
+    maximumAttempts: 5,
+    nonRetryableErrorTypes: NON_RETRYABLE,
+  },
 });

@@ -12,12 +12,24 @@ export async function proveDeath(state: IncidentState, decision: Decision): Prom
   state.phase = 'proving-death';
   try {
     const purpose = decision.choice === 'rotate' ? 'retire-after-rotation' : 'contain';
-    const proof = await deathCheck.proveCredentialDead({ incidentId: state.incidentId, secret: plan.secret, sealedValueHandle: state.input.sealedValueHandle, purpose });
+    const proof = await deathCheck.proveCredentialDead({
+      incidentId: state.incidentId,
+      secret: plan.secret,
+      sealedValueHandle: state.input.sealedValueHandle,
+      purpose,
+    });
     state.verification = { dead: true, proof: proof.checks.join('; ') };
-    state.record('death.proven', `old credential is dead: ${proof.checks.join('; ')}`, decision.attribution, { checks: proof.checks });
+    state.record('death.proven', `old credential is dead: ${proof.checks.join('; ')}`, decision.attribution, {
+      checks: proof.checks,
+    });
     return true;
   } catch (error) {
-    state.record('death.unproven', `could not prove the old credential dead: ${describe(error)}`, decision.attribution, {});
+    state.record(
+      'death.unproven',
+      `could not prove the old credential dead: ${describe(error)}`,
+      decision.attribution,
+      {},
+    );
     return false;
   }
 }
@@ -33,13 +45,25 @@ export async function awaitVerification(state: IncidentState): Promise<void> {
   const preferred = plan.verifierCandidates[0];
   const verifier = eligible(dedupe([...plan.verifierCandidates, ...plan.escalationContacts]))[0];
   if (verifier?.id !== preferred?.id) {
-    state.record('separation-of-duties.escalated', `preferred verifier ${preferred?.id ?? '(none)'} decided or executed this incident; verifier: ${verifier?.id ?? 'nobody eligible'}`, { actor: WORKER, delegatedBy: { type: 'policy', id: plan.policy.id } }, { conflicted: [...state.conflicted], verifier: verifier?.id });
+    state.record(
+      'separation-of-duties.escalated',
+      `preferred verifier ${preferred?.id ?? '(none)'} decided or executed this incident; verifier: ${verifier?.id ?? 'nobody eligible'}`,
+      { actor: WORKER, delegatedBy: { type: 'policy', id: plan.policy.id } },
+      { conflicted: [...state.conflicted], verifier: verifier?.id },
+    );
   }
   state.phase = 'awaiting-verification';
   if (!verifier) {
     state.phase = 'needs-attention';
-    state.waitFor(plan.escalationContacts, 'a verifier: every candidate decided or executed; add a verifier to the catalog');
-    state.notify('needs-attention', plan.escalationContacts, `No eligible verifier for ${plan.secret.id}: separation of duties cannot be satisfied.`);
+    state.waitFor(
+      plan.escalationContacts,
+      'a verifier: every candidate decided or executed; add a verifier to the catalog',
+    );
+    state.notify(
+      'needs-attention',
+      plan.escalationContacts,
+      `No eligible verifier for ${plan.secret.id}: separation of duties cannot be satisfied.`,
+    );
     await condition(() => false);
     return;
   }
@@ -51,13 +75,23 @@ export async function awaitVerification(state: IncidentState): Promise<void> {
     done: () => state.verification?.verifiedBy !== undefined,
     people: [verifier],
     escalate: () => {
-      const more = eligible(dedupe([...plan.verifierCandidates, ...plan.escalationContacts])).filter((p) => !state.allowedVerifiers.has(p.id));
+      const more = eligible(dedupe([...plan.verifierCandidates, ...plan.escalationContacts])).filter(
+        (p) => !state.allowedVerifiers.has(p.id),
+      );
       more.forEach((p) => state.allowedVerifiers.add(p.id));
       return more;
     },
   });
   const verification = state.verification!;
-  state.record('verification.confirmed', `${verification.verifiedBy} confirmed closure: ${verification.note}`, { actor: { type: 'person', id: verification.verifiedBy! }, delegatedBy: { type: 'person', id: verification.verifiedBy! } }, { note: verification.note, dead: verification.dead });
+  state.record(
+    'verification.confirmed',
+    `${verification.verifiedBy} confirmed closure: ${verification.note}`,
+    {
+      actor: { type: 'person', id: verification.verifiedBy! },
+      delegatedBy: { type: 'person', id: verification.verifiedBy! },
+    },
+    { note: verification.note, dead: verification.dead },
+  );
 }
 
 /** Each disabled dependent's owner acknowledges its shutdown (a durable handoff per dependent). */
@@ -87,19 +121,47 @@ export async function closeIncident(state: IncidentState, outcome: Outcome, note
   state.waitingOn = null;
   if (state.input.sealedValueHandle) {
     await bookkeeping.destroySealedValue(state.input.sealedValueHandle);
-    state.record('sealed-value.destroyed', 'the sealed leaked value was destroyed', { actor: WORKER, delegatedBy: { type: 'policy', id: plan.policy.id } }, { handle: state.input.sealedValueHandle });
+    state.record(
+      'sealed-value.destroyed',
+      'the sealed leaked value was destroyed',
+      { actor: WORKER, delegatedBy: { type: 'policy', id: plan.policy.id } },
+      { handle: state.input.sealedValueHandle },
+    );
   }
   state.closedAt = now();
   state.phase = 'closed';
-  state.record('incident.closed', `closed: ${outcome}`, { actor: WORKER, delegatedBy: state.verification?.verifiedBy ? { type: 'person', id: state.verification.verifiedBy } : { type: 'policy', id: plan.policy.id } }, {
-    outcome,
-    closureNote: note,
-    roles: { primary: plan.primary.id, backup: plan.backupApprovers[0]?.id, verifier: state.verifier?.id, approvers: state.decision?.by ?? [] },
-    durationsMs: durations(state),
-  });
-  state.notify('closed', dedupe([plan.primary, ...(state.verifier ? [state.verifier] : [])]), `Incident for ${plan.secret.id} closed: ${outcome}.`);
+  state.record(
+    'incident.closed',
+    `closed: ${outcome}`,
+    {
+      actor: WORKER,
+      delegatedBy: state.verification?.verifiedBy
+        ? { type: 'person', id: state.verification.verifiedBy }
+        : { type: 'policy', id: plan.policy.id },
+    },
+    {
+      outcome,
+      closureNote: note,
+      roles: {
+        primary: plan.primary.id,
+        backup: plan.backupApprovers[0]?.id,
+        verifier: state.verifier?.id,
+        approvers: state.decision?.by ?? [],
+      },
+      durationsMs: durations(state),
+    },
+  );
+  state.notify(
+    'closed',
+    dedupe([plan.primary, ...(state.verifier ? [state.verifier] : [])]),
+    `Incident for ${plan.secret.id} closed: ${outcome}.`,
+  );
   // Older runs never called the activity: the patch keeps their histories replayable.
-  if ((outcome === 'contained' || outcome === 'rotated') && state.sourceAlerts.length > 0 && patched('close-source-alerts')) {
+  if (
+    (outcome === 'contained' || outcome === 'rotated') &&
+    state.sourceAlerts.length > 0 &&
+    patched('close-source-alerts')
+  ) {
     await closeSourceAlerts(state);
   }
   await state.flush();
@@ -112,7 +174,9 @@ export async function closeIncident(state: IncidentState, outcome: Outcome, note
  */
 async function closeSourceAlerts(state: IncidentState): Promise<void> {
   const plan = state.plan!;
-  const delegatedBy = state.verification?.verifiedBy ? { type: 'person' as const, id: state.verification.verifiedBy } : { type: 'policy' as const, id: plan.policy.id };
+  const delegatedBy = state.verification?.verifiedBy
+    ? { type: 'person' as const, id: state.verification.verifiedBy }
+    : { type: 'policy' as const, id: plan.policy.id };
   for (const alert of state.sourceAlerts) {
     const where = `${alert.provider} alert ${alert.repository}#${alert.number}`;
     try {
@@ -120,7 +184,12 @@ async function closeSourceAlerts(state: IncidentState): Promise<void> {
       const summary = closed?.answer.alreadyDone ? `${where} was already resolved` : `${where} resolved as revoked`;
       state.record('source-alert.closed', summary, { actor: WORKER, delegatedBy }, { alert }, closed?.answer);
     } catch (error) {
-      state.record('source-alert.close-failed', `could not close ${where}: ${describe(error)}`, { actor: WORKER, delegatedBy }, { alert });
+      state.record(
+        'source-alert.close-failed',
+        `could not close ${where}: ${describe(error)}`,
+        { actor: WORKER, delegatedBy },
+        { alert },
+      );
     }
   }
 }
@@ -132,5 +201,10 @@ function durations(state: IncidentState): Record<string, number | undefined> {
   const decided = at('decision.made');
   const contained = at('credential.revoked') ?? at('manual-containment.confirmed');
   const verified = at('verification.confirmed');
-  return { detectionToDecision: between(detected, decided), decisionToContainment: between(decided, contained), containmentToVerification: between(contained, verified), detectionToClosure: between(detected, now()) };
+  return {
+    detectionToDecision: between(detected, decided),
+    decisionToContainment: between(decided, contained),
+    containmentToVerification: between(contained, verified),
+    detectionToClosure: between(detected, now()),
+  };
 }

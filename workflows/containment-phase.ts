@@ -12,9 +12,17 @@ import type { IncidentState } from './incident-state';
  * dead, the steps already taken are undone in reverse order and the caller asks humans again.
  * Returns true when the old credential was killed.
  */
-export async function containAutomatically(state: IncidentState, action: ContainmentAction, decision: Decision): Promise<boolean> {
+export async function containAutomatically(
+  state: IncidentState,
+  action: ContainmentAction,
+  decision: Decision,
+): Promise<boolean> {
   const plan = state.plan!;
-  const request = { incidentId: state.incidentId, secret: plan.secret, sealedValueHandle: state.input.sealedValueHandle };
+  const request = {
+    incidentId: state.incidentId,
+    secret: plan.secret,
+    sealedValueHandle: state.input.sealedValueHandle,
+  };
   const by = decision.attribution;
   const undo: Array<{ what: string; run: () => Promise<unknown> }> = [];
   state.phase = 'containing';
@@ -27,13 +35,31 @@ export async function containAutomatically(state: IncidentState, action: Contain
     }
     if (action === 'rotate') {
       const issued = await provider.issueReplacement(request);
-      state.recordAction('credential.rotated', `replacement issued for ${plan.secret.id}`, by, { replacementHandle: issued.replacementHandle }, issued.answer);
-      undo.push({ what: 'revoke the replacement', run: () => provider.revokeReplacement({ ...request, replacementHandle: issued.replacementHandle }) });
+      state.recordAction(
+        'credential.rotated',
+        `replacement issued for ${plan.secret.id}`,
+        by,
+        { replacementHandle: issued.replacementHandle },
+        issued.answer,
+      );
+      undo.push({
+        what: 'revoke the replacement',
+        run: () => provider.revokeReplacement({ ...request, replacementHandle: issued.replacementHandle }),
+      });
       const delivered = await provider.deliverReplacement({ ...request, replacementHandle: issued.replacementHandle });
       state.recordAction('replacement.delivered', delivered.summary, by, {}, delivered);
     }
-    const revoked = await provider.revokeCredential({ ...request, purpose: action === 'rotate' ? 'retire-after-rotation' : 'contain' });
-    state.recordAction('credential.revoked', revoked.summary, by, { purpose: action === 'rotate' ? 'retire-after-rotation' : 'contain' }, revoked);
+    const revoked = await provider.revokeCredential({
+      ...request,
+      purpose: action === 'rotate' ? 'retire-after-rotation' : 'contain',
+    });
+    state.recordAction(
+      'credential.revoked',
+      revoked.summary,
+      by,
+      { purpose: action === 'rotate' ? 'retire-after-rotation' : 'contain' },
+      revoked,
+    );
   } catch (error) {
     await compensate(state, undo, error, decision);
     return false;
@@ -45,7 +71,11 @@ export async function containAutomatically(state: IncidentState, action: Contain
 
 async function afterRevocation(state: IncidentState, action: ContainmentAction, decision: Decision): Promise<void> {
   const plan = state.plan!;
-  const request = { incidentId: state.incidentId, secret: plan.secret, sealedValueHandle: state.input.sealedValueHandle };
+  const request = {
+    incidentId: state.incidentId,
+    secret: plan.secret,
+    sealedValueHandle: state.input.sealedValueHandle,
+  };
   try {
     const ended = await provider.endDerivedSessions(request);
     if (ended) state.recordAction('sessions.ended', ended.summary, decision.attribution, {}, ended);
@@ -66,28 +96,57 @@ async function afterRevocation(state: IncidentState, action: ContainmentAction, 
 async function disable(state: IncidentState, dependent: Dependent, decision: Decision): Promise<void> {
   const answer = await provider.disableDependent({ incidentId: state.incidentId, dependent });
   setDependent(state, dependent.id, 'disabled');
-  state.recordAction('dependent.disabled', `${dependent.id} disabled (${dependent.controller})`, decision.attribution, { dependentId: dependent.id, order: state.plan!.secret.dependents.indexOf(dependent) }, answer);
+  state.recordAction(
+    'dependent.disabled',
+    `${dependent.id} disabled (${dependent.controller})`,
+    decision.attribution,
+    { dependentId: dependent.id, order: state.plan!.secret.dependents.indexOf(dependent) },
+    answer,
+  );
 }
 
 async function enable(state: IncidentState, dependent: Dependent, decision: Decision): Promise<void> {
   const answer = await provider.enableDependent({ incidentId: state.incidentId, dependent });
   setDependent(state, dependent.id, 'enabled-again');
-  state.recordAction('dependent.enabled', `${dependent.id} enabled again`, decision.attribution, { dependentId: dependent.id }, answer);
+  state.recordAction(
+    'dependent.enabled',
+    `${dependent.id} enabled again`,
+    decision.attribution,
+    { dependentId: dependent.id },
+    answer,
+  );
 }
 
 function markFailed(state: IncidentState, dependent: Dependent, error: unknown, decision: Decision): void {
   setDependent(state, dependent.id, 'failed');
-  state.record('dependent.failed', `${dependent.id}: ${describe(error)}; its owner must stop it by hand`, decision.attribution, { dependentId: dependent.id });
+  state.record(
+    'dependent.failed',
+    `${dependent.id}: ${describe(error)}; its owner must stop it by hand`,
+    decision.attribution,
+    { dependentId: dependent.id },
+  );
 }
 
-async function compensate(state: IncidentState, undo: Array<{ what: string; run: () => Promise<unknown> }>, error: unknown, decision: Decision): Promise<void> {
-  state.record('containment.failed', `containment failed: ${describe(error)}`, decision.attribution, { errorType: errorType(error) });
+async function compensate(
+  state: IncidentState,
+  undo: Array<{ what: string; run: () => Promise<unknown> }>,
+  error: unknown,
+  decision: Decision,
+): Promise<void> {
+  state.record('containment.failed', `containment failed: ${describe(error)}`, decision.attribution, {
+    errorType: errorType(error),
+  });
   for (const step of undo.reverse()) {
     try {
       await step.run();
       state.record('compensation.ran', `compensated: ${step.what}`, decision.attribution, { step: step.what });
     } catch (compensationError) {
-      state.record('compensation.failed', `could not ${step.what}: ${describe(compensationError)}`, decision.attribution, { step: step.what });
+      state.record(
+        'compensation.failed',
+        `could not ${step.what}: ${describe(compensationError)}`,
+        decision.attribution,
+        { step: step.what },
+      );
     }
   }
 }

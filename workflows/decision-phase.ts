@@ -24,25 +24,59 @@ export async function obtainDecision(state: IncidentState): Promise<Decision> {
   if (state.phase !== 'needs-attention') state.phase = 'awaiting-decision';
   allow(state, plan.decisionMakers);
   state.waitFor(plan.decisionMakers, 'a decision', plan.policy.decisionTimeoutMs);
-  state.record('decision.requested', `decision requested from ${plan.decisionMakers.map((p) => p.id).join(', ')}`, { actor: WORKER, delegatedBy: { type: 'policy', id: plan.policy.id } }, { approvers: ids(plan.decisionMakers), approvalsRequired: plan.policy.approvalsRequired, timeoutMs: plan.policy.decisionTimeoutMs });
-  state.notify('decision-requested', plan.decisionMakers, `A leaked credential needs your decision: ${plan.secret.id} (${plan.secret.tier}).`);
+  state.record(
+    'decision.requested',
+    `decision requested from ${plan.decisionMakers.map((p) => p.id).join(', ')}`,
+    { actor: WORKER, delegatedBy: { type: 'policy', id: plan.policy.id } },
+    {
+      approvers: ids(plan.decisionMakers),
+      approvalsRequired: plan.policy.approvalsRequired,
+      timeoutMs: plan.policy.decisionTimeoutMs,
+    },
+  );
+  state.notify(
+    'decision-requested',
+    plan.decisionMakers,
+    `A leaked credential needs your decision: ${plan.secret.id} (${plan.secret.tier}).`,
+  );
   if (await condition(() => state.tally() !== undefined, plan.policy.decisionTimeoutMs)) return decideByPeople(state);
 
   const backups = plan.backupApprovers.length ? plan.backupApprovers : plan.escalationContacts;
   state.phase = 'escalated-to-backup';
   allow(state, backups);
   state.waitFor(dedupe([...plan.decisionMakers, ...backups]), 'a decision (escalated)', plan.policy.backupTimeoutMs);
-  state.record('decision.escalated', `no decision within ${plan.policy.decisionTimeoutMs / 1000}s: escalated to ${ids(backups).join(', ')}`, { actor: WORKER, delegatedBy: { type: 'policy', id: plan.policy.id } }, { to: ids(backups), afterMs: plan.policy.decisionTimeoutMs });
-  state.notify('escalated', backups, `Escalated to you: nobody decided on leaked credential ${plan.secret.id} in time.`);
+  state.record(
+    'decision.escalated',
+    `no decision within ${plan.policy.decisionTimeoutMs / 1000}s: escalated to ${ids(backups).join(', ')}`,
+    { actor: WORKER, delegatedBy: { type: 'policy', id: plan.policy.id } },
+    { to: ids(backups), afterMs: plan.policy.decisionTimeoutMs },
+  );
+  state.notify(
+    'escalated',
+    backups,
+    `Escalated to you: nobody decided on leaked credential ${plan.secret.id} in time.`,
+  );
   if (await condition(() => state.tally() !== undefined, plan.policy.backupTimeoutMs)) return decideByPeople(state);
 
   if (plan.policy.fallback !== 'wait') {
-    return decideByPolicy(state, plan.policy.fallback, 'fallback', { fallback: plan.policy.fallback, unansweredMs: plan.policy.decisionTimeoutMs + plan.policy.backupTimeoutMs });
+    return decideByPolicy(state, plan.policy.fallback, 'fallback', {
+      fallback: plan.policy.fallback,
+      unansweredMs: plan.policy.decisionTimeoutMs + plan.policy.backupTimeoutMs,
+    });
   }
   allow(state, plan.escalationContacts);
   state.waitFor(dedupe([...plan.decisionMakers, ...backups, ...plan.escalationContacts]), 'a decision (overdue)');
-  state.record('decision.escalated', `backup did not answer either: escalated to ${ids(plan.escalationContacts).join(', ')}; policy says wait`, { actor: WORKER, delegatedBy: { type: 'policy', id: plan.policy.id } }, { to: ids(plan.escalationContacts) });
-  state.notify('escalated', plan.escalationContacts, `Overdue: leaked credential ${plan.secret.id} still has no decision.`);
+  state.record(
+    'decision.escalated',
+    `backup did not answer either: escalated to ${ids(plan.escalationContacts).join(', ')}; policy says wait`,
+    { actor: WORKER, delegatedBy: { type: 'policy', id: plan.policy.id } },
+    { to: ids(plan.escalationContacts) },
+  );
+  state.notify(
+    'escalated',
+    plan.escalationContacts,
+    `Overdue: leaked credential ${plan.secret.id} still has no decision.`,
+  );
   await condition(() => state.tally() !== undefined);
   return decideByPeople(state);
 }
@@ -52,19 +86,43 @@ function decideByPeople(state: IncidentState): Decision {
   const first = tally.by[0]!;
   state.decision = { choice: tally.choice, by: tally.by, delegatedBy: first, at: now() };
   state.waitingOn = null;
-  const attribution: Attribution = { actor: WORKER, delegatedBy: { type: 'person', id: first, slackUserId: state.person(first)?.slackUserId }, policyInputs: { approvers: tally.by, approvalsRequired: state.plan!.policy.approvalsRequired } };
-  state.record('decision.made', `decided: ${tally.choice} by ${tally.by.join(' and ')}`, { ...attribution, actor: { type: 'person', id: first } }, { choice: tally.choice, approvers: tally.by });
+  const attribution: Attribution = {
+    actor: WORKER,
+    delegatedBy: { type: 'person', id: first, slackUserId: state.person(first)?.slackUserId },
+    policyInputs: { approvers: tally.by, approvalsRequired: state.plan!.policy.approvalsRequired },
+  };
+  state.record(
+    'decision.made',
+    `decided: ${tally.choice} by ${tally.by.join(' and ')}`,
+    { ...attribution, actor: { type: 'person', id: first } },
+    { choice: tally.choice, approvers: tally.by },
+  );
   return { choice: tally.choice, attribution };
 }
 
-function decideByPolicy(state: IncidentState, action: ContainmentAction, why: 'auto-contain' | 'fallback', inputs: Record<string, unknown>): Decision {
+function decideByPolicy(
+  state: IncidentState,
+  action: ContainmentAction,
+  why: 'auto-contain' | 'fallback',
+  inputs: Record<string, unknown>,
+): Decision {
   const policy = state.plan!.policy;
   const sighting = state.input.firstSighting;
-  const policyInputs = { rule: why, ...inputs, verifiedActive: sighting.verifiedActive ?? false, publiclyExposed: sighting.publiclyExposed ?? false };
+  const policyInputs = {
+    rule: why,
+    ...inputs,
+    verifiedActive: sighting.verifiedActive ?? false,
+    publiclyExposed: sighting.publiclyExposed ?? false,
+  };
   state.decision = { choice: action, by: [], delegatedBy: `policy:${policy.id}@${policy.version}`, at: now() };
   state.waitingOn = null;
   const attribution: Attribution = { actor: WORKER, delegatedBy: { type: 'policy', id: policy.id }, policyInputs };
-  state.record('decision.made', `${why === 'auto-contain' ? 'policy auto-contains' : 'nobody answered: policy fallback'}: ${action}`, attribution, { choice: action, why });
+  state.record(
+    'decision.made',
+    `${why === 'auto-contain' ? 'policy auto-contains' : 'nobody answered: policy fallback'}: ${action}`,
+    attribution,
+    { choice: action, why },
+  );
   return { choice: action, attribution };
 }
 

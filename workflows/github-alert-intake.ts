@@ -8,7 +8,12 @@ import type { GithubAlertRef } from '../integrations/intake/github';
  */
 const { ingestGithubAlert } = proxyActivities<GithubIntakeActivities>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 minutes', nonRetryableErrorTypes: ['INVALID_INPUT'] },
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '10 minutes',
+    nonRetryableErrorTypes: ['INVALID_INPUT'],
+  },
 });
 
 /**

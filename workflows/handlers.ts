@@ -1,5 +1,12 @@
 import { ApplicationFailure, setHandler } from '@temporalio/workflow';
-import type { DecisionRequest, DependentAcknowledgement, ManualConfirmation, ReportedValue, Sighting, VerificationRequest } from '../domain/incident';
+import type {
+  DecisionRequest,
+  DependentAcknowledgement,
+  ManualConfirmation,
+  ReportedValue,
+  Sighting,
+  VerificationRequest,
+} from '../domain/incident';
 import type { IncidentState } from './incident-state';
 import {
   acknowledgeDependentUpdate,
@@ -10,75 +17,144 @@ import {
   verifyClosureUpdate,
 } from './messages';
 
-const refuse = (message: string, type: 'PERMISSION_DENIED' | 'CONFLICT' | 'INVALID_INPUT') => ApplicationFailure.create({ message, type, nonRetryable: true });
+const refuse = (message: string, type: 'PERMISSION_DENIED' | 'CONFLICT' | 'INVALID_INPUT') =>
+  ApplicationFailure.create({ message, type, nonRetryable: true });
 
 /**
  * Registers the incident's query, signal and updates. Each update has a validator: a caller who
  * is not allowed, or a message that no longer fits the incident's phase, is rejected before it
  * enters history.
  */
-export function registerHandlers(state: IncidentState, onSighting: (sighting: Sighting, value?: ReportedValue) => void): void {
+export function registerHandlers(
+  state: IncidentState,
+  onSighting: (sighting: Sighting, value?: ReportedValue) => void,
+): void {
   setHandler(getStatusQuery, () => state.status());
   setHandler(reportSightingSignal, onSighting);
 
-  setHandler(decideUpdate, (request: DecisionRequest) => {
-    state.approvals.push({ by: request.by, choice: request.choice, reason: request.reason, at: new Date(Date.now()).toISOString(), channel: request.channel });
-    state.conflicted.add(request.by);
-    state.record('decision.approved', `${request.by} chose ${request.choice}${request.reason ? `: ${request.reason}` : ''}`, person(state, request.by), { choice: request.choice, reason: request.reason, channel: request.channel });
-    state.progress(`${request.by} approved ${request.choice}.`);
-    return state.status();
-  }, { validator: (request: DecisionRequest) => validateDecision(state, request) });
-
-  setHandler(confirmManualContainmentUpdate, (confirmation: ManualConfirmation) => {
-    state.manualConfirmation = { by: confirmation.by, note: confirmation.note, reference: confirmation.reference };
-    state.conflicted.add(confirmation.by);
-    return state.status();
-  }, {
-    validator: (confirmation: ManualConfirmation) => {
-      if (state.phase !== 'awaiting-manual-containment') throw refuse(`no manual containment is awaited (phase: ${state.phase})`, 'CONFLICT');
-      if (!state.allowedExecutors.has(confirmation.by)) throw refuse(`${confirmation.by} is not an executor of this incident; executors: ${[...state.allowedExecutors].join(', ')}`, 'PERMISSION_DENIED');
-      if (!confirmation.note.trim()) throw refuse('a confirmation note is required: say what was revoked and where', 'INVALID_INPUT');
+  setHandler(
+    decideUpdate,
+    (request: DecisionRequest) => {
+      state.approvals.push({
+        by: request.by,
+        choice: request.choice,
+        reason: request.reason,
+        at: new Date(Date.now()).toISOString(),
+        channel: request.channel,
+      });
+      state.conflicted.add(request.by);
+      state.record(
+        'decision.approved',
+        `${request.by} chose ${request.choice}${request.reason ? `: ${request.reason}` : ''}`,
+        person(state, request.by),
+        { choice: request.choice, reason: request.reason, channel: request.channel },
+      );
+      state.progress(`${request.by} approved ${request.choice}.`);
+      return state.status();
     },
-  });
+    { validator: (request: DecisionRequest) => validateDecision(state, request) },
+  );
 
-  setHandler(acknowledgeDependentUpdate, (ack: DependentAcknowledgement) => {
-    const dependent = state.dependents.find((candidate) => candidate.id === ack.dependentId)!;
-    dependent.acknowledgedBy = ack.by;
-    state.record('dependent.acknowledged', `${ack.by} acknowledged the shutdown of ${ack.dependentId}`, person(state, ack.by), { dependentId: ack.dependentId, note: ack.note });
-    state.progress(`${ack.by} acknowledged ${ack.dependentId}.`);
-    return state.status();
-  }, {
-    validator: (ack: DependentAcknowledgement) => {
-      const dependent = state.dependents.find((candidate) => candidate.id === ack.dependentId);
-      if (!dependent) throw refuse(`dependent ${ack.dependentId} is not part of this incident`, 'INVALID_INPUT');
-      if (dependent.acknowledgedBy) throw refuse(`dependent ${ack.dependentId} was already acknowledged by ${dependent.acknowledgedBy}`, 'CONFLICT');
-      if (dependent.state === 'running') throw refuse(`dependent ${ack.dependentId} has not been shut down yet`, 'CONFLICT');
-      if (!state.allowedAckers[ack.dependentId]?.has(ack.by)) throw refuse(`${ack.by} does not own dependent ${ack.dependentId}`, 'PERMISSION_DENIED');
+  setHandler(
+    confirmManualContainmentUpdate,
+    (confirmation: ManualConfirmation) => {
+      state.manualConfirmation = { by: confirmation.by, note: confirmation.note, reference: confirmation.reference };
+      state.conflicted.add(confirmation.by);
+      return state.status();
     },
-  });
+    {
+      validator: (confirmation: ManualConfirmation) => {
+        if (state.phase !== 'awaiting-manual-containment')
+          throw refuse(`no manual containment is awaited (phase: ${state.phase})`, 'CONFLICT');
+        if (!state.allowedExecutors.has(confirmation.by))
+          throw refuse(
+            `${confirmation.by} is not an executor of this incident; executors: ${[...state.allowedExecutors].join(', ')}`,
+            'PERMISSION_DENIED',
+          );
+        if (!confirmation.note.trim())
+          throw refuse('a confirmation note is required: say what was revoked and where', 'INVALID_INPUT');
+      },
+    },
+  );
 
-  setHandler(verifyClosureUpdate, (request: VerificationRequest) => {
-    state.verification = { ...(state.verification ?? { dead: false }), verifiedBy: request.by, note: request.note, at: new Date(Date.now()).toISOString() };
-    return state.status();
-  }, {
-    validator: (request: VerificationRequest) => {
-      if (state.phase !== 'awaiting-verification') throw refuse(`the incident is not awaiting verification (phase: ${state.phase})`, 'CONFLICT');
-      if (state.conflicted.has(request.by)) throw refuse(`${request.by} decided or executed this incident and cannot also verify it (separation of duties)`, 'PERMISSION_DENIED');
-      if (!state.allowedVerifiers.has(request.by)) throw refuse(`${request.by} is not the verifier of this incident; verifier: ${[...state.allowedVerifiers].join(', ')}`, 'PERMISSION_DENIED');
-      if (!request.note.trim()) throw refuse('a verification note is required: say what you checked', 'INVALID_INPUT');
+  setHandler(
+    acknowledgeDependentUpdate,
+    (ack: DependentAcknowledgement) => {
+      const dependent = state.dependents.find((candidate) => candidate.id === ack.dependentId)!;
+      dependent.acknowledgedBy = ack.by;
+      state.record(
+        'dependent.acknowledged',
+        `${ack.by} acknowledged the shutdown of ${ack.dependentId}`,
+        person(state, ack.by),
+        { dependentId: ack.dependentId, note: ack.note },
+      );
+      state.progress(`${ack.by} acknowledged ${ack.dependentId}.`);
+      return state.status();
     },
-  });
+    {
+      validator: (ack: DependentAcknowledgement) => {
+        const dependent = state.dependents.find((candidate) => candidate.id === ack.dependentId);
+        if (!dependent) throw refuse(`dependent ${ack.dependentId} is not part of this incident`, 'INVALID_INPUT');
+        if (dependent.acknowledgedBy)
+          throw refuse(
+            `dependent ${ack.dependentId} was already acknowledged by ${dependent.acknowledgedBy}`,
+            'CONFLICT',
+          );
+        if (dependent.state === 'running')
+          throw refuse(`dependent ${ack.dependentId} has not been shut down yet`, 'CONFLICT');
+        if (!state.allowedAckers[ack.dependentId]?.has(ack.by))
+          throw refuse(`${ack.by} does not own dependent ${ack.dependentId}`, 'PERMISSION_DENIED');
+      },
+    },
+  );
+
+  setHandler(
+    verifyClosureUpdate,
+    (request: VerificationRequest) => {
+      state.verification = {
+        ...(state.verification ?? { dead: false }),
+        verifiedBy: request.by,
+        note: request.note,
+        at: new Date(Date.now()).toISOString(),
+      };
+      return state.status();
+    },
+    {
+      validator: (request: VerificationRequest) => {
+        if (state.phase !== 'awaiting-verification')
+          throw refuse(`the incident is not awaiting verification (phase: ${state.phase})`, 'CONFLICT');
+        if (state.conflicted.has(request.by))
+          throw refuse(
+            `${request.by} decided or executed this incident and cannot also verify it (separation of duties)`,
+            'PERMISSION_DENIED',
+          );
+        if (!state.allowedVerifiers.has(request.by))
+          throw refuse(
+            `${request.by} is not the verifier of this incident; verifier: ${[...state.allowedVerifiers].join(', ')}`,
+            'PERMISSION_DENIED',
+          );
+        if (!request.note.trim())
+          throw refuse('a verification note is required: say what you checked', 'INVALID_INPUT');
+      },
+    },
+  );
 }
 
 function validateDecision(state: IncidentState, request: DecisionRequest): void {
   if (state.decision) {
-    throw refuse(`already decided: ${state.decision.choice} by ${state.decision.by.join(' and ')} at ${state.decision.at}`, 'CONFLICT');
+    throw refuse(
+      `already decided: ${state.decision.choice} by ${state.decision.by.join(' and ')} at ${state.decision.at}`,
+      'CONFLICT',
+    );
   }
   if (!['awaiting-decision', 'escalated-to-backup', 'needs-attention'].includes(state.phase)) {
     throw refuse(`the incident is not awaiting a decision (phase: ${state.phase})`, 'CONFLICT');
   }
   if (!state.allowedApprovers.has(request.by)) {
-    throw refuse(`${request.by} is not an approver of this incident now; approvers: ${[...state.allowedApprovers].join(', ')}`, 'PERMISSION_DENIED');
+    throw refuse(
+      `${request.by} is not an approver of this incident now; approvers: ${[...state.allowedApprovers].join(', ')}`,
+      'PERMISSION_DENIED',
+    );
   }
   if (state.approvals.some((approval) => approval.by === request.by)) {
     throw refuse(`${request.by} has already approved; a second, different approver is required`, 'CONFLICT');
@@ -90,5 +166,8 @@ function validateDecision(state: IncidentState, request: DecisionRequest): void 
 
 /** Attribution for an action a person took directly. */
 export function person(state: IncidentState, id: string) {
-  return { actor: { type: 'person' as const, id }, delegatedBy: { type: 'person' as const, id, slackUserId: state.person(id)?.slackUserId } };
+  return {
+    actor: { type: 'person' as const, id },
+    delegatedBy: { type: 'person' as const, id, slackUserId: state.person(id)?.slackUserId },
+  };
 }

@@ -30,7 +30,12 @@ export async function awaitHandoff(state: IncidentState, handoff: Handoff): Prom
       escalated = true;
       const added = handoff.escalate();
       people = dedupe([...people, ...added]);
-      state.record('handoff.escalated', `no ${handoff.what} after ${Math.round(waited / 1000)}s: escalated to ${added.map((p) => p.id).join(', ') || 'nobody new'}`, { actor: WORKER, delegatedBy: { type: 'policy', id: policy.id } }, { what: handoff.what, waitedMs: waited, escalatedTo: added.map((p) => p.id) });
+      state.record(
+        'handoff.escalated',
+        `no ${handoff.what} after ${Math.round(waited / 1000)}s: escalated to ${added.map((p) => p.id).join(', ') || 'nobody new'}`,
+        { actor: WORKER, delegatedBy: { type: 'policy', id: policy.id } },
+        { what: handoff.what, waitedMs: waited, escalatedTo: added.map((p) => p.id) },
+      );
       state.waitFor(people, handoff.what);
       state.notify('escalated', added, `Escalation: ${handoff.what} for ${state.plan!.secret.id} is overdue.`);
     } else {

@@ -76,8 +76,10 @@ export class IncidentState {
   noteSourceAlert(sighting: Sighting): void {
     const alert = sighting.sourceAlert;
     if (!alert) return;
-    const same = (known: SourceAlertRef) => known.provider === alert.provider && known.repository === alert.repository && known.number === alert.number;
-    if (!this.sourceAlerts.some(same)) this.sourceAlerts.push({ provider: alert.provider, repository: alert.repository, number: alert.number });
+    const same = (known: SourceAlertRef) =>
+      known.provider === alert.provider && known.repository === alert.repository && known.number === alert.number;
+    if (!this.sourceAlerts.some(same))
+      this.sourceAlerts.push({ provider: alert.provider, repository: alert.repository, number: alert.number });
   }
 
   /** Adds a sighting unless the same source already reported it under the same reference. */
@@ -96,7 +98,13 @@ export class IncidentState {
    * Appends an evidence record and a timeline entry. Appends are chained so records reach the
    * store in seq order even when a signal handler records while the main flow does too.
    */
-  record(kind: string, summary: string, attribution: Attribution, details: Record<string, unknown> = {}, providerAnswer?: ProviderAnswer): void {
+  record(
+    kind: string,
+    summary: string,
+    attribution: Attribution,
+    details: Record<string, unknown> = {},
+    providerAnswer?: ProviderAnswer,
+  ): void {
     const at = now();
     this.timeline.push({ at, kind, summary });
     const draft = {
@@ -114,14 +122,27 @@ export class IncidentState {
   }
 
   /** Records a provider action both as evidence and in the status card's action list. */
-  recordAction(kind: string, summary: string, attribution: Attribution, details: Record<string, unknown>, answer?: ProviderAnswer): void {
+  recordAction(
+    kind: string,
+    summary: string,
+    attribution: Attribution,
+    details: Record<string, unknown>,
+    answer?: ProviderAnswer,
+  ): void {
     this.actions.push({ at: now(), kind, summary });
     this.record(kind, summary, attribution, details, answer);
   }
 
   /** Sends a notification in the background: a Slack outage delays it but never blocks the incident. */
   notify(kind: NotificationKind, to: PersonRef[], text: string): void {
-    const notification = { key: `${this.incidentId}:${this.notificationSeq++}`, kind, incidentId: this.incidentId, to, text, status: this.status() };
+    const notification = {
+      key: `${this.incidentId}:${this.notificationSeq++}`,
+      kind,
+      incidentId: this.incidentId,
+      to,
+      text,
+      status: this.status(),
+    };
     this.pendingNotifications.push(messaging.notify(notification).catch(() => undefined));
   }
 
@@ -140,14 +161,25 @@ export class IncidentState {
   }
 
   waitFor(people: PersonRef[], what: string, untilMs?: number): void {
-    this.waitingOn = { people: people.map((person) => person.id), for: what, until: untilMs ? new Date(Date.now() + untilMs).toISOString() : undefined };
+    this.waitingOn = {
+      people: people.map((person) => person.id),
+      for: what,
+      until: untilMs ? new Date(Date.now() + untilMs).toISOString() : undefined,
+    };
   }
 
   /** A person the plan names in any role. */
   person(id: string): PersonRef | undefined {
     const plan = this.plan;
     if (!plan) return undefined;
-    return [plan.primary, ...plan.decisionMakers, ...plan.backupApprovers, ...plan.verifierCandidates, ...plan.executors, ...plan.escalationContacts].find((candidate) => candidate.id === id);
+    return [
+      plan.primary,
+      ...plan.decisionMakers,
+      ...plan.backupApprovers,
+      ...plan.verifierCandidates,
+      ...plan.executors,
+      ...plan.escalationContacts,
+    ].find((candidate) => candidate.id === id);
   }
 
   tally(): { choice: DecisionChoice; by: string[] } | undefined {
@@ -161,7 +193,11 @@ export class IncidentState {
 
   policyRef(inputs?: Record<string, unknown>): EvidencePolicyRef {
     const policy = this.plan?.policy;
-    const base = { tier: this.plan?.secret.tier, secretId: this.plan?.secret.id, ownershipGap: this.plan?.ownershipGap };
+    const base = {
+      tier: this.plan?.secret.tier,
+      secretId: this.plan?.secret.id,
+      ownershipGap: this.plan?.ownershipGap,
+    };
     return { id: policy?.id ?? 'catalog-default', version: policy?.version ?? 0, inputs: { ...base, ...inputs } };
   }
 

@@ -29,7 +29,14 @@ export async function leakedSecretIncident(input: IncidentInput): Promise<Incide
     const decision = await obtainDecision(state);
     if (decision.choice === 'false-positive') {
       await awaitVerification(state);
-      await closeIncident(state, 'false-positive', state.approvals.map((a) => a.reason).filter(Boolean).join('; '));
+      await closeIncident(
+        state,
+        'false-positive',
+        state.approvals
+          .map((a) => a.reason)
+          .filter(Boolean)
+          .join('; '),
+      );
       return finish(state);
     }
     if (await contain(state, decision)) break;
@@ -37,7 +44,11 @@ export async function leakedSecretIncident(input: IncidentInput): Promise<Incide
   }
   await awaitVerification(state);
   await awaitDependentAcknowledgements(state);
-  await closeIncident(state, state.decision?.choice === 'rotate' ? 'rotated' : 'contained', state.verification?.note ?? '');
+  await closeIncident(
+    state,
+    state.decision?.choice === 'rotate' ? 'rotated' : 'contained',
+    state.verification?.note ?? '',
+  );
   return finish(state);
 }
 
@@ -76,7 +87,12 @@ async function containByHand(state: IncidentState, action: 'rotate' | 'revoke', 
   const plan = state.plan!;
   state.phase = 'awaiting-manual-containment';
   plan.executors.forEach((person) => state.allowedExecutors.add(person.id));
-  state.record('manual-containment.requested', `team ${plan.secret.issuingTeam} asked to ${action} ${plan.secret.id} by hand`, decision.attribution, { executors: plan.executors.map((p) => p.id), action });
+  state.record(
+    'manual-containment.requested',
+    `team ${plan.secret.issuingTeam} asked to ${action} ${plan.secret.id} by hand`,
+    decision.attribution,
+    { executors: plan.executors.map((p) => p.id), action },
+  );
   await awaitHandoff(state, {
     what: `manual ${action} in the provider console`,
     kind: 'manual-containment-requested',
@@ -89,7 +105,23 @@ async function containByHand(state: IncidentState, action: 'rotate' | 'revoke', 
   });
   const confirmation = state.manualConfirmation!;
   state.verification = { dead: true, proof: `confirmed by ${confirmation.by}: ${confirmation.note}` };
-  state.recordAction('manual-containment.confirmed', `${confirmation.by} confirmed: ${confirmation.note}`, { actor: { type: 'person', id: confirmation.by }, delegatedBy: decision.attribution.delegatedBy, policyInputs: decision.attribution.policyInputs }, { reference: confirmation.reference, action }, { provider: plan.secret.provider, operation: `manual-${action}`, answerId: confirmation.reference, summary: confirmation.note, at: new Date(Date.now()).toISOString() });
+  state.recordAction(
+    'manual-containment.confirmed',
+    `${confirmation.by} confirmed: ${confirmation.note}`,
+    {
+      actor: { type: 'person', id: confirmation.by },
+      delegatedBy: decision.attribution.delegatedBy,
+      policyInputs: decision.attribution.policyInputs,
+    },
+    { reference: confirmation.reference, action },
+    {
+      provider: plan.secret.provider,
+      operation: `manual-${action}`,
+      answerId: confirmation.reference,
+      summary: confirmation.note,
+      at: new Date(Date.now()).toISOString(),
+    },
+  );
 }
 
 /** Containment failed and was compensated: the approvers must decide again. */
@@ -97,29 +129,53 @@ function askAgain(state: IncidentState): void {
   state.phase = 'needs-attention';
   state.decision = null;
   state.approvals = [];
-  state.notify('needs-attention', state.plan!.decisionMakers, `Containment of ${state.plan!.secret.id} failed and was rolled back: decide again.`);
+  state.notify(
+    'needs-attention',
+    state.plan!.decisionMakers,
+    `Containment of ${state.plan!.secret.id} failed and was rolled back: decide again.`,
+  );
 }
 
 function recordOpening(state: IncidentState): void {
   const plan = state.plan!;
   const sighting = state.input.firstSighting;
   const source = { type: 'source' as const, id: sighting.source };
-  state.record('incident.opened', `incident opened for ${plan.secret.id} from ${sighting.source}`, { actor: source, delegatedBy: { ...source, id: sighting.reportedBy } }, {
-    credentialFingerprint: state.input.credentialFingerprint,
-    valueFingerprint: state.input.valueFingerprint,
-    provider: plan.secret.provider,
-    ownerTeam: plan.secret.ownerTeam,
-    sighting,
-  });
-  if (plan.ownershipGap) state.record('ownership-gap.found', plan.findings.join('; '), { actor: WORKER, delegatedBy: { type: 'policy', id: plan.policy.id } }, { findings: plan.findings });
-  state.record('roles.resolved', `primary ${plan.primary.id}, backup ${plan.backupApprovers[0]?.id ?? '(none)'}, verifier candidates ${plan.verifierCandidates.map((p) => p.id).join(', ')}`, { actor: WORKER, delegatedBy: { type: 'policy', id: plan.policy.id } }, {
-    primary: plan.primary.id,
-    backupApprovers: plan.backupApprovers.map((p) => p.id),
-    verifierCandidates: plan.verifierCandidates.map((p) => p.id),
-    executors: plan.executors.map((p) => p.id),
-    findings: plan.findings,
-  });
-  state.notify('incident-opened', [plan.primary], `Leaked credential reported: ${plan.secret.id} (${plan.secret.tier}).`);
+  state.record(
+    'incident.opened',
+    `incident opened for ${plan.secret.id} from ${sighting.source}`,
+    { actor: source, delegatedBy: { ...source, id: sighting.reportedBy } },
+    {
+      credentialFingerprint: state.input.credentialFingerprint,
+      valueFingerprint: state.input.valueFingerprint,
+      provider: plan.secret.provider,
+      ownerTeam: plan.secret.ownerTeam,
+      sighting,
+    },
+  );
+  if (plan.ownershipGap)
+    state.record(
+      'ownership-gap.found',
+      plan.findings.join('; '),
+      { actor: WORKER, delegatedBy: { type: 'policy', id: plan.policy.id } },
+      { findings: plan.findings },
+    );
+  state.record(
+    'roles.resolved',
+    `primary ${plan.primary.id}, backup ${plan.backupApprovers[0]?.id ?? '(none)'}, verifier candidates ${plan.verifierCandidates.map((p) => p.id).join(', ')}`,
+    { actor: WORKER, delegatedBy: { type: 'policy', id: plan.policy.id } },
+    {
+      primary: plan.primary.id,
+      backupApprovers: plan.backupApprovers.map((p) => p.id),
+      verifierCandidates: plan.verifierCandidates.map((p) => p.id),
+      executors: plan.executors.map((p) => p.id),
+      findings: plan.findings,
+    },
+  );
+  state.notify(
+    'incident-opened',
+    [plan.primary],
+    `Leaked credential reported: ${plan.secret.id} (${plan.secret.tier}).`,
+  );
 }
 
 function recordSighting(state: IncidentState, sighting: Sighting, value?: ReportedValue): void {
@@ -131,6 +187,10 @@ function recordSighting(state: IncidentState, sighting: Sighting, value?: Report
   state.noteSourceAlert(sighting);
   const source = { type: 'source' as const, id: sighting.source };
   const kind = sighting.resolvedAtSource ? 'sighting.resolved-at-source' : 'sighting.recorded';
-  state.record(kind, `${sighting.source} reported it again${sighting.location ? ` at ${sighting.location}` : ''}`, { actor: source, delegatedBy: { ...source, id: sighting.reportedBy } }, { sighting });
+  state.record(
+    kind,
+    `${sighting.source} reported it again${sighting.location ? ` at ${sighting.location}` : ''}`,
+    { actor: source, delegatedBy: { ...source, id: sighting.reportedBy } },
+    { sighting },
+  );
 }
-

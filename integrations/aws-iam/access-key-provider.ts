@@ -65,13 +65,20 @@ export class AwsIamAccessKeyProvider implements CredentialProvider {
       return providerAnswer(PROVIDER, 'revoke', `key ${locator.accessKeyId} is already deleted`, { alreadyDone: true });
     const steps: string[] = [];
     if (key.Status !== 'Inactive') {
-      await this.call('UpdateAccessKey', () => this.deps.iam.send(new UpdateAccessKeyCommand({ UserName: userName, AccessKeyId: locator.accessKeyId, Status: 'Inactive' })));
+      await this.call('UpdateAccessKey', () =>
+        this.deps.iam.send(
+          new UpdateAccessKeyCommand({ UserName: userName, AccessKeyId: locator.accessKeyId, Status: 'Inactive' }),
+        ),
+      );
       steps.push('deactivated');
     }
     if (await this.ensureSessionDeny(userName, locator.accessKeyId)) steps.push('sessions issued before now denied');
     const deleted = await this.deleteKey(userName, locator.accessKeyId);
     steps.push('deleted');
-    this.deps.logger?.info({ provider: PROVIDER, userName, accessKeyId: locator.accessKeyId, steps }, 'access key revoked');
+    this.deps.logger?.info(
+      { provider: PROVIDER, userName, accessKeyId: locator.accessKeyId, steps },
+      'access key revoked',
+    );
     return providerAnswer(PROVIDER, 'revoke', `key ${locator.accessKeyId} of user ${userName}: ${steps.join(', ')}`, {
       answerId: deleted,
     });
@@ -81,9 +88,14 @@ export class AwsIamAccessKeyProvider implements CredentialProvider {
     const locator = parseAwsIamLocator(target.secret.locator);
     const userName = await this.owners.userOf(locator);
     if (!userName)
-      return providerAnswer(PROVIDER, 'endDerivedSessions', `key ${locator.accessKeyId} is deleted; revoke denied its sessions before deleting it`, {
-        alreadyDone: true,
-      });
+      return providerAnswer(
+        PROVIDER,
+        'endDerivedSessions',
+        `key ${locator.accessKeyId} is deleted; revoke denied its sessions before deleting it`,
+        {
+          alreadyDone: true,
+        },
+      );
     const added = await this.ensureSessionDeny(userName, locator.accessKeyId);
     return providerAnswer(
       PROVIDER,
@@ -96,7 +108,10 @@ export class AwsIamAccessKeyProvider implements CredentialProvider {
   async issueReplacement(target: CredentialTarget): Promise<{ answer: ProviderAnswer; newValue: string }> {
     const locator = parseAwsIamLocator(target.secret.locator);
     const userName = await this.owners.userOf(locator);
-    if (!userName) throw invalidInput(`${PROVIDER}: key ${locator.accessKeyId} is deleted; add locator.userName so a replacement can be issued`);
+    if (!userName)
+      throw invalidInput(
+        `${PROVIDER}: key ${locator.accessKeyId} is deleted; add locator.userName so a replacement can be issued`,
+      );
     await this.owners.assertActionable(locator, userName);
     const orphan = await this.dropOrphanReplacement(userName, locator.accessKeyId);
     const keys = await this.owners.keysOf(userName);
@@ -105,25 +120,50 @@ export class AwsIamAccessKeyProvider implements CredentialProvider {
       throw conflict(
         `${PROVIDER}: user ${userName} already has 2 access keys (${keys.map((k) => k.AccessKeyId).join(', ')}); delete the unused one or choose revoke`,
       );
-    const created = await this.call('CreateAccessKey', () => this.deps.iam.send(new CreateAccessKeyCommand({ UserName: userName })));
+    const created = await this.call('CreateAccessKey', () =>
+      this.deps.iam.send(new CreateAccessKeyCommand({ UserName: userName })),
+    );
     const newKey = created.AccessKey;
-    if (!newKey?.AccessKeyId || !newKey.SecretAccessKey) throw mapAwsError(PROVIDER, 'CreateAccessKey', new Error('answer lacks AccessKey'));
-    await this.call('TagUser', () => this.deps.iam.send(new TagUserCommand({ UserName: userName, Tags: [{ Key: replacementTagKey(locator.accessKeyId), Value: newKey.AccessKeyId }] })));
-    this.deps.logger?.info({ provider: PROVIDER, userName, newAccessKeyId: newKey.AccessKeyId }, 'replacement key issued');
+    if (!newKey?.AccessKeyId || !newKey.SecretAccessKey)
+      throw mapAwsError(PROVIDER, 'CreateAccessKey', new Error('answer lacks AccessKey'));
+    await this.call('TagUser', () =>
+      this.deps.iam.send(
+        new TagUserCommand({
+          UserName: userName,
+          Tags: [{ Key: replacementTagKey(locator.accessKeyId), Value: newKey.AccessKeyId }],
+        }),
+      ),
+    );
+    this.deps.logger?.info(
+      { provider: PROVIDER, userName, newAccessKeyId: newKey.AccessKeyId },
+      'replacement key issued',
+    );
     const newValue = JSON.stringify({ accessKeyId: newKey.AccessKeyId, secretAccessKey: newKey.SecretAccessKey });
     const summary = `new key ${newKey.AccessKeyId} for ${userName}${orphan ? ` (deleted ${orphan}, left by an interrupted attempt)` : ''}`;
-    return { answer: providerAnswer(PROVIDER, 'issueReplacement', summary, { answerId: created.$metadata.requestId }), newValue };
+    return {
+      answer: providerAnswer(PROVIDER, 'issueReplacement', summary, { answerId: created.$metadata.requestId }),
+      newValue,
+    };
   }
 
   async revokeReplacement(target: CredentialTarget, newValue: string): Promise<ProviderAnswer> {
     const locator = parseAwsIamLocator(target.secret.locator);
     const { accessKeyId } = parseKeyPair(newValue);
     const userName = await this.owners.userOf({ accessKeyId, userName: locator.userName });
-    if (!userName) return providerAnswer(PROVIDER, 'revokeReplacement', `replacement ${accessKeyId} is already deleted`, { alreadyDone: true });
+    if (!userName)
+      return providerAnswer(PROVIDER, 'revokeReplacement', `replacement ${accessKeyId} is already deleted`, {
+        alreadyDone: true,
+      });
     const existed = await this.owners.keyOf(userName, accessKeyId);
     if (existed) await this.deleteKey(userName, accessKeyId);
-    await this.call('UntagUser', () => this.deps.iam.send(new UntagUserCommand({ UserName: userName, TagKeys: [replacementTagKey(locator.accessKeyId)] })));
-    return providerAnswer(PROVIDER, 'revokeReplacement', `replacement ${accessKeyId} of ${userName} deleted`, { alreadyDone: !existed });
+    await this.call('UntagUser', () =>
+      this.deps.iam.send(
+        new UntagUserCommand({ UserName: userName, TagKeys: [replacementTagKey(locator.accessKeyId)] }),
+      ),
+    );
+    return providerAnswer(PROVIDER, 'revokeReplacement', `replacement ${accessKeyId} of ${userName} deleted`, {
+      alreadyDone: !existed,
+    });
   }
 
   async proveDead(target: CredentialTarget): Promise<DeathProof> {
@@ -148,13 +188,17 @@ export class AwsIamAccessKeyProvider implements CredentialProvider {
       if (!isAwsNotFound(error)) throw mapAwsError(PROVIDER, 'GetUserPolicy', error);
     }
     const PolicyDocument = sessionDenyPolicyDocument(new Date());
-    await this.call('PutUserPolicy', () => this.deps.iam.send(new PutUserPolicyCommand({ UserName: userName, PolicyName, PolicyDocument })));
+    await this.call('PutUserPolicy', () =>
+      this.deps.iam.send(new PutUserPolicyCommand({ UserName: userName, PolicyName, PolicyDocument })),
+    );
     return true;
   }
 
   /** A replacement tagged on the user but never handed back (the activity died): its secret is lost, so it goes. */
   private async dropOrphanReplacement(userName: string, leakedKeyId: string): Promise<string | undefined> {
-    const tags = (await this.call('ListUserTags', () => this.deps.iam.send(new ListUserTagsCommand({ UserName: userName })))).Tags ?? [];
+    const tags =
+      (await this.call('ListUserTags', () => this.deps.iam.send(new ListUserTagsCommand({ UserName: userName }))))
+        .Tags ?? [];
     const orphan = tags.find((tag) => tag.Key === replacementTagKey(leakedKeyId))?.Value;
     if (!orphan || !(await this.owners.keyOf(userName, orphan))) return undefined;
     await this.deleteKey(userName, orphan);
@@ -164,7 +208,9 @@ export class AwsIamAccessKeyProvider implements CredentialProvider {
   /** Deletes a key; one that vanished meanwhile (a concurrent retry) counts as deleted. */
   private async deleteKey(userName: string, accessKeyId: string): Promise<string | undefined> {
     try {
-      const out = await this.deps.iam.send(new DeleteAccessKeyCommand({ UserName: userName, AccessKeyId: accessKeyId }));
+      const out = await this.deps.iam.send(
+        new DeleteAccessKeyCommand({ UserName: userName, AccessKeyId: accessKeyId }),
+      );
       return out.$metadata.requestId;
     } catch (error) {
       if (isAwsNotFound(error)) return undefined;

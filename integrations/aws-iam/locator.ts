@@ -7,9 +7,15 @@ export const AwsIamLocatorSchema = z.strictObject({
     .string()
     .regex(/^AKIA[A-Z0-9]{12,124}$/, 'an IAM user access key id starts with AKIA (ASIA keys are STS sessions)'),
   /** Recommended: lets revoke, end-sessions and rotation work after the key is already deleted. */
-  userName: z.string().regex(/^[\w+=,.@-]{1,64}$/, 'an IAM user name (letters, digits, +=,.@_-)').optional(),
+  userName: z
+    .string()
+    .regex(/^[\w+=,.@-]{1,64}$/, 'an IAM user name (letters, digits, +=,.@_-)')
+    .optional(),
   /** When set, the key's account (sts:GetAccessKeyInfo) must match, or nothing is done. */
-  accountId: z.string().regex(/^\d{12}$/, 'an AWS account id has 12 digits').optional(),
+  accountId: z
+    .string()
+    .regex(/^\d{12}$/, 'an AWS account id has 12 digits')
+    .optional(),
 });
 export type AwsIamLocator = z.infer<typeof AwsIamLocatorSchema>;
 
@@ -35,6 +41,7 @@ export function parseKeyPair(value: string): AwsKeyPair {
     throw invalidInput('aws-iam-access-key: the replacement value is not the JSON key pair issueReplacement returns');
   }
   const result = AwsKeyPairSchema.safeParse(json);
-  if (!result.success) throw invalidInput('aws-iam-access-key: the replacement value lacks accessKeyId/secretAccessKey');
+  if (!result.success)
+    throw invalidInput('aws-iam-access-key: the replacement value lacks accessKeyId/secretAccessKey');
   return result.data;
 }

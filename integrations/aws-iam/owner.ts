@@ -1,4 +1,9 @@
-import { GetAccessKeyLastUsedCommand, ListAccessKeysCommand, type AccessKeyMetadata, type IAMClient } from '@aws-sdk/client-iam';
+import {
+  GetAccessKeyLastUsedCommand,
+  ListAccessKeysCommand,
+  type AccessKeyMetadata,
+  type IAMClient,
+} from '@aws-sdk/client-iam';
 import { GetAccessKeyInfoCommand, GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import { configurationError, conflict } from '../../domain/errors';
 import { isAwsNotFound, mapAwsError } from '../provider-support/aws-errors';

@@ -2,7 +2,10 @@ import { z } from 'zod';
 import { invalidInput } from '../../domain/errors';
 
 const secretId = z.string().min(1).max(2048, 'a secret name or ARN (at most 2048 characters)');
-const region = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as eu-west-1').optional();
+const region = z
+  .string()
+  .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as eu-west-1')
+  .optional();
 
 /** Catalog `locator` of an `aws-secrets-manager` secret. */
 export const SecretsManagerLocatorSchema = z.strictObject({

@@ -15,7 +15,9 @@ import { currentVersion, describe, putCurrent, PROVIDER, sameSecret, valueOf, ve
 export class SecretsManagerDelivery implements ReplacementDelivery {
   readonly kind = PROVIDER;
 
-  constructor(private readonly deps: { clientFor(region: string | undefined): SecretsManagerClient; logger?: Logger }) {}
+  constructor(
+    private readonly deps: { clientFor(region: string | undefined): SecretsManagerClient; logger?: Logger },
+  ) {}
 
   async deliver(incidentId: string, delivery: Record<string, unknown>, newValue: string): Promise<ProviderAnswer> {
     const target = parseOrExplain(SecretsManagerDeliverySchema, 'delivery', delivery);
@@ -24,9 +26,16 @@ export class SecretsManagerDelivery implements ReplacementDelivery {
     const token = versionToken('delivery', incidentId, target.secretId, versionToken(newValue));
     const current = currentVersion(await describe(client, target.secretId));
     if (current && sameSecret(await valueOf(client, target.secretId, current), newValue))
-      return providerAnswer(PROVIDER, 'deliver', `${target.secretId}: version ${current} already holds it as AWSCURRENT`, { alreadyDone: true });
+      return providerAnswer(
+        PROVIDER,
+        'deliver',
+        `${target.secretId}: version ${current} already holds it as AWSCURRENT`,
+        { alreadyDone: true },
+      );
     const requestId = await putCurrent(client, target.secretId, token, newValue);
     this.deps.logger?.info({ provider: PROVIDER, secretId: target.secretId, version: token }, 'replacement delivered');
-    return providerAnswer(PROVIDER, 'deliver', `${target.secretId}: version ${token} is AWSCURRENT`, { answerId: requestId });
+    return providerAnswer(PROVIDER, 'deliver', `${target.secretId}: version ${token} is AWSCURRENT`, {
+      answerId: requestId,
+    });
   }
 }

@@ -49,15 +49,23 @@ export class SecretsManagerProvider implements CredentialProvider {
     const client = this.deps.clientFor(locator.region);
     const rotation = await this.rotate(client, locator, target.incidentId);
     const newValue = await valueOf(client, locator.secretId, rotation.version);
-    return { answer: providerAnswer(PROVIDER, 'issueReplacement', rotation.summary, { alreadyDone: rotation.alreadyDone }), newValue };
+    return {
+      answer: providerAnswer(PROVIDER, 'issueReplacement', rotation.summary, { alreadyDone: rotation.alreadyDone }),
+      newValue,
+    };
   }
 
   /** Putting AWSCURRENT back on the leaked version would re-arm it; the rotation is left in place on purpose. */
   async revokeReplacement(target: CredentialTarget): Promise<ProviderAnswer> {
     const locator = parseOrExplain(SecretsManagerLocatorSchema, 'locator', target.secret.locator);
-    return providerAnswer(PROVIDER, 'revokeReplacement', `${locator.secretId}: rotation kept, restoring the leaked version would re-expose it`, {
-      alreadyDone: true,
-    });
+    return providerAnswer(
+      PROVIDER,
+      'revokeReplacement',
+      `${locator.secretId}: rotation kept, restoring the leaked version would re-expose it`,
+      {
+        alreadyDone: true,
+      },
+    );
   }
 
   async endDerivedSessions(): Promise<ProviderAnswer | null> {
@@ -73,13 +81,21 @@ export class SecretsManagerProvider implements CredentialProvider {
     const leaked = await target.readLeakedValue();
     if (!leaked) {
       const ours = current === versionToken(target.incidentId, locator.secretId);
-      return { dead: ours, settled: true, checks: [`AWSCURRENT is ${current}${ours ? ', written by this incident' : ', not written by this incident'}; no leaked value to compare`] };
+      return {
+        dead: ours,
+        settled: true,
+        checks: [
+          `AWSCURRENT is ${current}${ours ? ', written by this incident' : ', not written by this incident'}; no leaked value to compare`,
+        ],
+      };
     }
     const checks: string[] = [];
     for (const [version, stages] of Object.entries(described.VersionIdsToStages ?? {})) {
       if (stages.length === 0) continue;
       const holds = sameSecret(await valueOf(client, locator.secretId, version), leaked);
-      checks.push(`version ${version} (${stages.join(',')}): ${holds ? 'holds the leaked value' : 'differs from the leaked value'}`);
+      checks.push(
+        `version ${version} (${stages.join(',')}): ${holds ? 'holds the leaked value' : 'differs from the leaked value'}`,
+      );
     }
     return { dead: !checks.some((check) => check.endsWith('holds the leaked value')), checks, settled: true };
   }
@@ -91,28 +107,56 @@ export class SecretsManagerProvider implements CredentialProvider {
     const stages = described.VersionIdsToStages ?? {};
     const previous = Object.entries(stages).find(([id, names]) => id !== token && names.includes('AWSPREVIOUS'))?.[0];
     if (current === token)
-      return { version: token, previous, alreadyDone: true, summary: `${locator.secretId}: version ${token} is already AWSCURRENT` };
+      return {
+        version: token,
+        previous,
+        alreadyDone: true,
+        summary: `${locator.secretId}: version ${token} is already AWSCURRENT`,
+      };
     if (described.RotationEnabled && described.RotationLambdaARN) {
       if (!stages[token])
         await callAws(PROVIDER, 'RotateSecret', () =>
-          client.send(new RotateSecretCommand({ SecretId: locator.secretId, ClientRequestToken: token, RotateImmediately: true })),
+          client.send(
+            new RotateSecretCommand({ SecretId: locator.secretId, ClientRequestToken: token, RotateImmediately: true }),
+          ),
         );
       // The rotation function moves AWSCURRENT when it finishes; proveDead tells when it has.
-      return { version: token, previous: current, alreadyDone: false, summary: `${locator.secretId}: rotation function started version ${token}` };
+      return {
+        version: token,
+        previous: current,
+        alreadyDone: false,
+        summary: `${locator.secretId}: rotation function started version ${token}`,
+      };
     }
     const generated = await callAws(PROVIDER, 'GetRandomPassword', () =>
-      client.send(new GetRandomPasswordCommand({ PasswordLength: locator.valueLength, ExcludePunctuation: locator.excludePunctuation })),
+      client.send(
+        new GetRandomPasswordCommand({
+          PasswordLength: locator.valueLength,
+          ExcludePunctuation: locator.excludePunctuation,
+        }),
+      ),
     );
     await putCurrent(client, locator.secretId, token, generated.RandomPassword ?? '');
     this.deps.logger?.info({ provider: PROVIDER, secretId: locator.secretId, version: token }, 'secret rotated');
-    return { version: token, previous: current, alreadyDone: false, summary: `${locator.secretId}: version ${token} is now AWSCURRENT (was ${current})` };
+    return {
+      version: token,
+      previous: current,
+      alreadyDone: false,
+      summary: `${locator.secretId}: version ${token} is now AWSCURRENT (was ${current})`,
+    };
   }
 
   private async stripPrevious(client: SecretsManagerClient, secretId: string, version: string): Promise<boolean> {
     const stages = (await describe(client, secretId)).VersionIdsToStages ?? {};
     if (!stages[version]?.includes('AWSPREVIOUS')) return false;
     await callAws(PROVIDER, 'UpdateSecretVersionStage', () =>
-      client.send(new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: 'AWSPREVIOUS', RemoveFromVersionId: version })),
+      client.send(
+        new UpdateSecretVersionStageCommand({
+          SecretId: secretId,
+          VersionStage: 'AWSPREVIOUS',
+          RemoveFromVersionId: version,
+        }),
+      ),
     );
     return true;
   }

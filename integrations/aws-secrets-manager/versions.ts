@@ -28,7 +28,12 @@ export function currentVersion(described: DescribeSecretCommandOutput): string |
 }
 
 /** Writes `value` as version `token` and makes it AWSCURRENT (PutSecretValue moves AWSCURRENT and AWSPREVIOUS). */
-export async function putCurrent(client: SecretsManagerClient, secretId: string, token: string, value: string): Promise<string | undefined> {
+export async function putCurrent(
+  client: SecretsManagerClient,
+  secretId: string,
+  token: string,
+  value: string,
+): Promise<string | undefined> {
   const out = await callAws(PROVIDER, 'PutSecretValue', () =>
     client.send(new PutSecretValueCommand({ SecretId: secretId, ClientRequestToken: token, SecretString: value })),
   );

@@ -15,7 +15,8 @@ export class CatalogDirectory implements OwnershipDirectory {
   personByApiToken(token: string): Person | undefined {
     const digest = createHash('sha256').update(token).digest();
     return this.catalog.people.find(
-      (person) => person.apiTokenSha256 !== undefined && timingSafeEqual(Buffer.from(person.apiTokenSha256, 'hex'), digest),
+      (person) =>
+        person.apiTokenSha256 !== undefined && timingSafeEqual(Buffer.from(person.apiTokenSha256, 'hex'), digest),
     );
   }
 

@@ -10,7 +10,10 @@ export class CatalogError extends Error {}
  * inside it and what to fix; the product refuses to start on a bad catalog rather than guess.
  * `validateLocator` lets each provider adapter check the locators of its own secrets.
  */
-export function loadCatalog(path: string, validateLocator?: (provider: string, locator: Record<string, unknown>) => string | undefined): Catalog {
+export function loadCatalog(
+  path: string,
+  validateLocator?: (provider: string, locator: Record<string, unknown>) => string | undefined,
+): Catalog {
   let raw: unknown;
   try {
     raw = parse(readFileSync(path, 'utf8'));
@@ -28,11 +31,18 @@ export function loadCatalog(path: string, validateLocator?: (provider: string, l
     if (message) problems.push({ path: `secrets[${index}].locator`, message });
   });
   if (problems.length > 0) {
-    throw new CatalogError(`catalog ${path} is invalid:\n${problems.map((p) => `  at ${p.path}: ${p.message}`).join('\n')}`);
+    throw new CatalogError(
+      `catalog ${path} is invalid:\n${problems.map((p) => `  at ${p.path}: ${p.message}`).join('\n')}`,
+    );
   }
   return parsed.data;
 }
 
 function formatPath(path: ReadonlyArray<PropertyKey>): string {
-  return path.reduce<string>((text, part) => (typeof part === 'number' ? `${text}[${part}]` : text ? `${text}.${String(part)}` : String(part)), '') || '(top level)';
+  return (
+    path.reduce<string>(
+      (text, part) => (typeof part === 'number' ? `${text}[${part}]` : text ? `${text}.${String(part)}` : String(part)),
+      '',
+    ) || '(top level)'
+  );
 }

@@ -20,7 +20,9 @@ export interface DatabaseOptions {
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  const database = options.url ? postgresDatabase(new Pool({ connectionString: options.url, max: 10 })) : await pgliteDatabase(options.embeddedDir);
+  const database = options.url
+    ? postgresDatabase(new Pool({ connectionString: options.url, max: 10 }))
+    : await pgliteDatabase(options.embeddedDir);
   await runMigrations(database);
   return database;
 }
@@ -61,7 +63,8 @@ async function pgliteDatabase(directory: string): Promise<Database> {
   };
   return {
     // Parameterless SQL may hold several statements (migrations): only exec() accepts that in PGlite.
-    query: (sql, params) => serial(() => (params?.length ? lite.query(sql, params) : lastResult(lite.exec(sql))) as never),
+    query: (sql, params) =>
+      serial(() => (params?.length ? lite.query(sql, params) : lastResult(lite.exec(sql))) as never),
     transaction: (work) =>
       serial(() =>
         lite.transaction((tx) =>
@@ -77,7 +80,9 @@ async function pgliteDatabase(directory: string): Promise<Database> {
 }
 
 async function runMigrations(database: Database): Promise<void> {
-  await database.query('CREATE TABLE IF NOT EXISTS schema_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+  await database.query(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
+  );
   for (const migration of MIGRATIONS) {
     await database.transaction(async (tx) => {
       // The lock makes concurrent start-ups (several workers) apply each migration once.

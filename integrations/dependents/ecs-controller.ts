@@ -25,28 +25,52 @@ const REGION_PART = '([a-z]{2}(?:-gov)?-[a-z]+-\\d)';
 const NAME = /^[A-Za-z0-9_-]{1,255}$/;
 const CLUSTER_ARN = new RegExp(`^arn:aws[a-z-]*:ecs:${REGION_PART}:\\d{12}:cluster/[A-Za-z0-9_-]{1,255}$`);
 /** Long (`service/<cluster>/<name>`) and short (`service/<name>`) service ARN formats. */
-const SERVICE_ARN = new RegExp(`^arn:aws[a-z-]*:ecs:${REGION_PART}:\\d{12}:service/(?:[A-Za-z0-9_-]{1,255}/)?[A-Za-z0-9_-]{1,255}$`);
+const SERVICE_ARN = new RegExp(
+  `^arn:aws[a-z-]*:ecs:${REGION_PART}:\\d{12}:service/(?:[A-Za-z0-9_-]{1,255}/)?[A-Za-z0-9_-]{1,255}$`,
+);
 const REGION = new RegExp(`^${REGION_PART}$`);
 
-
-const arnRegion = (value: string | undefined, arn: RegExp): string | undefined => (value ? arn.exec(value)?.[1] : undefined);
+const arnRegion = (value: string | undefined, arn: RegExp): string | undefined =>
+  value ? arn.exec(value)?.[1] : undefined;
 
 /** Catalog `target` of a dependent with `controller: ecs`. */
 export const EcsDependentTargetSchema = z
   .strictObject({
-    cluster: z.string().refine((value) => NAME.test(value) || CLUSTER_ARN.test(value), 'a cluster name (letters, digits, - and _, up to 255) or a cluster ARN'),
-    service: z.string().refine((value) => NAME.test(value) || SERVICE_ARN.test(value), 'a service name (letters, digits, - and _, up to 255) or a service ARN'),
+    cluster: z
+      .string()
+      .refine(
+        (value) => NAME.test(value) || CLUSTER_ARN.test(value),
+        'a cluster name (letters, digits, - and _, up to 255) or a cluster ARN',
+      ),
+    service: z
+      .string()
+      .refine(
+        (value) => NAME.test(value) || SERVICE_ARN.test(value),
+        'a service name (letters, digits, - and _, up to 255) or a service ARN',
+      ),
     region: z.string().regex(REGION, 'an AWS region such as eu-west-1').optional(),
   })
   .superRefine((target, context) => {
     const fromCluster = arnRegion(target.cluster, CLUSTER_ARN);
     const fromService = arnRegion(target.service, SERVICE_ARN);
     if (target.region && fromCluster && fromCluster !== target.region)
-      context.addIssue({ code: 'custom', path: ['region'], message: 'differs from the region in cluster; drop one of them' });
+      context.addIssue({
+        code: 'custom',
+        path: ['region'],
+        message: 'differs from the region in cluster; drop one of them',
+      });
     if (target.region && fromService && fromService !== target.region)
-      context.addIssue({ code: 'custom', path: ['region'], message: 'differs from the region in service; drop one of them' });
+      context.addIssue({
+        code: 'custom',
+        path: ['region'],
+        message: 'differs from the region in service; drop one of them',
+      });
     if (fromCluster && fromService && fromCluster !== fromService)
-      context.addIssue({ code: 'custom', path: ['service'], message: 'its region differs from the region in cluster; use ARNs of one region' });
+      context.addIssue({
+        code: 'custom',
+        path: ['service'],
+        message: 'its region differs from the region in cluster; use ARNs of one region',
+      });
   });
 export type EcsDependentTarget = z.infer<typeof EcsDependentTargetSchema>;
 
@@ -62,7 +86,10 @@ export function parseEcsTarget(dependent: Dependent): { cluster: string; service
 }
 
 /** A desired count as stored in the tag. */
-const RecordedSchema = z.string().regex(/^\d{1,9}$/).transform(Number);
+const RecordedSchema = z
+  .string()
+  .regex(/^\d{1,9}$/)
+  .transform(Number);
 
 export interface EcsControllerDeps {
   /** A client per region, signed by the remediation principal; undefined means the default region. */
@@ -71,7 +98,9 @@ export interface EcsControllerDeps {
 }
 
 /** One ECSClient per region, built on first use from the options the caller gives for that region. */
-export function ecsClientsByRegion(options: (region: string | undefined) => ECSClientConfig): EcsControllerDeps['clientFor'] {
+export function ecsClientsByRegion(
+  options: (region: string | undefined) => ECSClientConfig,
+): EcsControllerDeps['clientFor'] {
   const clients = new Map<string, ECSClient>();
   return (region) => {
     let client = clients.get(region ?? '');
@@ -111,7 +140,11 @@ export class EcsDependentController implements DependentController {
     const steps: string[] = [];
     const kept = recorded ?? String(desiredCount);
     if (recorded === undefined) {
-      await this.call('TagResource', () => ecs.send(new TagResourceCommand({ resourceArn: arn, tags: [{ key: PREVIOUS_DESIRED_COUNT_TAG, value: kept }] })));
+      await this.call('TagResource', () =>
+        ecs.send(
+          new TagResourceCommand({ resourceArn: arn, tags: [{ key: PREVIOUS_DESIRED_COUNT_TAG, value: kept }] }),
+        ),
+      );
       steps.push(`recorded previous desired count ${kept}`);
     }
     if (desiredCount !== 0) {
@@ -119,7 +152,10 @@ export class EcsDependentController implements DependentController {
       steps.push('desired count set to 0');
     }
     const alreadyDone = desiredCount === 0;
-    this.deps.logger?.info({ provider: PROVIDER, incidentId, dependentId: dependent.id, serviceArn: arn, previous: kept, alreadyDone }, 'ecs service disabled');
+    this.deps.logger?.info(
+      { provider: PROVIDER, incidentId, dependentId: dependent.id, serviceArn: arn, previous: kept, alreadyDone },
+      'ecs service disabled',
+    );
     const summary = alreadyDone
       ? `${dependent.id}: ${arn} already at desired count 0 (previous ${kept} on record)`
       : `${dependent.id}: ${arn}: ${steps.join(', ')}`;
@@ -131,30 +167,50 @@ export class EcsDependentController implements DependentController {
     const ecs = this.deps.clientFor(region);
     const { arn, desiredCount, recorded } = await this.readService(ecs, cluster, service);
     if (recorded === undefined)
-      return providerAnswer(PROVIDER, 'enable', `${dependent.id}: ${arn} has no ${PREVIOUS_DESIRED_COUNT_TAG} tag: nothing to restore`, {
-        answerId: arn,
-        alreadyDone: true,
-      });
+      return providerAnswer(
+        PROVIDER,
+        'enable',
+        `${dependent.id}: ${arn} has no ${PREVIOUS_DESIRED_COUNT_TAG} tag: nothing to restore`,
+        {
+          answerId: arn,
+          alreadyDone: true,
+        },
+      );
     const previous = parseRecorded(recorded, arn);
     if (desiredCount !== previous)
-      await this.call('UpdateService', () => ecs.send(new UpdateServiceCommand({ cluster, service, desiredCount: previous })));
+      await this.call('UpdateService', () =>
+        ecs.send(new UpdateServiceCommand({ cluster, service, desiredCount: previous })),
+      );
     // The tag goes last: a retry after a crash finds it and restores again, which changes nothing.
-    await this.call('UntagResource', () => ecs.send(new UntagResourceCommand({ resourceArn: arn, tagKeys: [PREVIOUS_DESIRED_COUNT_TAG] })));
-    this.deps.logger?.info({ provider: PROVIDER, incidentId, dependentId: dependent.id, serviceArn: arn, restored: previous }, 'ecs service enabled');
-    return providerAnswer(PROVIDER, 'enable', `${dependent.id}: ${arn}: desired count restored to ${previous}`, { answerId: arn });
+    await this.call('UntagResource', () =>
+      ecs.send(new UntagResourceCommand({ resourceArn: arn, tagKeys: [PREVIOUS_DESIRED_COUNT_TAG] })),
+    );
+    this.deps.logger?.info(
+      { provider: PROVIDER, incidentId, dependentId: dependent.id, serviceArn: arn, restored: previous },
+      'ecs service enabled',
+    );
+    return providerAnswer(PROVIDER, 'enable', `${dependent.id}: ${arn}: desired count restored to ${previous}`, {
+      answerId: arn,
+    });
   }
 
   /** The service's ARN (tags are addressed by ARN), desired count and recorded tag value. */
   private async readService(ecs: ECSClient, cluster: string, service: string): Promise<ServiceState> {
-    const out = await this.call('DescribeServices', () => ecs.send(new DescribeServicesCommand({ cluster, services: [service], include: ['TAGS'] })));
+    const out = await this.call('DescribeServices', () =>
+      ecs.send(new DescribeServicesCommand({ cluster, services: [service], include: ['TAGS'] })),
+    );
     const found = out.services?.[0];
     if (!found) {
       const reason = out.failures?.[0]?.reason ?? 'no service in the answer';
-      throw notFound(`${PROVIDER} DescribeServices: service ${service} in cluster ${cluster}: ${reason}; check the dependent's target`);
+      throw notFound(
+        `${PROVIDER} DescribeServices: service ${service} in cluster ${cluster}: ${reason}; check the dependent's target`,
+      );
     }
     // DescribeServices still lists deleted services for a while; they cannot be scaled.
     if (found.status !== 'ACTIVE')
-      throw notFound(`${PROVIDER} DescribeServices: service ${service} in cluster ${cluster} is ${found.status ?? 'of unknown status'} (deleted); check the dependent's target`);
+      throw notFound(
+        `${PROVIDER} DescribeServices: service ${service} in cluster ${cluster} is ${found.status ?? 'of unknown status'} (deleted); check the dependent's target`,
+      );
     if (!found.serviceArn || found.desiredCount === undefined)
       throw mapAwsError(PROVIDER, 'DescribeServices', new Error('answer lacks serviceArn or desiredCount'));
     const recorded = found.tags?.find((tag) => tag.key === PREVIOUS_DESIRED_COUNT_TAG)?.value;
@@ -170,10 +226,11 @@ export class EcsDependentController implements DependentController {
   }
 }
 
-
 /** A tag someone edited by hand cannot be restored safely: say so rather than guess. */
 function parseRecorded(value: string, arn: string): number {
   const result = RecordedSchema.safeParse(value);
   if (result.success) return result.data;
-  throw conflict(`${PROVIDER}: tag ${PREVIOUS_DESIRED_COUNT_TAG}=${JSON.stringify(value)} on ${arn} is not a desired count; set it to the wanted count and retry`);
+  throw conflict(
+    `${PROVIDER}: tag ${PREVIOUS_DESIRED_COUNT_TAG}=${JSON.stringify(value)} on ${arn} is not a desired count; set it to the wanted count and retry`,
+  );
 }

@@ -37,10 +37,16 @@ export const LambdaDependentTargetSchema = z
       ),
     region: z.string().regex(REGION, 'an AWS region such as eu-west-1').optional(),
   })
-  .refine((target) => !target.region || !FUNCTION_ARN.test(target.functionName) || FUNCTION_ARN.exec(target.functionName)?.[1] === target.region, {
-    message: 'differs from the region in functionName; drop one of them',
-    path: ['region'],
-  });
+  .refine(
+    (target) =>
+      !target.region ||
+      !FUNCTION_ARN.test(target.functionName) ||
+      FUNCTION_ARN.exec(target.functionName)?.[1] === target.region,
+    {
+      message: 'differs from the region in functionName; drop one of them',
+      path: ['region'],
+    },
+  );
 export type LambdaDependentTarget = z.infer<typeof LambdaDependentTargetSchema>;
 
 /** Parses a dependent's target; the error names the field (`target.functionName: ...`) and the fix. */
@@ -64,7 +70,9 @@ export interface LambdaControllerDeps {
 }
 
 /** One LambdaClient per region, built on first use from the options the caller gives for that region. */
-export function lambdaClientsByRegion(options: (region: string | undefined) => LambdaClientConfig): LambdaControllerDeps['clientFor'] {
+export function lambdaClientsByRegion(
+  options: (region: string | undefined) => LambdaClientConfig,
+): LambdaControllerDeps['clientFor'] {
   const clients = new Map<string, LambdaClient>();
   return (region) => {
     let client = clients.get(region ?? '');
@@ -100,15 +108,22 @@ export class LambdaDependentController implements DependentController {
     const steps: string[] = [];
     const kept = recorded ?? (current === undefined ? 'none' : String(current));
     if (recorded === undefined) {
-      await this.call('TagResource', () => lambda.send(new TagResourceCommand({ Resource: arn, Tags: { [PREVIOUS_CONCURRENCY_TAG]: kept } })));
+      await this.call('TagResource', () =>
+        lambda.send(new TagResourceCommand({ Resource: arn, Tags: { [PREVIOUS_CONCURRENCY_TAG]: kept } })),
+      );
       steps.push(`recorded previous reserved concurrency ${kept}`);
     }
     if (current !== 0) {
-      await this.call('PutFunctionConcurrency', () => lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: functionName, ReservedConcurrentExecutions: 0 })));
+      await this.call('PutFunctionConcurrency', () =>
+        lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: functionName, ReservedConcurrentExecutions: 0 })),
+      );
       steps.push('reserved concurrency set to 0');
     }
     const alreadyDone = current === 0;
-    this.deps.logger?.info({ provider: PROVIDER, incidentId, dependentId: dependent.id, functionArn: arn, previous: kept, alreadyDone }, 'lambda disabled');
+    this.deps.logger?.info(
+      { provider: PROVIDER, incidentId, dependentId: dependent.id, functionArn: arn, previous: kept, alreadyDone },
+      'lambda disabled',
+    );
     const summary = alreadyDone
       ? `${dependent.id}: ${arn} already at reserved concurrency 0 (previous ${kept} on record)`
       : `${dependent.id}: ${arn}: ${steps.join(', ')}`;
@@ -120,26 +135,50 @@ export class LambdaDependentController implements DependentController {
     const lambda = this.deps.clientFor(region);
     const { arn, recorded } = await this.readFunction(lambda, functionName);
     if (recorded === undefined)
-      return providerAnswer(PROVIDER, 'enable', `${dependent.id}: ${arn} has no ${PREVIOUS_CONCURRENCY_TAG} tag: nothing to restore`, {
-        answerId: arn,
-        alreadyDone: true,
-      });
+      return providerAnswer(
+        PROVIDER,
+        'enable',
+        `${dependent.id}: ${arn} has no ${PREVIOUS_CONCURRENCY_TAG} tag: nothing to restore`,
+        {
+          answerId: arn,
+          alreadyDone: true,
+        },
+      );
     const previous = parseRecorded(recorded, arn);
     if (previous === 'none') {
-      await this.call('DeleteFunctionConcurrency', () => lambda.send(new DeleteFunctionConcurrencyCommand({ FunctionName: functionName })));
+      await this.call('DeleteFunctionConcurrency', () =>
+        lambda.send(new DeleteFunctionConcurrencyCommand({ FunctionName: functionName })),
+      );
     } else {
-      await this.call('PutFunctionConcurrency', () => lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: functionName, ReservedConcurrentExecutions: previous })));
+      await this.call('PutFunctionConcurrency', () =>
+        lambda.send(
+          new PutFunctionConcurrencyCommand({ FunctionName: functionName, ReservedConcurrentExecutions: previous }),
+        ),
+      );
     }
     // The tag goes last: a retry after a crash finds it and restores again, which changes nothing.
-    await this.call('UntagResource', () => lambda.send(new UntagResourceCommand({ Resource: arn, TagKeys: [PREVIOUS_CONCURRENCY_TAG] })));
-    this.deps.logger?.info({ provider: PROVIDER, incidentId, dependentId: dependent.id, functionArn: arn, restored: previous }, 'lambda enabled');
-    const restored = previous === 'none' ? 'reserved concurrency removed (there was none)' : `reserved concurrency restored to ${previous}`;
+    await this.call('UntagResource', () =>
+      lambda.send(new UntagResourceCommand({ Resource: arn, TagKeys: [PREVIOUS_CONCURRENCY_TAG] })),
+    );
+    this.deps.logger?.info(
+      { provider: PROVIDER, incidentId, dependentId: dependent.id, functionArn: arn, restored: previous },
+      'lambda enabled',
+    );
+    const restored =
+      previous === 'none'
+        ? 'reserved concurrency removed (there was none)'
+        : `reserved concurrency restored to ${previous}`;
     return providerAnswer(PROVIDER, 'enable', `${dependent.id}: ${arn}: ${restored}`, { answerId: arn });
   }
 
   /** The function's ARN (tags are addressed by ARN) and the recorded tag value, when there is one. */
-  private async readFunction(lambda: LambdaClient, functionName: string): Promise<{ arn: string; recorded: string | undefined }> {
-    const out = await this.call('GetFunction', () => lambda.send(new GetFunctionCommand({ FunctionName: functionName })));
+  private async readFunction(
+    lambda: LambdaClient,
+    functionName: string,
+  ): Promise<{ arn: string; recorded: string | undefined }> {
+    const out = await this.call('GetFunction', () =>
+      lambda.send(new GetFunctionCommand({ FunctionName: functionName })),
+    );
     const arn = out.Configuration?.FunctionArn;
     if (!arn) throw mapAwsError(PROVIDER, 'GetFunction', new Error('answer lacks Configuration.FunctionArn'));
     return { arn, recorded: out.Tags?.[PREVIOUS_CONCURRENCY_TAG] };
@@ -147,7 +186,9 @@ export class LambdaDependentController implements DependentController {
 
   /** undefined when the function has no reserved concurrency (it shares the account's pool). */
   private async reservedConcurrency(lambda: LambdaClient, functionName: string): Promise<number | undefined> {
-    const out = await this.call('GetFunctionConcurrency', () => lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: functionName })));
+    const out = await this.call('GetFunctionConcurrency', () =>
+      lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: functionName })),
+    );
     return out.ReservedConcurrentExecutions;
   }
 
@@ -160,5 +201,7 @@ export class LambdaDependentController implements DependentController {
 function parseRecorded(value: string, arn: string): number | 'none' {
   const result = RecordedSchema.safeParse(value);
   if (result.success) return result.data;
-  throw conflict(`${PROVIDER}: tag ${PREVIOUS_CONCURRENCY_TAG}=${JSON.stringify(value)} on ${arn} is not a count or "none"; set it to the wanted reserved concurrency and retry`);
+  throw conflict(
+    `${PROVIDER}: tag ${PREVIOUS_CONCURRENCY_TAG}=${JSON.stringify(value)} on ${arn} is not a count or "none"; set it to the wanted reserved concurrency and retry`,
+  );
 }

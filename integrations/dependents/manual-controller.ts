@@ -12,10 +12,18 @@ export class ManualDependentController implements DependentController {
   readonly kind = 'manual';
 
   async disable(_incidentId: string, dependent: Dependent): Promise<ProviderAnswer> {
-    return providerAnswer('dependent-manual', 'disable', `${dependent.id}: owner team ${dependent.ownerTeam} asked to stop it by hand`);
+    return providerAnswer(
+      'dependent-manual',
+      'disable',
+      `${dependent.id}: owner team ${dependent.ownerTeam} asked to stop it by hand`,
+    );
   }
 
   async enable(_incidentId: string, dependent: Dependent): Promise<ProviderAnswer> {
-    return providerAnswer('dependent-manual', 'enable', `${dependent.id}: owner team ${dependent.ownerTeam} asked to start it again with the new credential`);
+    return providerAnswer(
+      'dependent-manual',
+      'enable',
+      `${dependent.id}: owner team ${dependent.ownerTeam} asked to start it again with the new credential`,
+    );
   }
 }

@@ -40,7 +40,8 @@ export class WebhookDependentController implements DependentController {
 
   private async send(action: 'disable' | 'enable', incidentId: string, dependent: Dependent): Promise<ProviderAnswer> {
     const parsed = WebhookDependentTargetSchema.safeParse(dependent.target);
-    if (!parsed.success) throw invalidInput(`dependent ${dependent.id}: target.url: ${parsed.error.issues[0]?.message}`);
+    if (!parsed.success)
+      throw invalidInput(`dependent ${dependent.id}: target.url: ${parsed.error.issues[0]?.message}`);
     const answer = await postSigned(this.deps.signingKey, {
       provider: `dependent-${KIND}`,
       operation: action,
@@ -51,6 +52,9 @@ export class WebhookDependentController implements DependentController {
       payload: { action, incidentId, dependentId: dependent.id },
     });
     const summary = answer.summary ?? `${dependent.id}: ${action} ${answer.status}`;
-    return providerAnswer(`dependent-${KIND}`, action, summary, { answerId: answer.reference, alreadyDone: answer.status === 'already-done' });
+    return providerAnswer(`dependent-${KIND}`, action, summary, {
+      answerId: answer.reference,
+      alreadyDone: answer.status === 'already-done',
+    });
   }
 }

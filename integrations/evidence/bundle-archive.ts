@@ -3,7 +3,14 @@ import { invalidInput } from '../../domain/errors';
 import type { Database } from '../database/database';
 import type { EvidenceStore } from '../ports';
 import type { EvidenceSigner } from './bundle-signing';
-import { BUNDLE_FORMAT, buildClosureBundle, bundleDigest, signClosureBundle, type ClosureBundle, type SignedClosureBundle } from './closure-bundle';
+import {
+  BUNDLE_FORMAT,
+  buildClosureBundle,
+  bundleDigest,
+  signClosureBundle,
+  type ClosureBundle,
+  type SignedClosureBundle,
+} from './closure-bundle';
 import { describeBreak, verifyClosureBundle, verifyRecordChain, type BundleVerification } from './verify-bundle';
 
 export interface ClosureListFilters {
@@ -91,9 +98,16 @@ export class ClosureBundleArchive {
       `INSERT INTO closure_bundles (incident_id, closed_at, owner_team, provider, outcome, record_count, bundle, signature, key_id, sealed_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (incident_id) DO NOTHING`,
       [
-        incidentId, facts.closedAt, facts.ownerTeam ?? 'unknown', facts.provider ?? 'unknown', facts.outcome ?? 'unknown',
-        records.length, JSON.stringify({ format: signed.format, bundle: signed.bundle, signer: signed.signer }),
-        signed.signature, signed.signer.keyId, signed.bundle.sealedAt,
+        incidentId,
+        facts.closedAt,
+        facts.ownerTeam ?? 'unknown',
+        facts.provider ?? 'unknown',
+        facts.outcome ?? 'unknown',
+        records.length,
+        JSON.stringify({ format: signed.format, bundle: signed.bundle, signer: signed.signer }),
+        signed.signature,
+        signed.signer.keyId,
+        signed.bundle.sealedAt,
       ],
     );
     // Return what is stored, which is ours unless a concurrent seal won the insert.
@@ -112,14 +126,20 @@ export class ClosureBundleArchive {
   }
 
   async summary(incidentId: string): Promise<ClosureSummary | null> {
-    const result = await this.database.query<BundleRow>(`SELECT ${SUMMARY_COLUMNS} FROM closure_bundles WHERE incident_id = $1`, [incidentId]);
+    const result = await this.database.query<BundleRow>(
+      `SELECT ${SUMMARY_COLUMNS} FROM closure_bundles WHERE incident_id = $1`,
+      [incidentId],
+    );
     return result.rows[0] ? toSummary(result.rows[0]) : null;
   }
 
   /** Newest closures first; ties broken by incident id so pages never overlap. */
   async list(filters: ClosureListFilters): Promise<ClosurePage> {
     const { where, params } = whereClause(filters);
-    const total = await this.database.query<{ count: string | number }>(`SELECT count(*) AS count FROM closure_bundles ${where}`, params);
+    const total = await this.database.query<{ count: string | number }>(
+      `SELECT count(*) AS count FROM closure_bundles ${where}`,
+      params,
+    );
     const rows = await this.database.query<BundleRow>(
       `SELECT ${SUMMARY_COLUMNS} FROM closure_bundles ${where}
        ORDER BY closed_at DESC, incident_id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
@@ -127,7 +147,13 @@ export class ClosureBundleArchive {
     );
     const count = Number(total.rows[0]?.count ?? 0);
     const next = filters.offset + rows.rows.length;
-    return { items: rows.rows.map(toSummary), total: count, limit: filters.limit, offset: filters.offset, nextOffset: next < count ? next : null };
+    return {
+      items: rows.rows.map(toSummary),
+      total: count,
+      limit: filters.limit,
+      offset: filters.offset,
+      nextOffset: next < count ? next : null,
+    };
   }
 
   /**
@@ -147,16 +173,31 @@ export class ClosureBundleArchive {
    * then every sealed bundle. Reads in batches so the archive never has to fit in memory.
    */
   async *exportJsonLines(): AsyncGenerator<string> {
-    yield JSON.stringify({ type: 'export', format: 'tourniquet.export/1', bundleFormat: BUNDLE_FORMAT, exportedAt: this.clock().toISOString() });
+    yield JSON.stringify({
+      type: 'export',
+      format: 'tourniquet.export/1',
+      bundleFormat: BUNDLE_FORMAT,
+      exportedAt: this.clock().toISOString(),
+    });
     let after: [string, number] = ['', -1];
     for (;;) {
-      const batch = await this.database.query<{ incident_id: string; seq: number; record: object; prev_hash: string; hash: string; recorded_at: Date | string }>(
+      const batch = await this.database.query<{
+        incident_id: string;
+        seq: number;
+        record: object;
+        prev_hash: string;
+        hash: string;
+        recorded_at: Date | string;
+      }>(
         `SELECT incident_id, seq, record, prev_hash, hash, recorded_at FROM evidence_records
          WHERE (incident_id, seq) > ($1, $2) ORDER BY incident_id, seq LIMIT ${EXPORT_BATCH}`,
         after,
       );
       for (const row of batch.rows) {
-        yield JSON.stringify({ type: 'evidence-record', record: { ...row.record, prevHash: row.prev_hash, hash: row.hash, recordedAt: toIso(row.recorded_at) } });
+        yield JSON.stringify({
+          type: 'evidence-record',
+          record: { ...row.record, prevHash: row.prev_hash, hash: row.hash, recordedAt: toIso(row.recorded_at) },
+        });
       }
       const last = batch.rows[batch.rows.length - 1];
       if (!last || batch.rows.length < EXPORT_BATCH) break;
@@ -173,7 +214,11 @@ export class ClosureBundleArchive {
         [after],
       );
       for (const row of batch.rows) {
-        yield JSON.stringify({ type: 'closure-bundle', incidentId: row.incident_id, signedBundle: { ...row.bundle, signature: row.signature } });
+        yield JSON.stringify({
+          type: 'closure-bundle',
+          incidentId: row.incident_id,
+          signedBundle: { ...row.bundle, signature: row.signature },
+        });
       }
       const last = batch.rows[batch.rows.length - 1];
       if (!last || batch.rows.length < EXPORT_BATCH) break;
@@ -187,14 +232,18 @@ export function closureSealer(archive: ClosureBundleArchive): (incidentId: strin
   return async (incidentId) => ({ bundleHash: bundleDigest(await archive.sealClosureBundle(incidentId)) });
 }
 
-function compareLive(live: ReadonlyArray<{ seq: number; hash: string }>, sealed: ClosureBundle): StoredVerification['live'] {
+function compareLive(
+  live: ReadonlyArray<{ seq: number; hash: string }>,
+  sealed: ClosureBundle,
+): StoredVerification['live'] {
   const problems: string[] = [];
   const broken = verifyRecordChain(live, sealed.incidentId);
   if (broken) problems.push(`live evidence: ${describeBreak(broken)}`);
   for (const record of sealed.records) {
     const current = live[record.seq];
     if (!current) problems.push(`live evidence: record seq ${record.seq} (${record.kind}) was deleted after sealing`);
-    else if (current.hash !== record.hash) problems.push(`live evidence: record seq ${record.seq} (${record.kind}) differs from the sealed bundle`);
+    else if (current.hash !== record.hash)
+      problems.push(`live evidence: record seq ${record.seq} (${record.kind}) differs from the sealed bundle`);
   }
   return { ok: problems.length === 0, problems };
 }
@@ -216,8 +265,14 @@ function whereClause(filters: ClosureListFilters): { where: string; params: unkn
 
 function toSummary(row: BundleRow): ClosureSummary {
   return {
-    incidentId: row.incident_id, closedAt: toIso(row.closed_at), ownerTeam: row.owner_team, provider: row.provider,
-    outcome: row.outcome, recordCount: row.record_count, sealedAt: toIso(row.sealed_at), keyId: row.key_id,
+    incidentId: row.incident_id,
+    closedAt: toIso(row.closed_at),
+    ownerTeam: row.owner_team,
+    provider: row.provider,
+    outcome: row.outcome,
+    recordCount: row.record_count,
+    sealedAt: toIso(row.sealed_at),
+    keyId: row.key_id,
   };
 }
 

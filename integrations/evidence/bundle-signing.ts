@@ -1,4 +1,12 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  sign,
+  verify,
+  type KeyObject,
+} from 'node:crypto';
 import { mkdir, open, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { configurationError, invalidInput } from '../../domain/errors';
@@ -66,12 +74,16 @@ export function parsePublicKey(text: string, source: string): KeyObject {
     if (key.asymmetricKeyType !== 'ed25519') throw new Error(`it is a ${key.asymmetricKeyType ?? 'unknown'} key`);
     return key;
   } catch (error) {
-    throw invalidInput(`${source} is not an Ed25519 public key (${(error as Error).message}): pass the PEM from GET /audit/api/public-key`);
+    throw invalidInput(
+      `${source} is not an Ed25519 public key (${(error as Error).message}): pass the PEM from GET /audit/api/public-key`,
+    );
   }
 }
 
 export function publicKeySha256(key: KeyObject): string {
-  return createHash('sha256').update(key.export({ type: 'spki', format: 'der' })).digest('hex');
+  return createHash('sha256')
+    .update(key.export({ type: 'spki', format: 'der' }))
+    .digest('hex');
 }
 
 /** Checks an Ed25519 signature; a malformed signature is simply invalid, never an exception. */

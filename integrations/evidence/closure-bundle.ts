@@ -39,13 +39,41 @@ export interface ClosureBundle {
     closureNote: string | null;
   };
   roles: Record<string, unknown>;
-  timeline: Array<{ seq: number; at: string; kind: string; summary: string; actor: string; delegatedBy: string; policy: string }>;
+  timeline: Array<{
+    seq: number;
+    at: string;
+    kind: string;
+    summary: string;
+    actor: string;
+    delegatedBy: string;
+    policy: string;
+  }>;
   /** `approvers` for approvals and decisions; `askedTo` for requests and escalations. */
-  decisions: Array<{ seq: number; at: string; kind: string; choice: string | null; approvers: string[]; askedTo: string[]; delegatedBy: EvidenceDelegator; reason: string | null }>;
+  decisions: Array<{
+    seq: number;
+    at: string;
+    kind: string;
+    choice: string | null;
+    approvers: string[];
+    askedTo: string[];
+    delegatedBy: EvidenceDelegator;
+    reason: string | null;
+  }>;
   /** Each action with the policy (and version and matched inputs) that allowed it. */
-  actions: Array<{ seq: number; at: string; kind: string; actor: string; delegatedBy: EvidenceDelegator; policy: EvidencePolicyRef; providerAnswerId: string | null }>;
+  actions: Array<{
+    seq: number;
+    at: string;
+    kind: string;
+    actor: string;
+    delegatedBy: EvidenceDelegator;
+    policy: EvidencePolicyRef;
+    providerAnswerId: string | null;
+  }>;
   providerAnswers: Array<{ seq: number } & ProviderAnswer>;
-  dependents: Record<'disabled' | 'restored' | 'acknowledged', Array<{ seq: number; at: string; dependentId: string | null; by: string }>>;
+  dependents: Record<
+    'disabled' | 'restored' | 'acknowledged',
+    Array<{ seq: number; at: string; dependentId: string | null; by: string }>
+  >;
   verification: {
     deathProof: { seq: number; at: string; dead: boolean | null; checks: string[] } | null;
     confirmation: { seq: number; at: string; by: EvidenceDelegator; note: string | null } | null;
@@ -78,8 +106,16 @@ export interface SignedClosureBundle {
 }
 
 const ACTION_KINDS = new Set([
-  'containment.started', 'credential.revoked', 'credential.rotated', 'replacement.delivered', 'sessions.ended',
-  'dependent.disabled', 'dependent.enabled', 'manual-containment.confirmed', 'compensation.ran', 'death.proven',
+  'containment.started',
+  'credential.revoked',
+  'credential.rotated',
+  'replacement.delivered',
+  'sessions.ended',
+  'dependent.disabled',
+  'dependent.enabled',
+  'manual-containment.confirmed',
+  'compensation.ran',
+  'death.proven',
 ]);
 const CONTAINED_KINDS = new Set(['credential.revoked', 'credential.rotated', 'manual-containment.confirmed']);
 
@@ -104,11 +140,20 @@ export function buildClosureBundle(records: readonly EvidenceRecord[], sealedAt:
       policy: `${record.policy?.id}@${record.policy?.version}`,
     })),
     decisions: records.filter((record) => record.kind.startsWith('decision.')).map(decisionOf),
-    actions: records.filter((record) => ACTION_KINDS.has(record.kind)).map((record) => ({
-      seq: record.seq, at: record.at, kind: record.kind, actor: `${record.actor?.type}:${record.actor?.id}`,
-      delegatedBy: record.delegatedBy, policy: record.policy, providerAnswerId: record.providerAnswer?.answerId ?? null,
-    })),
-    providerAnswers: records.filter((record) => record.providerAnswer).map((record) => ({ seq: record.seq, ...(record.providerAnswer as ProviderAnswer) })),
+    actions: records
+      .filter((record) => ACTION_KINDS.has(record.kind))
+      .map((record) => ({
+        seq: record.seq,
+        at: record.at,
+        kind: record.kind,
+        actor: `${record.actor?.type}:${record.actor?.id}`,
+        delegatedBy: record.delegatedBy,
+        policy: record.policy,
+        providerAnswerId: record.providerAnswer?.answerId ?? null,
+      })),
+    providerAnswers: records
+      .filter((record) => record.providerAnswer)
+      .map((record) => ({ seq: record.seq, ...(record.providerAnswer as ProviderAnswer) })),
     dependents: {
       disabled: dependentEvents(records, 'dependent.disabled'),
       restored: dependentEvents(records, 'dependent.enabled'),
@@ -139,7 +184,10 @@ export function bundleDigest(signed: SignedClosureBundle): string {
   return createHash('sha256').update(canonicalJson(signed)).digest('hex');
 }
 
-function incidentFacts(records: readonly EvidenceRecord[], closed: EvidenceRecord | undefined): ClosureBundle['incident'] {
+function incidentFacts(
+  records: readonly EvidenceRecord[],
+  closed: EvidenceRecord | undefined,
+): ClosureBundle['incident'] {
   const fact = (key: string) => firstString(records, key);
   return {
     secretId: fact('secretId'),
@@ -160,20 +208,33 @@ function decisionOf(record: EvidenceRecord): ClosureBundle['decisions'][number] 
   // An approval names its approver as the delegator; a recorded decision lists all of them.
   if (!asking && approvers.length === 0 && record.delegatedBy?.type === 'person') approvers.push(record.delegatedBy.id);
   return {
-    seq: record.seq, at: record.at, kind: record.kind, choice: stringOf(record.details.choice),
-    approvers, askedTo: asking ? listed : [], delegatedBy: record.delegatedBy, reason: stringOf(record.details.reason),
+    seq: record.seq,
+    at: record.at,
+    kind: record.kind,
+    choice: stringOf(record.details.choice),
+    approvers,
+    askedTo: asking ? listed : [],
+    delegatedBy: record.delegatedBy,
+    reason: stringOf(record.details.reason),
   };
 }
 
 function idsOf(value: unknown): string[] {
   const listed = Array.isArray(value) ? value : [];
-  return listed.map((entry) => stringOf(entry) ?? stringOf(objectOf(entry)?.id)).filter((id): id is string => id !== null);
+  return listed
+    .map((entry) => stringOf(entry) ?? stringOf(objectOf(entry)?.id))
+    .filter((id): id is string => id !== null);
 }
 
 function dependentEvents(records: readonly EvidenceRecord[], kind: string): ClosureBundle['dependents']['disabled'] {
-  return records.filter((record) => record.kind === kind).map((record) => ({
-    seq: record.seq, at: record.at, dependentId: stringOf(record.details.dependentId), by: `${record.delegatedBy?.type}:${record.delegatedBy?.id}`,
-  }));
+  return records
+    .filter((record) => record.kind === kind)
+    .map((record) => ({
+      seq: record.seq,
+      at: record.at,
+      dependentId: stringOf(record.details.dependentId),
+      by: `${record.delegatedBy?.type}:${record.delegatedBy?.id}`,
+    }));
 }
 
 function verificationOf(records: readonly EvidenceRecord[]): ClosureBundle['verification'] {
@@ -182,20 +243,35 @@ function verificationOf(records: readonly EvidenceRecord[]): ClosureBundle['veri
   const checks = Array.isArray(proof?.details.checks) ? proof.details.checks.map(String) : [];
   return {
     // The kind itself says the credential was proven dead, unless the record says otherwise.
-    deathProof: proof ? { seq: proof.seq, at: proof.at, dead: typeof proof.details.dead === 'boolean' ? proof.details.dead : true, checks } : null,
-    confirmation: confirmed ? { seq: confirmed.seq, at: confirmed.at, by: confirmed.delegatedBy, note: stringOf(confirmed.details.note) } : null,
+    deathProof: proof
+      ? {
+          seq: proof.seq,
+          at: proof.at,
+          dead: typeof proof.details.dead === 'boolean' ? proof.details.dead : true,
+          checks,
+        }
+      : null,
+    confirmation: confirmed
+      ? { seq: confirmed.seq, at: confirmed.at, by: confirmed.delegatedBy, note: stringOf(confirmed.details.note) }
+      : null,
   };
 }
 
 function durationsOf(records: readonly EvidenceRecord[]): Durations {
-  const reported = records.map((record) => stringOf(record.details.detectedAt) ?? stringOf(objectOf(record.details.sighting)?.detectedAt));
+  const reported = records.map(
+    (record) => stringOf(record.details.detectedAt) ?? stringOf(objectOf(record.details.sighting)?.detectedAt),
+  );
   const detectedAt = earliest(reported) ?? records[0]?.at ?? null;
   const decidedAt = findFirst(records, 'decision.made')?.at ?? null;
   const containedAt = records.find((record) => CONTAINED_KINDS.has(record.kind))?.at ?? null;
   const verifiedAt = findLast(records, 'verification.confirmed')?.at ?? findLast(records, 'death.proven')?.at ?? null;
   const closedAt = findLast(records, 'incident.closed')?.at ?? null;
   return {
-    detectedAt, decidedAt, containedAt, verifiedAt, closedAt,
+    detectedAt,
+    decidedAt,
+    containedAt,
+    verifiedAt,
+    closedAt,
     detectionToDecisionMs: between(detectedAt, decidedAt),
     decisionToContainmentMs: between(decidedAt, containedAt),
     containmentToVerificationMs: between(containedAt, verifiedAt),
@@ -221,7 +297,10 @@ function earliest(values: Array<string | null>): string | null {
 
 function firstString(records: readonly EvidenceRecord[], key: string): string | null {
   for (const record of records) {
-    const value = stringOf(record.details[key]) ?? stringOf(objectOf(record.details.secret)?.[key]) ?? stringOf(record.policy?.inputs?.[key]);
+    const value =
+      stringOf(record.details[key]) ??
+      stringOf(objectOf(record.details.secret)?.[key]) ??
+      stringOf(record.policy?.inputs?.[key]);
     if (value !== null) return value;
   }
   return null;
@@ -240,5 +319,7 @@ function stringOf(value: unknown): string | null {
 }
 
 function objectOf(value: unknown): Record<string, unknown> | null {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : null;
 }

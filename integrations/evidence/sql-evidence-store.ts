@@ -37,7 +37,9 @@ export class SqlEvidenceStore implements EvidenceStore {
       const expectedSeq = previous ? previous.seq + 1 : 0;
       if (draft.seq !== expectedSeq) {
         // An earlier record has not arrived yet; retrying later keeps the chain in order.
-        throw providerUnavailable(`evidence seq ${draft.seq} for ${draft.incidentId} arrived before seq ${expectedSeq}`);
+        throw providerUnavailable(
+          `evidence seq ${draft.seq} for ${draft.incidentId} arrived before seq ${expectedSeq}`,
+        );
       }
       const prevHash = previous?.hash ?? GENESIS_HASH;
       const hash = evidenceRecordHash(prevHash, draft);

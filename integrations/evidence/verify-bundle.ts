@@ -61,7 +61,10 @@ export function verifyClosureBundle(input: unknown, publicKey: KeyObject | strin
   const envelope = EnvelopeSchema.safeParse(parsed.value);
   if (!envelope.success) {
     const problems = envelope.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
-    return failure([...problems, 'the bundle is malformed: download it again from GET /audit/api/incidents/<id>/bundle']);
+    return failure([
+      ...problems,
+      'the bundle is malformed: download it again from GET /audit/api/incidents/<id>/bundle',
+    ]);
   }
   const { bundle, signer, signature } = envelope.data;
   const problems: string[] = [];
@@ -78,10 +81,23 @@ export function verifyClosureBundle(input: unknown, publicKey: KeyObject | strin
     );
   } else {
     // Verify over the parsed JSON as received, not zod's output, so nothing is dropped before checking.
-    signatureValid = verifySignature(key, signedPayload(parsed.value as { format: string; bundle: unknown; signer: unknown }), signature);
-    if (!signatureValid) problems.push('the signature does not match the bundle: its content was changed after sealing');
+    signatureValid = verifySignature(
+      key,
+      signedPayload(parsed.value as { format: string; bundle: unknown; signer: unknown }),
+      signature,
+    );
+    if (!signatureValid)
+      problems.push('the signature does not match the bundle: its content was changed after sealing');
   }
-  return { ok: problems.length === 0, incidentId: bundle.incidentId, recordCount: bundle.records.length, brokenRecord, signatureValid, keyId: signer.keyId, problems };
+  return {
+    ok: problems.length === 0,
+    incidentId: bundle.incidentId,
+    recordCount: bundle.records.length,
+    brokenRecord,
+    signatureValid,
+    keyId: signer.keyId,
+    problems,
+  };
 }
 
 /** Checks seq order, incident, and each record's link and hash; returns the first break, or null. */
@@ -92,9 +108,12 @@ export function verifyRecordChain(records: ReadonlyArray<object>, incidentId: st
     const seq = typeof record.seq === 'number' ? record.seq : -1;
     const kind = typeof record.kind === 'string' ? record.kind : null;
     const broken = (reason: string): BrokenRecord => ({ index, seq, kind, reason });
-    if (seq !== index) return broken(`has seq ${seq} where seq ${index} belongs: a record was removed, added or reordered`);
-    if (record.incidentId !== incidentId) return broken(`belongs to incident ${String(record.incidentId)}, not ${incidentId}`);
-    if (record.prevHash !== previousHash) return broken("its prevHash is not the previous record's hash: the chain was cut or spliced here");
+    if (seq !== index)
+      return broken(`has seq ${seq} where seq ${index} belongs: a record was removed, added or reordered`);
+    if (record.incidentId !== incidentId)
+      return broken(`belongs to incident ${String(record.incidentId)}, not ${incidentId}`);
+    if (record.prevHash !== previousHash)
+      return broken("its prevHash is not the previous record's hash: the chain was cut or spliced here");
     if (evidenceRecordHash(previousHash, recordDraft(record)) !== record.hash) {
       return broken('its content does not match its hash: the record was edited after it was written');
     }
@@ -116,10 +135,15 @@ export function describeBreak(broken: BrokenRecord): string {
   return `record seq ${broken.seq}${broken.kind ? ` (${broken.kind})` : ''} at position ${broken.index} breaks the chain: ${broken.reason}`;
 }
 
-function chainEndProblems(records: ReadonlyArray<{ hash: string }>, chain: { recordCount: number; lastHash: string }): string[] {
+function chainEndProblems(
+  records: ReadonlyArray<{ hash: string }>,
+  chain: { recordCount: number; lastHash: string },
+): string[] {
   const last = records[records.length - 1];
   if (records.length === chain.recordCount && last?.hash === chain.lastHash) return [];
-  return [`the chain holds ${records.length} records ending in ${last?.hash ?? 'nothing'}, but was sealed with ${chain.recordCount} ending in ${chain.lastHash}: records were removed from or added to its end`];
+  return [
+    `the chain holds ${records.length} records ending in ${last?.hash ?? 'nothing'}, but was sealed with ${chain.recordCount} ending in ${chain.lastHash}: records were removed from or added to its end`,
+  ];
 }
 
 function parseInput(input: unknown): { value: unknown } | { problem: string } {
@@ -143,5 +167,13 @@ function parseInput(input: unknown): { value: unknown } | { problem: string } {
 }
 
 function failure(problems: string[]): BundleVerification {
-  return { ok: false, incidentId: null, recordCount: 0, brokenRecord: null, signatureValid: false, keyId: null, problems };
+  return {
+    ok: false,
+    incidentId: null,
+    recordCount: 0,
+    brokenRecord: null,
+    signatureValid: false,
+    keyId: null,
+    problems,
+  };
 }

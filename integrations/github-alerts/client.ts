@@ -13,12 +13,7 @@ import {
 } from '../../domain/errors';
 import type { SourceAlertResolver } from '../ports';
 import { providerAnswer } from '../provider-support/answer';
-import {
-  GithubAlertLocationsSchema,
-  GithubAlertSchema,
-  type GithubAlert,
-  type GithubAlertLocation,
-} from './schemas';
+import { GithubAlertLocationsSchema, GithubAlertSchema, type GithubAlert, type GithubAlertLocation } from './schemas';
 
 export interface GithubAlertsClientOptions {
   /** GITHUB_API_URL, e.g. https://api.github.com (or a GHES /api/v3 root). */
@@ -69,10 +64,19 @@ export class GithubAlertsClient implements SourceAlertResolver {
     const path = `/repos/${enc(owner)}/${enc(repo)}/secret-scanning/alerts/${alertNumber}`;
     const before = await this.getAlert(owner, repo, alertNumber);
     if (before.state === 'resolved') return alreadyResolved(repository, before);
-    const body = { state: 'resolved', resolution: 'revoked', resolution_comment: comment.slice(0, RESOLUTION_COMMENT_MAX) };
+    const body = {
+      state: 'resolved',
+      resolution: 'revoked',
+      resolution_comment: comment.slice(0, RESOLUTION_COMMENT_MAX),
+    };
     try {
       const after = await this.send('PATCH', path, GithubAlertSchema, body);
-      return providerAnswer('github', 'secret-scanning.resolve-alert', `${repository}#${alertNumber} resolved as ${after.resolution ?? 'revoked'}`, { answerId: after.html_url ?? `${repository}#${alertNumber}` });
+      return providerAnswer(
+        'github',
+        'secret-scanning.resolve-alert',
+        `${repository}#${alertNumber} resolved as ${after.resolution ?? 'revoked'}`,
+        { answerId: after.html_url ?? `${repository}#${alertNumber}` },
+      );
     } catch (error) {
       if (!(error instanceof TourniquetError) || error.code !== ERROR_CODES.conflict) throw error;
       const now = await this.getAlert(owner, repo, alertNumber);
@@ -85,8 +89,14 @@ export class GithubAlertsClient implements SourceAlertResolver {
     return this.send('GET', path, schema);
   }
 
-  private async send<T extends z.ZodType>(method: 'GET' | 'PATCH', path: string, schema: T, body?: unknown): Promise<z.infer<T>> {
-    if (!this.options.token) throw configurationError('GITHUB_TOKEN is not set: it is needed to read and close secret scanning alerts');
+  private async send<T extends z.ZodType>(
+    method: 'GET' | 'PATCH',
+    path: string,
+    schema: T,
+    body?: unknown,
+  ): Promise<z.infer<T>> {
+    if (!this.options.token)
+      throw configurationError('GITHUB_TOKEN is not set: it is needed to read and close secret scanning alerts');
     let response: Response;
     try {
       response = await fetch(`${this.baseUrl}${path}`, {
@@ -108,7 +118,9 @@ export class GithubAlertsClient implements SourceAlertResolver {
     const parsed = schema.safeParse(await response.json().catch(() => undefined));
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw providerUnavailable(`GitHub answered an unexpected body for ${path}: ${issue?.path.join('.')}: ${issue?.message}`);
+      throw providerUnavailable(
+        `GitHub answered an unexpected body for ${path}: ${issue?.path.join('.')}: ${issue?.message}`,
+      );
     }
     return parsed.data;
   }
@@ -121,7 +133,12 @@ export const RESOLUTION_COMMENT_MAX = 270;
 
 function alreadyResolved(repository: string, alert: GithubAlert): ProviderAnswer {
   const how = alert.resolution ? ` as ${alert.resolution}` : '';
-  return providerAnswer('github', 'secret-scanning.resolve-alert', `${repository}#${alert.number} was already resolved${how}`, { answerId: alert.html_url ?? `${repository}#${alert.number}`, alreadyDone: true });
+  return providerAnswer(
+    'github',
+    'secret-scanning.resolve-alert',
+    `${repository}#${alert.number} was already resolved${how}`,
+    { answerId: alert.html_url ?? `${repository}#${alert.number}`, alreadyDone: true },
+  );
 }
 
 async function errorOf(response: Response, method: string, path: string): Promise<TourniquetError> {
@@ -132,7 +149,8 @@ async function errorOf(response: Response, method: string, path: string): Promis
     .catch(() => '');
   const what = `GitHub ${response.status} for ${method} ${path}${message ? `: ${message}` : ''}`;
   const retryAfterMs = retryAfterOf(response);
-  if (response.status === 429 || (response.status === 403 && retryAfterMs !== undefined)) return rateLimited(what, retryAfterMs);
+  if (response.status === 429 || (response.status === 403 && retryAfterMs !== undefined))
+    return rateLimited(what, retryAfterMs);
   if (response.status === 401 || response.status === 403) return permissionDenied(what);
   if (response.status === 404) return notFound(what);
   if (response.status === 400) return invalidInput(what);

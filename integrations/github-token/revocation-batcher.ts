@@ -70,17 +70,27 @@ export class GitHubRevocationBatcher {
     // Unauthenticated on purpose: GitHub answers 403 to authenticated calls of this endpoint.
     const response = await fetchProvider(PROVIDER, 'credentials/revoke', this.options.url, {
       method: 'POST',
-      headers: { accept: 'application/vnd.github+json', 'content-type': 'application/json', 'x-github-api-version': '2022-11-28', 'user-agent': 'tourniquet' },
+      headers: {
+        accept: 'application/vnd.github+json',
+        'content-type': 'application/json',
+        'x-github-api-version': '2022-11-28',
+        'user-agent': 'tourniquet',
+      },
       body: JSON.stringify({ credentials }),
     });
     await response.body?.cancel();
     if (response.status === 202 || response.ok) return;
     if (response.status === 403 && response.headers.get('x-ratelimit-remaining') === '0') {
       const reset = Number(response.headers.get('x-ratelimit-reset')) * 1_000;
-      throw rateLimited(`${PROVIDER}: GitHub's revocation rate limit is reached`, retryAfterMs(response.headers) ?? Math.max(0, reset - Date.now()));
+      throw rateLimited(
+        `${PROVIDER}: GitHub's revocation rate limit is reached`,
+        retryAfterMs(response.headers) ?? Math.max(0, reset - Date.now()),
+      );
     }
     if (response.status === 422)
-      throw invalidInput(`${PROVIDER} credentials/revoke answered 422: GitHub refused the list (not a supported token, or the endpoint considers it spam)`);
+      throw invalidInput(
+        `${PROVIDER} credentials/revoke answered 422: GitHub refused the list (not a supported token, or the endpoint considers it spam)`,
+      );
     throw httpFailure(PROVIDER, 'credentials/revoke', response.status, response.headers);
   }
 

@@ -39,19 +39,28 @@ export class GitHubTokenProvider implements CredentialProvider {
 
   validateLocator(locator: Record<string, unknown>): void {
     const result = GitHubTokenLocatorSchema.safeParse(locator);
-    if (!result.success) throw invalidInput(`${PROVIDER}: ${result.error.issues.map((i) => `locator.${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    if (!result.success)
+      throw invalidInput(
+        `${PROVIDER}: ${result.error.issues.map((i) => `locator.${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
   }
 
   async revoke(target: CredentialTarget): Promise<ProviderAnswer> {
     const token = await this.tokenOf(target);
-    if ((await this.probe(token)) === 'dead') return providerAnswer(PROVIDER, 'revoke', 'the token already answers 401', { alreadyDone: true });
+    if ((await this.probe(token)) === 'dead')
+      return providerAnswer(PROVIDER, 'revoke', 'the token already answers 401', { alreadyDone: true });
     await this.deps.batcher.submit(token);
-    this.deps.logger?.info({ provider: PROVIDER, incidentId: target.incidentId }, 'token submitted to the credential revocation API');
+    this.deps.logger?.info(
+      { provider: PROVIDER, incidentId: target.incidentId },
+      'token submitted to the credential revocation API',
+    );
     return providerAnswer(PROVIDER, 'revoke', 'GitHub accepted the token for revocation (202); the owner is notified');
   }
 
   async issueReplacement(): Promise<{ answer: ProviderAnswer; newValue: string }> {
-    throw invalidInput(`${PROVIDER}: GitHub tokens cannot be issued on someone's behalf; choose revoke and ask the owner for a new token`);
+    throw invalidInput(
+      `${PROVIDER}: GitHub tokens cannot be issued on someone's behalf; choose revoke and ask the owner for a new token`,
+    );
   }
 
   async revokeReplacement(): Promise<ProviderAnswer> {
@@ -64,22 +73,38 @@ export class GitHubTokenProvider implements CredentialProvider {
 
   async proveDead(target: CredentialTarget): Promise<DeathProof> {
     const token = await this.tokenOf(target);
-    const result = await pollUntil(async () => ({ done: (await this.probe(token)) === 'dead' }), this.deps.poll ?? DEFAULT_POLL);
+    const result = await pollUntil(
+      async () => ({ done: (await this.probe(token)) === 'dead' }),
+      this.deps.poll ?? DEFAULT_POLL,
+    );
     const check = `GET /user with the token: ${result.done ? '401 Bad credentials' : 'still accepted'} after ${result.attempts} attempt(s)`;
     return { dead: result.done, settled: result.done, checks: [check] };
   }
 
   private async tokenOf(target: CredentialTarget): Promise<string> {
     const token = await target.readLeakedValue();
-    if (!token) throw invalidInput(`${PROVIDER}: GitHub revokes by value and none was reported; report the token or use the manual provider`);
+    if (!token)
+      throw invalidInput(
+        `${PROVIDER}: GitHub revokes by value and none was reported; report the token or use the manual provider`,
+      );
     return token;
   }
 
   /** Asks GitHub who the token is. 401 = dead; any authenticated answer (200, 403 without rate limit) = alive. */
   private async probe(token: string): Promise<'dead' | 'alive'> {
-    const response = await fetchProvider(PROVIDER, 'GET /user', new URL('user', this.deps.apiUrl.replace(/\/?$/, '/')).toString(), {
-      headers: { authorization: `Bearer ${token}`, accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28', 'user-agent': 'tourniquet' },
-    });
+    const response = await fetchProvider(
+      PROVIDER,
+      'GET /user',
+      new URL('user', this.deps.apiUrl.replace(/\/?$/, '/')).toString(),
+      {
+        headers: {
+          authorization: `Bearer ${token}`,
+          accept: 'application/vnd.github+json',
+          'x-github-api-version': '2022-11-28',
+          'user-agent': 'tourniquet',
+        },
+      },
+    );
     await response.body?.cancel();
     if (response.status === 401) return 'dead';
     if (response.ok) return 'alive';

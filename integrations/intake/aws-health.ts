@@ -24,7 +24,10 @@ export const AwsHealthEventSchema = z.object({
     eventTypeCode: z.string().min(1),
     communicationId: z.string().min(1).optional(),
     startTime: z.string().optional(),
-    affectedAccount: z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id').optional(),
+    affectedAccount: z
+      .string()
+      .regex(/^\d{12}$/, 'a 12-digit AWS account id')
+      .optional(),
     affectedEntities: z.array(AffectedEntitySchema).default([]),
   }),
 });
@@ -46,12 +49,17 @@ export function verifyAwsHealthSecret(headers: Record<string, string | string[] 
 export function decideAwsHealth(raw: Buffer, now: Date): IntakeDecision {
   const event = parseWith(AwsHealthEventSchema, parseJson(raw), 'AWS Health event');
   const handling = HANDLED[event.detail.eventTypeCode];
-  if (!handling) return { kind: 'ignore', reason: `eventTypeCode "${event.detail.eventTypeCode}" is not a credential exposure` };
+  if (!handling)
+    return { kind: 'ignore', reason: `eventTypeCode "${event.detail.eventTypeCode}" is not a credential exposure` };
   const account = event.detail.affectedAccount ?? event.account;
   const notification = `${event.detail.communicationId ?? event.detail.eventArn}:${account}`;
   // An exposure event without an entity still names a leak: it opens on the unknown-owner path.
-  const entities = event.detail.affectedEntities.length > 0 ? event.detail.affectedEntities.map((e) => e.entityValue) : [undefined];
-  return { kind: 'open', alerts: entities.map((entity) => alertOf(event, account, notification, entity, handling, now)) };
+  const entities =
+    event.detail.affectedEntities.length > 0 ? event.detail.affectedEntities.map((e) => e.entityValue) : [undefined];
+  return {
+    kind: 'open',
+    alerts: entities.map((entity) => alertOf(event, account, notification, entity, handling, now)),
+  };
 }
 
 function alertOf(

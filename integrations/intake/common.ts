@@ -33,9 +33,7 @@ export interface IntakeAlert {
 }
 
 /** What a source's payload asks of us. */
-export type IntakeDecision =
-  | { kind: 'ignore'; reason: string }
-  | { kind: 'open'; alerts: IntakeAlert[] };
+export type IntakeDecision = { kind: 'ignore'; reason: string } | { kind: 'open'; alerts: IntakeAlert[] };
 
 export function hmacSha256Hex(key: string | Buffer, ...parts: Array<string | Buffer>): string {
   const hmac = createHmac('sha256', key);
@@ -69,14 +67,20 @@ export function requireSha256Signature(
   if (!signatureHeader) throw unauthorized(`missing ${headerName} header`);
   if (!signatureHeader.startsWith('sha256=')) throw unauthorized(`${headerName} must look like sha256=<hex>`);
   const expected = `sha256=${hmacSha256Hex(key, ...parts)}`;
-  if (!constantTimeEqual(signatureHeader.toLowerCase(), expected)) throw unauthorized(`${headerName} does not match the body`);
+  if (!constantTimeEqual(signatureHeader.toLowerCase(), expected))
+    throw unauthorized(`${headerName} does not match the body`);
 }
 
 /**
  * Accepts a Unix timestamp (seconds) within `toleranceSeconds` of now; an old timestamp means a
  * captured request is being replayed. Returns the parsed time.
  */
-export function requireFreshTimestamp(value: string | undefined, headerName: string, toleranceSeconds: number, now: Date): Date {
+export function requireFreshTimestamp(
+  value: string | undefined,
+  headerName: string,
+  toleranceSeconds: number,
+  now: Date,
+): Date {
   if (!value) throw unauthorized(`missing ${headerName} header`);
   if (!/^\d{9,11}(\.\d+)?$/.test(value.trim())) throw unauthorized(`${headerName} must be Unix seconds`);
   const sentAt = Number(value) * 1000;
@@ -99,7 +103,9 @@ export function parseJson(raw: Buffer): unknown {
 export function parseWith<T extends z.ZodType>(schema: T, value: unknown, what: string): z.infer<T> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const problems = result.error.issues.slice(0, 5).map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`);
+  const problems = result.error.issues
+    .slice(0, 5)
+    .map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`);
   throw badRequest(`invalid ${what}: ${problems.join('; ')}`);
 }
 
@@ -137,11 +143,21 @@ export function verifyTourniquetSignature(
 ): void {
   const timestamp = header(headers, TOURNIQUET_TIMESTAMP_HEADER);
   requireFreshTimestamp(timestamp, TOURNIQUET_TIMESTAMP_HEADER, toleranceSeconds, now);
-  requireSha256Signature(header(headers, TOURNIQUET_SIGNATURE_HEADER), TOURNIQUET_SIGNATURE_HEADER, secret, `${timestamp}.`, raw);
+  requireSha256Signature(
+    header(headers, TOURNIQUET_SIGNATURE_HEADER),
+    TOURNIQUET_SIGNATURE_HEADER,
+    secret,
+    `${timestamp}.`,
+    raw,
+  );
 }
 
 /** Produces the two headers of the signed format (used by tests, the bench and the docs' example). */
-export function signTourniquetRequest(body: string | Buffer, secret: string, now: Date = new Date()): Record<string, string> {
+export function signTourniquetRequest(
+  body: string | Buffer,
+  secret: string,
+  now: Date = new Date(),
+): Record<string, string> {
   const timestamp = String(Math.floor(now.getTime() / 1000));
   return {
     [TOURNIQUET_TIMESTAMP_HEADER]: timestamp,

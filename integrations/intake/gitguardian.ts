@@ -66,12 +66,18 @@ export function verifyGitguardianSignature(
 ): void {
   const timestamp = header(headers, 'timestamp');
   requireFreshTimestamp(timestamp, 'Timestamp', toleranceSeconds, now);
-  requireSha256Signature(header(headers, 'gitguardian-signature'), 'Gitguardian-Signature', `${timestamp}${token}`, raw);
+  requireSha256Signature(
+    header(headers, 'gitguardian-signature'),
+    'Gitguardian-Signature',
+    `${timestamp}${token}`,
+    raw,
+  );
 }
 
 export function decideGitguardian(raw: Buffer, now: Date): IntakeDecision {
   const event = parseWith(GitguardianEventSchema, parseJson(raw), 'GitGuardian event');
-  if (!HANDLED.has(event.action)) return { kind: 'ignore', reason: `action "${event.action}" does not change the leak` };
+  if (!HANDLED.has(event.action))
+    return { kind: 'ignore', reason: `action "${event.action}" does not change the leak` };
   const incident = parseWith(IncidentSchema, event.incident, `GitGuardian ${event.action}: incident`);
   const occurrence = event.occurrence ?? undefined;
   const ref = `gitguardian-incident-${incident.id}/${event.action}/${occurrence?.id ?? event.timestamp}`;
@@ -94,7 +100,8 @@ export function decideGitguardian(raw: Buffer, now: Date): IntakeDecision {
             verifiedActive: incident.validity === 'valid' ? true : incident.validity === 'invalid' ? false : undefined,
             publiclyExposed: occurrence?.source?.visibility === 'public' ? true : undefined,
             resolvedAtSource: event.action === 'incident_resolved' ? true : undefined,
-            notes: event.action === 'incident_resolved' && incident.secret_revoked ? 'revoked at the source' : undefined,
+            notes:
+              event.action === 'incident_resolved' && incident.secret_revoked ? 'revoked at the source' : undefined,
             reportedBy: 'gitguardian',
             campaign: `gitguardian:${repository ?? incident.detector.name}`,
           },

@@ -57,19 +57,28 @@ const DELIVERY_ID = /^[0-9a-zA-Z-]{8,64}$/;
 
 export type GithubDecision = { kind: 'ignore'; reason: string } | { kind: 'fetch'; ref: GithubAlertRef };
 
-export function verifyGithubSignature(raw: Buffer, headers: Record<string, string | string[] | undefined>, secret: string): void {
+export function verifyGithubSignature(
+  raw: Buffer,
+  headers: Record<string, string | string[] | undefined>,
+  secret: string,
+): void {
   requireSha256Signature(header(headers, 'x-hub-signature-256'), 'X-Hub-Signature-256', secret, raw);
 }
 
 /** Reads a verified delivery: which alert to fetch, or why it is ignored. */
-export function decideGithubDelivery(raw: Buffer, headers: Record<string, string | string[] | undefined>, now: Date): GithubDecision {
+export function decideGithubDelivery(
+  raw: Buffer,
+  headers: Record<string, string | string[] | undefined>,
+  now: Date,
+): GithubDecision {
   const event = header(headers, 'x-github-event');
   if (!event) throw badRequest('missing X-GitHub-Event header');
   if (event !== 'secret_scanning_alert' && event !== 'secret_scanning_alert_location') {
     return { kind: 'ignore', reason: `event "${event}" is not a secret scanning event` };
   }
   const deliveryId = header(headers, 'x-github-delivery');
-  if (!deliveryId || !DELIVERY_ID.test(deliveryId)) throw badRequest('X-GitHub-Delivery header must be the delivery GUID');
+  if (!deliveryId || !DELIVERY_ID.test(deliveryId))
+    throw badRequest('X-GitHub-Delivery header must be the delivery GUID');
   const payload = parseWith(GithubSecretScanningEventSchema, parseJson(raw), `${event} payload`);
   if (event === 'secret_scanning_alert' && !ALERT_ACTIONS.has(payload.action)) {
     return { kind: 'ignore', reason: `action "${payload.action}" does not change the leak` };
@@ -80,9 +89,15 @@ export function decideGithubDelivery(raw: Buffer, headers: Record<string, string
   return { kind: 'fetch', ref: refOf(event, deliveryId, payload, now) };
 }
 
-function refOf(event: GithubAlertRef['event'], deliveryId: string, payload: GithubSecretScanningEvent, now: Date): GithubAlertRef {
+function refOf(
+  event: GithubAlertRef['event'],
+  deliveryId: string,
+  payload: GithubSecretScanningEvent,
+  now: Date,
+): GithubAlertRef {
   const [owner, repo] = payload.repository.full_name.split('/') as [string, string];
-  if (event === 'secret_scanning_alert_location' && !payload.location) throw badRequest('location: required for location events');
+  if (event === 'secret_scanning_alert_location' && !payload.location)
+    throw badRequest('location: required for location events');
   return {
     deliveryId,
     event,
@@ -99,7 +114,10 @@ function refOf(event: GithubAlertRef['event'], deliveryId: string, payload: Gith
 }
 
 /** A link to where the secret sits, built from location details (paths and ids only, never content). */
-export function describeLocation(fullName: string, location: { type: string; details: Record<string, unknown> }): string {
+export function describeLocation(
+  fullName: string,
+  location: { type: string; details: Record<string, unknown> },
+): string {
   const details = location.details;
   if (typeof details.path === 'string' && typeof details.commit_sha === 'string') {
     const line = typeof details.start_line === 'number' ? `#L${details.start_line}` : '';
@@ -113,7 +131,11 @@ export function describeLocation(fullName: string, location: { type: string; det
  * The command for IncidentService.open once the alert was fetched. `leakedValue` is the only field
  * that carries the secret; IncidentService fingerprints and seals it.
  */
-export function githubAlertCommand(ref: GithubAlertRef, alert: GithubAlert, locations: GithubAlertLocation[]): OpenIncidentCommand {
+export function githubAlertCommand(
+  ref: GithubAlertRef,
+  alert: GithubAlert,
+  locations: GithubAlertLocation[],
+): OpenIncidentCommand {
   const fullName = `${ref.owner}/${ref.repo}`;
   const first = locations[0];
   const location = ref.location ?? (first ? describeLocation(fullName, first) : alert.html_url);

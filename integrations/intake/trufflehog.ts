@@ -30,7 +30,8 @@ export function parseTrufflehogFindings(raw: Buffer): TrufflehogFinding[] {
     .map((line, index) => ({ line: line.trim(), number: index + 1 }))
     .filter(({ line }) => line.length > 0);
   if (lines.length === 0) throw badRequest('body holds no findings: send one TruffleHog JSON object per line');
-  if (lines.length > MAX_FINDINGS_PER_REQUEST) throw badRequest(`at most ${MAX_FINDINGS_PER_REQUEST} findings per request`);
+  if (lines.length > MAX_FINDINGS_PER_REQUEST)
+    throw badRequest(`at most ${MAX_FINDINGS_PER_REQUEST} findings per request`);
   return lines.map(({ line, number }) => {
     let value: unknown;
     try {
@@ -90,7 +91,9 @@ function whereOf(finding: TrufflehogFinding): { key: string; link: string; repos
   const file = text('file') ?? text('path') ?? '';
   const line = typeof data.line === 'number' ? data.line : undefined;
   const key = [kind, repository ?? '', text('commit') ?? '', file, line ?? ''].join('|');
-  const link = text('link') ?? `${repository ?? kind}${text('commit') ? `@${text('commit')}` : ''}${file ? `:${file}` : ''}${line ? `:${line}` : ''}`;
+  const link =
+    text('link') ??
+    `${repository ?? kind}${text('commit') ? `@${text('commit')}` : ''}${file ? `:${file}` : ''}${line ? `:${line}` : ''}`;
   // TruffleHog's Visibility enum: 0 = public.
   const visibility = data.visibility;
   return { key, link, repository, public: visibility === 0 || visibility === 'public' ? true : undefined };

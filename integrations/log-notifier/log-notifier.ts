@@ -10,7 +10,12 @@ export class LogNotifier implements Notifier {
 
   async notify(notification: IncidentNotification): Promise<void> {
     this.logger.info(
-      { incidentId: notification.incidentId, kind: notification.kind, to: notification.to.map((person) => person.id), phase: notification.status.phase },
+      {
+        incidentId: notification.incidentId,
+        kind: notification.kind,
+        to: notification.to.map((person) => person.id),
+        phase: notification.status.phase,
+      },
       notification.text,
     );
   }

@@ -19,7 +19,10 @@ export class ManualProvider implements CredentialProvider {
 
   validateLocator(locator: Record<string, unknown>): void {
     const parsed = ManualLocatorSchema.safeParse(locator);
-    if (!parsed.success) throw invalidInput(`manual locator: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
+    if (!parsed.success)
+      throw invalidInput(
+        `manual locator: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`,
+      );
   }
 
   revoke(): never {
@@ -35,6 +38,6 @@ export class ManualProvider implements CredentialProvider {
     return null;
   }
   async proveDead(): Promise<DeathProof> {
-    throw configurationError('manual provider: proof of death is the executor\'s confirmation note');
+    throw configurationError("manual provider: proof of death is the executor's confirmation note");
   }
 }

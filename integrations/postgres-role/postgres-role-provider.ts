@@ -29,7 +29,10 @@ export class PostgresRoleProvider implements CredentialProvider {
 
   validateLocator(locator: Record<string, unknown>): void {
     const parsed = PostgresLocatorSchema.safeParse(locator);
-    if (!parsed.success) throw invalidInput(`postgres locator: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || '(locator)'}: ${issue.message}`).join('; ')}`);
+    if (!parsed.success)
+      throw invalidInput(
+        `postgres locator: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || '(locator)'}: ${issue.message}`).join('; ')}`,
+      );
   }
 
   async revoke(target: CredentialTarget): Promise<ProviderAnswer> {
@@ -61,7 +64,10 @@ export class PostgresRoleProvider implements CredentialProvider {
   async endDerivedSessions(target: CredentialTarget): Promise<ProviderAnswer> {
     const locator = this.locator(target);
     const result = await this.admin(locator, 'terminate sessions', (client) =>
-      client.query<{ terminated: boolean }>('SELECT pg_terminate_backend(pid) AS terminated FROM pg_stat_activity WHERE usename = $1 AND pid <> pg_backend_pid()', [locator.role]),
+      client.query<{ terminated: boolean }>(
+        'SELECT pg_terminate_backend(pid) AS terminated FROM pg_stat_activity WHERE usename = $1 AND pid <> pg_backend_pid()',
+        [locator.role],
+      ),
     );
     const count = result.rows.filter((row) => row.terminated).length;
     return this.answer('pg-terminate-backend', `terminated ${count} session(s) of role ${locator.role}`, count === 0);
@@ -77,15 +83,23 @@ export class PostgresRoleProvider implements CredentialProvider {
       loginRefused = true;
       checks.push(`no leaked value sealed; the old password of role ${locator.role} was replaced at rotation`);
     } else if (oldValue === undefined) {
-      const canLogin = await this.admin(locator, 'read role', (client) => client.query<{ rolcanlogin: boolean }>('SELECT rolcanlogin FROM pg_roles WHERE rolname = $1', [locator.role]));
+      const canLogin = await this.admin(locator, 'read role', (client) =>
+        client.query<{ rolcanlogin: boolean }>('SELECT rolcanlogin FROM pg_roles WHERE rolname = $1', [locator.role]),
+      );
       loginRefused = canLogin.rows[0]?.rolcanlogin !== true;
-      checks.push(`no leaked value sealed; role ${locator.role} rolcanlogin=${String(canLogin.rows[0]?.rolcanlogin ?? 'absent')}`);
+      checks.push(
+        `no leaked value sealed; role ${locator.role} rolcanlogin=${String(canLogin.rows[0]?.rolcanlogin ?? 'absent')}`,
+      );
     } else {
       const code = await this.tryLogin(locator, oldValue);
       loginRefused = LOGIN_REFUSED_CODES.includes(code);
-      checks.push(`login as ${locator.role} with the leaked password: ${code === 'ok' ? 'accepted' : `refused (${code})`}`);
+      checks.push(
+        `login as ${locator.role} with the leaked password: ${code === 'ok' ? 'accepted' : `refused (${code})`}`,
+      );
     }
-    const sessions = await this.admin(locator, 'count sessions', (client) => client.query<{ n: string }>('SELECT count(*) AS n FROM pg_stat_activity WHERE usename = $1', [locator.role]));
+    const sessions = await this.admin(locator, 'count sessions', (client) =>
+      client.query<{ n: string }>('SELECT count(*) AS n FROM pg_stat_activity WHERE usename = $1', [locator.role]),
+    );
     const remaining = Number(sessions.rows[0]?.n ?? 0);
     checks.push(`sessions of role ${locator.role} remaining: ${remaining}`);
     return { dead: loginRefused && remaining === 0, checks };
@@ -93,7 +107,14 @@ export class PostgresRoleProvider implements CredentialProvider {
 
   private async tryLogin(locator: PostgresLocator, password: string): Promise<string> {
     const url = new URL(this.adminUrl(locator));
-    const client = new Client({ host: url.hostname, port: Number(url.port || 5432), database: locator.database ?? url.pathname.slice(1), user: locator.role, password, connectionTimeoutMillis: 5_000 });
+    const client = new Client({
+      host: url.hostname,
+      port: Number(url.port || 5432),
+      database: locator.database ?? url.pathname.slice(1),
+      user: locator.role,
+      password,
+      connectionTimeoutMillis: 5_000,
+    });
     try {
       await client.connect();
       return 'ok';
@@ -120,7 +141,8 @@ export class PostgresRoleProvider implements CredentialProvider {
 
   private adminUrl(locator: PostgresLocator): string {
     const url = this.resolveSetting(locator.adminUrlSetting);
-    if (!url) throw configurationError(`setting ${locator.adminUrlSetting} (admin URL for role ${locator.role}) is not set`);
+    if (!url)
+      throw configurationError(`setting ${locator.adminUrlSetting} (admin URL for role ${locator.role}) is not set`);
     return url;
   }
 

@@ -9,10 +9,30 @@ import {
 } from '../../domain/errors';
 
 const THROTTLING = new Set(['Throttling', 'ThrottlingException', 'TooManyRequestsException', 'RequestLimitExceeded']);
-const DENIED = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'InvalidClientTokenId', 'SignatureDoesNotMatch', 'ExpiredToken']);
+const DENIED = new Set([
+  'AccessDenied',
+  'AccessDeniedException',
+  'UnauthorizedOperation',
+  'InvalidClientTokenId',
+  'SignatureDoesNotMatch',
+  'ExpiredToken',
+]);
 // ECS answers its "gone" errors with HTTP 400, so they are listed by name rather than read from the status.
-const MISSING = new Set(['NoSuchEntity', 'NoSuchEntityException', 'ResourceNotFoundException', 'ServiceNotFoundException', 'ClusterNotFoundException', 'ServiceNotActiveException']);
-const CONFLICTS = new Set(['LimitExceeded', 'LimitExceededException', 'ResourceExistsException', 'EntityAlreadyExists', 'InvalidRequestException']);
+const MISSING = new Set([
+  'NoSuchEntity',
+  'NoSuchEntityException',
+  'ResourceNotFoundException',
+  'ServiceNotFoundException',
+  'ClusterNotFoundException',
+  'ServiceNotActiveException',
+]);
+const CONFLICTS = new Set([
+  'LimitExceeded',
+  'LimitExceededException',
+  'ResourceExistsException',
+  'EntityAlreadyExists',
+  'InvalidRequestException',
+]);
 
 /** The shape of an AWS SDK v3 service exception, read without trusting it. */
 interface AwsErrorLike {
@@ -40,7 +60,8 @@ export function mapAwsError(provider: string, operation: string, error: unknown)
     return permissionDenied(`${what}; grant the remediation principal the policy in docs/providers.md`);
   if (MISSING.has(name) || status === 404) return notFound(`${what}; check the catalog locator`);
   if (CONFLICTS.has(name) || status === 409) return conflict(what);
-  if (aws.$fault === 'server' || status === undefined || status >= 500) return providerUnavailable(`${what}; will retry`);
+  if (aws.$fault === 'server' || status === undefined || status >= 500)
+    return providerUnavailable(`${what}; will retry`);
   return invalidInput(`${what}; check the catalog locator`);
 }
 

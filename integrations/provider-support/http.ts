@@ -64,7 +64,9 @@ export async function fetchProvider(
     });
   } catch (error) {
     const reason = error instanceof Error ? error.name : 'network error';
-    throw providerUnavailable(`${provider} ${operation}: could not reach ${new URL(url).origin} (${reason}), will retry`);
+    throw providerUnavailable(
+      `${provider} ${operation}: could not reach ${new URL(url).origin} (${reason}), will retry`,
+    );
   }
 }
 

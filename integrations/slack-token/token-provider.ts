@@ -35,21 +35,32 @@ export class SlackTokenProvider implements CredentialProvider {
 
   validateLocator(locator: Record<string, unknown>): void {
     const result = SlackTokenLocatorSchema.safeParse(locator);
-    if (!result.success) throw invalidInput(`${PROVIDER}: ${result.error.issues.map((i) => `locator.${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    if (!result.success)
+      throw invalidInput(
+        `${PROVIDER}: ${result.error.issues.map((i) => `locator.${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
   }
 
   async revoke(target: CredentialTarget): Promise<ProviderAnswer> {
     const token = await this.tokenOf(target);
     const before = await this.call('auth.test', token);
-    if (!before.ok) return providerAnswer(PROVIDER, 'revoke', `auth.test already answers ${before.error}`, { alreadyDone: true });
+    if (!before.ok)
+      return providerAnswer(PROVIDER, 'revoke', `auth.test already answers ${before.error}`, { alreadyDone: true });
     const answer = await this.call('auth.revoke', token);
-    if (!answer.ok && !DEAD_ERRORS.has(answer.error ?? '')) throw permissionDenied(`${PROVIDER} auth.revoke answered ${answer.error}`);
+    if (!answer.ok && !DEAD_ERRORS.has(answer.error ?? ''))
+      throw permissionDenied(`${PROVIDER} auth.revoke answered ${answer.error}`);
     this.deps.logger?.info({ provider: PROVIDER, incidentId: target.incidentId }, 'token revoked with auth.revoke');
-    return providerAnswer(PROVIDER, 'revoke', answer.ok ? `auth.revoke: revoked=${answer.revoked}` : `auth.revoke: ${answer.error}`);
+    return providerAnswer(
+      PROVIDER,
+      'revoke',
+      answer.ok ? `auth.revoke: revoked=${answer.revoked}` : `auth.revoke: ${answer.error}`,
+    );
   }
 
   async issueReplacement(): Promise<{ answer: ProviderAnswer; newValue: string }> {
-    throw invalidInput(`${PROVIDER}: Slack tokens are issued by reinstalling the app (OAuth); choose revoke and reinstall`);
+    throw invalidInput(
+      `${PROVIDER}: Slack tokens are issued by reinstalling the app (OAuth); choose revoke and reinstall`,
+    );
   }
 
   async revokeReplacement(): Promise<ProviderAnswer> {
@@ -67,12 +78,19 @@ export class SlackTokenProvider implements CredentialProvider {
       return { done: !answer.ok && DEAD_ERRORS.has(answer.error ?? ''), answer };
     }, this.deps.poll ?? DEFAULT_POLL);
     const shown = result.answer.ok ? 'ok (still valid)' : result.answer.error;
-    return { dead: result.done, settled: result.done, checks: [`auth.test with the token: ${shown} after ${result.attempts} attempt(s)`] };
+    return {
+      dead: result.done,
+      settled: result.done,
+      checks: [`auth.test with the token: ${shown} after ${result.attempts} attempt(s)`],
+    };
   }
 
   private async tokenOf(target: CredentialTarget): Promise<string> {
     const token = await target.readLeakedValue();
-    if (!token) throw invalidInput(`${PROVIDER}: Slack revokes by value and none was reported; report the token or use the manual provider`);
+    if (!token)
+      throw invalidInput(
+        `${PROVIDER}: Slack revokes by value and none was reported; report the token or use the manual provider`,
+      );
     return token;
   }
 
@@ -89,7 +107,8 @@ export class SlackTokenProvider implements CredentialProvider {
       throw httpFailure(PROVIDER, method, response.status, response.headers);
     }
     const answer = parseProviderAnswer(SlackAnswerSchema, PROVIDER, method, await readJson(PROVIDER, method, response));
-    if (answer.error === 'ratelimited') throw rateLimited(`${PROVIDER} ${method}: ratelimited`, retryAfterMs(response.headers) ?? 30_000);
+    if (answer.error === 'ratelimited')
+      throw rateLimited(`${PROVIDER} ${method}: ratelimited`, retryAfterMs(response.headers) ?? 30_000);
     return answer;
   }
 }

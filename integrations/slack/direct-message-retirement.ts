@@ -41,16 +41,29 @@ export class DirectMessageRetirement {
     return failures;
   }
 
-  private async retire(notification: IncidentNotification, message: LiveDirectMessage, outcome: string, log: Logger): Promise<void> {
+  private async retire(
+    notification: IncidentNotification,
+    message: LiveDirectMessage,
+    outcome: string,
+    log: Logger,
+  ): Promise<void> {
     const { incidentId, status } = notification;
     try {
-      await this.client.chat.update({ channel: message.channelId, ts: message.ts, text: message.text || `Tourniquet: ${status.secretId}`, blocks: renderRetiredDirectMessage(message.text, status, outcome) });
+      await this.client.chat.update({
+        channel: message.channelId,
+        ts: message.ts,
+        text: message.text || `Tourniquet: ${status.secretId}`,
+        blocks: renderRetiredDirectMessage(message.text, status, outcome),
+      });
     } catch (error) {
       // A message that no longer exists has no buttons left to retire.
       if (slackErrorString(error) !== 'message_not_found') throw error;
       log.info({ personId: message.personId, ts: message.ts }, 'slack direct message to retire is gone');
     }
     await this.store.markRetired(incidentId, message.notificationKey, message.personId);
-    log.info({ personId: message.personId, ts: message.ts, step: message.step }, 'slack direct message buttons retired');
+    log.info(
+      { personId: message.personId, ts: message.ts, step: message.step },
+      'slack direct message buttons retired',
+    );
   }
 }

@@ -37,7 +37,13 @@ const SETUP_ERRORS: Record<string, (m: string) => TourniquetError> = {
 };
 
 /** Slack platform errors that mean "try again later". */
-const TRANSIENT_ERRORS = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
+const TRANSIENT_ERRORS = new Set([
+  'ratelimited',
+  'internal_error',
+  'fatal_error',
+  'service_unavailable',
+  'request_timeout',
+]);
 
 export function mapSlackError(method: string, error: unknown): TourniquetError {
   if (error instanceof TourniquetError) return error;
@@ -53,7 +59,9 @@ export function mapSlackError(method: string, error: unknown): TourniquetError {
       return configurationError(`Slack ${method}: HTTP ${status}; check SLACK_API_URL`);
     }
     case SlackErrorCode.RequestError:
-      return providerUnavailable(`Slack ${method}: request failed (${(coded as { original?: Error }).original?.message ?? 'network error'})`);
+      return providerUnavailable(
+        `Slack ${method}: request failed (${(coded as { original?: Error }).original?.message ?? 'network error'})`,
+      );
     case SlackErrorCode.PlatformError: {
       const slackError = (coded as { data?: { error?: string } }).data?.error ?? 'unknown_error';
       if (TRANSIENT_ERRORS.has(slackError)) return providerUnavailable(`Slack ${method}: ${slackError}`);

@@ -24,7 +24,8 @@ export class IncidentCards {
   /** Posts or updates the card; answers the incident's channel id. */
   async publish(notification: IncidentNotification): Promise<string> {
     const claim = await this.store.claimCard(notification.incidentId);
-    if (claim.state === 'busy') throw providerUnavailable('the status card is being posted by another delivery; retrying');
+    if (claim.state === 'busy')
+      throw providerUnavailable('the status card is being posted by another delivery; retrying');
     if (claim.state === 'claimed') return this.postCard(claim.row, notification);
     const row = claim.row;
     const channelId = row.channelId as string;
@@ -34,7 +35,12 @@ export class IncidentCards {
       return channelId;
     }
     try {
-      await this.client.chat.update({ channel: channelId, ts: row.cardTs as string, text: cardFallbackText(notification.status), blocks: renderStatusCard(notification.status) });
+      await this.client.chat.update({
+        channel: channelId,
+        ts: row.cardTs as string,
+        text: cardFallbackText(notification.status),
+        blocks: renderStatusCard(notification.status),
+      });
     } catch (error) {
       if (slackErrorString(error) !== 'message_not_found') throw mapSlackError('chat.update', error);
       // Someone deleted the card: post a fresh one rather than fail forever.
@@ -87,7 +93,12 @@ export class IncidentCards {
   private async findChannel(name: string): Promise<string | undefined> {
     let cursor: string | undefined;
     do {
-      const page = await this.client.conversations.list({ types: 'private_channel,public_channel', exclude_archived: true, limit: 200, cursor });
+      const page = await this.client.conversations.list({
+        types: 'private_channel,public_channel',
+        exclude_archived: true,
+        limit: 200,
+        cursor,
+      });
       const match = page.channels?.find((channel) => channel.name === name);
       if (match?.id) return match.id;
       cursor = page.response_metadata?.next_cursor || undefined;
@@ -100,7 +111,9 @@ export class IncidentCards {
     if (this.fixedChannelId) return;
     const { primary, backup, verifier } = notification.status.roles;
     const people = [primary, backup, verifier, ...notification.to].filter((p): p is PersonRef => p !== undefined);
-    const users = [...new Set(people.map((p) => p.slackUserId).filter((id): id is string => !!id))].filter((id) => !row.invited.includes(id));
+    const users = [...new Set(people.map((p) => p.slackUserId).filter((id): id is string => !!id))].filter(
+      (id) => !row.invited.includes(id),
+    );
     if (users.length === 0) return;
     try {
       await this.client.conversations.invite({ channel: channelId, users: users.join(',') });
@@ -108,7 +121,8 @@ export class IncidentCards {
       // Already-present people are fine; other refusals must not hold the card back.
       const slackError = slackErrorString(error);
       if (slackError === undefined) throw mapSlackError('conversations.invite', error);
-      if (slackError !== 'already_in_channel') this.logger.warn({ incidentId: row.incidentId, slackError }, 'slack invite refused');
+      if (slackError !== 'already_in_channel')
+        this.logger.warn({ incidentId: row.incidentId, slackError }, 'slack invite refused');
     }
     await this.store.markInvited(row.incidentId, users);
     row.invited.push(...users);
@@ -117,7 +131,10 @@ export class IncidentCards {
 
 /** Channel names: lowercase, at most 80 characters; incident ids already fit. */
 export function channelNameOf(incidentId: string): string {
-  return `tq-${incidentId}`.toLowerCase().replace(/[^a-z0-9_-]/g, '-').slice(0, 80);
+  return `tq-${incidentId}`
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]/g, '-')
+    .slice(0, 80);
 }
 
 /** How far the incident has moved: the card never goes back to an older status. */

@@ -8,7 +8,8 @@ import type { Logger } from 'pino';
 export function slackLoggerFrom(logger: Logger, name = 'slack'): SlackLogger {
   let level: LogLevel = LogLevel.INFO;
   const child = logger.child({ component: name });
-  const text = (msg: unknown[]) => msg.map((m) => (m instanceof Error ? m.message : typeof m === 'string' ? m : JSON.stringify(m))).join(' ');
+  const text = (msg: unknown[]) =>
+    msg.map((m) => (m instanceof Error ? m.message : typeof m === 'string' ? m : JSON.stringify(m))).join(' ');
   return {
     debug: (...msg) => child.debug(text(msg)),
     info: (...msg) => child.info(text(msg)),

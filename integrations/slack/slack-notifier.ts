@@ -34,7 +34,12 @@ export function createSlackNotifier(deps: SlackNotifierDeps): Notifier {
   const token = deps.config.SLACK_BOT_TOKEN;
   if (!token && !deps.client) throw new Error('createSlackNotifier needs SLACK_BOT_TOKEN');
   const client = deps.client ?? createSlackWebClient({ token: token as string, apiUrl: deps.config.SLACK_API_URL });
-  return new SlackNotifier(client, new SlackStore(deps.database), deps.logger.child({ component: 'slack-notifier' }), deps.config.SLACK_INCIDENT_CHANNEL_ID);
+  return new SlackNotifier(
+    client,
+    new SlackStore(deps.database),
+    deps.logger.child({ component: 'slack-notifier' }),
+    deps.config.SLACK_INCIDENT_CHANNEL_ID,
+  );
 }
 
 class SlackNotifier implements Notifier {
@@ -64,7 +69,11 @@ class SlackNotifier implements Notifier {
    * with the rest (the card update and sent messages are idempotent).
    */
   private async deliver(notification: IncidentNotification): Promise<void> {
-    const log = this.logger.child({ incidentId: notification.incidentId, notificationKey: notification.key, kind: notification.kind });
+    const log = this.logger.child({
+      incidentId: notification.incidentId,
+      notificationKey: notification.key,
+      kind: notification.kind,
+    });
     const failures: TourniquetError[] = [];
     let channelId: string | undefined;
     try {
@@ -86,12 +95,20 @@ class SlackNotifier implements Notifier {
     }
     if (failures.length > 0) {
       const failure = worstFailure(failures);
-      log.warn({ code: failure.code, retryAfterMs: failure.retryAfterMs, err: failure.message }, 'slack delivery failed');
+      log.warn(
+        { code: failure.code, retryAfterMs: failure.retryAfterMs, err: failure.message },
+        'slack delivery failed',
+      );
       throw failure;
     }
   }
 
-  private async sendDirectMessage(notification: IncidentNotification, person: PersonRef, channelId: string | undefined, log: Logger): Promise<void> {
+  private async sendDirectMessage(
+    notification: IncidentNotification,
+    person: PersonRef,
+    channelId: string | undefined,
+    log: Logger,
+  ): Promise<void> {
     if (!person.slackUserId) {
       log.info({ personId: person.id }, 'no Slack user id in the catalog; direct message skipped');
       return;
@@ -99,7 +116,8 @@ class SlackNotifier implements Notifier {
     const { incidentId, key, kind } = notification;
     const claim = await this.store.claimDirectMessage(incidentId, key, person.id, kind);
     if (claim.state === 'done') return;
-    if (claim.state === 'busy') throw providerUnavailable('this direct message is being sent by another delivery; retrying');
+    if (claim.state === 'busy')
+      throw providerUnavailable('this direct message is being sent by another delivery; retrying');
     try {
       // Posting to a user id lands in the app's direct message with that person.
       const posted = await this.client.chat.postMessage({

@@ -64,7 +64,10 @@ export class SlackStore {
   }
 
   async card(incidentId: string): Promise<CardRow | undefined> {
-    const result = await this.database.query<CardRecord>(`SELECT ${CARD_COLUMNS} FROM slack_incident_cards WHERE incident_id = $1`, [incidentId]);
+    const result = await this.database.query<CardRecord>(
+      `SELECT ${CARD_COLUMNS} FROM slack_incident_cards WHERE incident_id = $1`,
+      [incidentId],
+    );
     return result.rows[0] ? toCard(result.rows[0]) : undefined;
   }
 
@@ -78,21 +81,33 @@ export class SlackStore {
   }
 
   async saveChannel(incidentId: string, channelId: string): Promise<void> {
-    await this.database.query('UPDATE slack_incident_cards SET channel_id = $2 WHERE incident_id = $1', [incidentId, channelId]);
+    await this.database.query('UPDATE slack_incident_cards SET channel_id = $2 WHERE incident_id = $1', [
+      incidentId,
+      channelId,
+    ]);
   }
 
   async saveCard(incidentId: string, cardTs: string, version: number): Promise<void> {
-    await this.database.query('UPDATE slack_incident_cards SET card_ts = $2, version = GREATEST(version, $3) WHERE incident_id = $1', [incidentId, cardTs, version]);
+    await this.database.query(
+      'UPDATE slack_incident_cards SET card_ts = $2, version = GREATEST(version, $3) WHERE incident_id = $1',
+      [incidentId, cardTs, version],
+    );
   }
 
   /** Gives a failed claim back at once so the retry does not wait for it to go stale. */
   async releaseCard(incidentId: string): Promise<void> {
-    await this.database.query(`UPDATE slack_incident_cards SET claimed_at = 'epoch' WHERE incident_id = $1 AND card_ts IS NULL`, [incidentId]);
+    await this.database.query(
+      `UPDATE slack_incident_cards SET claimed_at = 'epoch' WHERE incident_id = $1 AND card_ts IS NULL`,
+      [incidentId],
+    );
   }
 
   /** Someone deleted the card in Slack: forget its ts so the next delivery posts a new one. */
   async forgetCard(incidentId: string): Promise<void> {
-    await this.database.query(`UPDATE slack_incident_cards SET card_ts = NULL, claimed_at = 'epoch' WHERE incident_id = $1`, [incidentId]);
+    await this.database.query(
+      `UPDATE slack_incident_cards SET card_ts = NULL, claimed_at = 'epoch' WHERE incident_id = $1`,
+      [incidentId],
+    );
   }
 
   /**
@@ -100,7 +115,10 @@ export class SlackStore {
    * late retry of an older notification never rolls the card back.
    */
   async advanceVersion(incidentId: string, version: number): Promise<boolean> {
-    const result = await this.database.query('UPDATE slack_incident_cards SET version = $2 WHERE incident_id = $1 AND version <= $2 RETURNING 1', [incidentId, version]);
+    const result = await this.database.query(
+      'UPDATE slack_incident_cards SET version = $2 WHERE incident_id = $1 AND version <= $2 RETURNING 1',
+      [incidentId, version],
+    );
     return result.rows.length > 0;
   }
 
@@ -113,7 +131,12 @@ export class SlackStore {
   }
 
   /** Claims one direct message of one notification; `done` when it was already sent. */
-  async claimDirectMessage(incidentId: string, key: string, personId: string, kind: string): Promise<Claim<{ ts: string | null }>> {
+  async claimDirectMessage(
+    incidentId: string,
+    key: string,
+    personId: string,
+    kind: string,
+  ): Promise<Claim<{ ts: string | null }>> {
     const inserted = await this.database.query(
       `INSERT INTO slack_direct_messages (incident_id, notification_key, person_id, kind) VALUES ($1, $2, $3, $4)
        ON CONFLICT DO NOTHING RETURNING 1`,
@@ -139,11 +162,28 @@ export class SlackStore {
    * Stores the posted message's ts and, when it has buttons, what they are for, the status version
    * it was sent at and its text, so the buttons can be retired once their step is over.
    */
-  async saveDirectMessage(incidentId: string, key: string, personId: string, channelId: string, ts: string, live?: { buttons: DirectMessageButtons; version: number; text: string }): Promise<void> {
+  async saveDirectMessage(
+    incidentId: string,
+    key: string,
+    personId: string,
+    channelId: string,
+    ts: string,
+    live?: { buttons: DirectMessageButtons; version: number; text: string },
+  ): Promise<void> {
     await this.database.query(
       `UPDATE slack_direct_messages SET channel_id = $4, ts = $5, step = $6, dependents = $7::jsonb, version = $8, text = $9
        WHERE incident_id = $1 AND notification_key = $2 AND person_id = $3`,
-      [incidentId, key, personId, channelId, ts, live?.buttons.step ?? null, JSON.stringify(live?.buttons.dependents ?? []), live?.version ?? null, live?.text ?? null],
+      [
+        incidentId,
+        key,
+        personId,
+        channelId,
+        ts,
+        live?.buttons.step ?? null,
+        JSON.stringify(live?.buttons.dependents ?? []),
+        live?.version ?? null,
+        live?.text ?? null,
+      ],
     );
   }
 
@@ -160,25 +200,29 @@ export class SlackStore {
 
   /** Remembers that a direct message's buttons are gone, so a retried delivery leaves it alone. */
   async markRetired(incidentId: string, key: string, personId: string): Promise<void> {
-    await this.database.query('UPDATE slack_direct_messages SET retired_at = now() WHERE incident_id = $1 AND notification_key = $2 AND person_id = $3 AND retired_at IS NULL', [
-      incidentId,
-      key,
-      personId,
-    ]);
+    await this.database.query(
+      'UPDATE slack_direct_messages SET retired_at = now() WHERE incident_id = $1 AND notification_key = $2 AND person_id = $3 AND retired_at IS NULL',
+      [incidentId, key, personId],
+    );
   }
 
   async releaseDirectMessage(incidentId: string, key: string, personId: string): Promise<void> {
-    await this.database.query('DELETE FROM slack_direct_messages WHERE incident_id = $1 AND notification_key = $2 AND person_id = $3 AND ts IS NULL', [
-      incidentId,
-      key,
-      personId,
-    ]);
+    await this.database.query(
+      'DELETE FROM slack_direct_messages WHERE incident_id = $1 AND notification_key = $2 AND person_id = $3 AND ts IS NULL',
+      [incidentId, key, personId],
+    );
   }
 }
 
 function toCard(record: CardRecord): CardRow {
   const invited = typeof record.invited === 'string' ? (JSON.parse(record.invited) as string[]) : record.invited;
-  return { incidentId: record.incident_id, channelId: record.channel_id, cardTs: record.card_ts, version: record.version, invited: invited ?? [] };
+  return {
+    incidentId: record.incident_id,
+    channelId: record.channel_id,
+    cardTs: record.card_ts,
+    version: record.version,
+    invited: invited ?? [],
+  };
 }
 
 interface LiveRecord {
@@ -192,7 +236,8 @@ interface LiveRecord {
 }
 
 function toLive(record: LiveRecord): LiveDirectMessage {
-  const dependents = typeof record.dependents === 'string' ? (JSON.parse(record.dependents) as string[]) : record.dependents;
+  const dependents =
+    typeof record.dependents === 'string' ? (JSON.parse(record.dependents) as string[]) : record.dependents;
   return {
     notificationKey: record.notification_key,
     personId: record.person_id,

@@ -16,11 +16,20 @@ export interface VaultAnswer {
  * taxonomy (403 → PERMISSION_DENIED, 429 → RATE_LIMITED with Retry-After, 5xx/sealed → retry).
  */
 export class VaultHttp {
-  constructor(private readonly options: { address: string | undefined; token: string | undefined; namespace?: string }) {}
+  constructor(
+    private readonly options: { address: string | undefined; token: string | undefined; namespace?: string },
+  ) {}
 
-  async request(operation: string, method: string, path: string, body?: unknown, expected: number[] = []): Promise<VaultAnswer> {
+  async request(
+    operation: string,
+    method: string,
+    path: string,
+    body?: unknown,
+    expected: number[] = [],
+  ): Promise<VaultAnswer> {
     const { address, token } = this.options;
-    if (!address || !token) throw configurationError(`${PROVIDER}: set VAULT_ADDR and VAULT_TOKEN to contain Vault credentials`);
+    if (!address || !token)
+      throw configurationError(`${PROVIDER}: set VAULT_ADDR and VAULT_TOKEN to contain Vault credentials`);
     const response = await fetchProvider(PROVIDER, operation, `${address.replace(/\/$/, '')}/v1/${path}`, {
       method,
       headers: {

@@ -11,7 +11,9 @@ import { parseVaultLocator, type VaultLocator } from './locator';
 import type { VaultHttp } from './vault-http';
 
 const PROVIDER = 'vault';
-const StaticCredsSchema = z.object({ data: z.object({ password: z.string(), last_vault_rotation: z.string().optional() }) });
+const StaticCredsSchema = z.object({
+  data: z.object({ password: z.string(), last_vault_rotation: z.string().optional() }),
+});
 const ListSchema = z.object({ data: z.object({ keys: z.array(z.string()) }).optional() });
 
 interface Liveness {
@@ -41,14 +43,19 @@ export class VaultProvider implements CredentialProvider {
     const before = await this.liveness(locator, await target.readLeakedValue());
     if (!before.alive) return providerAnswer(PROVIDER, 'revoke', before.check, { alreadyDone: true });
     const summary = await this.kill(locator);
-    this.deps.logger?.info({ provider: PROVIDER, type: locator.type, incidentId: target.incidentId }, 'vault credential revoked');
+    this.deps.logger?.info(
+      { provider: PROVIDER, type: locator.type, incidentId: target.incidentId },
+      'vault credential revoked',
+    );
     return providerAnswer(PROVIDER, 'revoke', summary);
   }
 
   async issueReplacement(target: CredentialTarget): Promise<{ answer: ProviderAnswer; newValue: string }> {
     const locator = parseVaultLocator(target.secret.locator);
     if (locator.type !== 'database-static-role')
-      throw invalidInput(`${PROVIDER}: ${locator.type} credentials are re-issued by the workload's next login; choose revoke`);
+      throw invalidInput(
+        `${PROVIDER}: ${locator.type} credentials are re-issued by the workload's next login; choose revoke`,
+      );
     const leaked = await target.readLeakedValue();
     const before = await this.liveness(locator, leaked);
     const summary = before.alive ? await this.kill(locator) : before.check;
@@ -58,7 +65,12 @@ export class VaultProvider implements CredentialProvider {
 
   /** A rotated static role has no previous password to return to; nothing to undo. */
   async revokeReplacement(): Promise<ProviderAnswer> {
-    return providerAnswer(PROVIDER, 'revokeReplacement', 'Vault rotations are not undone: the old password must stay dead', { alreadyDone: true });
+    return providerAnswer(
+      PROVIDER,
+      'revokeReplacement',
+      'Vault rotations are not undone: the old password must stay dead',
+      { alreadyDone: true },
+    );
   }
 
   async endDerivedSessions(): Promise<ProviderAnswer | null> {
@@ -72,7 +84,11 @@ export class VaultProvider implements CredentialProvider {
       const state = await this.liveness(locator, leaked);
       return { done: !state.alive, state };
     }, this.deps.poll ?? DEFAULT_POLL);
-    return { dead: result.done, settled: result.done, checks: [result.state.check, `checked ${result.attempts} time(s)`] };
+    return {
+      dead: result.done,
+      settled: result.done,
+      checks: [result.state.check, `checked ${result.attempts} time(s)`],
+    };
   }
 
   private async kill(locator: VaultLocator): Promise<string> {
@@ -85,7 +101,9 @@ export class VaultProvider implements CredentialProvider {
         await http.request('leases/revoke-prefix', 'PUT', `sys/leases/revoke-prefix/${locator.prefix}`);
         return `leases under ${locator.prefix} revoked`;
       case 'token-accessor':
-        await http.request('token/revoke-accessor', 'POST', 'auth/token/revoke-accessor', { accessor: locator.accessor });
+        await http.request('token/revoke-accessor', 'POST', 'auth/token/revoke-accessor', {
+          accessor: locator.accessor,
+        });
         return `token with accessor ${locator.accessor} and its children revoked`;
       case 'database-static-role':
         await http.request('rotate-role', 'POST', `${locator.mount}/rotate-role/${locator.role}`);
@@ -97,27 +115,58 @@ export class VaultProvider implements CredentialProvider {
     const http = this.deps.http;
     switch (locator.type) {
       case 'lease': {
-        const answer = await http.request('leases/lookup', 'PUT', 'sys/leases/lookup', { lease_id: locator.leaseId }, [400]);
+        const answer = await http.request(
+          'leases/lookup',
+          'PUT',
+          'sys/leases/lookup',
+          { lease_id: locator.leaseId },
+          [400],
+        );
         return answer.status === 400
           ? { alive: false, check: `sys/leases/lookup ${locator.leaseId}: ${answer.errors || 'invalid lease'}` }
           : { alive: true, check: `sys/leases/lookup ${locator.leaseId}: lease exists` };
       }
       case 'lease-prefix': {
-        const answer = await http.request('leases/lookup (list)', 'GET', `sys/leases/lookup/${locator.prefix}?list=true`, undefined, [404]);
-        const keys = answer.status === 404 ? [] : (parseProviderAnswer(ListSchema, PROVIDER, 'leases/lookup', answer.body).data?.keys ?? []);
+        const answer = await http.request(
+          'leases/lookup (list)',
+          'GET',
+          `sys/leases/lookup/${locator.prefix}?list=true`,
+          undefined,
+          [404],
+        );
+        const keys =
+          answer.status === 404
+            ? []
+            : (parseProviderAnswer(ListSchema, PROVIDER, 'leases/lookup', answer.body).data?.keys ?? []);
         return { alive: keys.length > 0, check: `sys/leases/lookup/${locator.prefix}: ${keys.length} lease(s) left` };
       }
       case 'token-accessor': {
-        const answer = await http.request('token/lookup-accessor', 'POST', 'auth/token/lookup-accessor', { accessor: locator.accessor }, [400]);
+        const answer = await http.request(
+          'token/lookup-accessor',
+          'POST',
+          'auth/token/lookup-accessor',
+          { accessor: locator.accessor },
+          [400],
+        );
         return answer.status === 400
-          ? { alive: false, check: `auth/token/lookup-accessor ${locator.accessor}: ${answer.errors || 'invalid accessor'}` }
+          ? {
+              alive: false,
+              check: `auth/token/lookup-accessor ${locator.accessor}: ${answer.errors || 'invalid accessor'}`,
+            }
           : { alive: true, check: `auth/token/lookup-accessor ${locator.accessor}: token exists` };
       }
       case 'database-static-role': {
-        if (!leaked) return { alive: true, check: `${locator.mount}/static-creds/${locator.role}: no leaked value reported, cannot tell the old password from the new` };
+        if (!leaked)
+          return {
+            alive: true,
+            check: `${locator.mount}/static-creds/${locator.role}: no leaked value reported, cannot tell the old password from the new`,
+          };
         const creds = await this.staticCreds(locator);
         const same = sameSecret(creds.data.password, leaked);
-        return { alive: same, check: `${locator.mount}/static-creds/${locator.role}: password ${same ? 'is still the leaked one' : `rotated at ${creds.data.last_vault_rotation ?? 'unknown time'}`}` };
+        return {
+          alive: same,
+          check: `${locator.mount}/static-creds/${locator.role}: password ${same ? 'is still the leaked one' : `rotated at ${creds.data.last_vault_rotation ?? 'unknown time'}`}`,
+        };
       }
     }
   }

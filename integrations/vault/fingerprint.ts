@@ -23,4 +23,3 @@ export class Fingerprinter {
     return createHmac('sha256', this.key).update(text).digest('hex');
   }
 }
-

@@ -36,7 +36,8 @@ export function signatureProblem(
   if (!timestampHeader || !signatureHeader) return `missing ${TIMESTAMP_HEADER} or ${SIGNATURE_HEADER} header`;
   const timestamp = Number(timestampHeader);
   if (!Number.isInteger(timestamp)) return `${TIMESTAMP_HEADER} is not unix seconds`;
-  if (Math.abs(now / 1_000 - timestamp) > SIGNATURE_TOLERANCE_SECONDS) return `${TIMESTAMP_HEADER} is more than 5 minutes away`;
+  if (Math.abs(now / 1_000 - timestamp) > SIGNATURE_TOLERANCE_SECONDS)
+    return `${TIMESTAMP_HEADER} is more than 5 minutes away`;
   const expected = Buffer.from(sign(key, timestamp, body));
   const given = Buffer.from(signatureHeader);
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) return 'signature does not match';

@@ -62,7 +62,10 @@ export class WebhookCredentialProvider implements CredentialProvider {
 
   async issueReplacement(target: CredentialTarget): Promise<{ answer: ProviderAnswer; newValue: string }> {
     const answer = await this.call(target, 'issue-replacement');
-    if (!answer.newValue) throw invalidInput(`${PROVIDER} issue-replacement: the endpoint answered without newValue; it cannot rotate, choose revoke`);
+    if (!answer.newValue)
+      throw invalidInput(
+        `${PROVIDER} issue-replacement: the endpoint answered without newValue; it cannot rotate, choose revoke`,
+      );
     return { answer: this.toAnswer('issueReplacement', answer), newValue: answer.newValue };
   }
 
@@ -73,13 +76,19 @@ export class WebhookCredentialProvider implements CredentialProvider {
   async proveDead(target: CredentialTarget): Promise<DeathProof> {
     const answer = await this.call(target, 'prove-dead');
     const dead = answer.dead === true;
-    return { dead, settled: true, checks: answer.checks ?? [`the team endpoint says the credential is ${dead ? 'dead' : 'alive'}`] };
+    return {
+      dead,
+      settled: true,
+      checks: answer.checks ?? [`the team endpoint says the credential is ${dead ? 'dead' : 'alive'}`],
+    };
   }
 
   private locatorOf(locator: Record<string, unknown>): WebhookLocator {
     const result = WebhookLocatorSchema.safeParse(locator);
     if (result.success) return result.data;
-    throw invalidInput(`${PROVIDER}: ${result.error.issues.map((issue) => `locator.${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
+    throw invalidInput(
+      `${PROVIDER}: ${result.error.issues.map((issue) => `locator.${issue.path.join('.')}: ${issue.message}`).join('; ')}`,
+    );
   }
 
   private async call(target: CredentialTarget, operation: Operation, extra: Record<string, unknown> = {}) {
@@ -106,6 +115,9 @@ export class WebhookCredentialProvider implements CredentialProvider {
 
   private toAnswer(operation: string, answer: z.infer<typeof AnswerSchema>): ProviderAnswer {
     const summary = answer.summary ?? `the team endpoint answered ${answer.status}`;
-    return providerAnswer(PROVIDER, operation, summary, { answerId: answer.reference, alreadyDone: answer.status === 'already-done' });
+    return providerAnswer(PROVIDER, operation, summary, {
+      answerId: answer.reference,
+      alreadyDone: answer.status === 'already-done',
+    });
   }
 }

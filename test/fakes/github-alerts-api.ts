@@ -23,7 +23,9 @@ export interface FakeGithubAlertsApi {
   close(): Promise<void>;
 }
 
-export async function startFakeGithubAlertsApi(token = 'ghs_fakeInstallationToken0123456789'): Promise<FakeGithubAlertsApi> {
+export async function startFakeGithubAlertsApi(
+  token = 'ghs_fakeInstallationToken0123456789',
+): Promise<FakeGithubAlertsApi> {
   const alerts = new Map<string, { alert: Record<string, unknown>; locations: unknown[] }>();
   const failures: Array<{ status: number; headers: Record<string, string>; body: unknown }> = [];
   const patchFailures: Array<{ status: number; body: unknown }> = [];
@@ -42,7 +44,9 @@ export async function startFakeGithubAlertsApi(token = 'ghs_fakeInstallationToke
       if (req.headers.authorization !== `Bearer ${token}`) return send(401, { message: 'Bad credentials' });
       const failure = failures.shift();
       if (failure) return send(failure.status, failure.body, failure.headers);
-      const match = /^\/repos\/([^/]+)\/([^/]+)\/secret-scanning\/alerts\/(\d+)(\/locations)?(\?.*)?$/.exec(req.url ?? '');
+      const match = /^\/repos\/([^/]+)\/([^/]+)\/secret-scanning\/alerts\/(\d+)(\/locations)?(\?.*)?$/.exec(
+        req.url ?? '',
+      );
       const entry = match ? alerts.get(`${match[1]}/${match[2]}#${match[3]}`) : undefined;
       if (!match || !entry) return send(404, { message: 'Not Found' });
       if (req.method === 'GET') return send(200, match[4] ? entry.locations : entry.alert);
@@ -95,8 +99,11 @@ const RESOLUTIONS = ['false_positive', 'wont_fix', 'revoked', 'used_in_tests'];
 /** GitHub's validation of an alert update, as documented: what a 422 would say, or undefined. */
 function patchProblem(body: Record<string, unknown>): string | undefined {
   if (body.state !== 'open' && body.state !== 'resolved') return 'state must be "open" or "resolved"';
-  if (body.state === 'resolved' && !RESOLUTIONS.includes(String(body.resolution))) return 'State does not match the resolution or resolution comment';
-  if (body.state === 'open' && body.resolution_comment != null) return 'resolution_comment must be null when reopening an alert';
-  if (typeof body.resolution_comment === 'string' && body.resolution_comment.length > 270) return 'resolution_comment is too long (maximum is 270 characters)';
+  if (body.state === 'resolved' && !RESOLUTIONS.includes(String(body.resolution)))
+    return 'State does not match the resolution or resolution comment';
+  if (body.state === 'open' && body.resolution_comment != null)
+    return 'resolution_comment must be null when reopening an alert';
+  if (typeof body.resolution_comment === 'string' && body.resolution_comment.length > 270)
+    return 'resolution_comment is too long (maximum is 270 characters)';
   return undefined;
 }

@@ -27,14 +27,20 @@ export class FakeGitHubApi extends LoopbackFake {
   }
 
   private revoke(request: FakeRequest): FakeReply {
-    if (request.headers.authorization) return { status: 403, body: { message: 'authenticated requests are not allowed' } };
+    if (request.headers.authorization)
+      return { status: 403, body: { message: 'authenticated requests are not allowed' } };
     let credentials: unknown;
     try {
       credentials = (JSON.parse(request.body) as { credentials?: unknown }).credentials;
     } catch {
       return { status: 422, body: { message: 'Validation Failed' } };
     }
-    if (!Array.isArray(credentials) || credentials.length < 1 || credentials.length > 1000 || !credentials.every((c) => typeof c === 'string'))
+    if (
+      !Array.isArray(credentials) ||
+      credentials.length < 1 ||
+      credentials.length > 1000 ||
+      !credentials.every((c) => typeof c === 'string')
+    )
       return { status: 422, body: { message: 'Validation Failed' } };
     this.revocationRequests += 1;
     setTimeout(() => credentials.forEach((token) => this.live.delete(token)), this.revokeDelayMs);

@@ -19,7 +19,11 @@ export class FakeSlackTokenApi extends LoopbackFake {
     if (!token) return { status: 200, body: { ok: false, error: 'not_authed' } };
     const state = this.live.has(token) ? 'live' : this.revoked.has(token) ? 'token_revoked' : 'invalid_auth';
     if (request.path === '/api/auth.test')
-      return { status: 200, body: state === 'live' ? { ok: true, team: 'T1', user: 'deploy-bot', user_id: 'U1' } : { ok: false, error: state } };
+      return {
+        status: 200,
+        body:
+          state === 'live' ? { ok: true, team: 'T1', user: 'deploy-bot', user_id: 'U1' } : { ok: false, error: state },
+      };
     if (request.path === '/api/auth.revoke') {
       if (state !== 'live') return { status: 200, body: { ok: false, error: state } };
       this.live.delete(token);

@@ -30,7 +30,10 @@ export interface StoredMessage {
 export class FakeSlackWebApi {
   readonly calls: RecordedCall[] = [];
   readonly messages: StoredMessage[] = [];
-  private readonly faults = new Map<string, Array<{ fault: Fault; match?: (args: Record<string, unknown>) => boolean }>>();
+  private readonly faults = new Map<
+    string,
+    Array<{ fault: Fault; match?: (args: Record<string, unknown>) => boolean }>
+  >();
   private readonly windows = new Map<string, { windowMs: number; retryAfterSeconds: number; until?: number }>();
   private readonly channels = new Map<string, string>();
   private server?: Server;
@@ -74,7 +77,10 @@ export class FakeSlackWebApi {
 
   /** The next `times` calls of `method` (only those whose arguments `match`, when given) fail with `fault`. */
   failNext(method: string, fault: Fault, times = 1, match?: (args: Record<string, unknown>) => boolean): void {
-    this.faults.set(method, [...(this.faults.get(method) ?? []), ...Array.from({ length: times }, () => ({ fault, match }))]);
+    this.faults.set(method, [
+      ...(this.faults.get(method) ?? []),
+      ...Array.from({ length: times }, () => ({ fault, match })),
+    ]);
   }
 
   /** Messages posted with `channel` as sent (a user id for direct messages), oldest first. */
@@ -98,7 +104,9 @@ export class FakeSlackWebApi {
       const found = predicate(this);
       if (found) return found;
       if (Date.now() > deadline) {
-        throw new Error(`timed out waiting for ${what}; recorded: ${this.calls.map((c) => `${c.method}(${c.status})`).join(', ')}`);
+        throw new Error(
+          `timed out waiting for ${what}; recorded: ${this.calls.map((c) => `${c.method}(${c.status})`).join(', ')}`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -115,12 +123,21 @@ export class FakeSlackWebApi {
     const method = url.pathname.replace(/^\/api\//, '');
     const window = this.windows.get(method);
     if (window && window.until === undefined) window.until = Date.now() + window.windowMs;
-    const limited: Fault | undefined = window?.until !== undefined && Date.now() < window.until ? { status: 429, retryAfterSeconds: window.retryAfterSeconds } : undefined;
+    const limited: Fault | undefined =
+      window?.until !== undefined && Date.now() < window.until
+        ? { status: 429, retryAfterSeconds: window.retryAfterSeconds }
+        : undefined;
     const fault = limited ?? this.takeFault(method, args);
     if (fault && 'status' in fault) {
       this.record(method, { ...args, __failed: true }, raw, fault.status);
-      const headers: Record<string, string> = fault.status === 429 ? { 'retry-after': String(fault.retryAfterSeconds) } : {};
-      return send(res, fault.status, { ok: false, error: fault.status === 429 ? 'ratelimited' : 'service_unavailable' }, headers);
+      const headers: Record<string, string> =
+        fault.status === 429 ? { 'retry-after': String(fault.retryAfterSeconds) } : {};
+      return send(
+        res,
+        fault.status,
+        { ok: false, error: fault.status === 429 ? 'ratelimited' : 'service_unavailable' },
+        headers,
+      );
     }
     this.record(method, fault ? { ...args, __failed: true } : args, raw, 200);
     if (fault) return send(res, 200, { ok: false, error: fault.error });
@@ -156,10 +173,17 @@ export class FakeSlackWebApi {
         if (this.channels.has(name)) return { ok: false, error: 'name_taken' };
         const id = `C${String(++this.counter).padStart(8, '0')}`;
         this.channels.set(name, id);
-        return { ok: true, channel: { id, name, is_private: args['is_private'] === 'true' || args['is_private'] === true } };
+        return {
+          ok: true,
+          channel: { id, name, is_private: args['is_private'] === 'true' || args['is_private'] === true },
+        };
       }
       case 'conversations.list':
-        return { ok: true, channels: [...this.channels].map(([name, id]) => ({ id, name })), response_metadata: { next_cursor: '' } };
+        return {
+          ok: true,
+          channels: [...this.channels].map(([name, id]) => ({ id, name })),
+          response_metadata: { next_cursor: '' },
+        };
       case 'conversations.invite':
         return { ok: true, channel: { id: args['channel'] } };
       case 'views.open':
@@ -188,7 +212,9 @@ function readBody(req: IncomingMessage): Promise<string> {
 
 function parseArgs(raw: string, contentType: string | undefined): Record<string, unknown> {
   if (!raw) return {};
-  const parsed: Record<string, unknown> = contentType?.includes('json') ? (JSON.parse(raw) as Record<string, unknown>) : Object.fromEntries(new URLSearchParams(raw));
+  const parsed: Record<string, unknown> = contentType?.includes('json')
+    ? (JSON.parse(raw) as Record<string, unknown>)
+    : Object.fromEntries(new URLSearchParams(raw));
   for (const key of ['blocks', 'view', 'attachments']) {
     const value = parsed[key];
     if (typeof value === 'string') {

@@ -17,11 +17,14 @@ export class FakeVaultApi extends LoopbackFake {
   }
 
   private route(request: FakeRequest): FakeReply {
-    if (request.headers['x-vault-token'] !== this.rootToken) return { status: 403, body: { errors: ['permission denied'] } };
+    if (request.headers['x-vault-token'] !== this.rootToken)
+      return { status: 403, body: { errors: ['permission denied'] } };
     const body = request.body ? (JSON.parse(request.body) as Record<string, string>) : {};
     const [path, query] = request.path.replace(/^\/v1\//, '').split('?');
     if (path === 'sys/leases/lookup' && request.method === 'PUT')
-      return this.leases.has(body.lease_id ?? '') ? { status: 200, body: { data: { id: body.lease_id } } } : { status: 400, body: { errors: ['invalid lease'] } };
+      return this.leases.has(body.lease_id ?? '')
+        ? { status: 200, body: { data: { id: body.lease_id } } }
+        : { status: 400, body: { errors: ['invalid lease'] } };
     if (path === 'sys/leases/revoke' && request.method === 'PUT') return this.drop(this.leases, body.lease_id ?? '');
     if (path?.startsWith('sys/leases/revoke-prefix/') && request.method === 'PUT') {
       const prefix = path.slice('sys/leases/revoke-prefix/'.length);
@@ -30,11 +33,15 @@ export class FakeVaultApi extends LoopbackFake {
     }
     if (path?.startsWith('sys/leases/lookup/') && query === 'list=true') {
       const prefix = path.slice('sys/leases/lookup/'.length);
-      const keys = [...this.leases].filter((lease) => lease.startsWith(prefix)).map((lease) => lease.slice(prefix.length));
+      const keys = [...this.leases]
+        .filter((lease) => lease.startsWith(prefix))
+        .map((lease) => lease.slice(prefix.length));
       return keys.length ? { status: 200, body: { data: { keys } } } : { status: 404, body: { errors: [] } };
     }
     if (path === 'auth/token/lookup-accessor')
-      return this.accessors.has(body.accessor ?? '') ? { status: 200, body: { data: { accessor: body.accessor } } } : { status: 400, body: { errors: ['invalid accessor'] } };
+      return this.accessors.has(body.accessor ?? '')
+        ? { status: 200, body: { data: { accessor: body.accessor } } }
+        : { status: 400, body: { errors: ['invalid accessor'] } };
     if (path === 'auth/token/revoke-accessor') return this.drop(this.accessors, body.accessor ?? '');
     return this.staticRole(request.method, path ?? '');
   }
@@ -44,9 +51,15 @@ export class FakeVaultApi extends LoopbackFake {
     const role = match && this.staticRoles.get(match[3]!);
     if (!match || !role) return { status: 404, body: { errors: [] } };
     if (match[2] === 'static-creds' && method === 'GET')
-      return { status: 200, body: { data: { username: match[3], password: role.password, last_vault_rotation: role.rotatedAt } } };
+      return {
+        status: 200,
+        body: { data: { username: match[3], password: role.password, last_vault_rotation: role.rotatedAt } },
+      };
     if (match[2] === 'rotate-role' && method === 'POST') {
-      this.staticRoles.set(match[3]!, { password: randomBytes(18).toString('base64url'), rotatedAt: new Date().toISOString() });
+      this.staticRoles.set(match[3]!, {
+        password: randomBytes(18).toString('base64url'),
+        rotatedAt: new Date().toISOString(),
+      });
       return { status: 204 };
     }
     return { status: 405, body: { errors: ['unsupported operation'] } };

@@ -1,4 +1,10 @@
-import { signatureProblem, signedHeaders, IDEMPOTENCY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../../integrations/webhook-provider/signing';
+import {
+  signatureProblem,
+  signedHeaders,
+  IDEMPOTENCY_HEADER,
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+} from '../../integrations/webhook-provider/signing';
 import { LoopbackFake, type FakeReply, type FakeRequest } from './loopback-server';
 
 /**
@@ -16,7 +22,12 @@ export class FakeWebhookReceiver extends LoopbackFake {
   }
 
   private route(request: FakeRequest): FakeReply {
-    const problem = signatureProblem(this.key, header(request, TIMESTAMP_HEADER), header(request, SIGNATURE_HEADER), request.body);
+    const problem = signatureProblem(
+      this.key,
+      header(request, TIMESTAMP_HEADER),
+      header(request, SIGNATURE_HEADER),
+      request.body,
+    );
     if (problem) return { status: 401, body: { error: problem } };
     const idempotencyKey = header(request, IDEMPOTENCY_HEADER) ?? '';
     const payload = JSON.parse(request.body) as Record<string, unknown>;

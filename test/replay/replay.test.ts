@@ -20,6 +20,10 @@ describe('recorded incident histories', () => {
   it.each(files)('%s replays without nondeterminism', async (file) => {
     const history = temporal.api.history.v1.History.decode(readFileSync(join(directory, file)));
     expect(history.events.length).toBeGreaterThan(10);
-    await Worker.runReplayHistory({ workflowBundle: { codePath: testEnvironment().workflowBundlePath } }, history, file);
+    await Worker.runReplayHistory(
+      { workflowBundle: { codePath: testEnvironment().workflowBundlePath } },
+      history,
+      file,
+    );
   });
 });

@@ -59,7 +59,13 @@ export async function startTestApp(overrides: Record<string, string> = {}): Prom
   });
   const logger = createLogger(config.LOG_LEVEL, sink);
   bridgeTemporalLogs(createLogger('warn'), 'WARN');
-  const product = await assembleProduct({ config, env, logger, temporalAddress: environment.temporalAddress, workflows: { workflowBundle: { codePath: environment.workflowBundlePath } } });
+  const product = await assembleProduct({
+    config,
+    env,
+    logger,
+    temporalAddress: environment.temporalAddress,
+    workflows: { workflowBundle: { codePath: environment.workflowBundlePath } },
+  });
   const connection = await Connection.connect({ address: environment.temporalAddress });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   return {

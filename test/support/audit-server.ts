@@ -14,7 +14,9 @@ import type { IncidentService } from '../../workers/incident-service';
 import { openEvidenceTestDatabase } from './evidence-database';
 
 export const AUDITOR_TOKEN = 'auditor-token-0123456789';
-export const AUDITORS: Auditor[] = [{ id: 'ada', name: 'Ada <Auditor>', apiTokenSha256: createHash('sha256').update(AUDITOR_TOKEN).digest('hex') }];
+export const AUDITORS: Auditor[] = [
+  { id: 'ada', name: 'Ada <Auditor>', apiTokenSha256: createHash('sha256').update(AUDITOR_TOKEN).digest('hex') },
+];
 
 export interface AuditServer {
   baseUrl: string;
@@ -39,7 +41,15 @@ export async function startAuditServer(): Promise<AuditServer> {
   const signer = generateEvidenceSigner('audit-test-key');
   const archive = new ClosureBundleArchive(database, store, signer);
   const serviceCalls: string[] = [];
-  const trap = new Proxy({}, { get: (_target, name) => async () => { serviceCalls.push(String(name)); return {}; } }) as IncidentService;
+  const trap = new Proxy(
+    {},
+    {
+      get: (_target, name) => async () => {
+        serviceCalls.push(String(name));
+        return {};
+      },
+    },
+  ) as IncidentService;
   const directory = { personByApiToken: () => undefined } as unknown as OwnershipDirectory;
   const api = apiRouter({ directory, incidents: trap, evidence: store });
   const app = express();
@@ -51,7 +61,12 @@ export async function startAuditServer(): Promise<AuditServer> {
   });
   return {
     baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    database, archive, store, signer, serviceCalls, apiRouter: api,
+    database,
+    archive,
+    store,
+    signer,
+    serviceCalls,
+    apiRouter: api,
     async stop() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -33,15 +33,39 @@ export function closedIncidentDrafts(options: ClosedIncidentOptions): EvidenceDr
   const outcome = options.outcome ?? 'contained';
   const inputs = { tier: 'high', secretId: 'payments-ci-key', ownershipGap: false, verifiedActive: true };
   const step = (kind: string, details: Record<string, unknown>, extra: Partial<Step> = {}): Step => ({
-    kind, actor: WORKER, delegatedBy: BY_POLICY, policy: { ...POLICY, inputs }, details, ...extra,
+    kind,
+    actor: WORKER,
+    delegatedBy: BY_POLICY,
+    policy: { ...POLICY, inputs },
+    details,
+    ...extra,
   });
-  const answer = (operation: string, answerId: string) => ({ provider, operation, answerId, summary: `${operation} done`, at: new Date(start).toISOString() });
+  const answer = (operation: string, answerId: string) => ({
+    provider,
+    operation,
+    answerId,
+    summary: `${operation} done`,
+    at: new Date(start).toISOString(),
+  });
   const steps: Step[] = [
-    step('incident.opened', { provider, ownerTeam, sighting: { source: 'github', detectedAt: new Date(start).toISOString() }, summary: 'leak reported by github' }),
+    step('incident.opened', {
+      provider,
+      ownerTeam,
+      sighting: { source: 'github', detectedAt: new Date(start).toISOString() },
+      summary: 'leak reported by github',
+    }),
     step('roles.resolved', { roles: { primary: 'alice', backup: 'bob', verifier: 'victor' } }),
-    step('sighting.recorded', { source: 'github', detectedAt: new Date(start).toISOString() }, { actor: { type: 'source', id: 'github' }, delegatedBy: { type: 'source', id: 'github' } }),
+    step(
+      'sighting.recorded',
+      { source: 'github', detectedAt: new Date(start).toISOString() },
+      { actor: { type: 'source', id: 'github' }, delegatedBy: { type: 'source', id: 'github' } },
+    ),
     ...Array.from({ length: options.extraSightings ?? 0 }, (_, index) =>
-      step('sighting.recorded', { source: 'trufflehog', sourceRef: `scan-${index}` }, { actor: { type: 'source', id: 'trufflehog' }, delegatedBy: { type: 'source', id: 'trufflehog' } }),
+      step(
+        'sighting.recorded',
+        { source: 'trufflehog', sourceRef: `scan-${index}` },
+        { actor: { type: 'source', id: 'trufflehog' }, delegatedBy: { type: 'source', id: 'trufflehog' } },
+      ),
     ),
     step('decision.requested', { approvers: ['alice'], approvalsRequired: 1 }),
   ];
@@ -50,23 +74,61 @@ export function closedIncidentDrafts(options: ClosedIncidentOptions): EvidenceDr
   } else {
     steps.push(
       step('decision.approved', { choice: outcome === 'rotated' ? 'rotate' : 'revoke' }, { delegatedBy: ALICE }),
-      step('decision.made', { choice: outcome === 'rotated' ? 'rotate' : 'revoke', approvers: ['alice'] }, { delegatedBy: ALICE }),
+      step(
+        'decision.made',
+        { choice: outcome === 'rotated' ? 'rotate' : 'revoke', approvers: ['alice'] },
+        { delegatedBy: ALICE },
+      ),
       step('containment.started', { action: 'revoke' }, { delegatedBy: ALICE }),
-      step('dependent.disabled', { dependentId: 'billing-cron' }, { delegatedBy: ALICE, providerAnswer: answer('disable', 'dep-1') }),
-      step(outcome === 'rotated' ? 'credential.rotated' : 'credential.revoked', {}, { delegatedBy: ALICE, providerAnswer: answer('revoke', 'req-7f3a') }),
+      step(
+        'dependent.disabled',
+        { dependentId: 'billing-cron' },
+        { delegatedBy: ALICE, providerAnswer: answer('disable', 'dep-1') },
+      ),
+      step(
+        outcome === 'rotated' ? 'credential.rotated' : 'credential.revoked',
+        {},
+        { delegatedBy: ALICE, providerAnswer: answer('revoke', 'req-7f3a') },
+      ),
       step('sessions.ended', {}, { delegatedBy: ALICE, providerAnswer: answer('end-sessions', 'req-7f3b') }),
       step('death.proven', { checks: ['GetCallerIdentity with old key: InvalidClientTokenId'] }),
-      step('dependent.enabled', { dependentId: 'billing-cron' }, { delegatedBy: ALICE, providerAnswer: answer('enable', 'dep-2') }),
-      step('dependent.acknowledged', { dependentId: 'billing-cron' }, { actor: { type: 'person', id: 'bob' }, delegatedBy: { type: 'person', id: 'bob' } }),
-      step('verification.confirmed', { note: 'old key fails, new key in use' }, { actor: { type: 'person', id: 'victor' }, delegatedBy: VICTOR }),
+      step(
+        'dependent.enabled',
+        { dependentId: 'billing-cron' },
+        { delegatedBy: ALICE, providerAnswer: answer('enable', 'dep-2') },
+      ),
+      step(
+        'dependent.acknowledged',
+        { dependentId: 'billing-cron' },
+        { actor: { type: 'person', id: 'bob' }, delegatedBy: { type: 'person', id: 'bob' } },
+      ),
+      step(
+        'verification.confirmed',
+        { note: 'old key fails, new key in use' },
+        { actor: { type: 'person', id: 'victor' }, delegatedBy: VICTOR },
+      ),
     );
   }
-  steps.push(step('incident.closed', { outcome, closureNote: 'closed after verification', roles: { primary: 'alice', verifier: 'victor' } }, { delegatedBy: VICTOR }));
-  return steps.map((entry, seq) => ({ ...entry, incidentId: options.incidentId, seq, at: new Date(start + (seq + 1) * 5_000).toISOString() }));
+  steps.push(
+    step(
+      'incident.closed',
+      { outcome, closureNote: 'closed after verification', roles: { primary: 'alice', verifier: 'victor' } },
+      { delegatedBy: VICTOR },
+    ),
+  );
+  return steps.map((entry, seq) => ({
+    ...entry,
+    incidentId: options.incidentId,
+    seq,
+    at: new Date(start + (seq + 1) * 5_000).toISOString(),
+  }));
 }
 
 /** Appends a closed incident's drafts one by one, as the workflow's activities would. */
-export async function recordClosedIncident(store: EvidenceStore, options: ClosedIncidentOptions): Promise<EvidenceRecord[]> {
+export async function recordClosedIncident(
+  store: EvidenceStore,
+  options: ClosedIncidentOptions,
+): Promise<EvidenceRecord[]> {
   const records: EvidenceRecord[] = [];
   for (const draft of closedIncidentDrafts(options)) records.push(await store.append(draft));
   return records;

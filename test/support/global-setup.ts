@@ -33,5 +33,12 @@ export default async function globalSetup(): Promise<void> {
 
 function quietLogger() {
   const noop = () => undefined;
-  return { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: (message: string) => console.error(message) };
+  return {
+    log: noop,
+    trace: noop,
+    debug: noop,
+    info: noop,
+    warn: noop,
+    error: (message: string) => console.error(message),
+  };
 }

@@ -17,7 +17,8 @@ export default async function globalTeardown(): Promise<void> {
   const pgCtl = `${PG_BIN}/pg_ctl`;
   const args = ['stop', '-D', environment.postgresDataDir, '-m', 'immediate'];
   try {
-    if (process.getuid?.() === 0) execFileSync('runuser', ['-u', 'postgres', '--', pgCtl, ...args], { stdio: 'ignore' });
+    if (process.getuid?.() === 0)
+      execFileSync('runuser', ['-u', 'postgres', '--', pgCtl, ...args], { stdio: 'ignore' });
     else execFileSync(pgCtl, args, { stdio: 'ignore' });
   } catch {
     // already stopped

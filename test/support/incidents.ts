@@ -10,13 +10,28 @@ export async function openIncident(app: TestApp, body: Record<string, unknown>, 
 
 /** Waits until the incident reaches `phase` and returns its status. */
 export async function waitForPhase(app: TestApp, id: string, phase: string, timeoutMs = 60_000): Promise<any> {
-  const response = await eventually(() => api(app.baseUrl, 'GET', `/api/incidents/${id}`, { as: 'erin' }), (r) => r.body?.phase === phase, timeoutMs, `phase ${phase}`);
+  const response = await eventually(
+    () => api(app.baseUrl, 'GET', `/api/incidents/${id}`, { as: 'erin' }),
+    (r) => r.body?.phase === phase,
+    timeoutMs,
+    `phase ${phase}`,
+  );
   return response.body;
 }
 
 /** The incident's evidence records once `kind` is among them. */
-export async function waitForEvidence(app: TestApp, id: string, kind: string, timeoutMs = 30_000): Promise<Array<{ kind: string; [key: string]: any }>> {
-  const response = await eventually(() => api(app.baseUrl, 'GET', `/api/incidents/${id}/timeline`, { as: 'erin' }), (r) => r.body?.evidence?.some((e: { kind: string }) => e.kind === kind), timeoutMs, `evidence ${kind}`);
+export async function waitForEvidence(
+  app: TestApp,
+  id: string,
+  kind: string,
+  timeoutMs = 30_000,
+): Promise<Array<{ kind: string; [key: string]: any }>> {
+  const response = await eventually(
+    () => api(app.baseUrl, 'GET', `/api/incidents/${id}/timeline`, { as: 'erin' }),
+    (r) => r.body?.evidence?.some((e: { kind: string }) => e.kind === kind),
+    timeoutMs,
+    `evidence ${kind}`,
+  );
   return response.body.evidence;
 }
 

@@ -37,7 +37,8 @@ function motoCommand(): { command: string; prefix: string[] } {
 async function waitReady(endpoint: string, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`moto_server exited with ${child.exitCode}; install it with pip install 'moto[server]'`);
+    if (child.exitCode !== null)
+      throw new Error(`moto_server exited with ${child.exitCode}; install it with pip install 'moto[server]'`);
     try {
       const response = await fetch(`${endpoint}/moto-api/data.json`);
       if (response.ok) return;
@@ -80,10 +81,17 @@ export async function startMoto(options: { timeoutMs?: number } = {}): Promise<M
 }
 
 async function bootstrapAdmin(endpoint: string): Promise<MotoServer['admin']> {
-  const iam = new IAMClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'bootstrap', secretAccessKey: 'bootstrap' } });
+  const iam = new IAMClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'bootstrap', secretAccessKey: 'bootstrap' },
+  });
   const UserName = 'tourniquet-remediator';
   await iam.send(new CreateUserCommand({ UserName }));
-  const PolicyDocument = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] });
+  const PolicyDocument = JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+  });
   await iam.send(new PutUserPolicyCommand({ UserName, PolicyName: 'allow-all', PolicyDocument }));
   const key = (await iam.send(new CreateAccessKeyCommand({ UserName }))).AccessKey;
   iam.destroy();

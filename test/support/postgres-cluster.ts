@@ -9,7 +9,11 @@ export const PG_BIN = process.env.PG_BIN ?? newestDebianPostgres();
 /** Debian installs each major version under /usr/lib/postgresql/<major>/bin. */
 function newestDebianPostgres(): string {
   const root = '/usr/lib/postgresql';
-  const majors = existsSync(root) ? readdirSync(root).filter((name) => /^\d+$/.test(name)).sort((a, b) => Number(b) - Number(a)) : [];
+  const majors = existsSync(root)
+    ? readdirSync(root)
+        .filter((name) => /^\d+$/.test(name))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
   if (!majors[0]) throw new Error('PostgreSQL server binaries not found: apt-get install postgresql (or set PG_BIN)');
   return join(root, majors[0], 'bin');
 }
@@ -33,11 +37,37 @@ export async function startPostgresCluster(): Promise<{ url: string; pid: number
     chownSync(pwfile, uid, gid);
   }
   chmodSync(dir, 0o700);
-  const run = (binary: string, args: string[]) => (asPostgres ? ['runuser', ['-u', 'postgres', '--', join(PG_BIN, binary), ...args]] : [join(PG_BIN, binary), args]) as [string, string[]];
-  const [initCommand, initArgs] = run('initdb', ['-D', dataDir, '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${pwfile}`, '-E', 'UTF8', '--no-sync']);
+  const run = (binary: string, args: string[]) =>
+    (asPostgres
+      ? ['runuser', ['-u', 'postgres', '--', join(PG_BIN, binary), ...args]]
+      : [join(PG_BIN, binary), args]) as [string, string[]];
+  const [initCommand, initArgs] = run('initdb', [
+    '-D',
+    dataDir,
+    '-U',
+    'postgres',
+    '--auth=scram-sha-256',
+    `--pwfile=${pwfile}`,
+    '-E',
+    'UTF8',
+    '--no-sync',
+  ]);
   execFileSync(initCommand, initArgs, { stdio: 'pipe' });
   const port = await freePort();
-  const [command, args] = run('postgres', ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${dir}`, '-c', 'fsync=off', '-c', 'max_connections=200']);
+  const [command, args] = run('postgres', [
+    '-D',
+    dataDir,
+    '-p',
+    String(port),
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    `unix_socket_directories=${dir}`,
+    '-c',
+    'fsync=off',
+    '-c',
+    'max_connections=200',
+  ]);
   const server = spawnService(command, args);
   try {
     await waitForPort(port, 30_000, 'PostgreSQL');
@@ -45,5 +75,9 @@ export async function startPostgresCluster(): Promise<{ url: string; pid: number
     throw new Error(`${(error as Error).message}\n${server.output()}`);
   }
   server.child.unref();
-  return { url: `postgres://postgres:${SUPERUSER_PASSWORD}@127.0.0.1:${port}/postgres`, pid: server.child.pid!, dataDir };
+  return {
+    url: `postgres://postgres:${SUPERUSER_PASSWORD}@127.0.0.1:${port}/postgres`,
+    pid: server.child.pid!,
+    dataDir,
+  };
 }

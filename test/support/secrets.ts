@@ -6,7 +6,9 @@ import type { TestApp } from './app';
 /** A history as text with every payload decoded, so a search sees what Temporal stored. */
 export function historyText(history: temporal.api.history.v1.IHistory): string {
   const json = JSON.stringify(history);
-  const decoded = [...json.matchAll(/"data":"([A-Za-z0-9+/=]+)"/g)].map((match) => Buffer.from(match[1]!, 'base64').toString('utf8'));
+  const decoded = [...json.matchAll(/"data":"([A-Za-z0-9+/=]+)"/g)].map((match) =>
+    Buffer.from(match[1]!, 'base64').toString('utf8'),
+  );
   return `${json}\n${decoded.join('\n')}`;
 }
 
@@ -22,7 +24,11 @@ export async function expectNowhereInDatabase(app: TestApp, value: string): Prom
       `SELECT count(*) AS n FROM "${table_name}" WHERE position($1 in convert_from(convert_to("${column_name}"::text, 'UTF8'), 'UTF8')) > 0`,
       [value],
     );
-    expect({ table: table_name, column: column_name, hits: Number(hits.rows[0]?.n) }).toEqual({ table: table_name, column: column_name, hits: 0 });
+    expect({ table: table_name, column: column_name, hits: Number(hits.rows[0]?.n) }).toEqual({
+      table: table_name,
+      column: column_name,
+      hits: 0,
+    });
   }
 }
 
@@ -32,5 +38,8 @@ export async function expectNowhereInDatabase(app: TestApp, value: string): Prom
  */
 export function recordHistoryIfAsked(name: string, history: temporal.api.history.v1.IHistory): void {
   if (process.env.RECORD_HISTORIES !== '1') return;
-  writeFileSync(join(__dirname, '../replay/histories', `${name}.history.pb`), temporal.api.history.v1.History.encode(history).finish());
+  writeFileSync(
+    join(__dirname, '../replay/histories', `${name}.history.pb`),
+    temporal.api.history.v1.History.encode(history).finish(),
+  );
 }

@@ -4,9 +4,25 @@ import { freePort, spawnService, waitForPort } from './processes';
 
 /** Starts `temporal server start-dev` (in memory, headless) on a free port; the CLI comes from scripts/temporal-cli.sh. */
 export async function startTemporalDevServer(): Promise<{ address: string; pid: number }> {
-  const cli = execFileSync('bash', [join(__dirname, '../../scripts/temporal-cli.sh')], { stdio: ['ignore', 'pipe', 'inherit'] }).toString().trim();
+  const cli = execFileSync('bash', [join(__dirname, '../../scripts/temporal-cli.sh')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+    .toString()
+    .trim();
   const port = await freePort();
-  const server = spawnService(cli, ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'error', '--namespace', 'default']);
+  const server = spawnService(cli, [
+    'server',
+    'start-dev',
+    '--headless',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--log-level',
+    'error',
+    '--namespace',
+    'default',
+  ]);
   try {
     await waitForPort(port, 60_000, 'Temporal dev server');
   } catch (error) {

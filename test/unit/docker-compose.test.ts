@@ -10,7 +10,9 @@ import { CONFIG_KEYS } from '../../workers/config';
  * actually produces.
  */
 const root = join(__dirname, '../..');
-const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8')) as { services: Record<string, ServiceSpec> };
+const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8')) as {
+  services: Record<string, ServiceSpec>;
+};
 const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
 
 interface ServiceSpec {
@@ -38,7 +40,10 @@ const tourniquetEnv = tourniquet ? environmentOf(tourniquet) : {};
 
 /** The last stage of the Dockerfile: the image users run. */
 function finalStage(text: string): string[] {
-  const lines = text.split('\n').map((line) => line.trim()).filter((line) => line && !line.startsWith('#'));
+  const lines = text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#'));
   const lastFrom = lines.map((line) => /^FROM\s/i.test(line)).lastIndexOf(true);
   return lines.slice(lastFrom);
 }
@@ -87,10 +92,15 @@ describe('docker-compose.yml', () => {
 
 describe('Dockerfile', () => {
   it('runs, as its final command, the entry point that `npm run build` produces', () => {
-    const packageJson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    const packageJson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
     const buildConfig = /-p\s+(\S+)/.exec(packageJson.scripts.build ?? '')?.[1] ?? 'tsconfig.json';
     const outDir = readBuildOutDir(join(root, buildConfig));
-    const cmd = finalStage(dockerfile).filter((line) => /^CMD\s/i.test(line)).pop() ?? '';
+    const cmd =
+      finalStage(dockerfile)
+        .filter((line) => /^CMD\s/i.test(line))
+        .pop() ?? '';
     const args = JSON.parse(cmd.replace(/^CMD\s+/i, '')) as string[];
     expect(args).toEqual(['node', `${outDir}/workers/main.js`]);
     // The built file must come from a real source file, or the image starts nothing.
@@ -98,7 +108,9 @@ describe('Dockerfile', () => {
   });
 
   it('runs as a non-root user', () => {
-    const user = finalStage(dockerfile).filter((line) => /^USER\s/i.test(line)).pop();
+    const user = finalStage(dockerfile)
+      .filter((line) => /^USER\s/i.test(line))
+      .pop();
     expect(user).toBeDefined();
     expect(user).not.toMatch(/^USER\s+(root|0)(:|$)/i);
   });

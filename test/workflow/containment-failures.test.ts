@@ -46,7 +46,9 @@ describe('containment when providers fail', () => {
     const kinds = evidence.map((record) => record.kind);
     expect(kinds.indexOf('credential.rotated')).toBeLessThan(kinds.indexOf('containment.failed'));
     expect(kinds.indexOf('containment.failed')).toBeLessThan(kinds.indexOf('compensation.ran'));
-    expect(evidence.find((record) => record.kind === 'containment.failed')!.details.summary).toContain('no delivery adapter "nowhere"');
+    expect(evidence.find((record) => record.kind === 'containment.failed')!.details.summary).toContain(
+      'no delivery adapter "nowhere"',
+    );
     expect(kinds).not.toContain('credential.revoked');
 
     expect((await decide(app, id, 'alice', 'revoke')).status).toBe(200);

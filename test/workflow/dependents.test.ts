@@ -52,10 +52,29 @@ describe('dependent workloads', () => {
     expect((await verify(app, id, 'carol')).status).toBe(200);
     const acks = await waitForPhase(app, id, 'awaiting-acknowledgement');
     expect(acks.waitingOn.for).toContain('acknowledgement');
-    const wrongOwner = await api(app.baseUrl, 'POST', `/api/incidents/${id}/dependents/orders-reports/acknowledgement`, { as: 'alice', body: {} });
+    const wrongOwner = await api(
+      app.baseUrl,
+      'POST',
+      `/api/incidents/${id}/dependents/orders-reports/acknowledgement`,
+      { as: 'alice', body: {} },
+    );
     expect(wrongOwner.status).toBe(403);
-    expect((await api(app.baseUrl, 'POST', `/api/incidents/${id}/dependents/orders-worker/acknowledgement`, { as: 'alice', body: { note: 'worker back on the new password' } })).status).toBe(200);
-    expect((await api(app.baseUrl, 'POST', `/api/incidents/${id}/dependents/orders-reports/acknowledgement`, { as: 'dave', body: { note: 'reports stay off until Monday' } })).status).toBe(200);
+    expect(
+      (
+        await api(app.baseUrl, 'POST', `/api/incidents/${id}/dependents/orders-worker/acknowledgement`, {
+          as: 'alice',
+          body: { note: 'worker back on the new password' },
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await api(app.baseUrl, 'POST', `/api/incidents/${id}/dependents/orders-reports/acknowledgement`, {
+          as: 'dave',
+          body: { note: 'reports stay off until Monday' },
+        })
+      ).status,
+    ).toBe(200);
     const closed = await waitForPhase(app, id, 'closed');
     expect(closed.outcome).toBe('rotated');
     expect(closed.dependents).toEqual([

@@ -14,14 +14,24 @@ describe('policy decides, people escalate', () => {
 
   it('auto-contains a verified-active, publicly exposed high-tier credential without asking anyone', async () => {
     const password = await createLoginRole('payments_app');
-    const id = await openIncident(app, { secretId: 'payments-db', leakedValue: password, verifiedActive: true, publiclyExposed: true });
+    const id = await openIncident(app, {
+      secretId: 'payments-db',
+      leakedValue: password,
+      verifiedActive: true,
+      publiclyExposed: true,
+    });
     const status = await waitForPhase(app, id, 'awaiting-verification');
     expect(status.approvals).toEqual([]);
     expect(status.decision.delegatedBy).toBe('policy:standard@3');
     const evidence = await waitForEvidence(app, id, 'death.proven');
     const made = evidence.find((record) => record.kind === 'decision.made')!;
     expect(made.delegatedBy).toEqual({ type: 'policy', id: 'standard' });
-    expect(made.policy.inputs).toMatchObject({ rule: 'auto-contain', verifiedActive: true, publiclyExposed: true, tier: 'high' });
+    expect(made.policy.inputs).toMatchObject({
+      rule: 'auto-contain',
+      verifiedActive: true,
+      publiclyExposed: true,
+      tier: 'high',
+    });
     const revoked = evidence.find((record) => record.kind === 'credential.revoked')!;
     expect(revoked.delegatedBy).toEqual({ type: 'policy', id: 'standard' });
     expect(revoked.actor.id).toMatch(/^tourniquet-worker@/);
@@ -39,8 +49,14 @@ describe('policy decides, people escalate', () => {
     expect(escalated.waitingOn.people).toEqual(expect.arrayContaining(['alice', 'grace', 'bob']));
     expect((await decide(app, id, 'bob', 'revoke')).status).toBe(200);
     const evidence = await waitForEvidence(app, id, 'credential.revoked');
-    expect(evidence.map((record) => record.kind)).toEqual(expect.arrayContaining(['decision.requested', 'decision.escalated', 'decision.made']));
-    expect(evidence.find((record) => record.kind === 'credential.revoked')!.delegatedBy).toMatchObject({ type: 'person', id: 'bob', slackUserId: 'U0BOB' });
+    expect(evidence.map((record) => record.kind)).toEqual(
+      expect.arrayContaining(['decision.requested', 'decision.escalated', 'decision.made']),
+    );
+    expect(evidence.find((record) => record.kind === 'credential.revoked')!.delegatedBy).toMatchObject({
+      type: 'person',
+      id: 'bob',
+      slackUserId: 'U0BOB',
+    });
   });
 
   it('falls back to the policy action when neither the primary nor the backup answers a critical incident', async () => {
@@ -68,7 +84,7 @@ describe('policy decides, people escalate', () => {
     await slowApp.stop();
   });
 
-  it('hands verification to the default owner team when the team\'s only verifier also decided', async () => {
+  it("hands verification to the default owner team when the team's only verifier also decided", async () => {
     await createLoginRole('solo_app');
     const id = await openIncident(app, { secretId: 'solo-db', description: 'solo team leak' });
     await waitForPhase(app, id, 'awaiting-decision');

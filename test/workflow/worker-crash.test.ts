@@ -38,31 +38,62 @@ describe('a worker killed in the middle of containment', () => {
     };
     const password = await createLoginRole('flaky_app');
     const first = await startWorker(env, children);
-    const opened = await api(first.baseUrl, 'POST', '/api/incidents', { as: 'carol', body: { secretId: 'flaky-db', leakedValue: password } });
+    const opened = await api(first.baseUrl, 'POST', '/api/incidents', {
+      as: 'carol',
+      body: { secretId: 'flaky-db', leakedValue: password },
+    });
     const id = opened.body.incidentId as string;
-    await eventually(() => api(first.baseUrl, 'GET', `/api/incidents/${id}`, { as: 'alice' }), (r) => r.body?.phase === 'awaiting-decision', 30_000, 'decision request');
+    await eventually(
+      () => api(first.baseUrl, 'GET', `/api/incidents/${id}`, { as: 'alice' }),
+      (r) => r.body?.phase === 'awaiting-decision',
+      30_000,
+      'decision request',
+    );
 
     // The revocation goes through; the next provider call (ending sessions) hangs: kill the worker then.
     proxy.stallAfter = /NOLOGIN/;
     const connectionsBefore = proxy.connections;
-    expect((await api(first.baseUrl, 'POST', `/api/incidents/${id}/decision`, { as: 'alice', body: { choice: 'revoke' } })).status).toBe(200);
-    await eventually(async () => proxy.connections, (count) => proxy.mode === 'stall' && count >= connectionsBefore + 2, 30_000, 'the stalled call after revocation');
+    expect(
+      (await api(first.baseUrl, 'POST', `/api/incidents/${id}/decision`, { as: 'alice', body: { choice: 'revoke' } }))
+        .status,
+    ).toBe(200);
+    await eventually(
+      async () => proxy.connections,
+      (count) => proxy.mode === 'stall' && count >= connectionsBefore + 2,
+      30_000,
+      'the stalled call after revocation',
+    );
     first.child.kill('SIGKILL');
     await new Promise((resolve) => first.child.once('exit', resolve));
 
     proxy.mode = 'pass';
     const second = await startWorker(env, children);
-    const status = await eventually(() => api(second.baseUrl, 'GET', `/api/incidents/${id}`, { as: 'alice' }), (r) => r.body?.phase === 'awaiting-verification', 90_000, 'containment finished by the new worker');
+    const status = await eventually(
+      () => api(second.baseUrl, 'GET', `/api/incidents/${id}`, { as: 'alice' }),
+      (r) => r.body?.phase === 'awaiting-verification',
+      90_000,
+      'containment finished by the new worker',
+    );
     expect(status.body.verification.dead).toBe(true);
     expect(proxy.count(/NOLOGIN/)).toBe(1);
     const timeline = await api(second.baseUrl, 'GET', `/api/incidents/${id}/timeline`, { as: 'alice' });
-    expect(timeline.body.evidence.filter((record: { kind: string }) => record.kind === 'credential.revoked')).toHaveLength(1);
-    expect(timeline.body.evidence.filter((record: { kind: string }) => record.kind === 'sessions.ended')).toHaveLength(1);
+    expect(
+      timeline.body.evidence.filter((record: { kind: string }) => record.kind === 'credential.revoked'),
+    ).toHaveLength(1);
+    expect(timeline.body.evidence.filter((record: { kind: string }) => record.kind === 'sessions.ended')).toHaveLength(
+      1,
+    );
   });
 });
 
-async function startWorker(env: NodeJS.ProcessEnv, children: ChildProcess[]): Promise<{ child: ChildProcess; baseUrl: string }> {
-  const child = spawn(process.execPath, [require.resolve('tsx/cli'), join(__dirname, '../support/worker-process.ts')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+async function startWorker(
+  env: NodeJS.ProcessEnv,
+  children: ChildProcess[],
+): Promise<{ child: ChildProcess; baseUrl: string }> {
+  const child = spawn(process.execPath, [require.resolve('tsx/cli'), join(__dirname, '../support/worker-process.ts')], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.push(child);
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

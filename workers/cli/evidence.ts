@@ -48,14 +48,25 @@ export async function runEvidenceCommand(argv: string[], io: EvidenceCommandIo =
 }
 
 async function verifyCommand(args: string[], io: EvidenceCommandIo): Promise<number> {
-  const { values, positionals } = parseArgs({ args, options: { 'public-key': { type: 'string' } }, allowPositionals: true, strict: true });
+  const { values, positionals } = parseArgs({
+    args,
+    options: { 'public-key': { type: 'string' } },
+    allowPositionals: true,
+    strict: true,
+  });
   const [bundlePath, extra] = positionals;
   if (!bundlePath || extra) throw new Error('verify takes exactly one bundle file');
-  if (!values['public-key']) throw new Error('--public-key <key.pem> is required: download it from GET /audit/api/public-key');
-  const [bundle, publicKey] = await Promise.all([readInput(bundlePath, 'bundle'), readInput(values['public-key'], 'public key')]);
+  if (!values['public-key'])
+    throw new Error('--public-key <key.pem> is required: download it from GET /audit/api/public-key');
+  const [bundle, publicKey] = await Promise.all([
+    readInput(bundlePath, 'bundle'),
+    readInput(values['public-key'], 'public key'),
+  ]);
   const result = verifyClosureBundle(new Uint8Array(bundle), publicKey.toString('utf8'));
   if (result.ok) {
-    io.out(`VERIFIED ${result.incidentId}: ${result.recordCount} records, hash chain intact, Ed25519 signature valid (key ${result.keyId})`);
+    io.out(
+      `VERIFIED ${result.incidentId}: ${result.recordCount} records, hash chain intact, Ed25519 signature valid (key ${result.keyId})`,
+    );
     return 0;
   }
   io.out(`NOT VERIFIED${result.incidentId ? ` ${result.incidentId}` : ''}`);
@@ -64,7 +75,12 @@ async function verifyCommand(args: string[], io: EvidenceCommandIo): Promise<num
 }
 
 async function exportCommand(args: string[], io: EvidenceCommandIo): Promise<number> {
-  const { values, positionals } = parseArgs({ args, options: { out: { type: 'string' } }, allowPositionals: true, strict: true });
+  const { values, positionals } = parseArgs({
+    args,
+    options: { out: { type: 'string' } },
+    allowPositionals: true,
+    strict: true,
+  });
   if (positionals.length > 0) throw new Error(`export takes no positional arguments (got "${positionals.join(' ')}")`);
   const database = await (io.openDatabase ?? (() => openConfiguredDatabase(io.env)))();
   try {
@@ -109,6 +125,8 @@ async function readInput(path: string, what: string): Promise<Buffer> {
   try {
     return await readFile(path);
   } catch (error) {
-    throw new Error(`cannot read the ${what} file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new Error(
+      `cannot read the ${what} file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   }
 }

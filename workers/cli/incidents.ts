@@ -13,11 +13,22 @@ const USAGE = `usage (TOURNIQUET_URL defaults to http://127.0.0.1:8080; TOURNIQU
  * A thin CLI over the HTTP API: the same authentication, validation and errors as any other
  * caller. It never asks for a leaked value; report values through the API or a webhook.
  */
-export async function runIncidentsCommand(argv: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
+export async function runIncidentsCommand(
+  argv: string[],
+  env: Record<string, string | undefined> = process.env,
+): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { secret: { type: 'string' }, location: { type: 'string' }, notes: { type: 'string' }, choice: { type: 'string' }, reason: { type: 'string' }, note: { type: 'string' }, reference: { type: 'string' } },
+    options: {
+      secret: { type: 'string' },
+      location: { type: 'string' },
+      notes: { type: 'string' },
+      choice: { type: 'string' },
+      reason: { type: 'string' },
+      note: { type: 'string' },
+      reference: { type: 'string' },
+    },
   });
   const [verb, id] = positionals;
   const call = request(env);
@@ -25,15 +36,23 @@ export async function runIncidentsCommand(argv: string[], env: Record<string, st
     case 'list':
       return call('GET', '/api/incidents');
     case 'open':
-      return call('POST', '/api/incidents', { secretId: values.secret, location: values.location, notes: values.notes });
+      return call('POST', '/api/incidents', {
+        secretId: values.secret,
+        location: values.location,
+        notes: values.notes,
+      });
     case 'status':
       return id ? call('GET', `/api/incidents/${id}`) : usage();
     case 'timeline':
       return id ? call('GET', `/api/incidents/${id}/timeline`) : usage();
     case 'decide':
-      return id ? call('POST', `/api/incidents/${id}/decision`, { choice: values.choice, reason: values.reason }) : usage();
+      return id
+        ? call('POST', `/api/incidents/${id}/decision`, { choice: values.choice, reason: values.reason })
+        : usage();
     case 'confirm-manual':
-      return id ? call('POST', `/api/incidents/${id}/manual-containment`, { note: values.note, reference: values.reference }) : usage();
+      return id
+        ? call('POST', `/api/incidents/${id}/manual-containment`, { note: values.note, reference: values.reference })
+        : usage();
     case 'verify':
       return id ? call('POST', `/api/incidents/${id}/verification`, { note: values.note }) : usage();
     default:
@@ -56,7 +75,9 @@ function request(env: Record<string, string | undefined>) {
     const response = await fetch(`${base}${path}`, {
       method,
       headers: { authorization: `Bearer ${env.TOURNIQUET_TOKEN}`, 'content-type': 'application/json' },
-      body: body ? JSON.stringify(Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined))) : undefined,
+      body: body
+        ? JSON.stringify(Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined)))
+        : undefined,
     });
     const text = await response.text();
     (response.ok ? process.stdout : process.stderr).write(`${text}\n`);

@@ -3,7 +3,10 @@ import { booleanFlag, port, secretSetting } from './parse-helpers';
 
 /** Temporal, HTTP, storage and the keys that protect leaked values. */
 export const coreConfigShape = {
-  TEMPORAL_ADDRESS: z.string().optional().describe('host:port of a Temporal cluster; unset = start the local dev server'),
+  TEMPORAL_ADDRESS: z
+    .string()
+    .optional()
+    .describe('host:port of a Temporal cluster; unset = start the local dev server'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().default('tourniquet'),
   TEMPORAL_API_KEY: secretSetting().describe('Temporal Cloud API key (secret)'),

@@ -11,5 +11,8 @@ export const slackConfigShape = {
   SLACK_BOT_USER_ID: z.string().optional(),
   SLACK_BOT_ID: z.string().optional(),
   SLACK_COMMAND: z.string().default('/tourniquet'),
-  SLACK_INCIDENT_CHANNEL_ID: z.string().optional().describe('channel for status cards; unset = one channel per incident'),
+  SLACK_INCIDENT_CHANNEL_ID: z
+    .string()
+    .optional()
+    .describe('channel for status cards; unset = one channel per incident'),
 };

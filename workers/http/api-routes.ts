@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import express, { Router, type Request } from 'express';
 import type { EvidenceStore, OwnershipDirectory } from '../../integrations/ports';
 import type { IncidentService } from '../incident-service';
-import { AcknowledgementBodySchema, DecisionBodySchema, IdempotencyKeySchema, NoteBodySchema, OpenIncidentBodySchema } from './api-schemas';
+import {
+  AcknowledgementBodySchema,
+  DecisionBodySchema,
+  IdempotencyKeySchema,
+  NoteBodySchema,
+  OpenIncidentBodySchema,
+} from './api-schemas';
 import { authenticatePerson, currentPerson } from './authenticate';
 import { HttpError } from './http-errors';
 
@@ -49,7 +55,15 @@ export function apiRouter(deps: ApiDeps): Router {
   router.get('/incidents', async (_req, res) => {
     const open = await deps.incidents.listOpen();
     const statuses = await Promise.all(open.map((entry) => deps.incidents.status(entry.workflowId)));
-    res.json({ incidents: statuses.filter(Boolean).map((status) => ({ incidentId: status!.incidentId, secretId: status!.secretId, phase: status!.phase, waitingOn: status!.waitingOn, openedAt: status!.openedAt })) });
+    res.json({
+      incidents: statuses.filter(Boolean).map((status) => ({
+        incidentId: status!.incidentId,
+        secretId: status!.secretId,
+        phase: status!.phase,
+        waitingOn: status!.waitingOn,
+        openedAt: status!.openedAt,
+      })),
+    });
   });
 
   router.get('/incidents/:id', async (req, res) => {
@@ -64,23 +78,45 @@ export function apiRouter(deps: ApiDeps): Router {
 
   router.post('/incidents/:id/decision', async (req, res) => {
     const body = DecisionBodySchema.parse(req.body);
-    const status = await deps.incidents.decide(req.params.id, { by: currentPerson(req).id, choice: body.choice, reason: body.reason, channel: 'api' }, idempotencyKey(req));
+    const status = await deps.incidents.decide(
+      req.params.id,
+      { by: currentPerson(req).id, choice: body.choice, reason: body.reason, channel: 'api' },
+      idempotencyKey(req),
+    );
     res.json(status);
   });
 
   router.post('/incidents/:id/manual-containment', async (req, res) => {
     const body = NoteBodySchema.parse(req.body);
-    res.json(await deps.incidents.confirmManualContainment(req.params.id, { by: currentPerson(req).id, note: body.note, reference: body.reference, channel: 'api' }, idempotencyKey(req)));
+    res.json(
+      await deps.incidents.confirmManualContainment(
+        req.params.id,
+        { by: currentPerson(req).id, note: body.note, reference: body.reference, channel: 'api' },
+        idempotencyKey(req),
+      ),
+    );
   });
 
   router.post('/incidents/:id/dependents/:dependentId/acknowledgement', async (req, res) => {
     const body = AcknowledgementBodySchema.parse(req.body ?? {});
-    res.json(await deps.incidents.acknowledgeDependent(req.params.id, { by: currentPerson(req).id, dependentId: req.params.dependentId, note: body.note, channel: 'api' }, idempotencyKey(req)));
+    res.json(
+      await deps.incidents.acknowledgeDependent(
+        req.params.id,
+        { by: currentPerson(req).id, dependentId: req.params.dependentId, note: body.note, channel: 'api' },
+        idempotencyKey(req),
+      ),
+    );
   });
 
   router.post('/incidents/:id/verification', async (req, res) => {
     const body = NoteBodySchema.parse(req.body);
-    res.json(await deps.incidents.verify(req.params.id, { by: currentPerson(req).id, note: body.note, channel: 'api' }, idempotencyKey(req)));
+    res.json(
+      await deps.incidents.verify(
+        req.params.id,
+        { by: currentPerson(req).id, note: body.note, channel: 'api' },
+        idempotencyKey(req),
+      ),
+    );
   });
 
   return router;

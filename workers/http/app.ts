@@ -31,10 +31,31 @@ export function buildHttpApp(deps: HttpDeps): express.Express {
   const auditors = () => deps.directory.catalog.auditors;
   // Auditors are read-only everywhere: any write with an auditor token is refused before routing.
   app.use(rejectAuditorWrites(auditors, ['/audit/login']));
-  app.use('/webhooks', intakeRouter({ config: deps.config, client: deps.client, database: deps.database, service: deps.incidents, logger: deps.logger }));
-  app.use('/api/campaigns', campaignsRouter({ database: deps.database, service: deps.incidents, directory: deps.directory }));
+  app.use(
+    '/webhooks',
+    intakeRouter({
+      config: deps.config,
+      client: deps.client,
+      database: deps.database,
+      service: deps.incidents,
+      logger: deps.logger,
+    }),
+  );
+  app.use(
+    '/api/campaigns',
+    campaignsRouter({ database: deps.database, service: deps.incidents, directory: deps.directory }),
+  );
   app.use('/api', apiRouter(deps));
-  app.use('/audit', auditRouter({ database: deps.database, evidence: deps.evidence, auditors, signer: deps.signer, logger: deps.logger }));
+  app.use(
+    '/audit',
+    auditRouter({
+      database: deps.database,
+      evidence: deps.evidence,
+      auditors,
+      signer: deps.signer,
+      logger: deps.logger,
+    }),
+  );
   return app;
 }
 

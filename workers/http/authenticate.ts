@@ -14,9 +14,15 @@ export function authenticatePerson(directory: OwnershipDirectory) {
   return (req: Request, _res: Response, next: NextFunction): void => {
     const header = req.header('authorization') ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match?.[1]) return next(new HttpError(401, 'missing bearer token: send "Authorization: Bearer <your API token>"', 'UNAUTHENTICATED'));
+    if (!match?.[1])
+      return next(
+        new HttpError(401, 'missing bearer token: send "Authorization: Bearer <your API token>"', 'UNAUTHENTICATED'),
+      );
     const person = directory.personByApiToken(match[1]);
-    if (!person) return next(new HttpError(401, 'unknown API token: it matches no person in the ownership catalog', 'UNAUTHENTICATED'));
+    if (!person)
+      return next(
+        new HttpError(401, 'unknown API token: it matches no person in the ownership catalog', 'UNAUTHENTICATED'),
+      );
     req.person = person;
     next();
   };

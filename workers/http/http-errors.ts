@@ -36,19 +36,39 @@ export function errorHandler(logger: Logger) {
   };
 }
 
-function describeError(error: unknown): { status: number; code: string; message: string; fields?: Record<string, string> } {
+function describeError(error: unknown): {
+  status: number;
+  code: string;
+  message: string;
+  fields?: Record<string, string>;
+} {
   if (error instanceof HttpError) return { status: error.status, code: error.code, message: error.message };
   if (error instanceof ZodError) {
     const fields = Object.fromEntries(error.issues.map((issue) => [issue.path.join('.') || '(body)', issue.message]));
-    return { status: 400, code: 'INVALID_INPUT', message: `invalid request: ${Object.entries(fields).map(([k, v]) => `${k}: ${v}`).join('; ')}`, fields };
+    return {
+      status: 400,
+      code: 'INVALID_INPUT',
+      message: `invalid request: ${Object.entries(fields)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join('; ')}`,
+      fields,
+    };
   }
-  if (error instanceof WorkflowNotFoundError) return { status: 404, code: 'NOT_FOUND', message: error.message.includes('newer incident') ? error.message : 'no such incident' };
+  if (error instanceof WorkflowNotFoundError)
+    return {
+      status: 404,
+      code: 'NOT_FOUND',
+      message: error.message.includes('newer incident') ? error.message : 'no such incident',
+    };
   if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
     const code = error.cause.type ?? 'CONFLICT';
     return { status: STATUS_BY_CODE[code] ?? 409, code, message: error.cause.message };
   }
-  if (error instanceof TourniquetError) return { status: STATUS_BY_CODE[error.code] ?? 500, code: error.code, message: error.message };
-  if ((error as { type?: string }).type === 'entity.too.large') return { status: 413, code: 'TOO_LARGE', message: 'request body is too large' };
-  if ((error as { type?: string }).type === 'entity.parse.failed') return { status: 400, code: 'INVALID_INPUT', message: 'request body is not valid JSON' };
+  if (error instanceof TourniquetError)
+    return { status: STATUS_BY_CODE[error.code] ?? 500, code: error.code, message: error.message };
+  if ((error as { type?: string }).type === 'entity.too.large')
+    return { status: 413, code: 'TOO_LARGE', message: 'request body is too large' };
+  if ((error as { type?: string }).type === 'entity.parse.failed')
+    return { status: 400, code: 'INVALID_INPUT', message: 'request body is not valid JSON' };
   return { status: 500, code: 'INTERNAL', message: 'internal error' };
 }

@@ -39,7 +39,10 @@ export function registerActions(app: App, deps: SlackDeps): void {
   const log = deps.logger.child({ component: 'slack-actions' });
 
   /** Shared front half of every click: ack, identify, parse; answers undefined after refusing. */
-  async function accept<T>(args: { ack: () => Promise<void>; body: Click; action: ButtonAction; respond: RespondFn }, schema: z.ZodType<T>) {
+  async function accept<T>(
+    args: { ack: () => Promise<void>; body: Click; action: ButtonAction; respond: RespondFn },
+    schema: z.ZodType<T>,
+  ) {
     await args.ack();
     const identity = identify(deps.directory, args.body.user.id);
     if (!identity.known) {
@@ -49,7 +52,10 @@ export function registerActions(app: App, deps: SlackDeps): void {
     const value = decodeValue(schema, args.action.value);
     if (!value) {
       log.warn({ actionId: args.action.action_id }, 'slack button value did not parse');
-      await args.respond({ ...EPHEMERAL, text: ':grey_question: This button is out of date or not one of ours; nothing changed.' });
+      await args.respond({
+        ...EPHEMERAL,
+        text: ':grey_question: This button is out of date or not one of ours; nothing changed.',
+      });
       return undefined;
     }
     return { person: identity.person, value };
@@ -61,11 +67,18 @@ export function registerActions(app: App, deps: SlackDeps): void {
     const { person, value } = accepted;
     if (value.c === 'false-positive') {
       // A false positive needs a reason: the modal's submission makes the decision.
-      await args.client.views.open({ trigger_id: args.body.trigger_id, view: renderFalsePositiveModal({ i: value.i, r: args.body.response_url }) });
+      await args.client.views.open({
+        trigger_id: args.body.trigger_id,
+        view: renderFalsePositiveModal({ i: value.i, r: args.body.response_url }),
+      });
       return;
     }
     const text = await describeUpdate(deps.service, log, value.i, 'decision', () =>
-      deps.service.decide(value.i, { by: person.id, choice: value.c, channel: 'slack' }, clickRequestId(args.body, value.c)),
+      deps.service.decide(
+        value.i,
+        { by: person.id, choice: value.c, channel: 'slack' },
+        clickRequestId(args.body, value.c),
+      ),
     );
     await args.respond({ ...EPHEMERAL, text });
   });
@@ -75,7 +88,11 @@ export function registerActions(app: App, deps: SlackDeps): void {
     if (!accepted) return;
     const { person, value } = accepted;
     const text = await describeUpdate(deps.service, log, value.i, 'acknowledgement', () =>
-      deps.service.acknowledgeDependent(value.i, { by: person.id, dependentId: value.d, channel: 'slack' }, clickRequestId(args.body, `ack-${value.d}`)),
+      deps.service.acknowledgeDependent(
+        value.i,
+        { by: person.id, dependentId: value.d, channel: 'slack' },
+        clickRequestId(args.body, `ack-${value.d}`),
+      ),
     );
     await args.respond({ ...EPHEMERAL, text });
   });
@@ -83,12 +100,18 @@ export function registerActions(app: App, deps: SlackDeps): void {
   app.action<Click>({ type: 'block_actions', action_id: actionPattern(ACTION_IDS.confirmClosed) }, async (args) => {
     const accepted = await accept(args, IncidentValueSchema);
     if (!accepted) return;
-    await args.client.views.open({ trigger_id: args.body.trigger_id, view: renderVerifyModal({ i: accepted.value.i, r: args.body.response_url }) });
+    await args.client.views.open({
+      trigger_id: args.body.trigger_id,
+      view: renderVerifyModal({ i: accepted.value.i, r: args.body.response_url }),
+    });
   });
 
   app.action<Click>({ type: 'block_actions', action_id: actionPattern(ACTION_IDS.confirmManual) }, async (args) => {
     const accepted = await accept(args, IncidentValueSchema);
     if (!accepted) return;
-    await args.client.views.open({ trigger_id: args.body.trigger_id, view: renderManualModal({ i: accepted.value.i, r: args.body.response_url }) });
+    await args.client.views.open({
+      trigger_id: args.body.trigger_id,
+      view: renderManualModal({ i: accepted.value.i, r: args.body.response_url }),
+    });
   });
 }

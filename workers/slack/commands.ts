@@ -44,30 +44,49 @@ export function registerCommands(app: App, deps: SlackDeps): void {
     const [sub = 'help', ...args] = command.text.trim().split(/\s+/).filter(Boolean);
     if (sub === 'help') return void (await ack({ response_type: 'ephemeral', text: helpText(name) }));
     if (!['open', 'status', 'list'].includes(sub)) {
-      return void (await ack({ response_type: 'ephemeral', text: `I do not know \`${escapeMrkdwn(sub)}\`.\n${helpText(name)}` }));
+      return void (await ack({
+        response_type: 'ephemeral',
+        text: `I do not know \`${escapeMrkdwn(sub)}\`.\n${helpText(name)}`,
+      }));
     }
     const identity = identify(deps.directory, command.user_id);
     if (!identity.known) return void (await ack({ response_type: 'ephemeral', text: identity.refusal }));
     await ack();
     try {
-      if (sub === 'open') await client.views.open({ trigger_id: command.trigger_id, view: renderOpenModal(deps.directory.catalog) });
-      if (sub === 'status') await showStatus(deps, respond, args[0] ?? (await store.incidentOfChannel(command.channel_id)), name);
+      if (sub === 'open')
+        await client.views.open({ trigger_id: command.trigger_id, view: renderOpenModal(deps.directory.catalog) });
+      if (sub === 'status')
+        await showStatus(deps, respond, args[0] ?? (await store.incidentOfChannel(command.channel_id)), name);
       if (sub === 'list') await listOpen(deps, respond);
     } catch (error) {
       log.error({ sub, err: error instanceof Error ? error.message : String(error) }, 'slash command failed after ack');
-      await respond({ response_type: 'ephemeral', text: ':warning: Something went wrong on our side; please try again.' }).catch(() => undefined);
+      await respond({
+        response_type: 'ephemeral',
+        text: ':warning: Something went wrong on our side; please try again.',
+      }).catch(() => undefined);
     }
   });
 }
 
-async function showStatus(deps: SlackDeps, respond: RespondFn, incidentId: string | undefined, name: string): Promise<void> {
+async function showStatus(
+  deps: SlackDeps,
+  respond: RespondFn,
+  incidentId: string | undefined,
+  name: string,
+): Promise<void> {
   if (!incidentId) {
-    await respond({ response_type: 'ephemeral', text: `Which incident? Type \`${name} status <incident-id>\` (see \`${name} list\`).` });
+    await respond({
+      response_type: 'ephemeral',
+      text: `Which incident? Type \`${name} status <incident-id>\` (see \`${name} list\`).`,
+    });
     return;
   }
   const status = await deps.service.status(incidentId);
   if (!status) {
-    await respond({ response_type: 'ephemeral', text: `:grey_question: No incident \`${escapeMrkdwn(incidentId)}\`. See \`${name} list\` for the open ones.` });
+    await respond({
+      response_type: 'ephemeral',
+      text: `:grey_question: No incident \`${escapeMrkdwn(incidentId)}\`. See \`${name} list\` for the open ones.`,
+    });
     return;
   }
   await respond({ response_type: 'ephemeral', text: cardFallbackText(status), blocks: renderStatusCard(status) });
@@ -79,9 +98,13 @@ async function listOpen(deps: SlackDeps, respond: RespondFn): Promise<void> {
     await respond({ response_type: 'ephemeral', text: ':sparkles: No open incidents.' });
     return;
   }
-  const statuses = await Promise.all(open.map((o) => withTimeout(deps.service.status(o.workflowId), STATUS_TIMEOUT_MS)));
+  const statuses = await Promise.all(
+    open.map((o) => withTimeout(deps.service.status(o.workflowId), STATUS_TIMEOUT_MS)),
+  );
   const now = new Date();
-  const lines = statuses.map((s, n) => (s ? listLine(s, now) : `• \`${open[n]?.workflowId}\` — status unavailable right now`));
+  const lines = statuses.map((s, n) =>
+    s ? listLine(s, now) : `• \`${open[n]?.workflowId}\` — status unavailable right now`,
+  );
   const more = open.length === LIST_LIMIT ? `\n_Showing the newest ${LIST_LIMIT}._` : '';
   await respond({ response_type: 'ephemeral', text: `*Open incidents*\n${lines.join('\n')}${more}` });
 }

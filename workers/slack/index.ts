@@ -40,22 +40,40 @@ export function mountSlack(app: Express, deps: SlackDeps): SlackMount {
     tokenVerificationEnabled: false,
     logger,
     // Handler-side calls (views.open, replies) must happen within Slack's trigger window: no retries.
-    clientOptions: { slackApiUrl: apiUrlOf(config.SLACK_API_URL), retryConfig: { retries: 0 }, rejectRateLimitedCalls: true },
+    clientOptions: {
+      slackApiUrl: apiUrlOf(config.SLACK_API_URL),
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+    },
   };
   let bolt: App;
   if (config.SLACK_SOCKET_MODE) {
-    if (!config.SLACK_APP_TOKEN) throw new Error('SLACK_SOCKET_MODE=true needs SLACK_APP_TOKEN (an xapp- token with connections:write)');
-    bolt = new App({ ...common, socketMode: true, appToken: config.SLACK_APP_TOKEN, installerOptions: { clientOptions: { slackApiUrl: common.clientOptions.slackApiUrl } } });
+    if (!config.SLACK_APP_TOKEN)
+      throw new Error('SLACK_SOCKET_MODE=true needs SLACK_APP_TOKEN (an xapp- token with connections:write)');
+    bolt = new App({
+      ...common,
+      socketMode: true,
+      appToken: config.SLACK_APP_TOKEN,
+      installerOptions: { clientOptions: { slackApiUrl: common.clientOptions.slackApiUrl } },
+    });
   } else {
     if (!config.SLACK_SIGNING_SECRET) throw new Error('SLACK_SIGNING_SECRET is required unless SLACK_SOCKET_MODE=true');
-    const receiver = new ExpressReceiver({ signingSecret: config.SLACK_SIGNING_SECRET, app, endpoints: '/slack/events', logger });
+    const receiver = new ExpressReceiver({
+      signingSecret: config.SLACK_SIGNING_SECRET,
+      app,
+      endpoints: '/slack/events',
+      logger,
+    });
     bolt = new App({ ...common, receiver });
   }
   registerCommands(bolt, deps);
   registerActions(bolt, deps);
   registerViews(bolt, deps);
   bolt.error(async (error) => {
-    deps.logger.error({ component: 'slack', code: (error as { code?: string }).code, err: error.message }, 'slack handler failed');
+    deps.logger.error(
+      { component: 'slack', code: (error as { code?: string }).code, err: error.message },
+      'slack handler failed',
+    );
   });
   return {
     bolt,

@@ -22,14 +22,19 @@ export async function describeUpdate(
     const status = await run();
     return `:white_check_mark: Your ${what} is recorded. ${progress(status)}`;
   } catch (error) {
-    if (error instanceof WorkflowNotFoundError) return `:grey_question: No incident \`${escapeMrkdwn(incidentId)}\` is open.`;
+    if (error instanceof WorkflowNotFoundError)
+      return `:grey_question: No incident \`${escapeMrkdwn(incidentId)}\` is open.`;
     if (error instanceof WorkflowUpdateFailedError) {
       const why = error.cause?.message ?? error.message;
       const status = await service.status(incidentId).catch(() => undefined);
-      if (what === 'decision' && status?.decision) return `:information_source: ${alreadyDecided(status)} Nothing changed. (${escapeMrkdwn(why)})`;
+      if (what === 'decision' && status?.decision)
+        return `:information_source: ${alreadyDecided(status)} Nothing changed. (${escapeMrkdwn(why)})`;
       return `:no_entry: Refused: ${escapeMrkdwn(why)}. Nothing changed.`;
     }
-    logger.error({ incidentId, err: error instanceof Error ? error.message : String(error) }, 'slack click could not reach the incident');
+    logger.error(
+      { incidentId, err: error instanceof Error ? error.message : String(error) },
+      'slack click could not reach the incident',
+    );
     return ':warning: I could not reach the incident right now; nothing was recorded. Please try again in a minute.';
   }
 }
@@ -42,6 +47,7 @@ export function alreadyDecided(status: IncidentStatus): string {
 
 function progress(status: IncidentStatus): string {
   if (status.decision) return `Decision: *${status.decision.choice}*. Step now: ${phaseLabel(status.phase)}.`;
-  if (status.approvals.length > 0) return `Approvals so far: ${status.approvals.length}. Step now: ${phaseLabel(status.phase)}.`;
+  if (status.approvals.length > 0)
+    return `Approvals so far: ${status.approvals.length}. Step now: ${phaseLabel(status.phase)}.`;
   return `Step now: ${phaseLabel(status.phase)}.`;
 }

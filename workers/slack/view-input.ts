@@ -8,7 +8,13 @@ import type { OpenIncidentCommand } from '../incident-service';
  * submission is refused with the field it got wrong.
  */
 
-type StateValues = Record<string, Record<string, { value?: string | null; selected_option?: { value: string } | null; selected_options?: Array<{ value: string }> }>>;
+type StateValues = Record<
+  string,
+  Record<
+    string,
+    { value?: string | null; selected_option?: { value: string } | null; selected_options?: Array<{ value: string }> }
+  >
+>;
 
 /** The single element of each input block, reduced to its value (string, option, or options). */
 export function flattenState(values: StateValues): Record<string, string | string[] | undefined> {
@@ -48,7 +54,12 @@ export function fieldErrors(error: z.ZodError): Record<string, string> {
   return errors;
 }
 
-export function openCommandOf(submission: OpenSubmission, viewId: string, personId: string, now: Date): OpenIncidentCommand {
+export function openCommandOf(
+  submission: OpenSubmission,
+  viewId: string,
+  personId: string,
+  now: Date,
+): OpenIncidentCommand {
   const identifiers = submission.identifiers?.split(/[\s,]+/).filter(Boolean);
   const notes = [`severity (reporter): ${submission.severity}`, submission.notes].filter(Boolean).join('\n');
   return {

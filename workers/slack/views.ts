@@ -7,7 +7,14 @@ import { escapeMrkdwn } from '../../integrations/slack/blocks/text';
 import type { SlackDeps } from './deps';
 import { identify } from './identity';
 import { describeUpdate } from './outcomes';
-import { fieldErrors, flattenState, NoteSubmissionSchema, openCommandOf, OpenSubmissionSchema, ReasonSubmissionSchema } from './view-input';
+import {
+  fieldErrors,
+  flattenState,
+  NoteSubmissionSchema,
+  openCommandOf,
+  OpenSubmissionSchema,
+  ReasonSubmissionSchema,
+} from './view-input';
 
 /**
  * Modal submissions. Input errors and identity refusals are answered inside the modal
@@ -24,9 +31,14 @@ export function registerViews(app: App, deps: SlackDeps): void {
   /** Identity, metadata and fields; refuses inside the modal and answers undefined when invalid. */
   async function accept<T>(args: SubmitArgs, schema: z.ZodType<T>, firstBlock: string, needsMetadata: boolean) {
     const identity = identify(deps.directory, args.body.user.id);
-    if (!identity.known) return void (await args.ack({ response_action: 'errors', errors: { [firstBlock]: identity.refusal } }));
+    if (!identity.known)
+      return void (await args.ack({ response_action: 'errors', errors: { [firstBlock]: identity.refusal } }));
     const metadata = decodeValue(ModalMetadataSchema, args.view.private_metadata);
-    if (needsMetadata && !metadata) return void (await args.ack({ response_action: 'errors', errors: { [firstBlock]: 'This form is out of date; open it again.' } }));
+    if (needsMetadata && !metadata)
+      return void (await args.ack({
+        response_action: 'errors',
+        errors: { [firstBlock]: 'This form is out of date; open it again.' },
+      }));
     const parsed = schema.safeParse(flattenState(args.view.state.values));
     if (!parsed.success) return void (await args.ack({ response_action: 'errors', errors: fieldErrors(parsed.error) }));
     await args.ack();
@@ -53,23 +65,40 @@ export function registerViews(app: App, deps: SlackDeps): void {
     if (!accepted) return;
     const { person, fields } = accepted;
     if (fields.secret && !deps.directory.catalog.secrets.some((s) => s.id === fields.secret)) {
-      return reply(args, undefined, `:grey_question: \`${escapeMrkdwn(fields.secret)}\` is not in the catalog; nothing was opened.`);
+      return reply(
+        args,
+        undefined,
+        `:grey_question: \`${escapeMrkdwn(fields.secret)}\` is not in the catalog; nothing was opened.`,
+      );
     }
     try {
       const opened = await deps.service.open(openCommandOf(fields, args.view.id, person.id, new Date()));
       log.info({ incidentId: opened.incidentId, personId: person.id }, 'incident opened from Slack');
-      await reply(args, undefined, `:rotating_light: Incident \`${opened.incidentId}\` is open${opened.secretId ? ` for \`${opened.secretId}\`` : ''}. Its status card follows in the incident channel.`);
+      await reply(
+        args,
+        undefined,
+        `:rotating_light: Incident \`${opened.incidentId}\` is open${opened.secretId ? ` for \`${opened.secretId}\`` : ''}. Its status card follows in the incident channel.`,
+      );
     } catch (error) {
-      log.error({ err: error instanceof Error ? error.message : String(error) }, 'incident could not be opened from Slack');
+      log.error(
+        { err: error instanceof Error ? error.message : String(error) },
+        'incident could not be opened from Slack',
+      );
       await reply(args, undefined, ':warning: I could not open the incident; please try again, or use the API.');
     }
   });
 
-  const update = (what: Parameters<typeof describeUpdate>[3], run: (incidentId: string, person: Person, requestId: string) => Promise<IncidentStatus>) =>
+  const update =
+    (
+      what: Parameters<typeof describeUpdate>[3],
+      run: (incidentId: string, person: Person, requestId: string) => Promise<IncidentStatus>,
+    ) =>
     async (args: SubmitArgs, metadata: ModalMetadata | undefined, person: Person) => {
       const incidentId = (metadata as ModalMetadata).i;
       // The view id is the interaction's id: Slack redelivering this submission is the same update.
-      const text = await describeUpdate(deps.service, log, incidentId, what, () => run(incidentId, person, `slack:view:${args.view.id}`));
+      const text = await describeUpdate(deps.service, log, incidentId, what, () =>
+        run(incidentId, person, `slack:view:${args.view.id}`),
+      );
       await reply(args, metadata, text);
     };
 
@@ -86,7 +115,9 @@ export function registerViews(app: App, deps: SlackDeps): void {
     const accepted = await accept(args, NoteSubmissionSchema, 'note', true);
     if (!accepted) return;
     const { note } = accepted.fields;
-    await update('verification', (i, person, id) => deps.service.verify(i, { by: person.id, note, channel: 'slack' }, id))(args, accepted.metadata, accepted.person);
+    await update('verification', (i, person, id) =>
+      deps.service.verify(i, { by: person.id, note, channel: 'slack' }, id),
+    )(args, accepted.metadata, accepted.person);
   });
 
   app.view<ViewSubmitAction>(VIEW_IDS.manualNote, async (args) => {
@@ -98,4 +129,3 @@ export function registerViews(app: App, deps: SlackDeps): void {
     )(args, accepted.metadata, accepted.person);
   });
 }
-

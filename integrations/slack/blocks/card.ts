@@ -44,9 +44,18 @@ export function renderStatusCard(status: IncidentStatus): KnownBlock[] {
     },
     section(rolesText(status)),
   ];
-  if (status.ownershipGap) blocks.push(section(':warning: *Ownership gap*: the catalog names no owner team for this credential; the default owners decide.'));
+  if (status.ownershipGap)
+    blocks.push(
+      section(
+        ':warning: *Ownership gap*: the catalog names no owner team for this credential; the default owners decide.',
+      ),
+    );
   if (status.phase === 'escalated-to-backup') {
-    blocks.push(section(`:rotating_light: *Escalated* to the backup approver ${personLabel(status.roles.backup)}: the primary did not answer in time.`));
+    blocks.push(
+      section(
+        `:rotating_light: *Escalated* to the backup approver ${personLabel(status.roles.backup)}: the primary did not answer in time.`,
+      ),
+    );
   }
   const waiting = waitingText(status);
   if (waiting) blocks.push(section(waiting));
@@ -54,7 +63,15 @@ export function renderStatusCard(status: IncidentStatus): KnownBlock[] {
   if (status.actions.length > 0) blocks.push(section(actionsText(status)));
   if (status.dependents.length > 0) blocks.push(section(dependentsText(status)));
   if (status.verification) blocks.push(section(verificationText(status)));
-  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Incident \`${status.incidentId}\`${status.closedAt ? ` · closed ${slackDate(status.closedAt)}` : ''}` }] });
+  blocks.push({
+    type: 'context',
+    elements: [
+      {
+        type: 'mrkdwn',
+        text: `Incident \`${status.incidentId}\`${status.closedAt ? ` · closed ${slackDate(status.closedAt)}` : ''}`,
+      },
+    ],
+  });
   return blocks;
 }
 
@@ -75,7 +92,9 @@ function rolesText(status: IncidentStatus): string {
 /** Waiting-on entries are catalog person ids; show them as mentions when a role names them. */
 function waitingText(status: IncidentStatus): string | undefined {
   if (!status.waitingOn) return undefined;
-  const known: PersonRef[] = [status.roles.primary, status.roles.backup, status.roles.verifier].filter((p): p is PersonRef => p !== undefined);
+  const known: PersonRef[] = [status.roles.primary, status.roles.backup, status.roles.verifier].filter(
+    (p): p is PersonRef => p !== undefined,
+  );
   const people = status.waitingOn.people.map((id) => {
     const person = known.find((candidate) => candidate.id === id);
     return person ? personLabel(person) : escapeMrkdwn(id);
@@ -101,7 +120,12 @@ function actionsText(status: IncidentStatus): string {
   return `*Actions taken*${skipped > 0 ? ` (last ${MAX_ACTIONS} of ${status.actions.length})` : ''}\n${lines.join('\n')}`;
 }
 
-const DEPENDENT_ICONS = { running: ':large_green_circle:', disabled: ':red_circle:', 'enabled-again': ':large_green_circle:', failed: ':x:' } as const;
+const DEPENDENT_ICONS = {
+  running: ':large_green_circle:',
+  disabled: ':red_circle:',
+  'enabled-again': ':large_green_circle:',
+  failed: ':x:',
+} as const;
 
 function dependentsText(status: IncidentStatus): string {
   const lines = status.dependents.map((d) => {

@@ -64,7 +64,12 @@ export function renderDirectMessage(notification: IncidentNotification, channelI
     { type: 'section', text: { type: 'mrkdwn', text: clip(escapeMrkdwn(notification.text)) } },
     {
       type: 'context',
-      elements: [{ type: 'mrkdwn', text: `\`${escapeMrkdwn(status.secretId)}\` (${status.tier}) · ${phaseLabel(status.phase)}${until}${where}` }],
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: `\`${escapeMrkdwn(status.secretId)}\` (${status.tier}) · ${phaseLabel(status.phase)}${until}${where}`,
+        },
+      ],
     },
   ];
   const actions = actionsFor(buttonSetFor(notification.kind, status), status);
@@ -86,7 +91,10 @@ export function buttonsOf(notification: IncidentNotification): DirectMessageButt
  * the step ended ("Decided: revoke by alice at …"), without buttons, so nobody clicks a stale one.
  */
 export function renderRetiredDirectMessage(text: string, status: IncidentStatus, outcome: string): KnownBlock[] {
-  const line: KnownBlock = { type: 'context', elements: [{ type: 'mrkdwn', text: clip(`\`${escapeMrkdwn(status.secretId)}\` · ${outcome}`) }] };
+  const line: KnownBlock = {
+    type: 'context',
+    elements: [{ type: 'mrkdwn', text: clip(`\`${escapeMrkdwn(status.secretId)}\` · ${outcome}`) }],
+  };
   // Rows stored before texts were kept have none; Slack refuses an empty section.
   return text ? [{ type: 'section', text: { type: 'mrkdwn', text: clip(escapeMrkdwn(text)) } }, line] : [line];
 }
@@ -101,16 +109,22 @@ function actionsFor(set: ButtonSet, status: IncidentStatus): ActionsBlock | unde
         button('False positive…', ACTION_IDS.decide, encodeValue({ i, c: 'false-positive' })),
       ]);
     case 'verify':
-      return actionsBlock('verify', [button('Confirm closed…', ACTION_IDS.confirmClosed, encodeValue({ i }), 'primary')]);
+      return actionsBlock('verify', [
+        button('Confirm closed…', ACTION_IDS.confirmClosed, encodeValue({ i }), 'primary'),
+      ]);
     case 'manual':
-      return actionsBlock('manual', [button('I have contained it…', ACTION_IDS.confirmManual, encodeValue({ i }), 'primary')]);
+      return actionsBlock('manual', [
+        button('I have contained it…', ACTION_IDS.confirmManual, encodeValue({ i }), 'primary'),
+      ]);
     case 'dependents': {
       // One button per dependent still waiting for its owner; Slack allows 25 elements per block.
       const pending = status.dependents.filter(needsAck).slice(0, 25);
       if (pending.length === 0) return undefined;
       return actionsBlock(
         'dependents',
-        pending.map((d) => button(clip(`Acknowledge ${d.id} is down`, 75), ACTION_IDS.ackDependent, encodeValue({ i, d: d.id }))),
+        pending.map((d) =>
+          button(clip(`Acknowledge ${d.id} is down`, 75), ACTION_IDS.ackDependent, encodeValue({ i, d: d.id })),
+        ),
       );
     }
     case 'none':
@@ -124,9 +138,19 @@ function needsAck(dependent: IncidentStatus['dependents'][number]): boolean {
 
 /** Button action ids repeat across buttons, so each block id is distinct to keep Slack happy. */
 function actionsBlock(name: string, elements: Button[]): ActionsBlock {
-  return { type: 'actions', block_id: `tq_${name}`, elements: elements.map((e, n) => ({ ...e, action_id: `${e.action_id}:${n}` })) };
+  return {
+    type: 'actions',
+    block_id: `tq_${name}`,
+    elements: elements.map((e, n) => ({ ...e, action_id: `${e.action_id}:${n}` })),
+  };
 }
 
 function button(text: string, actionId: string, value: string, style?: 'primary' | 'danger'): Button {
-  return { type: 'button', text: { type: 'plain_text', text }, action_id: actionId, value, ...(style ? { style } : {}) };
+  return {
+    type: 'button',
+    text: { type: 'plain_text', text },
+    action_id: actionId,
+    value,
+    ...(style ? { style } : {}),
+  };
 }

@@ -23,7 +23,9 @@ export const VIEW_IDS = {
 } as const;
 
 /** Incident ids as the service mints them (`leak-<24 hex>-<8 hex>`), or a bare workflow id. */
-const incidentIdSchema = z.string().regex(/^leak-[0-9a-f]{24}(?:-[0-9a-f]{8})?$/, 'an incident id looks like leak-<hex>');
+const incidentIdSchema = z
+  .string()
+  .regex(/^leak-[0-9a-f]{24}(?:-[0-9a-f]{8})?$/, 'an incident id looks like leak-<hex>');
 
 export const DecideValueSchema = z.strictObject({ i: incidentIdSchema, c: z.enum(DECISION_CHOICES) });
 export type DecideValue = z.infer<typeof DecideValueSchema>;

@@ -20,21 +20,34 @@ export function renderOpenModal(catalog: Catalog): ModalView {
   const blocks: KnownBlock[] = [
     {
       type: 'section',
-      text: { type: 'mrkdwn', text: ':lock: *Never paste the secret itself.* Say which credential it is and where it leaked.' },
+      text: {
+        type: 'mrkdwn',
+        text: ':lock: *Never paste the secret itself.* Say which credential it is and where it leaked.',
+      },
     },
   ];
   if (secrets.length > 0) {
     blocks.push(
-      input('secret', 'Credential from the catalog', {
-        type: 'static_select',
-        action_id: 'value',
-        placeholder: { type: 'plain_text', text: 'Pick a credential' },
-        options: secrets.map((s) => option(clip(`${s.id}${s.description ? ` — ${s.description}` : ''}`, 75), s.id)),
-      }, true),
+      input(
+        'secret',
+        'Credential from the catalog',
+        {
+          type: 'static_select',
+          action_id: 'value',
+          placeholder: { type: 'plain_text', text: 'Pick a credential' },
+          options: secrets.map((s) => option(clip(`${s.id}${s.description ? ` — ${s.description}` : ''}`, 75), s.id)),
+        },
+        true,
+      ),
     );
   }
   blocks.push(
-    input('identifiers', 'Or: identifiers', textInput('Access key id, database role, token type (comma separated)'), true),
+    input(
+      'identifiers',
+      'Or: identifiers',
+      textInput('Access key id, database role, token type (comma separated)'),
+      true,
+    ),
     input('description', 'Or: describe an unknown credential', textInput('What it is and who issued it'), true),
     input('location', 'Where it leaked', textInput('URL, repository path, message link')),
     input('severity', 'Severity', {
@@ -43,37 +56,76 @@ export function renderOpenModal(catalog: Catalog): ModalView {
       initial_option: option('high', 'high'),
       options: TIERS.map((tier) => option(tier, tier)),
     }),
-    input('flags', 'What you know', {
-      type: 'checkboxes',
-      action_id: 'value',
-      options: [option('It is publicly exposed', 'publiclyExposed'), option('It still works (verified active)', 'verifiedActive')],
-    }, true),
+    input(
+      'flags',
+      'What you know',
+      {
+        type: 'checkboxes',
+        action_id: 'value',
+        options: [
+          option('It is publicly exposed', 'publiclyExposed'),
+          option('It still works (verified active)', 'verifiedActive'),
+        ],
+      },
+      true,
+    ),
     input('notes', 'Notes', textInput('Anything responders should know', true), true),
   );
   return modal(VIEW_IDS.open, 'Report a leaked secret', 'Open incident', blocks);
 }
 
 export function renderFalsePositiveModal(metadata: ModalMetadata): ModalView {
-  return modal(VIEW_IDS.falsePositiveReason, 'False positive', 'Record decision', [
-    input('reason', 'Why is this a false positive?', textInput('e.g. test fixture, already revoked, not a credential', true)),
-  ], metadata);
+  return modal(
+    VIEW_IDS.falsePositiveReason,
+    'False positive',
+    'Record decision',
+    [
+      input(
+        'reason',
+        'Why is this a false positive?',
+        textInput('e.g. test fixture, already revoked, not a credential', true),
+      ),
+    ],
+    metadata,
+  );
 }
 
 export function renderVerifyModal(metadata: ModalMetadata): ModalView {
-  return modal(VIEW_IDS.verifyNote, 'Confirm closed', 'Confirm closed', [
-    { type: 'section', text: { type: 'mrkdwn', text: 'You confirm the credential is dead and nothing still depends on it.' } },
-    input('note', 'Note', textInput('What you checked', true)),
-  ], metadata);
+  return modal(
+    VIEW_IDS.verifyNote,
+    'Confirm closed',
+    'Confirm closed',
+    [
+      {
+        type: 'section',
+        text: { type: 'mrkdwn', text: 'You confirm the credential is dead and nothing still depends on it.' },
+      },
+      input('note', 'Note', textInput('What you checked', true)),
+    ],
+    metadata,
+  );
 }
 
 export function renderManualModal(metadata: ModalMetadata): ModalView {
-  return modal(VIEW_IDS.manualNote, 'Manual containment', 'Confirm', [
-    input('note', 'What did you do?', textInput('e.g. revoked the token in the vendor console', true)),
-    input('reference', 'Reference', textInput('Ticket or audit log id'), true),
-  ], metadata);
+  return modal(
+    VIEW_IDS.manualNote,
+    'Manual containment',
+    'Confirm',
+    [
+      input('note', 'What did you do?', textInput('e.g. revoked the token in the vendor console', true)),
+      input('reference', 'Reference', textInput('Ticket or audit log id'), true),
+    ],
+    metadata,
+  );
 }
 
-function modal(callbackId: string, title: string, submit: string, blocks: KnownBlock[], metadata?: ModalMetadata): ModalView {
+function modal(
+  callbackId: string,
+  title: string,
+  submit: string,
+  blocks: KnownBlock[],
+  metadata?: ModalMetadata,
+): ModalView {
   return {
     type: 'modal',
     callback_id: callbackId,
@@ -90,7 +142,13 @@ function input(blockId: string, label: string, element: InputBlock['element'], o
 }
 
 function textInput(placeholder: string, multiline = false): InputBlock['element'] {
-  return { type: 'plain_text_input', action_id: 'value', multiline, max_length: 2000, placeholder: { type: 'plain_text', text: placeholder } };
+  return {
+    type: 'plain_text_input',
+    action_id: 'value',
+    multiline,
+    max_length: 2000,
+    placeholder: { type: 'plain_text', text: placeholder },
+  };
 }
 
 function option(text: string, value: string): PlainTextOption {

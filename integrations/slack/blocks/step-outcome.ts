@@ -7,7 +7,11 @@ import { escapeMrkdwn, slackDate } from './text';
  * and if so the line that replaces the buttons. A closed incident ends every step; a step that
  * ended on its own terms says how (who decided, verified, contained or acknowledged).
  */
-export function stepOutcome(step: ButtonStep, dependents: readonly string[], status: IncidentStatus): string | undefined {
+export function stepOutcome(
+  step: ButtonStep,
+  dependents: readonly string[],
+  status: IncidentStatus,
+): string | undefined {
   const own = ownOutcome(step, dependents, status);
   if (own) return own;
   return status.phase === 'closed' ? `Closed${status.closedAt ? ` ${slackDate(status.closedAt)}` : ''}` : undefined;
@@ -28,7 +32,9 @@ function ownOutcome(step: ButtonStep, dependents: readonly string[], status: Inc
     }
     case 'manual': {
       const confirmed = status.actions.find((action) => action.kind === 'manual-containment.confirmed');
-      return confirmed ? `Contained by hand at ${slackDate(confirmed.at)}: ${escapeMrkdwn(confirmed.summary)}` : undefined;
+      return confirmed
+        ? `Contained by hand at ${slackDate(confirmed.at)}: ${escapeMrkdwn(confirmed.summary)}`
+        : undefined;
     }
     case 'dependents': {
       const states = dependents.map((id) => status.dependents.find((d) => d.id === id));

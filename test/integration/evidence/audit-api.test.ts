@@ -6,7 +6,8 @@ import { closedIncidentDrafts, recordClosedIncident } from '../../support/eviden
 let server: AuditServer;
 const bearer = { authorization: `Bearer ${AUDITOR_TOKEN}` };
 const idOf = (n: number) => `leak-${n.toString(16).padStart(24, '0')}-aaaaaaa${n}`;
-const get = (path: string, headers: Record<string, string> = bearer) => fetch(`${server.baseUrl}${path}`, { headers, redirect: 'manual' });
+const get = (path: string, headers: Record<string, string> = bearer) =>
+  fetch(`${server.baseUrl}${path}`, { headers, redirect: 'manual' });
 
 beforeAll(async () => {
   server = await startAuditServer();
@@ -35,7 +36,8 @@ function writeRoutes(router: Router): Array<[string, string]> {
   const routes: Array<[string, string]> = [];
   for (const layer of router.stack as Array<{ route?: { path: string; methods: Record<string, boolean> } }>) {
     for (const method of Object.keys(layer.route?.methods ?? {})) {
-      if (method !== 'get' && method !== 'head') routes.push([method.toUpperCase(), `/api${layer.route!.path.replace(/:(\w+)/g, 'x-$1')}`]);
+      if (method !== 'get' && method !== 'head')
+        routes.push([method.toUpperCase(), `/api${layer.route!.path.replace(/:(\w+)/g, 'x-$1')}`]);
     }
   }
   return routes;
@@ -46,13 +48,24 @@ describe('auditor tokens are read-only', () => {
     const routes = [
       ...writeRoutes(server.apiRouter),
       ...['POST', 'PUT', 'PATCH', 'DELETE'].flatMap((method) =>
-        ['/audit/api/incidents', `/audit/api/incidents/${idOf(1)}`, `/audit/api/incidents/${idOf(1)}/bundle`, '/audit/api/public-key', '/audit/', `/audit/incidents/${idOf(1)}`].map((path) => [method, path] as [string, string]),
+        [
+          '/audit/api/incidents',
+          `/audit/api/incidents/${idOf(1)}`,
+          `/audit/api/incidents/${idOf(1)}/bundle`,
+          '/audit/api/public-key',
+          '/audit/',
+          `/audit/incidents/${idOf(1)}`,
+        ].map((path) => [method, path] as [string, string]),
       ),
     ];
     expect(routes.length).toBeGreaterThanOrEqual(5 + 24);
     for (const [method, path] of routes) {
       for (const headers of [bearer, { cookie: `tourniquet_audit=${AUDITOR_TOKEN}` }]) {
-        const response = await fetch(`${server.baseUrl}${path}`, { method, headers: { ...headers, 'content-type': 'application/json' }, body: '{"choice":"revoke"}' });
+        const response = await fetch(`${server.baseUrl}${path}`, {
+          method,
+          headers: { ...headers, 'content-type': 'application/json' },
+          body: '{"choice":"revoke"}',
+        });
         const body = (await response.json()) as { error: { code: string; message: string } };
         expect([method, path, response.status]).toEqual([method, path, 403]);
         expect(body.error.message).toMatch(/auditor tokens are read-only: auditor "ada" may only use GET/);
@@ -73,10 +86,24 @@ describe('auditor tokens are read-only', () => {
 
 describe('the auditor API', () => {
   it('lists closed incidents with filters and pagination', async () => {
-    const list = async (query: string) => (await (await get(`/audit/api/incidents?${query}`)).json()) as { items: Array<{ incidentId: string }>; total: number; nextOffset: number | null };
-    expect((await list('ownerTeam=payments')).items.map((item) => item.incidentId)).toEqual([idOf(4), idOf(3), idOf(1)]);
-    expect((await list('closedFrom=2025-02-01&closedTo=2025-03-15')).items.map((item) => item.incidentId)).toEqual([idOf(3), idOf(2)]);
-    expect((await list('provider=github&outcome=false-positive')).items.map((item) => item.incidentId)).toEqual([idOf(2)]);
+    const list = async (query: string) =>
+      (await (await get(`/audit/api/incidents?${query}`)).json()) as {
+        items: Array<{ incidentId: string }>;
+        total: number;
+        nextOffset: number | null;
+      };
+    expect((await list('ownerTeam=payments')).items.map((item) => item.incidentId)).toEqual([
+      idOf(4),
+      idOf(3),
+      idOf(1),
+    ]);
+    expect((await list('closedFrom=2025-02-01&closedTo=2025-03-15')).items.map((item) => item.incidentId)).toEqual([
+      idOf(3),
+      idOf(2),
+    ]);
+    expect((await list('provider=github&outcome=false-positive')).items.map((item) => item.incidentId)).toEqual([
+      idOf(2),
+    ]);
     const page = await list('limit=3&offset=0');
     expect([page.total, page.items.length, page.nextOffset]).toEqual([4, 3, 3]);
   });
@@ -91,7 +118,11 @@ describe('the auditor API', () => {
   });
 
   it('shows one incident with its verification status, and 404 for an unknown one', async () => {
-    const body = (await (await get(`/audit/api/incidents/${idOf(1)}`)).json()) as { incident: { ownerTeam: string }; verification: { ok: boolean }; bundle: Record<string, unknown> };
+    const body = (await (await get(`/audit/api/incidents/${idOf(1)}`)).json()) as {
+      incident: { ownerTeam: string };
+      verification: { ok: boolean };
+      bundle: Record<string, unknown>;
+    };
     expect(body.incident.ownerTeam).toBe('payments');
     expect(body.verification.ok).toBe(true);
     expect(body.bundle.timeline).toBeDefined();

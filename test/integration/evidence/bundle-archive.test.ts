@@ -52,7 +52,9 @@ afterAll(async () => {
 describe('sealing closure bundles in PostgreSQL', () => {
   it('seals once: retried and concurrent seals return the first bundle unchanged', async () => {
     await recordClosedIncident(store, { incidentId: incidentId(10) });
-    const sealed = await Promise.all([1, 2, 3].map(() => new ClosureBundleArchive(database, store, signer).sealClosureBundle(incidentId(10))));
+    const sealed = await Promise.all(
+      [1, 2, 3].map(() => new ClosureBundleArchive(database, store, signer).sealClosureBundle(incidentId(10))),
+    );
     const again = await archive.sealClosureBundle(incidentId(10));
     expect(new Set([...sealed, again].map((bundle) => bundle.signature)).size).toBe(1);
     expect(verifyClosureBundle(again, signer.publicKeyPem).ok).toBe(true);
@@ -65,8 +67,12 @@ describe('sealing closure bundles in PostgreSQL', () => {
   });
 
   it('refuses UPDATE and DELETE of a sealed bundle', async () => {
-    await expect(sql('UPDATE closure_bundles SET outcome = $1 WHERE incident_id = $2', ['contained', incidentId(3)])).rejects.toThrow(/append-only: UPDATE/);
-    await expect(sql('DELETE FROM closure_bundles WHERE incident_id = $1', [incidentId(3)])).rejects.toThrow(/append-only: DELETE/);
+    await expect(
+      sql('UPDATE closure_bundles SET outcome = $1 WHERE incident_id = $2', ['contained', incidentId(3)]),
+    ).rejects.toThrow(/append-only: UPDATE/);
+    await expect(sql('DELETE FROM closure_bundles WHERE incident_id = $1', [incidentId(3)])).rejects.toThrow(
+      /append-only: DELETE/,
+    );
   });
 });
 
@@ -74,7 +80,10 @@ describe('an edit made directly in the database is detected', () => {
   it('names the evidence row edited after sealing, while the sealed bundle stays valid', async () => {
     await recordClosedIncident(store, { incidentId: incidentId(20) });
     await archive.sealClosureBundle(incidentId(20));
-    await sql(`UPDATE evidence_records SET record = jsonb_set(record, '{delegatedBy,id}', '"mallory"') WHERE incident_id = $1 AND seq = 5`, [incidentId(20)]);
+    await sql(
+      `UPDATE evidence_records SET record = jsonb_set(record, '{delegatedBy,id}', '"mallory"') WHERE incident_id = $1 AND seq = 5`,
+      [incidentId(20)],
+    );
     const result = await archive.verifyStored(incidentId(20), signer.publicKeyPem);
     expect(result?.bundle.ok).toBe(true);
     expect(result?.ok).toBe(false);
@@ -83,7 +92,10 @@ describe('an edit made directly in the database is detected', () => {
 
   it('names the edited record when the bundle is sealed from already-edited rows', async () => {
     await recordClosedIncident(store, { incidentId: incidentId(21) });
-    await sql(`UPDATE evidence_records SET record = jsonb_set(record, '{details,choice}', '"false-positive"') WHERE incident_id = $1 AND seq = 4`, [incidentId(21)]);
+    await sql(
+      `UPDATE evidence_records SET record = jsonb_set(record, '{details,choice}', '"false-positive"') WHERE incident_id = $1 AND seq = 4`,
+      [incidentId(21)],
+    );
     const sealed = await archive.sealClosureBundle(incidentId(21));
     const result = verifyClosureBundle(JSON.stringify(sealed), signer.publicKeyPem);
     expect(result.brokenRecord).toMatchObject({ seq: 4, kind: 'decision.approved' });
@@ -102,10 +114,15 @@ describe('an edit made directly in the database is detected', () => {
 
 describe('listing closed incidents for auditors', () => {
   const ids = async (filters: Partial<Parameters<ClosureBundleArchive['list']>[0]>) =>
-    (await archive.list({ limit: 50, offset: 0, ...filters })).items.map((item) => item.incidentId).filter((id) => /-0000000[1-5]$/.test(id));
+    (await archive.list({ limit: 50, offset: 0, ...filters })).items
+      .map((item) => item.incidentId)
+      .filter((id) => /-0000000[1-5]$/.test(id));
 
   it('filters by closing date, owner team, provider and outcome', async () => {
-    expect(await ids({ closedFrom: '2025-02-01T00:00:00Z', closedTo: '2025-03-01T00:00:00Z' })).toEqual([incidentId(3), incidentId(2)]);
+    expect(await ids({ closedFrom: '2025-02-01T00:00:00Z', closedTo: '2025-03-01T00:00:00Z' })).toEqual([
+      incidentId(3),
+      incidentId(2),
+    ]);
     expect(await ids({ ownerTeam: 'identity' })).toEqual([incidentId(4), incidentId(3)]);
     expect(await ids({ provider: 'aws-iam', outcome: 'contained' })).toEqual([incidentId(5), incidentId(1)]);
     expect(await ids({ outcome: 'rotated' })).toEqual([incidentId(2)]);
@@ -116,7 +133,9 @@ describe('listing closed incidents for auditors', () => {
     const second = await archive.list({ limit: 2, offset: first.nextOffset ?? -1, ownerTeam: 'payments' });
     expect(first.total).toBeGreaterThanOrEqual(3);
     expect(Date.parse(first.items.at(-1)!.closedAt)).toBeGreaterThanOrEqual(Date.parse(second.items[0]!.closedAt));
-    expect(new Set([...first.items, ...second.items].map((item) => item.incidentId)).size).toBe(first.items.length + second.items.length);
+    expect(new Set([...first.items, ...second.items].map((item) => item.incidentId)).size).toBe(
+      first.items.length + second.items.length,
+    );
   });
 });
 
@@ -124,15 +143,25 @@ describe('export and the offline CLI', () => {
   it('exports every record and bundle as JSON lines that verify on their own', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'evidence-export-'));
     const out = path.join(dir, 'archive.jsonl');
-    const code = await runEvidenceCommand(['export', '--out', out], { out: () => undefined, err: () => undefined, env: {}, openDatabase: () => openDatabase({ url, embeddedDir: '' }) });
+    const code = await runEvidenceCommand(['export', '--out', out], {
+      out: () => undefined,
+      err: () => undefined,
+      env: {},
+      openDatabase: () => openDatabase({ url, embeddedDir: '' }),
+    });
     expect(code).toBe(0);
-    const lines = (await readFile(out, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { type: string; record?: { incidentId: string }; signedBundle?: unknown });
+    const lines = (await readFile(out, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; record?: { incidentId: string }; signedBundle?: unknown });
     const total = await count('evidence_records');
     expect(lines[0]?.type).toBe('export');
     expect(lines.filter((line) => line.type === 'evidence-record')).toHaveLength(total);
     const bundles = lines.filter((line) => line.type === 'closure-bundle');
     expect(bundles).toHaveLength(await count('closure_bundles'));
-    expect(bundles.filter((line) => verifyClosureBundle(line.signedBundle, signer.publicKeyPem).ok).length).toBeGreaterThanOrEqual(6);
+    expect(
+      bundles.filter((line) => verifyClosureBundle(line.signedBundle, signer.publicKeyPem).ok).length,
+    ).toBeGreaterThanOrEqual(6);
     const chainOf1 = lines.filter((line) => line.record?.incidentId === incidentId(1)).map((line) => line.record!);
     expect(verifyRecordChain(chainOf1, incidentId(1))).toBeNull();
   });
@@ -154,7 +183,9 @@ describe('export and the offline CLI', () => {
     await writeFile(bad, JSON.stringify(sealed));
     output.length = 0;
     expect(await runEvidenceCommand(['verify', bad, '--public-key', keyFile], io)).toBe(1);
-    expect(output.join('\n')).toMatch(/NOT VERIFIED leak-.*\n {2}- record seq 8 \(credential\.revoked\) at position 8 breaks the chain: its content does not match its hash/);
+    expect(output.join('\n')).toMatch(
+      /NOT VERIFIED leak-.*\n {2}- record seq 8 \(credential\.revoked\) at position 8 breaks the chain: its content does not match its hash/,
+    );
     expect(await runEvidenceCommand(['verify', bad], io)).toBe(2);
   });
 });

@@ -14,14 +14,32 @@ const falsePositive = 'leak-00000000000000000000000f-ffffffff';
 
 beforeAll(async () => {
   server = await startAuditServer();
-  await recordClosedIncident(server.store, { incidentId: contained, ownerTeam: 'payments', detectedAt: '2025-05-01T10:00:00Z' });
-  await recordClosedIncident(server.store, { incidentId: falsePositive, ownerTeam: 'identity', outcome: 'false-positive', detectedAt: '2025-05-02T10:00:00Z' });
+  await recordClosedIncident(server.store, {
+    incidentId: contained,
+    ownerTeam: 'payments',
+    detectedAt: '2025-05-01T10:00:00Z',
+  });
+  await recordClosedIncident(server.store, {
+    incidentId: falsePositive,
+    ownerTeam: 'identity',
+    outcome: 'false-positive',
+    detectedAt: '2025-05-02T10:00:00Z',
+  });
   await server.archive.sealClosureBundle(contained);
   await server.archive.sealClosureBundle(falsePositive);
   // A fresh, empty profile directory per run: nothing from another session leaks in.
   browser = await chromium.launchPersistentContext(await mkdtemp(path.join(tmpdir(), 'portal-chromium-')), {
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
     acceptDownloads: true,
   });
   page = await browser.newPage();
@@ -51,10 +69,16 @@ describe('the auditor portal in a browser', () => {
 
     await page.click(`a:has-text("${contained}")`);
     await page.waitForURL(`**/audit/incidents/${contained}`);
-    await expect(page.textContent('[data-testid=verification-status]')).resolves.toMatch(/^Verified: every record's hash chain is intact/);
+    await expect(page.textContent('[data-testid=verification-status]')).resolves.toMatch(
+      /^Verified: every record's hash chain is intact/,
+    );
     const timeline = await page.locator('[data-testid=timeline] tbody tr').allTextContents();
     expect(timeline.length).toBeGreaterThanOrEqual(15);
-    expect(timeline.some((row) => row.includes('credential.revoked') && row.includes('person:alice') && row.includes('prod-default@3'))).toBe(true);
+    expect(
+      timeline.some(
+        (row) => row.includes('credential.revoked') && row.includes('person:alice') && row.includes('prod-default@3'),
+      ),
+    ).toBe(true);
     await expect(page.textContent('[data-testid=controls]')).resolves.toMatch(/RS\.MI-01.*Incidents are contained/s);
   });
 
@@ -72,11 +96,17 @@ describe('the auditor portal in a browser', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('text=Download signed bundle')]);
     const file = path.join(await mkdtemp(path.join(tmpdir(), 'portal-download-')), download.suggestedFilename());
     await download.saveAs(file);
-    expect(verifyClosureBundle(new Uint8Array(await readFile(file)), server.signer.publicKeyPem)).toMatchObject({ ok: true, incidentId: contained });
+    expect(verifyClosureBundle(new Uint8Array(await readFile(file)), server.signer.publicKeyPem)).toMatchObject({
+      ok: true,
+      incidentId: contained,
+    });
   });
 
   it('shows a failed verification naming the record edited in the database', async () => {
-    await server.database.query(`UPDATE evidence_records SET record = jsonb_set(record, '{details,note}', '"nothing to see"') WHERE incident_id = $1 AND seq = 3`, [falsePositive]);
+    await server.database.query(
+      `UPDATE evidence_records SET record = jsonb_set(record, '{details,note}', '"nothing to see"') WHERE incident_id = $1 AND seq = 3`,
+      [falsePositive],
+    );
     await page.goto(`${server.baseUrl}/audit/incidents/${falsePositive}`);
     const status = await page.textContent('[data-testid=verification-status]');
     expect(status).toMatch(/Verification FAILED/);

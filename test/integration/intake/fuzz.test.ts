@@ -35,10 +35,26 @@ describe('intake robustness', () => {
   const body = fc.oneof(
     fc.string(),
     fc.json(),
-    fc.record({ action: fc.string(), alert: fc.anything(), repository: fc.anything(), incident: fc.anything() }).map((v) => JSON.stringify(v)),
-    fc.record({ id: fc.string(), detectedAt: fc.string(), identifiers: fc.anything(), value: fc.anything() }).map((v) => JSON.stringify(v)),
-    fc.record({ source: fc.constant('aws.health'), account: fc.string(), detail: fc.anything() }).map((v) => JSON.stringify(v)),
-    fc.array(fc.record({ SourceMetadata: fc.anything(), DetectorName: fc.string(), Verified: fc.boolean(), Raw: fc.string() }), { maxLength: 4 }).map((rows) => rows.map((r) => JSON.stringify(r)).join('\n')),
+    fc
+      .record({ action: fc.string(), alert: fc.anything(), repository: fc.anything(), incident: fc.anything() })
+      .map((v) => JSON.stringify(v)),
+    fc
+      .record({ id: fc.string(), detectedAt: fc.string(), identifiers: fc.anything(), value: fc.anything() })
+      .map((v) => JSON.stringify(v)),
+    fc
+      .record({ source: fc.constant('aws.health'), account: fc.string(), detail: fc.anything() })
+      .map((v) => JSON.stringify(v)),
+    fc
+      .array(
+        fc.record({
+          SourceMetadata: fc.anything(),
+          DetectorName: fc.string(),
+          Verified: fc.boolean(),
+          Raw: fc.string(),
+        }),
+        { maxLength: 4 },
+      )
+      .map((rows) => rows.map((r) => JSON.stringify(r)).join('\n')),
   );
 
   it('never answers 5xx to random bodies on any source', async () => {

@@ -1,31 +1,18 @@
-import { randomUUID } from "node:crypto";
-import {
-  startFakeGithubAlertsApi,
-  type FakeGithubAlertsApi,
-} from "../../fakes/github-alerts-api";
-import {
-  INTAKE_SECRETS,
-  fixture,
-  githubRequest,
-  post,
-} from "../../fixtures/intake/requests";
-import { startTestApp, type TestApp } from "../../support/app";
-import { api } from "../../support/http";
-import {
-  decide,
-  verify,
-  waitForEvidence,
-  waitForPhase,
-} from "../../support/incidents";
-import { recordHistoryIfAsked } from "../../support/secrets";
+import { randomUUID } from 'node:crypto';
+import { startFakeGithubAlertsApi, type FakeGithubAlertsApi } from '../../fakes/github-alerts-api';
+import { INTAKE_SECRETS, fixture, githubRequest, post } from '../../fixtures/intake/requests';
+import { startTestApp, type TestApp } from '../../support/app';
+import { api } from '../../support/http';
+import { decide, verify, waitForEvidence, waitForPhase } from '../../support/incidents';
+import { recordHistoryIfAsked } from '../../support/secrets';
 
-const PUBLIC_BASE_URL = "https://tourniquet.example.com";
+const PUBLIC_BASE_URL = 'https://tourniquet.example.com';
 
 /**
  * A GitHub secret scanning alert through the running product, to closure: once the credential is
  * contained and verified, Tourniquet resolves the alert at GitHub as revoked, linking the evidence.
  */
-describe("closing the GitHub secret scanning alert of a contained incident", () => {
+describe('closing the GitHub secret scanning alert of a contained incident', () => {
   let app: TestApp;
   let github: FakeGithubAlertsApi;
 
@@ -55,20 +42,13 @@ describe("closing the GitHub secret scanning alert of a contained incident", () 
     const repo = `svc-${randomUUID().slice(0, 8)}`;
     const number = 1000 + Math.floor(Math.random() * 1e6);
     const rest = {
-      ...JSON.parse(fixture("github-rest-alert.json")),
+      ...JSON.parse(fixture('github-rest-alert.json')),
       number,
       secret: `acme_${randomUUID()}`,
-      secret_type: "acme_api_token",
+      secret_type: 'acme_api_token',
     };
-    github.setAlert(
-      "octo-org",
-      repo,
-      rest,
-      JSON.parse(fixture("github-rest-locations.json")),
-    );
-    const payload = JSON.parse(
-      fixture("github-secret-scanning-alert-created.json"),
-    );
+    github.setAlert('octo-org', repo, rest, JSON.parse(fixture('github-rest-locations.json')));
+    const payload = JSON.parse(fixture('github-secret-scanning-alert-created.json'));
     payload.alert.number = number;
     payload.repository = {
       ...payload.repository,
@@ -76,117 +56,80 @@ describe("closing the GitHub secret scanning alert of a contained incident", () 
       full_name: `octo-org/${repo}`,
     };
     const delivery = randomUUID();
-    expect(
-      (
-        await post(
-          app.baseUrl,
-          githubRequest("secret_scanning_alert", payload, delivery),
-        )
-      ).status,
-    ).toBe(202);
-    const { incidentId } = (await app.client.workflow
-      .getHandle(`github-delivery-${delivery}`)
-      .result()) as { incidentId: string };
+    expect((await post(app.baseUrl, githubRequest('secret_scanning_alert', payload, delivery))).status).toBe(202);
+    const { incidentId } = (await app.client.workflow.getHandle(`github-delivery-${delivery}`).result()) as {
+      incidentId: string;
+    };
 
-    await waitForPhase(app, incidentId, "awaiting-decision");
-    expect((await decide(app, incidentId, "erin", "revoke")).status).toBe(200);
-    await waitForPhase(app, incidentId, "awaiting-manual-containment");
-    const confirmed = await api(
-      app.baseUrl,
-      "POST",
-      `/api/incidents/${incidentId}/manual-containment`,
-      { as: "erin", body: { note: "token deleted in the Acme console" } },
-    );
+    await waitForPhase(app, incidentId, 'awaiting-decision');
+    expect((await decide(app, incidentId, 'erin', 'revoke')).status).toBe(200);
+    await waitForPhase(app, incidentId, 'awaiting-manual-containment');
+    const confirmed = await api(app.baseUrl, 'POST', `/api/incidents/${incidentId}/manual-containment`, {
+      as: 'erin',
+      body: { note: 'token deleted in the Acme console' },
+    });
     expect(confirmed.status).toBe(200);
-    await waitForPhase(app, incidentId, "awaiting-verification");
-    expect((await verify(app, incidentId, "frank")).status).toBe(200);
+    await waitForPhase(app, incidentId, 'awaiting-verification');
+    expect((await verify(app, incidentId, 'frank')).status).toBe(200);
     return { incidentId, repo, number };
   }
 
-  it("resolves the alert as revoked, once, with a link to the audit page, and records it as evidence", async () => {
+  it('resolves the alert as revoked, once, with a link to the audit page, and records it as evidence', async () => {
     const { incidentId, repo, number } = await reportAndContain();
-    const evidence = await waitForEvidence(
-      app,
-      incidentId,
-      "source-alert.closed",
-    );
-    expect((await waitForPhase(app, incidentId, "closed")).outcome).toBe(
-      "contained",
-    );
+    const evidence = await waitForEvidence(app, incidentId, 'source-alert.closed');
+    expect((await waitForPhase(app, incidentId, 'closed')).outcome).toBe('contained');
 
     const patches = github.patches.filter(
-      (patch) =>
-        patch.path ===
-        `/repos/octo-org/${repo}/secret-scanning/alerts/${number}`,
+      (patch) => patch.path === `/repos/octo-org/${repo}/secret-scanning/alerts/${number}`,
     );
     expect(patches).toHaveLength(1);
     const body = patches[0]!.body;
-    expect(body).toMatchObject({ state: "resolved", resolution: "revoked" });
+    expect(body).toMatchObject({ state: 'resolved', resolution: 'revoked' });
     expect(body.resolution_comment).toBe(
       `Revoked by Tourniquet, incident ${incidentId}: ${PUBLIC_BASE_URL}/audit/incidents/${incidentId}`,
     );
     expect(String(body.resolution_comment).length).toBeLessThanOrEqual(270);
 
-    const closedAt = evidence.findIndex(
-      (record) => record.kind === "incident.closed",
-    );
-    const closedAlert = evidence.findIndex(
-      (record) => record.kind === "source-alert.closed",
-    );
+    const closedAt = evidence.findIndex((record) => record.kind === 'incident.closed');
+    const closedAlert = evidence.findIndex((record) => record.kind === 'source-alert.closed');
     expect(closedAlert).toBeGreaterThan(closedAt);
     const record = evidence[closedAlert]!;
-    expect(record.actor.type).toBe("worker");
-    expect(record.delegatedBy).toEqual({ type: "person", id: "frank" });
+    expect(record.actor.type).toBe('worker');
+    expect(record.delegatedBy).toEqual({ type: 'person', id: 'frank' });
     expect(record.details.alert).toEqual({
-      provider: "github",
+      provider: 'github',
       repository: `octo-org/${repo}`,
       number,
     });
     expect(record.providerAnswer).toMatchObject({
-      provider: "github",
-      operation: "secret-scanning.resolve-alert",
+      provider: 'github',
+      operation: 'secret-scanning.resolve-alert',
     });
     expect(record.providerAnswer.alreadyDone).toBeUndefined();
-    expect(evidence.some((r) => r.kind === "source-alert.close-failed")).toBe(
-      false,
-    );
+    expect(evidence.some((r) => r.kind === 'source-alert.close-failed')).toBe(false);
     const status = await app.service.status(incidentId);
     await app.client.workflow.getHandle(status!.workflowId).result();
     recordHistoryIfAsked(
-      "github-alert-closure",
+      'github-alert-closure',
       await app.client.workflow.getHandle(status!.workflowId).fetchHistory(),
     );
   });
 
-  it("keeps the incident closed and records the failure when GitHub refuses to close the alert", async () => {
+  it('keeps the incident closed and records the failure when GitHub refuses to close the alert', async () => {
     github.failNextPatch(1, 403, {
-      message: "Resource not accessible by integration",
+      message: 'Resource not accessible by integration',
     });
     const { incidentId, repo, number } = await reportAndContain();
-    const evidence = await waitForEvidence(
-      app,
-      incidentId,
-      "source-alert.close-failed",
-    );
-    expect((await waitForPhase(app, incidentId, "closed")).outcome).toBe(
-      "contained",
-    );
+    const evidence = await waitForEvidence(app, incidentId, 'source-alert.close-failed');
+    expect((await waitForPhase(app, incidentId, 'closed')).outcome).toBe('contained');
 
     // PERMISSION_DENIED is not retried: one refused PATCH, and the alert stays open at GitHub.
     expect(
-      github.patches.filter(
-        (patch) =>
-          patch.path ===
-          `/repos/octo-org/${repo}/secret-scanning/alerts/${number}`,
-      ),
+      github.patches.filter((patch) => patch.path === `/repos/octo-org/${repo}/secret-scanning/alerts/${number}`),
     ).toHaveLength(1);
-    const failed = evidence.find(
-      (record) => record.kind === "source-alert.close-failed",
-    )!;
-    expect(failed.details.summary).toContain(
-      "Resource not accessible by integration",
-    );
-    expect(failed.delegatedBy).toEqual({ type: "person", id: "frank" });
-    expect(evidence.some((r) => r.kind === "source-alert.closed")).toBe(false);
+    const failed = evidence.find((record) => record.kind === 'source-alert.close-failed')!;
+    expect(failed.details.summary).toContain('Resource not accessible by integration');
+    expect(failed.delegatedBy).toEqual({ type: 'person', id: 'frank' });
+    expect(evidence.some((r) => r.kind === 'source-alert.closed')).toBe(false);
   });
 });

@@ -25,26 +25,40 @@ describe('webhook intake', () => {
 
   beforeAll(async () => {
     github = await startFakeGithubAlertsApi();
-    app = await startTestApp({ ...INTAKE_SECRETS, GITHUB_API_URL: github.url, GITHUB_TOKEN: github.token, INTAKE_MAX_BODY_BYTES: '65536' });
+    app = await startTestApp({
+      ...INTAKE_SECRETS,
+      GITHUB_API_URL: github.url,
+      GITHUB_TOKEN: github.token,
+      INTAKE_MAX_BODY_BYTES: '65536',
+    });
   });
   afterAll(async () => {
     await app?.stop();
     await github?.close();
   });
 
-  async function statusOf(incidentId: string, until: (status: IncidentStatus) => boolean = () => true): Promise<IncidentStatus> {
+  async function statusOf(
+    incidentId: string,
+    until: (status: IncidentStatus) => boolean = () => true,
+  ): Promise<IncidentStatus> {
     const deadline = Date.now() + 20_000;
     for (;;) {
       const status = await app.service.status(incidentId).catch(() => undefined);
       if (status && until(status)) return status;
-      if (Date.now() > deadline) throw new Error(`incident ${incidentId} never reached the expected state: ${JSON.stringify(status)}`);
+      if (Date.now() > deadline)
+        throw new Error(`incident ${incidentId} never reached the expected state: ${JSON.stringify(status)}`);
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
 
-  const incidentIdOf = (body: Record<string, unknown>) => (body.incidents as Array<{ incidentId: string }>)[0]!.incidentId;
+  const incidentIdOf = (body: Record<string, unknown>) =>
+    (body.incidents as Array<{ incidentId: string }>)[0]!.incidentId;
 
-  const genericAlert = (overrides: Record<string, unknown>) => ({ ...JSON.parse(fill(fixture('generic-alert.json'), { AWS_KEY_ID: fakeAwsKey().keyId })), id: randomUUID(), ...overrides });
+  const genericAlert = (overrides: Record<string, unknown>) => ({
+    ...JSON.parse(fill(fixture('generic-alert.json'), { AWS_KEY_ID: fakeAwsKey().keyId })),
+    id: randomUUID(),
+    ...overrides,
+  });
 
   it('opens an incident from a generic signed alert, and a redelivery changes nothing', async () => {
     const request = genericRequest(genericAlert({}));
@@ -117,7 +131,12 @@ describe('webhook intake', () => {
   it('fetches a GitHub alert through the REST API (retrying failures), opens it, and ignores the redelivery', async () => {
     const token = `ghp_${randomUUID().replace(/-/g, '')}abcd`;
     const number = 1000 + Math.floor(Math.random() * 1e6);
-    const rest = { ...JSON.parse(fixture('github-rest-alert.json')), number, secret: token, secret_type: 'github_personal_access_token' };
+    const rest = {
+      ...JSON.parse(fixture('github-rest-alert.json')),
+      number,
+      secret: token,
+      secret_type: 'github_personal_access_token',
+    };
     github.setAlert('octo-org', 'payments-service', rest, JSON.parse(fixture('github-rest-locations.json')));
     github.failNext(2, 502);
     const payload = JSON.parse(fixture('github-secret-scanning-alert-created.json'));
@@ -126,14 +145,22 @@ describe('webhook intake', () => {
 
     const accepted = await post(app.baseUrl, githubRequest('secret_scanning_alert', payload, delivery));
     expect([accepted.status, accepted.body.workflowId]).toEqual([202, `github-delivery-${delivery}`]);
-    const opened = (await app.client.workflow.getHandle(`github-delivery-${delivery}`).result()) as { incidentId: string; workflowId: string };
+    const opened = (await app.client.workflow.getHandle(`github-delivery-${delivery}`).result()) as {
+      incidentId: string;
+      workflowId: string;
+    };
     expect((await statusOf(opened.incidentId)).sightings).toBe(1);
 
     const redelivered = await post(app.baseUrl, githubRequest('secret_scanning_alert', payload, delivery));
     expect([redelivered.status, redelivered.body.status]).toEqual([200, 'duplicate delivery']);
 
     // The same token found by TruffleHog in CI joins the same incident.
-    const line = JSON.stringify({ ...JSON.parse(trufflehogLines(fakeAwsKey(), fakeAwsKey()).aws), DetectorName: 'Github', Raw: token, RawV2: undefined });
+    const line = JSON.stringify({
+      ...JSON.parse(trufflehogLines(fakeAwsKey(), fakeAwsKey()).aws),
+      DetectorName: 'Github',
+      Raw: token,
+      RawV2: undefined,
+    });
     const fromCi = await post(app.baseUrl, trufflehogRequest(line));
     expect(incidentIdOf(fromCi.body)).toBe(opened.incidentId);
     expect((await statusOf(opened.incidentId, (s) => s.sightings === 2)).sightings).toBe(2);
@@ -152,7 +179,10 @@ describe('webhook intake', () => {
     const stale = genericRequest(alert, new Date(Date.now() - 3_600_000));
     expect((await post(app.baseUrl, stale)).body.error).toMatch(/stale or replayed/);
     const malformed = await post(app.baseUrl, genericRequest({ ...alert, detectedAt: 'soon' }));
-    expect([malformed.status, malformed.body.error]).toEqual([400, expect.stringMatching(/detectedAt: an ISO-8601 time/)]);
+    expect([malformed.status, malformed.body.error]).toEqual([
+      400,
+      expect.stringMatching(/detectedAt: an ISO-8601 time/),
+    ]);
     const unknown = await post(app.baseUrl, { path: '/webhooks/pagerduty', headers: {}, body: '{}' });
     expect([unknown.status, unknown.body.error]).toEqual([404, expect.stringMatching(/unknown intake/)]);
     const ping = await post(app.baseUrl, githubRequest('ping', { zen: 'Design for failure.' }));
@@ -164,10 +194,16 @@ describe('webhook intake', () => {
 
   it('groups a burst from one scan into one campaign', async () => {
     const repo = `https://github.com/octo-org/burst-${randomUUID()}.git`;
-    const lines = Array.from({ length: 5 }, () => trufflehogLines(fakeAwsKey(), fakeAwsKey()).aws.split('https://github.com/octo-org/web-frontend.git').join(repo));
+    const lines = Array.from({ length: 5 }, () =>
+      trufflehogLines(fakeAwsKey(), fakeAwsKey()).aws.split('https://github.com/octo-org/web-frontend.git').join(repo),
+    );
     expect((await post(app.baseUrl, trufflehogRequest(lines.join('\n')))).status).toBe(200);
-    const response = await fetch(`${app.baseUrl}/api/campaigns`, { headers: { authorization: `Bearer ${tokenOf('erin')}` } });
-    const { campaigns } = (await response.json()) as { campaigns: Array<{ campaign: string; alerts: number; openIncidents: number }> };
+    const response = await fetch(`${app.baseUrl}/api/campaigns`, {
+      headers: { authorization: `Bearer ${tokenOf('erin')}` },
+    });
+    const { campaigns } = (await response.json()) as {
+      campaigns: Array<{ campaign: string; alerts: number; openIncidents: number }>;
+    };
     expect(campaigns.find((c) => c.campaign === `trufflehog:${repo}`)).toMatchObject({ alerts: 5, openIncidents: 5 });
     expect((await fetch(`${app.baseUrl}/api/campaigns`)).status).toBe(401);
   });

@@ -1,4 +1,10 @@
-import { CreateAccessKeyCommand, CreateUserCommand, GetUserPolicyCommand, IAMClient, ListAccessKeysCommand } from '@aws-sdk/client-iam';
+import {
+  CreateAccessKeyCommand,
+  CreateUserCommand,
+  GetUserPolicyCommand,
+  IAMClient,
+  ListAccessKeysCommand,
+} from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { ERROR_CODES, TourniquetError } from '../../../domain/errors';
 import { AwsIamAccessKeyProvider } from '../../../integrations/aws-iam/access-key-provider';
@@ -70,16 +76,25 @@ describe('aws-iam-access-key provider against moto_server with IAM auth on', () 
     const proof = await aws.proveDead(target);
     console.log(`aws-iam-access-key containment (revoke -> proveDead) against moto: ${Date.now() - started} ms`);
 
-    expect(answer.summary).toBe(`key ${leaked.accessKeyId} of user deployer-a: deactivated, sessions issued before now denied, deleted`);
+    expect(answer.summary).toBe(
+      `key ${leaked.accessKeyId} of user deployer-a: deactivated, sessions issued before now denied, deleted`,
+    );
     expect(proof.dead).toBe(true);
     expect(proof.checks).toEqual(
-      expect.arrayContaining(['sts:GetCallerIdentity with the old key: InvalidClientTokenId', `iam:ListAccessKeys(deployer-a): ${leaked.accessKeyId} not listed`]),
+      expect.arrayContaining([
+        'sts:GetCallerIdentity with the old key: InvalidClientTokenId',
+        `iam:ListAccessKeys(deployer-a): ${leaked.accessKeyId} not listed`,
+      ]),
     );
     expect(await listedKeys('deployer-a')).toEqual([]);
-    const policy = await iam.send(new GetUserPolicyCommand({ UserName: 'deployer-a', PolicyName: sessionDenyPolicyName(leaked.accessKeyId) }));
+    const policy = await iam.send(
+      new GetUserPolicyCommand({ UserName: 'deployer-a', PolicyName: sessionDenyPolicyName(leaked.accessKeyId) }),
+    );
     const document = JSON.parse(decodeURIComponent(policy.PolicyDocument!));
     expect(document.Statement[0]).toMatchObject({ Effect: 'Deny', Action: '*', Condition: { DateLessThan: {} } });
-    expect(Date.parse(document.Statement[0].Condition.DateLessThan['aws:TokenIssueTime'])).toBeGreaterThanOrEqual(started - 1_000);
+    expect(Date.parse(document.Statement[0].Condition.DateLessThan['aws:TokenIssueTime'])).toBeGreaterThanOrEqual(
+      started - 1_000,
+    );
   });
 
   it('answers alreadyDone when revoke and endDerivedSessions run twice', async () => {
@@ -94,7 +109,11 @@ describe('aws-iam-access-key provider against moto_server with IAM auth on', () 
 
   it('rotates: respects the two-key limit, issues a working key, deletes an orphan from an interrupted attempt', async () => {
     const leaked = await leakedKey('deployer-c');
-    const target = credentialTarget('aws-iam-access-key', { accessKeyId: leaked.accessKeyId, userName: 'deployer-c' }, leaked.secretAccessKey);
+    const target = credentialTarget(
+      'aws-iam-access-key',
+      { accessKeyId: leaked.accessKeyId, userName: 'deployer-c' },
+      leaked.secretAccessKey,
+    );
     const aws = provider();
 
     const lost = parseKeyPair((await aws.issueReplacement(target)).newValue);
@@ -107,7 +126,11 @@ describe('aws-iam-access-key provider against moto_server with IAM auth on', () 
     const identity = await client(sts(fresh)).send(new GetCallerIdentityCommand({}));
     expect(identity.Arn).toContain('user/deployer-c');
 
-    await expect(aws.issueReplacement(credentialTarget('aws-iam-access-key', { accessKeyId: fresh.accessKeyId, userName: 'deployer-c' }))).rejects.toMatchObject({
+    await expect(
+      aws.issueReplacement(
+        credentialTarget('aws-iam-access-key', { accessKeyId: fresh.accessKeyId, userName: 'deployer-c' }),
+      ),
+    ).rejects.toMatchObject({
       code: ERROR_CODES.conflict,
     });
 
@@ -120,7 +143,10 @@ describe('aws-iam-access-key provider against moto_server with IAM auth on', () 
 
   it('refuses a key of another account and a principal without rights, without retrying', async () => {
     const leaked = await leakedKey('deployer-d');
-    const elsewhere = credentialTarget('aws-iam-access-key', { accessKeyId: leaked.accessKeyId, accountId: '999999999999' });
+    const elsewhere = credentialTarget('aws-iam-access-key', {
+      accessKeyId: leaked.accessKeyId,
+      accountId: '999999999999',
+    });
     await expect(provider().revoke(elsewhere)).rejects.toMatchObject({ code: ERROR_CODES.conflict });
 
     const weak = await leakedKey('no-rights');
@@ -136,7 +162,11 @@ describe('aws-iam-access-key provider against moto_server with IAM auth on', () 
     const leaked = await leakedKey('deployer-e');
     const capture = capturedLogger();
     const aws = provider(capture.logger);
-    const target = credentialTarget('aws-iam-access-key', { accessKeyId: leaked.accessKeyId, userName: 'deployer-e' }, leaked.secretAccessKey);
+    const target = credentialTarget(
+      'aws-iam-access-key',
+      { accessKeyId: leaked.accessKeyId, userName: 'deployer-e' },
+      leaked.secretAccessKey,
+    );
     const replacement = parseKeyPair((await aws.issueReplacement(target)).newValue);
     await aws.revoke(target);
     await aws.proveDead(target);

@@ -23,7 +23,12 @@ async function current(name: string): Promise<string | undefined> {
 
 beforeAll(async () => {
   moto = await startMoto();
-  client = new SecretsManagerClient({ endpoint: moto.endpoint, region: moto.region, credentials: moto.admin, maxAttempts: 1 });
+  client = new SecretsManagerClient({
+    endpoint: moto.endpoint,
+    region: moto.region,
+    credentials: moto.admin,
+    maxAttempts: 1,
+  });
 });
 
 afterAll(async () => {
@@ -45,7 +50,9 @@ describe('aws-secrets-manager provider against moto_server', () => {
     const proof = await provider.proveDead(target);
     console.log(`aws-secrets-manager containment (revoke -> proveDead) against moto: ${Date.now() - started} ms`);
 
-    expect(answer.summary).toMatch(/version [0-9a-f]{64} is now AWSCURRENT .*AWSPREVIOUS removed from the leaked version/);
+    expect(answer.summary).toMatch(
+      /version [0-9a-f]{64} is now AWSCURRENT .*AWSPREVIOUS removed from the leaked version/,
+    );
     expect(proof).toMatchObject({ dead: true, settled: true });
     expect(await current('payments/api-key')).toMatch(/^[A-Za-z0-9]{40}$/);
     expect((await provider.revoke(target)).alreadyDone).toBe(true);
@@ -81,8 +88,12 @@ describe('aws-secrets-manager delivery against moto_server', () => {
     const reissued = value.replace('abcdef', 'ghijkl');
     expect((await delivery.deliver('inc-7', target, reissued)).alreadyDone).toBeUndefined();
     expect(await current('deployer/aws-key')).toBe(reissued);
-    await expect(delivery.deliver('inc-7', { ...target, secretId: 'missing/secret' }, value)).rejects.toMatchObject({ code: ERROR_CODES.notFound });
-    await expect(delivery.deliver('inc-7', { kind: 'aws-secrets-manager' }, value)).rejects.toThrow(/delivery\.secretId/);
+    await expect(delivery.deliver('inc-7', { ...target, secretId: 'missing/secret' }, value)).rejects.toMatchObject({
+      code: ERROR_CODES.notFound,
+    });
+    await expect(delivery.deliver('inc-7', { kind: 'aws-secrets-manager' }, value)).rejects.toThrow(
+      /delivery\.secretId/,
+    );
     expect(capture.text()).not.toContain('new-secret-value-abcdef');
   });
 });

@@ -13,7 +13,11 @@ import {
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient } from '@aws-sdk/client-iam';
 import type { Dependent } from '../../../domain/catalog';
 import { ERROR_CODES } from '../../../domain/errors';
-import { EcsDependentController, PREVIOUS_DESIRED_COUNT_TAG, ecsClientsByRegion } from '../../../integrations/dependents/ecs-controller';
+import {
+  EcsDependentController,
+  PREVIOUS_DESIRED_COUNT_TAG,
+  ecsClientsByRegion,
+} from '../../../integrations/dependents/ecs-controller';
 import { startMoto, type MotoServer } from '../../support/moto';
 
 jest.setTimeout(60_000);
@@ -30,7 +34,12 @@ function dependent(target: Record<string, unknown>, id = 'invoice-api'): Depende
 }
 
 function controller(credentials = moto.admin, endpoint = moto.endpoint): EcsDependentController {
-  const cached = ecsClientsByRegion((region) => ({ endpoint, region: region ?? moto.region, credentials, maxAttempts: 1 }));
+  const cached = ecsClientsByRegion((region) => ({
+    endpoint,
+    region: region ?? moto.region,
+    credentials,
+    maxAttempts: 1,
+  }));
   return new EcsDependentController({
     clientFor: (region) => {
       const made = cached(region);
@@ -42,13 +51,19 @@ function controller(credentials = moto.admin, endpoint = moto.endpoint): EcsDepe
 
 /** A service in moto's cluster, from a task definition; moto schedules no real containers. */
 async function createService(name: string, desiredCount: number): Promise<string> {
-  const created = await ecs.send(new CreateServiceCommand({ cluster: CLUSTER, serviceName: name, taskDefinition: 'invoice-api', desiredCount }));
+  const created = await ecs.send(
+    new CreateServiceCommand({ cluster: CLUSTER, serviceName: name, taskDefinition: 'invoice-api', desiredCount }),
+  );
   return created.service!.serviceArn!;
 }
 
 async function serviceState(name: string): Promise<{ desiredCount: number | undefined; tag: string | undefined }> {
-  const found = (await ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: [name], include: ['TAGS'] }))).services?.[0];
-  return { desiredCount: found?.desiredCount, tag: found?.tags?.find((tag) => tag.key === PREVIOUS_DESIRED_COUNT_TAG)?.value };
+  const found = (await ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: [name], include: ['TAGS'] })))
+    .services?.[0];
+  return {
+    desiredCount: found?.desiredCount,
+    tag: found?.tags?.find((tag) => tag.key === PREVIOUS_DESIRED_COUNT_TAG)?.value,
+  };
 }
 
 beforeAll(async () => {
@@ -122,8 +137,13 @@ describe('ecs dependent controller against moto_server with IAM auth on', () => 
     const arn = await createService('hand-edited', 1);
     const target = dependent({ cluster: CLUSTER, service: 'hand-edited' });
     await controller().disable('inc-4', target);
-    await ecs.send(new TagResourceCommand({ resourceArn: arn, tags: [{ key: PREVIOUS_DESIRED_COUNT_TAG, value: 'three' }] }));
-    await expect(controller().enable('inc-4', target)).rejects.toMatchObject({ code: ERROR_CODES.conflict, retryable: false });
+    await ecs.send(
+      new TagResourceCommand({ resourceArn: arn, tags: [{ key: PREVIOUS_DESIRED_COUNT_TAG, value: 'three' }] }),
+    );
+    await expect(controller().enable('inc-4', target)).rejects.toMatchObject({
+      code: ERROR_CODES.conflict,
+      retryable: false,
+    });
     expect(await serviceState('hand-edited')).toEqual({ desiredCount: 0, tag: 'three' });
   });
 
@@ -132,7 +152,8 @@ describe('ecs dependent controller against moto_server with IAM auth on', () => 
     [{ cluster: 'no-such-cluster', service: 'invoice-api' }, 'ClusterNotFoundException'],
   ])('answers NOT_FOUND, non-retryable, for %j', async (target, reason) => {
     for (const action of ['disable', 'enable'] as const) {
-      const error = await controller()[action]('inc-5', dependent(target)).catch((caught: unknown) => caught);
+      const ecs = controller();
+      const error = await ecs[action]('inc-5', dependent(target)).catch((caught: unknown) => caught);
       expect(error).toMatchObject({ code: ERROR_CODES.notFound, retryable: false });
       expect((error as Error).message).toContain(reason);
     }
@@ -141,7 +162,9 @@ describe('ecs dependent controller against moto_server with IAM auth on', () => 
   it('answers NOT_FOUND for a deleted service that DescribeServices still lists as INACTIVE', async () => {
     await createService('retired', 2);
     await ecs.send(new DeleteServiceCommand({ cluster: CLUSTER, service: 'retired', force: true }));
-    const error = await controller().disable('inc-5', dependent({ cluster: CLUSTER, service: 'retired' })).catch((caught: unknown) => caught);
+    const error = await controller()
+      .disable('inc-5', dependent({ cluster: CLUSTER, service: 'retired' }))
+      .catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: ERROR_CODES.notFound, retryable: false });
     expect((error as Error).message).toContain('INACTIVE');
   });
@@ -160,7 +183,12 @@ describe('ecs dependent controller against moto_server with IAM auth on', () => 
 });
 
 describe('ecs dependent controller: catalog target', () => {
-  const refuse = () => new EcsDependentController({ clientFor: () => { throw new Error('no client should be built'); } });
+  const refuse = () =>
+    new EcsDependentController({
+      clientFor: () => {
+        throw new Error('no client should be built');
+      },
+    });
 
   it.each([
     [{ service: 'api' }, 'target.cluster'],
@@ -169,13 +197,21 @@ describe('ecs dependent controller: catalog target', () => {
     [{ cluster: 'payments', service: 'api!' }, 'target.service: a service name'],
     [{ cluster: 'payments', service: 'api', region: 'Europe' }, 'target.region: an AWS region'],
     [{ cluster: 'payments', service: 'api', desiredCount: 2 }, 'desiredCount'],
-    [{ cluster: 'arn:aws:ecs:eu-west-1:123456789012:cluster/payments', service: 'api', region: 'us-east-1' }, 'target.region: differs from the region in cluster'],
     [
-      { cluster: 'arn:aws:ecs:eu-west-1:123456789012:cluster/payments', service: 'arn:aws:ecs:us-east-1:123456789012:service/payments/api' },
+      { cluster: 'arn:aws:ecs:eu-west-1:123456789012:cluster/payments', service: 'api', region: 'us-east-1' },
+      'target.region: differs from the region in cluster',
+    ],
+    [
+      {
+        cluster: 'arn:aws:ecs:eu-west-1:123456789012:cluster/payments',
+        service: 'arn:aws:ecs:us-east-1:123456789012:service/payments/api',
+      },
       'target.service: its region differs',
     ],
   ])('rejects %j as INVALID_INPUT naming the field', async (target, expected) => {
-    const error = await refuse().disable('inc-7', dependent(target)).catch((caught: unknown) => caught);
+    const error = await refuse()
+      .disable('inc-7', dependent(target))
+      .catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: ERROR_CODES.invalidInput });
     expect((error as Error).message).toContain(expected);
   });
@@ -188,9 +224,18 @@ describe('ecs dependent controller: catalog target', () => {
         throw new Error('stop here');
       },
     });
-    await ecsController.disable('inc-8', dependent({ cluster: 'arn:aws:ecs:eu-west-1:123456789012:cluster/payments', service: 'api' })).catch(() => undefined);
-    await ecsController.disable('inc-8', dependent({ cluster: 'payments', service: 'arn:aws:ecs:eu-central-1:123456789012:service/payments/api' })).catch(() => undefined);
-    await ecsController.disable('inc-8', dependent({ cluster: 'payments', service: 'api', region: 'ap-south-1' })).catch(() => undefined);
+    await ecsController
+      .disable('inc-8', dependent({ cluster: 'arn:aws:ecs:eu-west-1:123456789012:cluster/payments', service: 'api' }))
+      .catch(() => undefined);
+    await ecsController
+      .disable(
+        'inc-8',
+        dependent({ cluster: 'payments', service: 'arn:aws:ecs:eu-central-1:123456789012:service/payments/api' }),
+      )
+      .catch(() => undefined);
+    await ecsController
+      .disable('inc-8', dependent({ cluster: 'payments', service: 'api', region: 'ap-south-1' }))
+      .catch(() => undefined);
     await ecsController.disable('inc-8', dependent({ cluster: 'payments', service: 'api' })).catch(() => undefined);
     expect(regions).toEqual(['eu-west-1', 'eu-central-1', 'ap-south-1', undefined]);
   });
@@ -206,7 +251,10 @@ describe('ecs dependent controller: throttling and outages', () => {
 
   beforeAll(async () => {
     server = createServer((_request, response) => {
-      response.writeHead(answer.status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': answer.type });
+      response.writeHead(answer.status, {
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amzn-errortype': answer.type,
+      });
       response.end(JSON.stringify({ __type: answer.type, message: `${answer.type} from the loopback endpoint` }));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -33,7 +33,12 @@ function dependent(target: Record<string, unknown>, id = 'invoice-worker'): Depe
 }
 
 function controller(credentials = moto.admin, endpoint = moto.endpoint): LambdaDependentController {
-  const cached = lambdaClientsByRegion((region) => ({ endpoint, region: region ?? moto.region, credentials, maxAttempts: 1 }));
+  const cached = lambdaClientsByRegion((region) => ({
+    endpoint,
+    region: region ?? moto.region,
+    credentials,
+    maxAttempts: 1,
+  }));
   return new LambdaDependentController({
     clientFor: (region) => {
       const made = cached(region);
@@ -45,9 +50,18 @@ function controller(credentials = moto.admin, endpoint = moto.endpoint): LambdaD
 
 async function createFunction(name: string, reserved?: number): Promise<void> {
   await lambda.send(
-    new CreateFunctionCommand({ FunctionName: name, Runtime: 'nodejs20.x', Role: roleArn, Handler: 'index.handler', Code: { ZipFile: EMPTY_ZIP } }),
+    new CreateFunctionCommand({
+      FunctionName: name,
+      Runtime: 'nodejs20.x',
+      Role: roleArn,
+      Handler: 'index.handler',
+      Code: { ZipFile: EMPTY_ZIP },
+    }),
   );
-  if (reserved !== undefined) await lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: name, ReservedConcurrentExecutions: reserved }));
+  if (reserved !== undefined)
+    await lambda.send(
+      new PutFunctionConcurrencyCommand({ FunctionName: name, ReservedConcurrentExecutions: reserved }),
+    );
 }
 
 async function reserved(name: string): Promise<number | undefined> {
@@ -63,8 +77,13 @@ beforeAll(async () => {
   lambda = new LambdaClient({ endpoint: moto.endpoint, region: moto.region, credentials: moto.admin });
   iam = new IAMClient({ endpoint: moto.endpoint, region: moto.region, credentials: moto.admin });
   clients.push(lambda, iam);
-  const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
-  roleArn = (await iam.send(new CreateRoleCommand({ RoleName: 'invoice-worker-role', AssumeRolePolicyDocument: trust }))).Role!.Arn!;
+  const trust = JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+  });
+  roleArn = (
+    await iam.send(new CreateRoleCommand({ RoleName: 'invoice-worker-role', AssumeRolePolicyDocument: trust }))
+  ).Role!.Arn!;
 });
 
 afterAll(async () => {
@@ -132,7 +151,8 @@ describe('lambda dependent controller against moto_server, auth off', () => {
 
   it('removes the reserved concurrency on enable when the function had none, addressed by ARN', async () => {
     await createFunction('report-builder');
-    const arn = (await lambda.send(new GetFunctionCommand({ FunctionName: 'report-builder' }))).Configuration!.FunctionArn!;
+    const arn = (await lambda.send(new GetFunctionCommand({ FunctionName: 'report-builder' }))).Configuration!
+      .FunctionArn!;
     const lambdaController = controller();
     const target = dependent({ functionName: arn }, 'report-builder');
 
@@ -141,7 +161,9 @@ describe('lambda dependent controller against moto_server, auth off', () => {
     expect(await reserved('report-builder')).toBe(0);
     expect(await recordedTag('report-builder')).toBe('none');
 
-    expect((await lambdaController.enable('inc-2', target)).summary).toContain('reserved concurrency removed (there was none)');
+    expect((await lambdaController.enable('inc-2', target)).summary).toContain(
+      'reserved concurrency removed (there was none)',
+    );
     expect(await reserved('report-builder')).toBeUndefined();
     expect((await lambdaController.enable('inc-2', target)).alreadyDone).toBe(true);
     expect(await reserved('report-builder')).toBeUndefined();
@@ -153,13 +175,14 @@ describe('lambda dependent controller against moto_server, auth off', () => {
     const target = dependent({ functionName: 'half-done' });
     await lambdaController.disable('inc-3', target);
     // Someone (or a crashed enable) put concurrency back while the record stayed.
-    await lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: 'half-done', ReservedConcurrentExecutions: 5 }));
+    await lambda.send(
+      new PutFunctionConcurrencyCommand({ FunctionName: 'half-done', ReservedConcurrentExecutions: 5 }),
+    );
     const again = await lambdaController.disable('inc-3', target);
     expect(again.alreadyDone).toBeUndefined();
     expect(await reserved('half-done')).toBe(0);
     expect(await recordedTag('half-done')).toBe('3');
   });
-
 });
 
 describe('lambda dependent controller: catalog target', () => {
@@ -168,9 +191,16 @@ describe('lambda dependent controller: catalog target', () => {
     [{ functionName: 'bad name!' }, 'target.functionName: a function name'],
     [{ functionName: 'ok', region: 'Europe' }, 'target.region: an AWS region'],
     [{ functionName: 'ok', extra: 1 }, 'extra'],
-    [{ functionName: 'arn:aws:lambda:eu-west-1:123456789012:function:f', region: 'us-east-1' }, 'target.region: differs from the region in functionName'],
+    [
+      { functionName: 'arn:aws:lambda:eu-west-1:123456789012:function:f', region: 'us-east-1' },
+      'target.region: differs from the region in functionName',
+    ],
   ])('rejects %j as INVALID_INPUT naming the field', async (target, expected) => {
-    const error = await new LambdaDependentController({ clientFor: () => { throw new Error('no client should be built'); } })
+    const error = await new LambdaDependentController({
+      clientFor: () => {
+        throw new Error('no client should be built');
+      },
+    })
       .disable('inc-6', dependent(target))
       .catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: ERROR_CODES.invalidInput });
@@ -185,8 +215,12 @@ describe('lambda dependent controller: catalog target', () => {
         throw new Error('stop here');
       },
     });
-    await lambdaController.disable('inc-7', dependent({ functionName: 'arn:aws:lambda:eu-west-1:123456789012:function:f' })).catch(() => undefined);
-    await lambdaController.disable('inc-7', dependent({ functionName: 'f', region: 'ap-south-1' })).catch(() => undefined);
+    await lambdaController
+      .disable('inc-7', dependent({ functionName: 'arn:aws:lambda:eu-west-1:123456789012:function:f' }))
+      .catch(() => undefined);
+    await lambdaController
+      .disable('inc-7', dependent({ functionName: 'f', region: 'ap-south-1' }))
+      .catch(() => undefined);
     await lambdaController.disable('inc-7', dependent({ functionName: 'f' })).catch(() => undefined);
     expect(regions).toEqual(['eu-west-1', 'ap-south-1', undefined]);
   });

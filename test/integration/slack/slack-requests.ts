@@ -53,7 +53,13 @@ export async function sendSigned(baseUrl: string, body: string, options: SendOpt
   return { status: response.status, text, json, ms };
 }
 
-export function slashCommandBody(fields: { user: string; text: string; responseUrl: string; channel?: string; command?: string }): string {
+export function slashCommandBody(fields: {
+  user: string;
+  text: string;
+  responseUrl: string;
+  channel?: string;
+  command?: string;
+}): string {
   return new URLSearchParams({
     token: 'deprecated-verification-token',
     team_id: TEAM_ID,
@@ -75,7 +81,15 @@ export function interactionBody(payload: unknown): string {
 }
 
 /** A click on a button of one of our messages, as Slack's block_actions payload carries it. */
-export function buttonClick(fields: { user: string; actionId: string; value: string; messageTs: string; channel: string; responseUrl: string; triggerId?: string }) {
+export function buttonClick(fields: {
+  user: string;
+  actionId: string;
+  value: string;
+  messageTs: string;
+  channel: string;
+  responseUrl: string;
+  triggerId?: string;
+}) {
   const triggerId = fields.triggerId ?? `${Date.now()}.${randomBytes(4).toString('hex')}`;
   return {
     type: 'block_actions',
@@ -89,13 +103,26 @@ export function buttonClick(fields: { user: string; actionId: string; value: str
     message: { type: 'message', ts: fields.messageTs, text: '' },
     response_url: fields.responseUrl,
     actions: [
-      { type: 'button', action_id: fields.actionId, block_id: 'tq_actions', value: fields.value, text: { type: 'plain_text', text: 'x' }, action_ts: `${Date.now() / 1000}` },
+      {
+        type: 'button',
+        action_id: fields.actionId,
+        block_id: 'tq_actions',
+        value: fields.value,
+        text: { type: 'plain_text', text: 'x' },
+        action_ts: `${Date.now() / 1000}`,
+      },
     ],
   };
 }
 
 /** A modal submission; `values` maps block id to the element state Slack would send. */
-export function viewSubmission(fields: { user: string; callbackId: string; viewId: string; privateMetadata?: string; values: Record<string, Record<string, unknown>> }) {
+export function viewSubmission(fields: {
+  user: string;
+  callbackId: string;
+  viewId: string;
+  privateMetadata?: string;
+  values: Record<string, Record<string, unknown>>;
+}) {
   return {
     type: 'view_submission',
     team: { id: TEAM_ID, domain: 'acme' },
@@ -109,7 +136,11 @@ export function viewSubmission(fields: { user: string; callbackId: string; viewI
       type: 'modal',
       callback_id: fields.callbackId,
       private_metadata: fields.privateMetadata ?? '',
-      state: { values: Object.fromEntries(Object.entries(fields.values).map(([block, element]) => [block, { value: element }])) },
+      state: {
+        values: Object.fromEntries(
+          Object.entries(fields.values).map(([block, element]) => [block, { value: element }]),
+        ),
+      },
       hash: 'h',
       title: { type: 'plain_text', text: 't' },
       blocks: [],
@@ -127,11 +158,18 @@ export function viewSubmission(fields: { user: string; callbackId: string; viewI
 }
 
 /** The value and action id of a button in a recorded chat.postMessage call. */
-export function buttonIn(blocks: unknown, actionPrefix: string, predicate: (value: any) => boolean = () => true): { actionId: string; value: string } | undefined {
-  const list = Array.isArray(blocks) ? (blocks as Array<{ type: string; elements?: Array<{ action_id?: string; value?: string }> }>) : [];
+export function buttonIn(
+  blocks: unknown,
+  actionPrefix: string,
+  predicate: (value: any) => boolean = () => true,
+): { actionId: string; value: string } | undefined {
+  const list = Array.isArray(blocks)
+    ? (blocks as Array<{ type: string; elements?: Array<{ action_id?: string; value?: string }> }>)
+    : [];
   for (const block of list) {
     for (const element of block.elements ?? []) {
-      if (element.action_id?.startsWith(actionPrefix) && element.value && predicate(JSON.parse(element.value))) return { actionId: element.action_id, value: element.value };
+      if (element.action_id?.startsWith(actionPrefix) && element.value && predicate(JSON.parse(element.value)))
+        return { actionId: element.action_id, value: element.value };
     }
   }
   return undefined;
@@ -145,7 +183,12 @@ export function useSlackApp(overrides: Record<string, string> = {}): { app: Test
   const context = {} as { app: TestApp; slack: FakeSlackWebApi };
   beforeAll(async () => {
     context.slack = await new FakeSlackWebApi().start();
-    context.app = await startTestApp({ SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: context.slack.apiUrl, ...overrides });
+    context.app = await startTestApp({
+      SLACK_BOT_TOKEN: 'xoxb-test-token',
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: context.slack.apiUrl,
+      ...overrides,
+    });
   });
   afterAll(async () => {
     await context.app?.stop();

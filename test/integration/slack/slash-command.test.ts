@@ -4,7 +4,8 @@ import { sendSigned, slashCommandBody, useSlackApp } from './slack-requests';
 describe('the Slack slash command over signed HTTP requests', () => {
   const context = useSlackApp();
 
-  const command = (user: string, text: string, name = `cmd-${Math.random()}`) => slashCommandBody({ user, text, responseUrl: context.slack.responseUrl(name) });
+  const command = (user: string, text: string, name = `cmd-${Math.random()}`) =>
+    slashCommandBody({ user, text, responseUrl: context.slack.responseUrl(name) });
 
   it('answers help within the ack, as an ephemeral message, without ever calling auth.test', async () => {
     const answer = await sendSigned(context.app.baseUrl, command('U0ALICE', 'help'));
@@ -15,14 +16,22 @@ describe('the Slack slash command over signed HTTP requests', () => {
   });
 
   it('rejects a forged signature and a stale timestamp before any handler runs', async () => {
-    const forged = await sendSigned(context.app.baseUrl, command('U0ALICE', 'list', 'forged'), { secret: 'not-the-signing-secret' });
+    const forged = await sendSigned(context.app.baseUrl, command('U0ALICE', 'list', 'forged'), {
+      secret: 'not-the-signing-secret',
+    });
     expect(forged.status).toBe(401);
-    const tampered = await sendSigned(context.app.baseUrl, command('U0ALICE', 'list', 'tampered'), { signature: 'v0=' + '0'.repeat(64) });
+    const tampered = await sendSigned(context.app.baseUrl, command('U0ALICE', 'list', 'tampered'), {
+      signature: 'v0=' + '0'.repeat(64),
+    });
     expect(tampered.status).toBe(401);
-    const stale = await sendSigned(context.app.baseUrl, command('U0ALICE', 'list', 'stale'), { timestamp: Math.floor(Date.now() / 1000) - 6 * 60 });
+    const stale = await sendSigned(context.app.baseUrl, command('U0ALICE', 'list', 'stale'), {
+      timestamp: Math.floor(Date.now() / 1000) - 6 * 60,
+    });
     expect(stale.status).toBe(401);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(context.slack.calls.filter((c) => ['response:forged', 'response:tampered', 'response:stale'].includes(c.method))).toEqual([]);
+    expect(
+      context.slack.calls.filter((c) => ['response:forged', 'response:tampered', 'response:stale'].includes(c.method)),
+    ).toEqual([]);
   });
 
   it('tells people what to type when the subcommand is unknown', async () => {
@@ -45,16 +54,32 @@ describe('the Slack slash command over signed HTTP requests', () => {
     const answer = await sendSigned(context.app.baseUrl, body);
     expect(answer.status).toBe(200);
     expect(answer.ms).toBeLessThan(3000);
-    const opened = await context.slack.waitFor('views.open', (s) => s.callsOf('views.open').find((c) => c.args['trigger_id'] === trigger));
+    const opened = await context.slack.waitFor('views.open', (s) =>
+      s.callsOf('views.open').find((c) => c.args['trigger_id'] === trigger),
+    );
     const view = opened.args['view'] as { callback_id: string; blocks: Array<{ block_id?: string }> };
     expect(view.callback_id).toBe('tq_open_incident');
     expect(view.blocks.map((b) => b.block_id)).toContain('location');
   });
 
   it('lists open incidents and shows one incident’s status card through the response_url', async () => {
-    const opened = await context.app.service.open({ secretId: 'vendor-api-key', sighting: { source: 'api', sourceRef: `list-${Date.now()}`, detectedAt: new Date().toISOString(), receivedAt: new Date().toISOString(), reportedBy: 'carol' } });
+    const opened = await context.app.service.open({
+      secretId: 'vendor-api-key',
+      sighting: {
+        source: 'api',
+        sourceRef: `list-${Date.now()}`,
+        detectedAt: new Date().toISOString(),
+        receivedAt: new Date().toISOString(),
+        reportedBy: 'carol',
+      },
+    });
     // Temporal's visibility store is eventually consistent: wait until it lists the new incident.
-    await eventually(() => context.app.service.listOpen(), (open) => open.some((o) => opened.incidentId.startsWith(o.workflowId)), 20_000, 'visibility');
+    await eventually(
+      () => context.app.service.listOpen(),
+      (open) => open.some((o) => opened.incidentId.startsWith(o.workflowId)),
+      20_000,
+      'visibility',
+    );
     await sendSigned(context.app.baseUrl, command('U0ALICE', 'list', 'list'));
     const listed = await context.slack.waitFor('list answer', (s) => s.callsOf('response:list')[0]);
     expect(listed.args['response_type']).toBe('ephemeral');

@@ -29,7 +29,13 @@ function validCatalog() {
     policies: [{ id: 'standard', version: 1, decisionTimeout: '10m' }],
     secrets: [
       { id: 'vendor-key', provider: 'manual', ownerTeam: 'payments', tier: 'medium' },
-      { id: 'payments-db', provider: 'postgres', locator: { role: 'payments_app' }, ownerTeam: 'payments', tier: 'high' },
+      {
+        id: 'payments-db',
+        provider: 'postgres',
+        locator: { role: 'payments_app' },
+        ownerTeam: 'payments',
+        tier: 'high',
+      },
     ],
   };
 }
@@ -122,6 +128,8 @@ describe('loading the ownership catalog', () => {
   it('names the file when it is not YAML at all', () => {
     const path = join(dir, 'broken.yaml');
     writeFileSync(path, 'people: [unclosed\n');
-    expect(() => loadCatalog(path)).toThrow(new RegExp(`catalog ${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: cannot read it as YAML`));
+    expect(() => loadCatalog(path)).toThrow(
+      new RegExp(`catalog ${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: cannot read it as YAML`),
+    );
   });
 });

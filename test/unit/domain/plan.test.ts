@@ -13,23 +13,51 @@ const catalog = CatalogSchema.parse({
   defaultPolicy: 'standard',
   people: ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace'].map((id) => ({ id, name: id.toUpperCase() })),
   teams: [
-    { id: 'security', name: 'Security', decisionMakers: ['erin'], backupApprovers: ['frank'], verifiers: ['frank'], executors: ['erin'] },
-    { id: 'payments', name: 'Payments', decisionMakers: ['alice', 'grace'], backupApprovers: ['bob'], verifiers: ['carol'], executors: ['alice'] },
+    {
+      id: 'security',
+      name: 'Security',
+      decisionMakers: ['erin'],
+      backupApprovers: ['frank'],
+      verifiers: ['frank'],
+      executors: ['erin'],
+    },
+    {
+      id: 'payments',
+      name: 'Payments',
+      decisionMakers: ['alice', 'grace'],
+      backupApprovers: ['bob'],
+      verifiers: ['carol'],
+      executors: ['alice'],
+    },
     { id: 'platform', name: 'Platform', decisionMakers: ['dave'], executors: ['dave'] },
     { id: 'solo', name: 'Solo', decisionMakers: ['alice'], backupApprovers: ['alice'] },
     { id: 'leaderless', name: 'Leaderless', verifiers: ['carol'] },
   ],
   policies: [
     {
-      id: 'standard', version: 3, decisionTimeout: '10m', backupTimeout: '5m', handoffReminder: '1m', handoffTimeout: '1h',
+      id: 'standard',
+      version: 3,
+      decisionTimeout: '10m',
+      backupTimeout: '5m',
+      handoffReminder: '1m',
+      handoffTimeout: '1h',
       autoContain: [{ minTier: 'high', verifiedActive: true, publiclyExposed: true, action: 'revoke' }],
     },
     { id: 'public-rotate', version: 1, autoContain: [{ minTier: 'medium', publiclyExposed: true, action: 'rotate' }] },
-    { id: 'strict', version: 2, requireIssuerApproval: true, approvalsRequired: { low: 1, medium: 2, high: 3, critical: 4 } },
+    {
+      id: 'strict',
+      version: 2,
+      requireIssuerApproval: true,
+      approvalsRequired: { low: 1, medium: 2, high: 3, critical: 4 },
+    },
   ],
   secrets: [
     {
-      id: 'payments-db', provider: 'postgres', ownerTeam: 'payments', issuingTeam: 'platform', tier: 'high',
+      id: 'payments-db',
+      provider: 'postgres',
+      ownerTeam: 'payments',
+      issuingTeam: 'platform',
+      tier: 'high',
       dependents: [{ id: 'payments-api', ownerTeam: 'platform', controller: 'manual' }],
     },
     { id: 'low-key', provider: 'postgres', ownerTeam: 'payments', tier: 'low' },
@@ -44,12 +72,20 @@ const catalog = CatalogSchema.parse({
   ],
 });
 
-function input(secretId: string | null, sighting: Partial<Sighting> = {}, extra: Partial<IncidentInput> = {}): IncidentInput {
+function input(
+  secretId: string | null,
+  sighting: Partial<Sighting> = {},
+  extra: Partial<IncidentInput> = {},
+): IncidentInput {
   return {
     credentialFingerprint: 'f1ngerpr1nt0123456789abcdef',
     secretId,
     firstSighting: {
-      source: 'api', sourceRef: 'ref-1', detectedAt: '2025-01-01T00:00:00.000Z', receivedAt: '2025-01-01T00:00:01.000Z', reportedBy: 'carol',
+      source: 'api',
+      sourceRef: 'ref-1',
+      detectedAt: '2025-01-01T00:00:00.000Z',
+      receivedAt: '2025-01-01T00:00:01.000Z',
+      reportedBy: 'carol',
       ...sighting,
     },
     ...extra,
@@ -72,7 +108,9 @@ describe('planIncident: roles', () => {
   });
 
   it('names the people who acknowledge each dependent, once each', () => {
-    expect(Object.fromEntries(Object.entries(plan('payments-db').dependentOwners).map(([id, people]) => [id, ids(people)]))).toEqual({
+    expect(
+      Object.fromEntries(Object.entries(plan('payments-db').dependentOwners).map(([id, people]) => [id, ids(people)])),
+    ).toEqual({
       'payments-api': ['dave'],
     });
   });
@@ -88,7 +126,9 @@ describe('planIncident: roles', () => {
   it("falls back to the default team's backups and decision makers when the team has no backup", () => {
     const result = plan('platform-key');
     expect(ids(result.backupApprovers)).toEqual(['frank', 'erin']);
-    expect(result.findings).toContain('team platform has no backup approver other than the primary; escalation goes to security');
+    expect(result.findings).toContain(
+      'team platform has no backup approver other than the primary; escalation goes to security',
+    );
   });
 
   it('never makes the primary their own backup', () => {
@@ -108,8 +148,15 @@ describe('planIncident: credentials the catalog does not know', () => {
   it('routes an unknown secret id to the default owner team, contained by hand, with an ownership-gap finding', () => {
     const result = plan('not-in-catalog');
     expect(result.ownershipGap).toBe(true);
-    expect(result.findings).toContain('ownership gap: secret "not-in-catalog" is not in the catalog; routed to security');
-    expect(result.secret).toMatchObject({ id: 'unknown-f1ngerpr1nt0', ownerTeam: 'security', issuingTeam: 'security', provider: 'manual' });
+    expect(result.findings).toContain(
+      'ownership gap: secret "not-in-catalog" is not in the catalog; routed to security',
+    );
+    expect(result.secret).toMatchObject({
+      id: 'unknown-f1ngerpr1nt0',
+      ownerTeam: 'security',
+      issuingTeam: 'security',
+      provider: 'manual',
+    });
     expect(result.containment).toBe('manual');
     expect(result.primary.id).toBe('erin');
     expect(ids(result.executors)).toEqual(['erin']);
@@ -117,7 +164,9 @@ describe('planIncident: credentials the catalog does not know', () => {
 
   it('keeps what the reporter said about a credential that matches nothing', () => {
     const result = plan(null, {}, { description: 'a token in a pastebin', providerHint: 'trufflehog:Stripe' });
-    expect(result.findings).toContain('ownership gap: the reported credential matches no catalog secret; routed to security');
+    expect(result.findings).toContain(
+      'ownership gap: the reported credential matches no catalog secret; routed to security',
+    );
     expect(result.secret.description).toBe('a token in a pastebin');
     expect(result.secret.locator).toEqual({ hint: 'trufflehog:Stripe' });
     expect(result.policy.id).toBe('standard');
@@ -148,7 +197,9 @@ describe('planIncident: policy', () => {
   });
 
   it('ignores a condition the rule leaves unset', () => {
-    expect(plan('public-key', { publiclyExposed: true, verifiedActive: false }).policy.autoContain?.action).toBe('rotate');
+    expect(plan('public-key', { publiclyExposed: true, verifiedActive: false }).policy.autoContain?.action).toBe(
+      'rotate',
+    );
   });
 
   it('never auto-contains a canary, whatever else matches', () => {
@@ -164,7 +215,13 @@ describe('planIncident: policy', () => {
 
   it('snapshots the policy version and its timers in milliseconds', () => {
     expect(plan('payments-db').policy).toMatchObject({
-      id: 'standard', version: 3, decisionTimeoutMs: 600_000, backupTimeoutMs: 300_000, handoffReminderMs: 60_000, handoffTimeoutMs: 3_600_000, fallback: 'wait',
+      id: 'standard',
+      version: 3,
+      decisionTimeoutMs: 600_000,
+      backupTimeoutMs: 300_000,
+      handoffReminderMs: 60_000,
+      handoffTimeoutMs: 3_600_000,
+      fallback: 'wait',
     });
   });
 

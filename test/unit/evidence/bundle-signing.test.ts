@@ -2,7 +2,12 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { loadEvidenceSigner, parsePublicKey, SIGNING_KEY_FILE, verifySignature } from '../../../integrations/evidence/bundle-signing';
+import {
+  loadEvidenceSigner,
+  parsePublicKey,
+  SIGNING_KEY_FILE,
+  verifySignature,
+} from '../../../integrations/evidence/bundle-signing';
 
 let dataDir: string;
 beforeEach(async () => {
@@ -32,13 +37,17 @@ describe('the evidence signing key', () => {
     for (const signingKey of [pem, der]) {
       const signer = await loadEvidenceSigner({ signingKey, keyId: 'configured', dataDir });
       expect(signer.publicKeyPem).toBe(expected);
-      expect(verifySignature(parsePublicKey(signer.publicKeyPem, 'test'), 'payload', signer.sign('payload'))).toBe(true);
+      expect(verifySignature(parsePublicKey(signer.publicKeyPem, 'test'), 'payload', signer.sign('payload'))).toBe(
+        true,
+      );
     }
     await expect(readFile(path.join(dataDir, SIGNING_KEY_FILE))).rejects.toThrow(/ENOENT/);
   });
 
   it('refuses a key that is not Ed25519, naming the setting and never echoing the key', async () => {
-    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 })
+      .privateKey.export({ type: 'pkcs8', format: 'pem' })
+      .toString();
     const attempt = loadEvidenceSigner({ signingKey: rsa, keyId: 'k', dataDir });
     await expect(attempt).rejects.toThrow(/EVIDENCE_SIGNING_KEY is not an Ed25519 private key \(it is a rsa key\)/);
     await expect(attempt).rejects.not.toThrow(/BEGIN/);

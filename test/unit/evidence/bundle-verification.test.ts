@@ -1,7 +1,11 @@
 import type { EvidenceRecord } from '../../../domain/evidence';
 import type { Database } from '../../../integrations/database/database';
 import { generateEvidenceSigner } from '../../../integrations/evidence/bundle-signing';
-import { buildClosureBundle, signClosureBundle, type SignedClosureBundle } from '../../../integrations/evidence/closure-bundle';
+import {
+  buildClosureBundle,
+  signClosureBundle,
+  type SignedClosureBundle,
+} from '../../../integrations/evidence/closure-bundle';
 import { evidenceRecordHash } from '../../../integrations/evidence/record-hash';
 import { SqlEvidenceStore } from '../../../integrations/evidence/sql-evidence-store';
 import { recordDraft, verifyClosureBundle } from '../../../integrations/evidence/verify-bundle';
@@ -15,7 +19,9 @@ let signed: SignedClosureBundle;
 
 beforeAll(async () => {
   ({ database } = await openEvidenceTestDatabase());
-  records = await recordClosedIncident(new SqlEvidenceStore(database), { incidentId: 'leak-0123456789abcdef01234567-aa11bb22' });
+  records = await recordClosedIncident(new SqlEvidenceStore(database), {
+    incidentId: 'leak-0123456789abcdef01234567-aa11bb22',
+  });
   signed = signClosureBundle(buildClosureBundle(records, '2025-03-02T00:00:00.000Z'), signer);
 }, 60_000);
 
@@ -39,7 +45,13 @@ function rehashFrom(bundle: SignedClosureBundle, from: number): void {
 describe('closure bundle verification with only the public key', () => {
   it('accepts a bundle sealed from records written by the real evidence store', () => {
     const result = verifyClosureBundle(JSON.stringify(signed), signer.publicKeyPem);
-    expect(result).toMatchObject({ ok: true, signatureValid: true, brokenRecord: null, recordCount: records.length, problems: [] });
+    expect(result).toMatchObject({
+      ok: true,
+      signatureValid: true,
+      brokenRecord: null,
+      recordCount: records.length,
+      problems: [],
+    });
   });
 
   it('names the edited record, its kind and why it breaks', () => {
@@ -98,7 +110,10 @@ describe('closure bundle verification with only the public key', () => {
   });
 
   it('names the malformed field of a bundle that is not one', () => {
-    const result = verifyClosureBundle({ format: 'tourniquet.closure-bundle/1', bundle: {}, signer: {}, signature: 'x' }, signer.publicKeyPem);
+    const result = verifyClosureBundle(
+      { format: 'tourniquet.closure-bundle/1', bundle: {}, signer: {}, signature: 'x' },
+      signer.publicKeyPem,
+    );
     expect(result.ok).toBe(false);
     expect(result.problems.join('\n')).toMatch(/bundle\.records/);
     expect(result.problems.join('\n')).toMatch(/signature: an Ed25519 signature as 128 lowercase hex/);

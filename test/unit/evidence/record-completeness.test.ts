@@ -21,18 +21,29 @@ describe('every evidence record names what acted, who delegated it and which pol
     expect(findIncompleteRecords(drafts)).toEqual([]);
   });
 
-  it.each(['actor', 'actor.id', 'delegatedBy', 'delegatedBy.id', 'delegatedBy.type', 'policy', 'policy.id', 'policy.version', 'policy.inputs'])(
-    'flags a record written without %s',
-    (path) => {
-      const broken = without(drafts[3]!, path);
-      expect(findIncompleteRecords([drafts[0]!, broken])).toEqual([
-        { seq: broken.seq, kind: broken.kind, missing: [path] },
-      ]);
-    },
-  );
+  it.each([
+    'actor',
+    'actor.id',
+    'delegatedBy',
+    'delegatedBy.id',
+    'delegatedBy.type',
+    'policy',
+    'policy.id',
+    'policy.version',
+    'policy.inputs',
+  ])('flags a record written without %s', (path) => {
+    const broken = without(drafts[3]!, path);
+    expect(findIncompleteRecords([drafts[0]!, broken])).toEqual([
+      { seq: broken.seq, kind: broken.kind, missing: [path] },
+    ]);
+  });
 
   it('flags blank identities, not only absent ones', () => {
-    const blank = { ...drafts[1]!, actor: { type: 'worker' as const, id: '  ' }, policy: { id: 'p', version: 0, inputs: {} } };
+    const blank = {
+      ...drafts[1]!,
+      actor: { type: 'worker' as const, id: '  ' },
+      policy: { id: 'p', version: 0, inputs: {} },
+    };
     expect(missingFields(blank)).toEqual(['actor.id', 'policy.version']);
   });
 
@@ -40,6 +51,9 @@ describe('every evidence record names what acted, who delegated it and which pol
     const list = [...drafts];
     list[4] = without(list[4]!, 'delegatedBy');
     const bundle = buildClosureBundle(asRecords(list), '2025-03-02T00:00:00.000Z');
-    expect(bundle.completeness).toEqual({ complete: false, incompleteRecords: [{ seq: 4, kind: list[4].kind, missing: ['delegatedBy'] }] });
+    expect(bundle.completeness).toEqual({
+      complete: false,
+      incompleteRecords: [{ seq: 4, kind: list[4].kind, missing: ['delegatedBy'] }],
+    });
   });
 });

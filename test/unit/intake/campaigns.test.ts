@@ -22,7 +22,15 @@ describe('campaign bursts', () => {
     ];
     const campaigns = groupBursts(members, 15 * 60_000, new Set(['leak-1', 'leak-2', 'leak-3', 'leak-5']));
     expect(campaigns).toEqual([
-      expect.objectContaining({ source: 'trufflehog', campaign: 'trufflehog:repo-a', alerts: 3, incidents: 2, openIncidents: 2, firstAlertAt: at(0), lastAlertAt: at(2) }),
+      expect.objectContaining({
+        source: 'trufflehog',
+        campaign: 'trufflehog:repo-a',
+        alerts: 3,
+        incidents: 2,
+        openIncidents: 2,
+        firstAlertAt: at(0),
+        lastAlertAt: at(2),
+      }),
       expect.objectContaining({ campaign: 'trufflehog:repo-a', alerts: 1, openIncidents: 1, firstAlertAt: at(40) }),
       expect.objectContaining({ source: 'generic', openIncidents: 1 }),
     ]);

@@ -15,12 +15,22 @@ describe('GitHub secret scanning deliveries', () => {
     const decision = decide('secret_scanning_alert', fixture('github-secret-scanning-alert-created.json'));
     expect(decision).toEqual({
       kind: 'fetch',
-      ref: expect.objectContaining({ owner: 'octo-org', repo: 'payments-service', alertNumber: 42, action: 'created', resolved: false, repositoryPublic: false }),
+      ref: expect.objectContaining({
+        owner: 'octo-org',
+        repo: 'payments-service',
+        alertNumber: 42,
+        action: 'created',
+        resolved: false,
+        repositoryPublic: false,
+      }),
     });
   });
 
   it('carries the location of a location event as a link', () => {
-    const decision = decide('secret_scanning_alert_location', fixture('github-secret-scanning-alert-location-created.json'));
+    const decision = decide(
+      'secret_scanning_alert_location',
+      fixture('github-secret-scanning-alert-location-created.json'),
+    );
     expect(decision.kind === 'fetch' && decision.ref.location).toBe(
       'https://github.com/octo-org/payments-service/blob/f14d7debf9775f957cf4f1e8176da0786431f72b/deploy/terraform/provider.tf#L7',
     );
@@ -29,20 +39,27 @@ describe('GitHub secret scanning deliveries', () => {
   it('acknowledges and ignores other events and actions', () => {
     expect(decide('ping', { zen: 'Keep it logically awesome.', hook_id: 1 })).toMatchObject({ kind: 'ignore' });
     const assigned = { ...JSON.parse(fixture('github-secret-scanning-alert-created.json')), action: 'assigned' };
-    expect(decide('secret_scanning_alert', assigned)).toMatchObject({ kind: 'ignore', reason: expect.stringContaining('assigned') });
+    expect(decide('secret_scanning_alert', assigned)).toMatchObject({
+      kind: 'ignore',
+      reason: expect.stringContaining('assigned'),
+    });
   });
 
   it('marks resolved and publicly leaked alerts', () => {
     const base = JSON.parse(fixture('github-secret-scanning-alert-created.json'));
     expect(decide('secret_scanning_alert', { ...base, action: 'resolved' })).toMatchObject({ ref: { resolved: true } });
-    expect(decide('secret_scanning_alert', { ...base, action: 'publicly_leaked' })).toMatchObject({ ref: { publiclyLeaked: true } });
+    expect(decide('secret_scanning_alert', { ...base, action: 'publicly_leaked' })).toMatchObject({
+      ref: { publiclyLeaked: true },
+    });
   });
 
   it('names the malformed field and requires the delivery id', () => {
     const payload = JSON.parse(fixture('github-secret-scanning-alert-created.json'));
     payload.alert.number = 'forty-two';
     expect(() => decide('secret_scanning_alert', payload)).toThrow(/alert\.number/);
-    expect(() => decide('secret_scanning_alert', fixture('github-secret-scanning-alert-created.json'), '')).toThrow(IntakeRejection);
+    expect(() => decide('secret_scanning_alert', fixture('github-secret-scanning-alert-created.json'), '')).toThrow(
+      IntakeRejection,
+    );
   });
 });
 

@@ -46,11 +46,17 @@ describe('GitGuardian events', () => {
 
   it('records incident_resolved as resolved at the source', () => {
     const [alert] = alerts(decideGitguardian(buf(fixture('gitguardian-incident-resolved.json')), now));
-    expect(alert?.command.sighting).toMatchObject({ resolvedAtSource: true, verifiedActive: false, notes: 'revoked at the source' });
+    expect(alert?.command.sighting).toMatchObject({
+      resolvedAtSource: true,
+      verifiedActive: false,
+      notes: 'revoked at the source',
+    });
   });
 
   it('acknowledges and ignores assignment events', () => {
-    expect(decideGitguardian(buf(fixture('gitguardian-incident-assigned.json')), now)).toMatchObject({ kind: 'ignore' });
+    expect(decideGitguardian(buf(fixture('gitguardian-incident-assigned.json')), now)).toMatchObject({
+      kind: 'ignore',
+    });
   });
 
   it('names the missing field of a malformed incident', () => {
@@ -73,7 +79,11 @@ describe('TruffleHog JSON lines', () => {
     delete rest.leakedValue;
     expect(JSON.stringify(rest)).not.toContain(key.secret);
     expect(aws?.deliveryKey).not.toContain(key.secret);
-    expect(aws?.command.sighting).toMatchObject({ source: 'trufflehog', verifiedActive: true, campaign: 'trufflehog:https://github.com/octo-org/web-frontend.git' });
+    expect(aws?.command.sighting).toMatchObject({
+      source: 'trufflehog',
+      verifiedActive: true,
+      campaign: 'trufflehog:https://github.com/octo-org/web-frontend.git',
+    });
     expect(aws?.command.sighting.canary).toBeUndefined();
   });
 
@@ -89,7 +99,9 @@ describe('TruffleHog JSON lines', () => {
   });
 
   it('names the bad line without echoing it', () => {
-    const error = refused(() => parseTrufflehogFindings(buf(`${lines.aws}\n{"DetectorName":"AWS","Raw":"${key.secret}"}`)));
+    const error = refused(() =>
+      parseTrufflehogFindings(buf(`${lines.aws}\n{"DetectorName":"AWS","Raw":"${key.secret}"}`)),
+    );
     expect(error.message).toMatch(/line 2/);
     expect(error.message).not.toContain(key.secret);
     expect(refused(() => parseTrufflehogFindings(buf('\n\n'))).message).toMatch(/no findings/);
@@ -103,7 +115,11 @@ describe('AWS Health events', () => {
     const [alert] = alerts(decideAwsHealth(buf(awsHealthEvent(keyId, 'comm-1')), now));
     expect(alert?.deliveryKey).toBe(`comm-1:123456789012:${keyId}`);
     expect(alert?.command.identifiers).toEqual([keyId]);
-    expect(alert?.command.sighting).toMatchObject({ source: 'aws-health', publiclyExposed: true, detectedAt: '2025-11-20T09:15:58.000Z' });
+    expect(alert?.command.sighting).toMatchObject({
+      source: 'aws-health',
+      publiclyExposed: true,
+      detectedAt: '2025-11-20T09:15:58.000Z',
+    });
   });
 
   it('ignores health events that are not credential exposures', () => {
@@ -122,7 +138,10 @@ describe('generic signed alerts', () => {
   it('maps the documented fields', () => {
     const [mapped] = alerts(decideGeneric(buf(alert), now));
     expect(mapped?.deliveryKey).toBe('secretsbot-2025-11-20-000123');
-    expect(mapped?.command).toMatchObject({ identifiers: ['AKIAIOSFODNN7EXAMPLE'], sighting: { reportedBy: 'secretsbot', campaign: 'generic:secretsbot' } });
+    expect(mapped?.command).toMatchObject({
+      identifiers: ['AKIAIOSFODNN7EXAMPLE'],
+      sighting: { reportedBy: 'secretsbot', campaign: 'generic:secretsbot' },
+    });
   });
 
   it('refuses unknown fields by name (a typo must not drop data silently)', () => {

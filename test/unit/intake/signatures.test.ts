@@ -1,11 +1,17 @@
 import { createHmac } from 'node:crypto';
 import { verifyAwsHealthSecret } from '../../../integrations/intake/aws-health';
-import { IntakeRejection, constantTimeEqual, signTourniquetRequest, verifyTourniquetSignature } from '../../../integrations/intake/common';
+import {
+  IntakeRejection,
+  constantTimeEqual,
+  signTourniquetRequest,
+  verifyTourniquetSignature,
+} from '../../../integrations/intake/common';
 import { verifyGithubSignature } from '../../../integrations/intake/github';
 import { verifyGitguardianSignature } from '../../../integrations/intake/gitguardian';
 import { INTAKE_SECRETS, fixture, githubRequest, gitguardianRequest } from '../../fixtures/intake/requests';
 
-const lower = (headers: Record<string, string>) => Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+const lower = (headers: Record<string, string>) =>
+  Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
 
 function rejection(work: () => void): IntakeRejection {
   try {
@@ -28,7 +34,9 @@ describe('GitHub X-Hub-Signature-256', () => {
 
   it('refuses a body changed by one byte after signing', () => {
     const request = githubRequest('secret_scanning_alert', body);
-    const error = rejection(() => verifyGithubSignature(Buffer.from(body.replace('42', '43')), request.headers, secret));
+    const error = rejection(() =>
+      verifyGithubSignature(Buffer.from(body.replace('42', '43')), request.headers, secret),
+    );
     expect(error.status).toBe(401);
     expect(error.message).toMatch(/does not match/);
   });
@@ -39,7 +47,9 @@ describe('GitHub X-Hub-Signature-256', () => {
   });
 
   it('refuses an unsigned delivery, naming the header', () => {
-    expect(rejection(() => verifyGithubSignature(Buffer.from(body), {}, secret)).message).toMatch(/missing X-Hub-Signature-256/);
+    expect(rejection(() => verifyGithubSignature(Buffer.from(body), {}, secret)).message).toMatch(
+      /missing X-Hub-Signature-256/,
+    );
   });
 
   it('refuses the legacy sha1 header format', () => {
@@ -61,19 +71,37 @@ describe('GitGuardian Gitguardian-Signature', () => {
 
   it('refuses a stale timestamp even when correctly signed (replay)', () => {
     const request = gitguardianRequest(body, new Date(now.getTime() - 301_000));
-    expect(rejection(() => verifyGitguardianSignature(Buffer.from(body), request.headers, token, 300, now)).message).toMatch(/stale or replayed/);
+    expect(
+      rejection(() => verifyGitguardianSignature(Buffer.from(body), request.headers, token, 300, now)).message,
+    ).toMatch(/stale or replayed/);
   });
 
   it('refuses a timestamp swapped after signing (the key includes it)', () => {
     const request = gitguardianRequest(body, now);
     const headers = { ...request.headers, timestamp: String(Number(request.headers.timestamp) + 1) };
-    expect(rejection(() => verifyGitguardianSignature(Buffer.from(body), headers, token, 300, now)).message).toMatch(/does not match/);
+    expect(rejection(() => verifyGitguardianSignature(Buffer.from(body), headers, token, 300, now)).message).toMatch(
+      /does not match/,
+    );
   });
 
   it('refuses a missing or malformed Timestamp', () => {
     const request = gitguardianRequest(body, now);
-    expect(rejection(() => verifyGitguardianSignature(Buffer.from(body), { 'gitguardian-signature': request.headers['gitguardian-signature'] }, token, 300, now)).message).toMatch(/missing Timestamp/);
-    expect(rejection(() => verifyGitguardianSignature(Buffer.from(body), { ...request.headers, timestamp: 'yesterday' }, token, 300, now)).message).toMatch(/Unix seconds/);
+    expect(
+      rejection(() =>
+        verifyGitguardianSignature(
+          Buffer.from(body),
+          { 'gitguardian-signature': request.headers['gitguardian-signature'] },
+          token,
+          300,
+          now,
+        ),
+      ).message,
+    ).toMatch(/missing Timestamp/);
+    expect(
+      rejection(() =>
+        verifyGitguardianSignature(Buffer.from(body), { ...request.headers, timestamp: 'yesterday' }, token, 300, now),
+      ).message,
+    ).toMatch(/Unix seconds/);
   });
 });
 
@@ -91,8 +119,12 @@ describe('Tourniquet signed format (TruffleHog CI step, generic alerts)', () => 
     const stale = lower(signTourniquetRequest(body, secret, new Date(now.getTime() - 600_000)));
     expect(rejection(() => verifyTourniquetSignature(Buffer.from(body), stale, secret, 300, now)).status).toBe(401);
     const forged = lower(signTourniquetRequest(body, 'not-the-secret', now));
-    expect(rejection(() => verifyTourniquetSignature(Buffer.from(body), forged, secret, 300, now)).message).toMatch(/does not match/);
-    expect(rejection(() => verifyTourniquetSignature(Buffer.from(body), {}, secret, 300, now)).message).toMatch(/missing X-Tourniquet-Timestamp/);
+    expect(rejection(() => verifyTourniquetSignature(Buffer.from(body), forged, secret, 300, now)).message).toMatch(
+      /does not match/,
+    );
+    expect(rejection(() => verifyTourniquetSignature(Buffer.from(body), {}, secret, 300, now)).message).toMatch(
+      /missing X-Tourniquet-Timestamp/,
+    );
   });
 });
 

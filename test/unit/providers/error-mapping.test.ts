@@ -1,5 +1,9 @@
 import { ERROR_CODES } from '../../../domain/errors';
-import { createDeliveries, createDependentControllers, createExternalProviders } from '../../../integrations/providers-index';
+import {
+  createDeliveries,
+  createDependentControllers,
+  createExternalProviders,
+} from '../../../integrations/providers-index';
 import { mapAwsError } from '../../../integrations/provider-support/aws-errors';
 import { retryAfterMs } from '../../../integrations/provider-support/http';
 import { parseConfig } from '../../../workers/config';
@@ -16,13 +20,19 @@ describe('provider error mapping', () => {
     ['ValidationError', 400, ERROR_CODES.invalidInput, false],
     ['ServiceFailure', 500, ERROR_CODES.providerUnavailable, true],
   ])('maps AWS %s (HTTP %d) to %s', (name, status, code, retryable) => {
-    const mapped = mapAwsError('aws-iam-access-key', 'UpdateAccessKey', awsError(name, status, status >= 500 ? 'server' : 'client'));
+    const mapped = mapAwsError(
+      'aws-iam-access-key',
+      'UpdateAccessKey',
+      awsError(name, status, status >= 500 ? 'server' : 'client'),
+    );
     expect(mapped).toMatchObject({ code, retryable });
     expect(mapped.message).toContain('UpdateAccessKey');
   });
 
   it('treats a network failure without an HTTP answer as retryable', () => {
-    expect(mapAwsError('aws-secrets-manager', 'PutSecretValue', new Error('ECONNREFUSED'))).toMatchObject({ code: ERROR_CODES.providerUnavailable });
+    expect(mapAwsError('aws-secrets-manager', 'PutSecretValue', new Error('ECONNREFUSED'))).toMatchObject({
+      code: ERROR_CODES.providerUnavailable,
+    });
   });
 
   it('reads Retry-After as seconds or as an HTTP date', () => {
@@ -36,7 +46,14 @@ describe('provider error mapping', () => {
 describe('providers index', () => {
   it('builds one adapter per kind from the parsed configuration', () => {
     const config = parseConfig({ AWS_ENDPOINT_URL: 'http://127.0.0.1:1' });
-    expect(createExternalProviders(config).map((p) => p.kind)).toEqual(['aws-iam-access-key', 'aws-secrets-manager', 'github-token', 'slack-token', 'vault', 'webhook']);
+    expect(createExternalProviders(config).map((p) => p.kind)).toEqual([
+      'aws-iam-access-key',
+      'aws-secrets-manager',
+      'github-token',
+      'slack-token',
+      'vault',
+      'webhook',
+    ]);
     expect(createDeliveries(config).map((d) => d.kind)).toEqual(['aws-secrets-manager']);
     expect(createDependentControllers(config).map((c) => c.kind)).toEqual(['webhook', 'manual', 'lambda', 'ecs']);
   });

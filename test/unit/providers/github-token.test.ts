@@ -10,7 +10,12 @@ let github: FakeGitHubApi;
 const capture = capturedLogger();
 
 function provider(batcher = new GitHubRevocationBatcher({ url: `${github.url}/credentials/revoke`, windowMs: 20 })) {
-  return new GitHubTokenProvider({ apiUrl: github.url, batcher, poll: { timeoutMs: 2_000, intervalMs: 20 }, logger: capture.logger });
+  return new GitHubTokenProvider({
+    apiUrl: github.url,
+    batcher,
+    poll: { timeoutMs: 2_000, intervalMs: 20 },
+    logger: capture.logger,
+  });
 }
 
 beforeEach(async () => {
@@ -43,7 +48,11 @@ describe('github-token provider', () => {
     const tokens = Array.from({ length: 30 }, (_, i) => `ghp_batch${i}`);
     tokens.forEach((token) => github.live.add(token));
     // A wide window: on a loaded machine 30 concurrent calls can take longer than 50 ms to arrive.
-    const batcher = new GitHubRevocationBatcher({ url: `${github.url}/credentials/revoke`, windowMs: 1_000, maxRequestsPerHour: 1 });
+    const batcher = new GitHubRevocationBatcher({
+      url: `${github.url}/credentials/revoke`,
+      windowMs: 1_000,
+      maxRequestsPerHour: 1,
+    });
     const gh = provider(batcher);
     await Promise.all(tokens.map((token) => gh.revoke(credentialTarget('github-token', {}, token))));
     expect(github.revocationRequests).toBe(1);
@@ -58,15 +67,23 @@ describe('github-token provider', () => {
     github.live.add('ghp_x');
     const target = credentialTarget('github-token', {}, 'ghp_x');
     github.failNext({ status: 429, headers: { 'retry-after': '7' } });
-    await expect(provider().revoke(target)).rejects.toMatchObject({ code: ERROR_CODES.rateLimited, retryAfterMs: 7_000 });
+    await expect(provider().revoke(target)).rejects.toMatchObject({
+      code: ERROR_CODES.rateLimited,
+      retryAfterMs: 7_000,
+    });
     github.failNext({ status: 200 }, { status: 503 });
-    await expect(provider().revoke(target)).rejects.toMatchObject({ code: ERROR_CODES.providerUnavailable, retryable: true });
+    await expect(provider().revoke(target)).rejects.toMatchObject({
+      code: ERROR_CODES.providerUnavailable,
+      retryable: true,
+    });
     github.failNext({ status: 200 }, { status: 422, body: { message: 'Validation Failed' } });
     await expect(provider().revoke(target)).rejects.toMatchObject({ code: ERROR_CODES.invalidInput, retryable: false });
   });
 
   it('refuses to revoke without the token value and to issue replacements', async () => {
-    await expect(provider().revoke(credentialTarget('github-token', {}))).rejects.toMatchObject({ code: ERROR_CODES.invalidInput });
+    await expect(provider().revoke(credentialTarget('github-token', {}))).rejects.toMatchObject({
+      code: ERROR_CODES.invalidInput,
+    });
     await expect(provider().issueReplacement()).rejects.toMatchObject({ code: ERROR_CODES.invalidInput });
   });
 });

@@ -7,7 +7,12 @@ import { FakeSlackTokenApi } from '../../fakes/slack-token-api';
 const CANARY = 'xoxb-canary-0000-leaked-value-never-logged';
 let slack: FakeSlackTokenApi;
 const capture = capturedLogger();
-const provider = () => new SlackTokenProvider({ apiUrl: `${slack.url}/api/`, poll: { timeoutMs: 500, intervalMs: 20 }, logger: capture.logger });
+const provider = () =>
+  new SlackTokenProvider({
+    apiUrl: `${slack.url}/api/`,
+    poll: { timeoutMs: 500, intervalMs: 20 },
+    logger: capture.logger,
+  });
 
 beforeEach(async () => {
   slack = new FakeSlackTokenApi();
@@ -35,9 +40,15 @@ describe('slack-token provider', () => {
     slack.live.add('xoxb-1');
     const target = credentialTarget('slack-token', {}, 'xoxb-1');
     slack.failNext({ status: 429, headers: { 'retry-after': '3' } });
-    await expect(provider().revoke(target)).rejects.toMatchObject({ code: ERROR_CODES.rateLimited, retryAfterMs: 3_000 });
+    await expect(provider().revoke(target)).rejects.toMatchObject({
+      code: ERROR_CODES.rateLimited,
+      retryAfterMs: 3_000,
+    });
     slack.failNext({ status: 200, body: { ok: false, error: 'ratelimited' }, headers: { 'retry-after': '2' } });
-    await expect(provider().revoke(target)).rejects.toMatchObject({ code: ERROR_CODES.rateLimited, retryAfterMs: 2_000 });
+    await expect(provider().revoke(target)).rejects.toMatchObject({
+      code: ERROR_CODES.rateLimited,
+      retryAfterMs: 2_000,
+    });
     slack.failNext({ status: 502 });
     await expect(provider().revoke(target)).rejects.toMatchObject({ code: ERROR_CODES.providerUnavailable });
     slack.failNext({ status: 200, body: { okay: 'yes' } });

@@ -8,7 +8,11 @@ import { FakeVaultApi } from '../../fakes/vault-api';
 let vault: FakeVaultApi;
 const capture = capturedLogger();
 const provider = (token = 'root-token') =>
-  new VaultProvider({ http: new VaultHttp({ address: vault.url, token }), poll: { timeoutMs: 300, intervalMs: 20 }, logger: capture.logger });
+  new VaultProvider({
+    http: new VaultHttp({ address: vault.url, token }),
+    poll: { timeoutMs: 300, intervalMs: 20 },
+    logger: capture.logger,
+  });
 
 beforeEach(async () => {
   vault = new FakeVaultApi('root-token');
@@ -51,15 +55,26 @@ describe('vault provider', () => {
 
   it('maps 403 to PERMISSION_DENIED, 429 to RATE_LIMITED with Retry-After, 503 to PROVIDER_UNAVAILABLE', async () => {
     const target = credentialTarget('vault', { type: 'lease', leaseId: 'a/b' });
-    await expect(provider('wrong-token').revoke(target)).rejects.toMatchObject({ code: ERROR_CODES.permissionDenied, retryable: false });
+    await expect(provider('wrong-token').revoke(target)).rejects.toMatchObject({
+      code: ERROR_CODES.permissionDenied,
+      retryable: false,
+    });
     vault.failNext({ status: 429, headers: { 'retry-after': '4' }, body: { errors: ['rate limit quota exceeded'] } });
-    await expect(provider().revoke(target)).rejects.toMatchObject({ code: ERROR_CODES.rateLimited, retryAfterMs: 4_000 });
+    await expect(provider().revoke(target)).rejects.toMatchObject({
+      code: ERROR_CODES.rateLimited,
+      retryAfterMs: 4_000,
+    });
     vault.failNext({ status: 503, body: { errors: ['Vault is sealed'] } });
-    await expect(provider().revoke(target)).rejects.toMatchObject({ code: ERROR_CODES.providerUnavailable, message: expect.stringContaining('sealed') });
+    await expect(provider().revoke(target)).rejects.toMatchObject({
+      code: ERROR_CODES.providerUnavailable,
+      message: expect.stringContaining('sealed'),
+    });
   });
 
   it('explains a bad locator', () => {
     expect(() => provider().validateLocator({ type: 'lease' })).toThrow(/locator\.leaseId/);
-    expect(() => provider().validateLocator({ type: 'kv' })).toThrow(/lease, lease-prefix, token-accessor or database-static-role/);
+    expect(() => provider().validateLocator({ type: 'kv' })).toThrow(
+      /lease, lease-prefix, token-accessor or database-static-role/,
+    );
   });
 });

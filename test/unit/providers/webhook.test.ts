@@ -8,7 +8,13 @@ import { FakeWebhookReceiver } from '../../fakes/webhook-receiver';
 const KEY = 'shared-webhook-signing-key-0123456789';
 let team: FakeWebhookReceiver;
 const provider = (key: string | undefined = KEY) => new WebhookCredentialProvider({ signingKey: key });
-const dependent = (url: string) => ({ id: 'billing-worker', ownerTeam: 'payments', controller: 'webhook', target: { url }, disable: 'before-revoke' as const });
+const dependent = (url: string) => ({
+  id: 'billing-worker',
+  ownerTeam: 'payments',
+  controller: 'webhook',
+  target: { url },
+  disable: 'before-revoke' as const,
+});
 
 beforeEach(async () => {
   team = new FakeWebhookReceiver(KEY);
@@ -21,7 +27,9 @@ describe('webhook provider', () => {
     let dead = false;
     team.answer = (payload) => {
       if (payload.operation === 'revoke') dead = true;
-      return payload.operation === 'prove-dead' ? { status: 'done', dead, checks: ['login refused'] } : { status: 'done', reference: 'T-42' };
+      return payload.operation === 'prove-dead'
+        ? { status: 'done', dead, checks: ['login refused'] }
+        : { status: 'done', reference: 'T-42' };
     };
     const target = credentialTarget('webhook', { url: `${team.url}/revoke` }, 'canary-webhook-secret');
     const started = Date.now();
@@ -38,17 +46,31 @@ describe('webhook provider', () => {
 
   it('sends the leaked value only when the locator asks for it', async () => {
     await provider().revoke(credentialTarget('webhook', { url: team.url, sendValue: true }, 'canary-webhook-secret'));
-    expect(JSON.parse(team.requests[0]!.body)).toMatchObject({ operation: 'revoke', value: 'canary-webhook-secret', purpose: 'contain' });
+    expect(JSON.parse(team.requests[0]!.body)).toMatchObject({
+      operation: 'revoke',
+      value: 'canary-webhook-secret',
+      purpose: 'contain',
+    });
   });
 
   it('refuses unsigned answers and badly signed requests, and needs a signing key', async () => {
     team.signAnswers = false;
     const target = credentialTarget('webhook', { url: team.url });
-    await expect(provider().revoke(target)).rejects.toMatchObject({ code: ERROR_CODES.permissionDenied, message: expect.stringContaining('not signed') });
-    await expect(provider('another-key-entirely-0123456789').revoke(target)).rejects.toMatchObject({ code: ERROR_CODES.permissionDenied });
-    await expect(new WebhookCredentialProvider({ signingKey: undefined }).revoke(target)).rejects.toMatchObject({ code: ERROR_CODES.configuration });
+    await expect(provider().revoke(target)).rejects.toMatchObject({
+      code: ERROR_CODES.permissionDenied,
+      message: expect.stringContaining('not signed'),
+    });
+    await expect(provider('another-key-entirely-0123456789').revoke(target)).rejects.toMatchObject({
+      code: ERROR_CODES.permissionDenied,
+    });
+    await expect(new WebhookCredentialProvider({ signingKey: undefined }).revoke(target)).rejects.toMatchObject({
+      code: ERROR_CODES.configuration,
+    });
     team.failNext({ status: 429, headers: { 'retry-after': '9' } }, { status: 500 });
-    await expect(provider().revoke(target)).rejects.toMatchObject({ code: ERROR_CODES.rateLimited, retryAfterMs: 9_000 });
+    await expect(provider().revoke(target)).rejects.toMatchObject({
+      code: ERROR_CODES.rateLimited,
+      retryAfterMs: 9_000,
+    });
     await expect(provider().revoke(target)).rejects.toMatchObject({ code: ERROR_CODES.providerUnavailable });
   });
 });
@@ -64,7 +86,10 @@ describe('dependent controllers', () => {
   });
 
   it('records a manual dependent without acting', async () => {
-    const answer = await new ManualDependentController().disable('inc-1', { ...dependent(team.url), controller: 'manual' });
+    const answer = await new ManualDependentController().disable('inc-1', {
+      ...dependent(team.url),
+      controller: 'manual',
+    });
     expect(answer.summary).toBe('billing-worker: owner team payments asked to stop it by hand');
   });
 });

@@ -1,7 +1,13 @@
 import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
 import { renderStatusCard } from '../../../integrations/slack/blocks/card';
 import { renderDirectMessage } from '../../../integrations/slack/blocks/direct-message';
-import { ACTION_IDS, decodeValue, DecideValueSchema, DependentValueSchema, IncidentValueSchema } from '../../../integrations/slack/blocks/ids';
+import {
+  ACTION_IDS,
+  decodeValue,
+  DecideValueSchema,
+  DependentValueSchema,
+  IncidentValueSchema,
+} from '../../../integrations/slack/blocks/ids';
 import { renderOpenModal } from '../../../integrations/slack/blocks/modals';
 import { escapeMrkdwn } from '../../../integrations/slack/blocks/text';
 import { aNotification, aStatus } from './status-builders';
@@ -21,7 +27,9 @@ describe('status card', () => {
   });
 
   it('says when the incident was escalated to the backup', () => {
-    const text = textOf(renderStatusCard(aStatus({ phase: 'escalated-to-backup', waitingOn: { people: ['bob'], for: 'a decision' } })));
+    const text = textOf(
+      renderStatusCard(aStatus({ phase: 'escalated-to-backup', waitingOn: { people: ['bob'], for: 'a decision' } })),
+    );
     expect(text).toContain('*Escalated* to the backup approver <@U0BOB>');
   });
 
@@ -33,7 +41,13 @@ describe('status card', () => {
           decision: { choice: 'revoke', by: ['alice'], delegatedBy: 'person', at: '2030-01-01T10:01:00.000Z' },
           actions: [{ at: '2030-01-01T10:02:00.000Z', kind: 'revoke', summary: 'revoked role payments_app' }],
           dependents: [{ id: 'billing-job', state: 'disabled', acknowledgedBy: 'dave' }],
-          verification: { dead: true, proof: 'login: 28P01', verifiedBy: 'carol', note: 'checked', at: '2030-01-01T10:05:00.000Z' },
+          verification: {
+            dead: true,
+            proof: 'login: 28P01',
+            verifiedBy: 'carol',
+            note: 'checked',
+            at: '2030-01-01T10:05:00.000Z',
+          },
           outcome: 'contained',
           closedAt: '2030-01-01T10:06:00.000Z',
         }),
@@ -47,7 +61,13 @@ describe('status card', () => {
   });
 
   it('escapes text people typed so it cannot ping channels or forge links', () => {
-    const text = textOf(renderStatusCard(aStatus({ actions: [{ at: '2030-01-01T10:02:00.000Z', kind: 'note', summary: '<!channel> <http://evil|click>' }] })));
+    const text = textOf(
+      renderStatusCard(
+        aStatus({
+          actions: [{ at: '2030-01-01T10:02:00.000Z', kind: 'note', summary: '<!channel> <http://evil|click>' }],
+        }),
+      ),
+    );
     expect(text).not.toContain('<!channel>');
     expect(text).toContain(escapeMrkdwn('<!channel>'));
   });
@@ -56,7 +76,11 @@ describe('status card', () => {
 describe('direct messages', () => {
   it('give the decision maker revoke, rotate and false-positive buttons carrying only the incident id and choice', () => {
     const buttons = buttonsOf(renderDirectMessage(aNotification()));
-    expect(buttons.map((b) => decodeValue(DecideValueSchema, b.value)?.c)).toEqual(['revoke', 'rotate', 'false-positive']);
+    expect(buttons.map((b) => decodeValue(DecideValueSchema, b.value)?.c)).toEqual([
+      'revoke',
+      'rotate',
+      'false-positive',
+    ]);
     for (const button of buttons) {
       expect(button.action_id).toMatch(new RegExp(`^${ACTION_IDS.decide}:\\d$`));
       expect(Object.keys(JSON.parse(button.value ?? '{}'))).toEqual(['i', 'c']);
@@ -64,31 +88,51 @@ describe('direct messages', () => {
   });
 
   it('give the backup the decision buttons on escalation, and the verifier a confirm-closed button', () => {
-    const escalated = renderDirectMessage(aNotification({ kind: 'escalated', status: aStatus({ phase: 'escalated-to-backup' }) }));
+    const escalated = renderDirectMessage(
+      aNotification({ kind: 'escalated', status: aStatus({ phase: 'escalated-to-backup' }) }),
+    );
     expect(buttonsOf(escalated)).toHaveLength(3);
-    const verify = buttonsOf(renderDirectMessage(aNotification({ kind: 'verification-requested', status: aStatus({ phase: 'awaiting-verification' }) })));
+    const verify = buttonsOf(
+      renderDirectMessage(
+        aNotification({ kind: 'verification-requested', status: aStatus({ phase: 'awaiting-verification' }) }),
+      ),
+    );
     expect(verify.map((b) => b.action_id)).toEqual([`${ACTION_IDS.confirmClosed}:0`]);
     expect(decodeValue(IncidentValueSchema, verify[0]?.value)).toEqual({ i: aStatus().incidentId });
   });
 
   it('offer one acknowledgement button per dependent still waiting for its owner', () => {
-    const status = aStatus({ dependents: [{ id: 'a', state: 'disabled' }, { id: 'b', state: 'disabled', acknowledgedBy: 'dave' }, { id: 'c', state: 'running' }] });
+    const status = aStatus({
+      dependents: [
+        { id: 'a', state: 'disabled' },
+        { id: 'b', state: 'disabled', acknowledgedBy: 'dave' },
+        { id: 'c', state: 'running' },
+      ],
+    });
     const buttons = buttonsOf(renderDirectMessage(aNotification({ kind: 'dependent-ack-requested', status })));
     expect(buttons.map((b) => decodeValue(DependentValueSchema, b.value)?.d)).toEqual(['a']);
   });
 
   it('carry no buttons for informational notifications', () => {
-    expect(buttonsOf(renderDirectMessage(aNotification({ kind: 'closed', status: aStatus({ phase: 'closed' }) })))).toHaveLength(0);
+    expect(
+      buttonsOf(renderDirectMessage(aNotification({ kind: 'closed', status: aStatus({ phase: 'closed' }) }))),
+    ).toHaveLength(0);
   });
 });
 
 describe('button values', () => {
   it('refuse malformed, foreign or extended values', () => {
     expect(decodeValue(DecideValueSchema, 'revoke_leak-1')).toBeUndefined();
-    expect(decodeValue(DecideValueSchema, JSON.stringify({ i: 'leak-0123456789abcdef01234567', c: 'delete' }))).toBeUndefined();
+    expect(
+      decodeValue(DecideValueSchema, JSON.stringify({ i: 'leak-0123456789abcdef01234567', c: 'delete' })),
+    ).toBeUndefined();
     expect(decodeValue(DecideValueSchema, JSON.stringify({ i: '../etc', c: 'revoke' }))).toBeUndefined();
-    expect(decodeValue(DecideValueSchema, JSON.stringify({ i: 'leak-0123456789abcdef01234567', c: 'revoke', by: 'alice' }))).toBeUndefined();
-    expect(decodeValue(DecideValueSchema, JSON.stringify({ i: 'leak-0123456789abcdef01234567', c: 'revoke' }))).toEqual({ i: 'leak-0123456789abcdef01234567', c: 'revoke' });
+    expect(
+      decodeValue(DecideValueSchema, JSON.stringify({ i: 'leak-0123456789abcdef01234567', c: 'revoke', by: 'alice' })),
+    ).toBeUndefined();
+    expect(decodeValue(DecideValueSchema, JSON.stringify({ i: 'leak-0123456789abcdef01234567', c: 'revoke' }))).toEqual(
+      { i: 'leak-0123456789abcdef01234567', c: 'revoke' },
+    );
   });
 });
 

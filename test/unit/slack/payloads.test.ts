@@ -1,7 +1,13 @@
 import { WebAPIHTTPError, WebAPIPlatformError, WebAPIRateLimitedError, WebAPIRequestError } from '@slack/web-api';
 import { ERROR_CODES } from '../../../domain/errors';
 import { mapSlackError } from '../../../integrations/slack/errors';
-import { fieldErrors, flattenState, openCommandOf, OpenSubmissionSchema, ReasonSubmissionSchema } from '../../../workers/slack/view-input';
+import {
+  fieldErrors,
+  flattenState,
+  openCommandOf,
+  OpenSubmissionSchema,
+  ReasonSubmissionSchema,
+} from '../../../workers/slack/view-input';
 
 const state = (values: Record<string, unknown>) =>
   Object.fromEntries(Object.entries(values).map(([block, element]) => [block, { value: element as never }]));
@@ -38,12 +44,17 @@ describe('open modal submission', () => {
   it('names the field to fix when nothing says which credential leaked', () => {
     const result = OpenSubmissionSchema.safeParse({ location: 'somewhere', severity: 'low' });
     expect(result.success).toBe(false);
-    if (!result.success) expect(fieldErrors(result.error)).toEqual({ description: 'pick a credential, or give identifiers or a description' });
+    if (!result.success)
+      expect(fieldErrors(result.error)).toEqual({
+        description: 'pick a credential, or give identifiers or a description',
+      });
   });
 
   it('refuses a severity that is not a tier and a blank reason', () => {
     expect(OpenSubmissionSchema.safeParse({ location: 'x', secret: 'a', severity: 'apocalyptic' }).success).toBe(false);
-    const reason = ReasonSubmissionSchema.safeParse(flattenState(state({ reason: { type: 'plain_text_input', value: '   ' } })));
+    const reason = ReasonSubmissionSchema.safeParse(
+      flattenState(state({ reason: { type: 'plain_text_input', value: '   ' } })),
+    );
     expect(reason.success).toBe(false);
     if (!reason.success) expect(fieldErrors(reason.error)).toEqual({ reason: 'give a reason' });
   });
@@ -58,7 +69,9 @@ describe('Slack error mapping', () => {
   });
 
   it('turns 5xx and network failures into retryable PROVIDER_UNAVAILABLE', () => {
-    expect(mapSlackError('chat.update', new WebAPIHTTPError(503, 'Service Unavailable', {})).code).toBe(ERROR_CODES.providerUnavailable);
+    expect(mapSlackError('chat.update', new WebAPIHTTPError(503, 'Service Unavailable', {})).code).toBe(
+      ERROR_CODES.providerUnavailable,
+    );
     expect(mapSlackError('chat.update', new WebAPIRequestError(new Error('ECONNREFUSED'))).retryable).toBe(true);
   });
 

@@ -15,12 +15,21 @@ const instant = (name: string) =>
     blankIsAbsent,
     z
       .string({ message: `${name}: give one date, e.g. ${name}=2025-03-01` })
-      .refine((value) => Number.isFinite(Date.parse(value)), `${name}: write a date (2025-03-01) or an ISO instant (2025-03-01T10:00:00Z)`)
+      .refine(
+        (value) => Number.isFinite(Date.parse(value)),
+        `${name}: write a date (2025-03-01) or an ISO instant (2025-03-01T10:00:00Z)`,
+      )
       .optional(),
   );
 
 const text = (name: string, example: string) =>
-  z.preprocess(blankIsAbsent, z.string({ message: `${name}: give one value, e.g. ${name}=${example}` }).max(128, `${name}: at most 128 characters`).optional());
+  z.preprocess(
+    blankIsAbsent,
+    z
+      .string({ message: `${name}: give one value, e.g. ${name}=${example}` })
+      .max(128, `${name}: at most 128 characters`)
+      .optional(),
+  );
 
 export const ListQuerySchema = z.strictObject(
   {
@@ -28,14 +37,42 @@ export const ListQuerySchema = z.strictObject(
     closedTo: instant('closedTo'),
     ownerTeam: text('ownerTeam', 'payments'),
     provider: text('provider', 'aws-iam'),
-    outcome: z.preprocess(blankIsAbsent, z.enum(OUTCOMES, { message: `outcome: use one of ${OUTCOMES.join(', ')}` }).optional()),
-    limit: z.preprocess(blankIsAbsent, z.coerce.number({ message: 'limit: a whole number from 1 to 200' }).int('limit: a whole number from 1 to 200').min(1, 'limit: at least 1').max(200, 'limit: at most 200').default(50)),
-    offset: z.preprocess(blankIsAbsent, z.coerce.number({ message: 'offset: a whole number, 0 or more' }).int('offset: a whole number, 0 or more').min(0, 'offset: 0 or more').default(0)),
+    outcome: z.preprocess(
+      blankIsAbsent,
+      z.enum(OUTCOMES, { message: `outcome: use one of ${OUTCOMES.join(', ')}` }).optional(),
+    ),
+    limit: z.preprocess(
+      blankIsAbsent,
+      z.coerce
+        .number({ message: 'limit: a whole number from 1 to 200' })
+        .int('limit: a whole number from 1 to 200')
+        .min(1, 'limit: at least 1')
+        .max(200, 'limit: at most 200')
+        .default(50),
+    ),
+    offset: z.preprocess(
+      blankIsAbsent,
+      z.coerce
+        .number({ message: 'offset: a whole number, 0 or more' })
+        .int('offset: a whole number, 0 or more')
+        .min(0, 'offset: 0 or more')
+        .default(0),
+    ),
   },
-  { error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown parameter ${issue.keys.join(', ')}: use closedFrom, closedTo, ownerTeam, provider, outcome, limit, offset` : undefined) },
+  {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `unknown parameter ${issue.keys.join(', ')}: use closedFrom, closedTo, ownerTeam, provider, outcome, limit, offset`
+        : undefined,
+  },
 );
 
-export const IncidentIdSchema = z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'incident id: letters, digits, ".", "_" or "-", as listed by GET /audit/api/incidents');
+export const IncidentIdSchema = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9._-]{1,128}$/,
+    'incident id: letters, digits, ".", "_" or "-", as listed by GET /audit/api/incidents',
+  );
 
 export type ParsedQuery = { ok: true; filters: ClosureListFilters } | { ok: false; problems: string[] };
 

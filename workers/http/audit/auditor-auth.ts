@@ -36,20 +36,33 @@ export function rejectAuditorWrites(auditors: AuditorSource, allow: readonly str
     if (READ_METHODS.has(req.method) || allow.includes(req.path)) return next();
     const auditor = auditorByToken(auditors, presentedToken(req));
     if (!auditor) return next();
-    sendError(res, 403, 'AUDITOR_READ_ONLY',
+    sendError(
+      res,
+      403,
+      'AUDITOR_READ_ONLY',
       `auditor tokens are read-only: auditor "${auditor.id}" may only use GET. ` +
-        `${req.method} ${req.originalUrl} needs the token of a catalog person allowed to act.`);
+        `${req.method} ${req.originalUrl} needs the token of a catalog person allowed to act.`,
+    );
   };
 }
 
 /** The product's one error shape: { error: { code, message, fields? } }. */
-export function sendError(res: Response, status: number, code: string, message: string, fields?: Record<string, string>): void {
+export function sendError(
+  res: Response,
+  status: number,
+  code: string,
+  message: string,
+  fields?: Record<string, string>,
+): void {
   res.status(status).json({ error: { code, message, ...(fields ? { fields } : {}) } });
 }
 
 export function setSessionCookie(req: Request, res: Response, token: string): void {
   const secure = req.secure ? '; Secure' : '';
-  res.setHeader('Set-Cookie', `${SESSION_COOKIE}=${encodeURIComponent(token)}; Path=/audit; HttpOnly; SameSite=Strict; Max-Age=${SESSION_SECONDS}${secure}`);
+  res.setHeader(
+    'Set-Cookie',
+    `${SESSION_COOKIE}=${encodeURIComponent(token)}; Path=/audit; HttpOnly; SameSite=Strict; Max-Age=${SESSION_SECONDS}${secure}`,
+  );
 }
 
 export function clearSessionCookie(res: Response): void {

@@ -27,7 +27,8 @@ function render(value: unknown): string {
   if (Array.isArray(value)) return value.map(render).join('');
   if (value === null || value === undefined || value === false) return '';
   if (typeof value === 'string') return escapeHtml(value);
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return escapeHtml(value.toString());
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return escapeHtml(value.toString());
   return escapeHtml(JSON.stringify(value) ?? '');
 }
 
@@ -45,16 +46,31 @@ const STYLE = `
 /** The page frame; no scripts anywhere, so the CSP can forbid them outright. */
 export function page(title: string, body: SafeHtml, auditorName?: string): string {
   return html`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${title} · Tourniquet audit</title>
-<style>${new SafeHtml(STYLE)}</style></head>
-<body><header><nav><a href="/audit/">Closed incidents</a>${auditorName ? html`<span>Signed in as ${auditorName}</span> <a href="/audit/logout">Sign out</a>` : ''}</nav></header>
-<main>${body}</main></body></html>`.value;
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <title>${title} · Tourniquet audit</title>
+        <style>
+          ${new SafeHtml(STYLE)}
+        </style>
+      </head>
+      <body>
+        <header>
+          <nav>
+            <a href="/audit/">Closed incidents</a
+            >${auditorName ? html`<span>Signed in as ${auditorName}</span> <a href="/audit/logout">Sign out</a>` : ''}
+          </nav>
+        </header>
+        <main>${body}</main>
+      </body>
+    </html>`.value;
 }
 
 /** Headers for every HTML answer: no scripts, no framing, no caching of evidence in shared caches. */
 export const HTML_HEADERS: Readonly<Record<string, string>> = {
   'Content-Type': 'text/html; charset=utf-8',
-  'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'Content-Security-Policy':
+    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   'Referrer-Policy': 'no-referrer',
   'X-Content-Type-Options': 'nosniff',
   'Cache-Control': 'no-store',

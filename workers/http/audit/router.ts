@@ -6,7 +6,15 @@ import { ClosureBundleArchive } from '../../../integrations/evidence/bundle-arch
 import type { EvidenceSigner } from '../../../integrations/evidence/bundle-signing';
 import type { EvidenceStore } from '../../../integrations/ports';
 import { IncidentIdSchema, parseListQuery } from './audit-queries';
-import { auditorByToken, clearSessionCookie, presentedToken, rejectAuditorWrites, sendError, setSessionCookie, type AuditorSource } from './auditor-auth';
+import {
+  auditorByToken,
+  clearSessionCookie,
+  presentedToken,
+  rejectAuditorWrites,
+  sendError,
+  setSessionCookie,
+  type AuditorSource,
+} from './auditor-auth';
 import { HTML_HEADERS } from './html';
 import { incidentPage, listPage, loginPage, problemPage, reportPage } from './portal-pages';
 
@@ -39,7 +47,12 @@ export function auditRouter(deps: AuditRouterDeps): Router {
   router.get('/login', (_req, res) => sendHtml(res, 200, loginPage()));
   router.post('/login', express.urlencoded({ extended: false, limit: '4kb' }), (req, res) => {
     const token = typeof req.body?.token === 'string' ? req.body.token.trim() : undefined;
-    if (!auditorByToken(deps.auditors, token)) return sendHtml(res, 401, loginPage('That token is not an auditor token in the catalog. Check it and try again.'));
+    if (!auditorByToken(deps.auditors, token))
+      return sendHtml(
+        res,
+        401,
+        loginPage('That token is not an auditor token in the catalog. Check it and try again.'),
+      );
     setSessionCookie(req, res, token as string);
     res.redirect(303, '/audit/');
   });
@@ -50,24 +63,43 @@ export function auditRouter(deps: AuditRouterDeps): Router {
 
   const api = requireAuditor(deps.auditors, 'api');
   const portal = requireAuditor(deps.auditors, 'portal');
-  router.get('/api/incidents', api, handle(async (req, res) => {
-    const parsed = parseListQuery(req.query);
-    if (!parsed.ok) return sendError(res, 400, 'INVALID_INPUT', `invalid query: ${parsed.problems.join('; ')}`);
-    res.json(await archive.list(parsed.filters));
-  }));
-  router.get('/api/incidents/:id', api, withBundle(archive, deps, async (res, found) => {
-    // Records stay in the downloadable bundle; this view carries everything derived from them.
-    const bundle: Partial<typeof found.signed.bundle> = { ...found.signed.bundle };
-    delete bundle.records;
-    res.json({ incident: found.summary, verification: found.verification, bundle });
-  }));
-  router.get('/api/incidents/:id/bundle', api, withBundle(archive, deps, async (res, found) => {
-    res.setHeader('Content-Disposition', `attachment; filename="${found.signed.bundle.incidentId}.closure-bundle.json"`);
-    res.type('application/json').send(JSON.stringify(found.signed));
-  }));
-  router.get('/api/incidents/:id/report', api, withBundle(archive, deps, async (res, found) => {
-    sendHtml(res, 200, reportPage(found.signed.bundle, found.verification));
-  }));
+  router.get(
+    '/api/incidents',
+    api,
+    handle(async (req, res) => {
+      const parsed = parseListQuery(req.query);
+      if (!parsed.ok) return sendError(res, 400, 'INVALID_INPUT', `invalid query: ${parsed.problems.join('; ')}`);
+      res.json(await archive.list(parsed.filters));
+    }),
+  );
+  router.get(
+    '/api/incidents/:id',
+    api,
+    withBundle(archive, deps, async (res, found) => {
+      // Records stay in the downloadable bundle; this view carries everything derived from them.
+      const bundle: Partial<typeof found.signed.bundle> = { ...found.signed.bundle };
+      delete bundle.records;
+      res.json({ incident: found.summary, verification: found.verification, bundle });
+    }),
+  );
+  router.get(
+    '/api/incidents/:id/bundle',
+    api,
+    withBundle(archive, deps, async (res, found) => {
+      res.setHeader(
+        'Content-Disposition',
+        `attachment; filename="${found.signed.bundle.incidentId}.closure-bundle.json"`,
+      );
+      res.type('application/json').send(JSON.stringify(found.signed));
+    }),
+  );
+  router.get(
+    '/api/incidents/:id/report',
+    api,
+    withBundle(archive, deps, async (res, found) => {
+      sendHtml(res, 200, reportPage(found.signed.bundle, found.verification));
+    }),
+  );
   router.get('/api/public-key', api, (_req, res) => {
     res.setHeader('Content-Disposition', 'attachment; filename="evidence-public-key.pem"');
     res.setHeader('X-Key-Id', deps.signer.identity.keyId);
@@ -75,18 +107,31 @@ export function auditRouter(deps: AuditRouterDeps): Router {
     res.type('application/x-pem-file').send(deps.signer.publicKeyPem);
   });
 
-  router.get('/', portal, handle(async (req, res) => {
-    const auditor = (req as AuditedRequest).auditor as Auditor;
-    const parsed = parseListQuery(req.query);
-    if (!parsed.ok) return sendHtml(res, 400, problemPage('Invalid filter', parsed.problems, auditor.name));
-    sendHtml(res, 200, listPage(await archive.list(parsed.filters), stringQuery(req.query), auditor.name));
-  }));
-  router.get('/incidents/:id', portal, withBundle(archive, deps, async (res, found, req) => {
-    sendHtml(res, 200, incidentPage(found.signed.bundle, found.verification, (req as AuditedRequest).auditor?.name ?? ''));
-  }));
+  router.get(
+    '/',
+    portal,
+    handle(async (req, res) => {
+      const auditor = (req as AuditedRequest).auditor as Auditor;
+      const parsed = parseListQuery(req.query);
+      if (!parsed.ok) return sendHtml(res, 400, problemPage('Invalid filter', parsed.problems, auditor.name));
+      sendHtml(res, 200, listPage(await archive.list(parsed.filters), stringQuery(req.query), auditor.name));
+    }),
+  );
+  router.get(
+    '/incidents/:id',
+    portal,
+    withBundle(archive, deps, async (res, found, req) => {
+      sendHtml(
+        res,
+        200,
+        incidentPage(found.signed.bundle, found.verification, (req as AuditedRequest).auditor?.name ?? ''),
+      );
+    }),
+  );
 
   router.all('/{*rest}', (req, res) => {
-    if (req.method === 'GET') return sendError(res, 404, 'NOT_FOUND', `no ${req.originalUrl}: see /audit/ or GET /audit/api/incidents`);
+    if (req.method === 'GET')
+      return sendError(res, 404, 'NOT_FOUND', `no ${req.originalUrl}: see /audit/ or GET /audit/api/incidents`);
     sendError(res, 405, 'METHOD_NOT_ALLOWED', `${req.method} ${req.originalUrl}: the audit API is read-only, use GET`);
   });
   router.use(errors(deps.logger));
@@ -102,7 +147,12 @@ function requireAuditor(auditors: AuditorSource, surface: Surface): RequestHandl
     }
     if (surface === 'portal') return res.redirect(303, '/audit/login');
     res.setHeader('WWW-Authenticate', 'Bearer realm="tourniquet-audit"');
-    sendError(res, 401, 'UNAUTHENTICATED', 'an auditor token is required: send Authorization: Bearer <token> (catalog auditors[].apiTokenSha256 is its sha256)');
+    sendError(
+      res,
+      401,
+      'UNAUTHENTICATED',
+      'an auditor token is required: send Authorization: Bearer <token> (catalog auditors[].apiTokenSha256 is its sha256)',
+    );
   };
 }
 
@@ -122,10 +172,17 @@ function withBundle(
     const id = IncidentIdSchema.safeParse(req.params.id);
     if (!id.success) return sendError(res, 400, 'INVALID_INPUT', id.error.issues[0]?.message ?? 'invalid incident id');
     const [signed, summary, verification] = await Promise.all([
-      archive.get(id.data), archive.summary(id.data), archive.verifyStored(id.data, deps.signer.publicKeyPem),
+      archive.get(id.data),
+      archive.summary(id.data),
+      archive.verifyStored(id.data, deps.signer.publicKeyPem),
     ]);
     if (!signed || !summary || !verification) {
-      return sendError(res, 404, 'NOT_FOUND', `no sealed closure bundle for incident ${id.data}: it is still open, or the id is wrong (see GET /audit/api/incidents)`);
+      return sendError(
+        res,
+        404,
+        'NOT_FOUND',
+        `no sealed closure bundle for incident ${id.data}: it is still open, or the id is wrong (see GET /audit/api/incidents)`,
+      );
     }
     await respond(res, { signed, summary, verification }, req);
   });
@@ -149,5 +206,9 @@ function sendHtml(res: Response, status: number, body: string): void {
 }
 
 function stringQuery(query: Request['query']): Record<string, string> {
-  return Object.fromEntries(Object.entries(query).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1] !== '' && entry[0] !== 'offset'));
+  return Object.fromEntries(
+    Object.entries(query).filter(
+      (entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1] !== '' && entry[0] !== 'offset',
+    ),
+  );
 }

@@ -20,8 +20,16 @@ export interface Campaign {
 }
 
 const QuerySchema = z.object({
-  sinceHours: z.coerce.number().positive().max(24 * 30).default(24),
-  gapMinutes: z.coerce.number().positive().max(24 * 60).default(15),
+  sinceHours: z.coerce
+    .number()
+    .positive()
+    .max(24 * 30)
+    .default(24),
+  gapMinutes: z.coerce
+    .number()
+    .positive()
+    .max(24 * 60)
+    .default(15),
 });
 
 /**
@@ -88,7 +96,9 @@ function summarise(burst: CampaignMember[], openWorkflowIds: Set<string>): Campa
   const first = burst[0] as CampaignMember;
   const last = burst[burst.length - 1] as CampaignMember;
   const incidents = new Map(burst.map((member) => [member.incidentId, member.workflowId]));
-  const open = [...incidents].filter(([, workflowId]) => openWorkflowIds.has(workflowId)).map(([incidentId]) => incidentId);
+  const open = [...incidents]
+    .filter(([, workflowId]) => openWorkflowIds.has(workflowId))
+    .map(([incidentId]) => incidentId);
   return {
     source: first.source,
     campaign: first.campaign,

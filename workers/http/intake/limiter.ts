@@ -10,7 +10,10 @@ export function inFlightLimiter(maxInFlight: number, retryAfterSeconds = 1): Req
   let inFlight = 0;
   const middleware: RequestHandler = (_req, res, next) => {
     if (inFlight >= maxInFlight) {
-      res.set('Retry-After', String(retryAfterSeconds)).status(429).json({ error: `overloaded: more than ${maxInFlight} alerts in flight, retry later` });
+      res
+        .set('Retry-After', String(retryAfterSeconds))
+        .status(429)
+        .json({ error: `overloaded: more than ${maxInFlight} alerts in flight, retry later` });
       return;
     }
     inFlight += 1;

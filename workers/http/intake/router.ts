@@ -59,18 +59,31 @@ export function intakeRouter(deps: IntakeDeps): Router {
   const deliveries = new SqlDeliveryLog(deps.database);
   const now = deps.now ?? (() => new Date());
 
-  router.post('/github', limiter, raw, (req, res) => answer(res, deps, 'github', () => github(req, res, deps, deliveries, now())));
+  router.post('/github', limiter, raw, (req, res) =>
+    answer(res, deps, 'github', () => github(req, res, deps, deliveries, now())),
+  );
   for (const [path, spec] of Object.entries(SOURCES)) {
-    router.post(`/${path}`, limiter, raw, (req, res) => answer(res, deps, spec.source, () => synchronous(req, res, spec, deps, deliveries, now())));
+    router.post(`/${path}`, limiter, raw, (req, res) =>
+      answer(res, deps, spec.source, () => synchronous(req, res, spec, deps, deliveries, now())),
+    );
   }
   router.all('/{*rest}', (req, res) => {
-    res.status(404).json({ error: `unknown intake ${req.method} ${req.originalUrl}: POST to /webhooks/{github,${Object.keys(SOURCES).join(',')}}` });
+    res.status(404).json({
+      error: `unknown intake ${req.method} ${req.originalUrl}: POST to /webhooks/{github,${Object.keys(SOURCES).join(',')}}`,
+    });
   });
   router.use(bodyErrors(deps.logger));
   return router;
 }
 
-async function synchronous(req: Request, res: Response, spec: SourceSpec, deps: IntakeDeps, log: SqlDeliveryLog, now: Date): Promise<void> {
+async function synchronous(
+  req: Request,
+  res: Response,
+  spec: SourceSpec,
+  deps: IntakeDeps,
+  log: SqlDeliveryLog,
+  now: Date,
+): Promise<void> {
   const secret = secretOf(deps.config, spec.secretSetting, spec.source);
   const body = bodyOf(req);
   spec.verify(body, req.headers, secret, deps.config, now);
@@ -79,19 +92,30 @@ async function synchronous(req: Request, res: Response, spec: SourceSpec, deps: 
     res.status(202).json({ status: 'ignored', reason: decision.reason });
     return;
   }
-  const known = await log.known(spec.source, decision.alerts.map((alert) => alert.deliveryKey));
+  const known = await log.known(
+    spec.source,
+    decision.alerts.map((alert) => alert.deliveryKey),
+  );
   const fresh = decision.alerts.filter((alert) => !known.has(alert.deliveryKey));
   if (fresh.length === 0) {
     res.status(200).json({ status: 'duplicate delivery' });
     return;
   }
   const opened = await openAll(fresh, spec, deps, log);
-  deps.logger.info({ source: spec.source, alerts: fresh.length, duplicates: known.size, incidents: opened.map((o) => o.incidentId) }, 'alerts accepted');
+  deps.logger.info(
+    { source: spec.source, alerts: fresh.length, duplicates: known.size, incidents: opened.map((o) => o.incidentId) },
+    'alerts accepted',
+  );
   res.status(200).json({ status: 'accepted', duplicates: known.size, incidents: opened });
 }
 
 /** Opens each alert, then records its delivery, so a crash in between means a harmless redelivery. */
-async function openAll(alerts: IntakeAlert[], spec: SourceSpec, deps: IntakeDeps, log: SqlDeliveryLog): Promise<OpenIncidentResult[]> {
+async function openAll(
+  alerts: IntakeAlert[],
+  spec: SourceSpec,
+  deps: IntakeDeps,
+  log: SqlDeliveryLog,
+): Promise<OpenIncidentResult[]> {
   const results: OpenIncidentResult[] = [];
   for (let start = 0; start < alerts.length; start += OPEN_CONCURRENCY) {
     const batch = alerts.slice(start, start + OPEN_CONCURRENCY);
@@ -99,7 +123,12 @@ async function openAll(alerts: IntakeAlert[], spec: SourceSpec, deps: IntakeDeps
       ...(await Promise.all(
         batch.map(async (alert) => {
           const opened = await deps.service.open(alert.command);
-          await log.record({ source: spec.source, deliveryId: alert.deliveryKey, ...opened, campaign: alert.command.sighting.campaign });
+          await log.record({
+            source: spec.source,
+            deliveryId: alert.deliveryKey,
+            ...opened,
+            campaign: alert.command.sighting.campaign,
+          });
           return opened;
         }),
       )),
@@ -135,7 +164,10 @@ async function github(req: Request, res: Response, deps: IntakeDeps, log: SqlDel
     res.status(200).json({ status: 'duplicate delivery', workflowId });
     return;
   }
-  deps.logger.info({ source: 'github', workflowId, alert: `${ref.owner}/${ref.repo}#${ref.alertNumber}` }, 'github alert fetch started');
+  deps.logger.info(
+    { source: 'github', workflowId, alert: `${ref.owner}/${ref.repo}#${ref.alertNumber}` },
+    'github alert fetch started',
+  );
   res.status(202).json({ status: 'accepted', workflowId });
 }
 
@@ -149,7 +181,10 @@ async function answer(res: Response, deps: IntakeDeps, source: string, work: () 
       res.status(error.status).json({ error: error.message });
       return;
     }
-    deps.logger.error({ source, err: { name: (error as Error).name, message: (error as Error).message } }, 'webhook could not be accepted');
+    deps.logger.error(
+      { source, err: { name: (error as Error).name, message: (error as Error).message } },
+      'webhook could not be accepted',
+    );
     res.set('Retry-After', '5').status(503).json({ error: 'the alert could not be accepted right now; retry' });
   }
 }
