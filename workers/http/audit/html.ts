@@ -46,24 +46,10 @@ const STYLE = `
 /** The page frame; no scripts anywhere, so the CSP can forbid them outright. */
 export function page(title: string, body: SafeHtml, auditorName?: string): string {
   return html`<!doctype html>
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <title>${title} · Tourniquet audit</title>
-        <style>
-          ${new SafeHtml(STYLE)}
-        </style>
-      </head>
-      <body>
-        <header>
-          <nav>
-            <a href="/audit/">Closed incidents</a
-            >${auditorName ? html`<span>Signed in as ${auditorName}</span> <a href="/audit/logout">Sign out</a>` : ''}
-          </nav>
-        </header>
-        <main>${body}</main>
-      </body>
-    </html>`.value;
+<html lang="en"><head><meta charset="utf-8"><title>${title} · Tourniquet audit</title>
+<style>${new SafeHtml(STYLE)}</style></head>
+<body><header><nav><a href="/audit/">Closed incidents</a>${auditorName ? html`<span>Signed in as ${auditorName}</span> <a href="/audit/logout">Sign out</a>` : ''}</nav></header>
+<main>${body}</main></body></html>`.value;
 }
 
 /** Headers for every HTML answer: no scripts, no framing, no caching of evidence in shared caches. */

@@ -16,12 +16,12 @@ export function loginPage(problem?: string): string {
   return page(
     'Sign in',
     html`<h1>Auditor sign-in</h1>
-      ${problem ? html`<p class="status bad" role="alert">${problem}</p>` : ''}
-      <form method="post" action="/audit/login">
-        <label>Auditor token <input type="password" name="token" autocomplete="off" required /></label>
-        <button type="submit">Sign in</button>
-      </form>
-      <p>Auditor access is read-only. Your token comes from the catalog's <code>auditors</code> list.</p>`,
+  ${problem ? html`<p class="status bad" role="alert">${problem}</p>` : ''}
+  <form method="post" action="/audit/login">
+    <label>Auditor token <input type="password" name="token" autocomplete="off" required></label>
+    <button type="submit">Sign in</button>
+  </form>
+  <p>Auditor access is read-only. Your token comes from the catalog's <code>auditors</code> list.</p>`,
   );
 }
 
@@ -35,44 +35,18 @@ export function listPage(result: ClosurePage, query: Record<string, string>, aud
   return page(
     'Closed incidents',
     html`<h1>Closed incidents</h1>
-      <form class="filters" method="get" action="/audit/">
-        <label>Closed from <input type="date" name="closedFrom" value="${value('closedFrom')}" /></label>
-        <label>to <input type="date" name="closedTo" value="${value('closedTo')}" /></label>
-        <label>Owner team <input name="ownerTeam" value="${value('ownerTeam')}" /></label>
-        <label>Provider <input name="provider" value="${value('provider')}" /></label>
-        <label>Outcome <input name="outcome" value="${value('outcome')}" /></label>
-        <button type="submit">Filter</button>
-      </form>
-      <p>
-        ${result.total} incident(s); showing
-        ${result.items.length === 0 ? 0 : result.offset + 1}–${result.offset + result.items.length}.
-      </p>
-      <table data-testid="incidents">
-        <thead>
-          <tr>
-            <th>Incident</th>
-            <th>Closed</th>
-            <th>Owner team</th>
-            <th>Provider</th>
-            <th>Outcome</th>
-            <th>Records</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${result.items.map(
-            (item) =>
-              html`<tr>
-                <td><a href="/audit/incidents/${encodeURIComponent(item.incidentId)}">${item.incidentId}</a></td>
-                <td>${item.closedAt}</td>
-                <td>${item.ownerTeam}</td>
-                <td>${item.provider}</td>
-                <td>${item.outcome}</td>
-                <td>${item.recordCount}</td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>
-      <p class="actions">${pageLink(previous, '← Newer')}${pageLink(result.nextOffset, 'Older →')}</p>`,
+  <form class="filters" method="get" action="/audit/">
+    <label>Closed from <input type="date" name="closedFrom" value="${value('closedFrom')}"></label>
+    <label>to <input type="date" name="closedTo" value="${value('closedTo')}"></label>
+    <label>Owner team <input name="ownerTeam" value="${value('ownerTeam')}"></label>
+    <label>Provider <input name="provider" value="${value('provider')}"></label>
+    <label>Outcome <input name="outcome" value="${value('outcome')}"></label>
+    <button type="submit">Filter</button>
+  </form>
+  <p>${result.total} incident(s); showing ${result.items.length === 0 ? 0 : result.offset + 1}–${result.offset + result.items.length}.</p>
+  <table data-testid="incidents"><thead><tr><th>Incident</th><th>Closed</th><th>Owner team</th><th>Provider</th><th>Outcome</th><th>Records</th></tr></thead>
+  <tbody>${result.items.map((item) => html`<tr><td><a href="/audit/incidents/${encodeURIComponent(item.incidentId)}">${item.incidentId}</a></td><td>${item.closedAt}</td><td>${item.ownerTeam}</td><td>${item.provider}</td><td>${item.outcome}</td><td>${item.recordCount}</td></tr>`)}</tbody></table>
+  <p class="actions">${pageLink(previous, '← Newer')}${pageLink(result.nextOffset, 'Older →')}</p>`,
     auditorName,
   );
 }
@@ -82,13 +56,11 @@ export function incidentPage(bundle: ClosureBundle, verification: StoredVerifica
   return page(
     bundle.incidentId,
     html`<h1>Incident ${bundle.incidentId}</h1>
-      ${verificationBanner(verification)}
-      <p class="actions">
-        <a href="/audit/api/incidents/${id}/bundle" download>Download signed bundle (JSON)</a>
-        <a href="/audit/api/incidents/${id}/report">Printable report</a>
-        <a href="/audit/api/public-key" download>Public key (PEM)</a>
-      </p>
-      ${summarySection(bundle)}${timelineSection(bundle)}${decisionsSection(bundle)}${actionsSection(bundle)}${controlsSection(bundle)}`,
+  ${verificationBanner(verification)}
+  <p class="actions"><a href="/audit/api/incidents/${id}/bundle" download>Download signed bundle (JSON)</a>
+  <a href="/audit/api/incidents/${id}/report">Printable report</a>
+  <a href="/audit/api/public-key" download>Public key (PEM)</a></p>
+  ${summarySection(bundle)}${timelineSection(bundle)}${decisionsSection(bundle)}${actionsSection(bundle)}${controlsSection(bundle)}`,
     auditorName,
   );
 }
@@ -98,26 +70,16 @@ export function reportPage(bundle: ClosureBundle, verification: StoredVerificati
   return page(
     `Closure report ${bundle.incidentId}`,
     html`<h1>Closure report — ${bundle.incidentId}</h1>
-      ${verificationBanner(verification)}
-      ${summarySection(bundle)}${decisionsSection(bundle)}${actionsSection(bundle)}${controlsSection(bundle)}${timelineSection(bundle)}
-      <p>
-        Verify offline:
-        <code
-          >tourniquet evidence verify ${bundle.incidentId}.closure-bundle.json --public-key
-          evidence-public-key.pem</code
-        >
-      </p>`,
+  ${verificationBanner(verification)}
+  ${summarySection(bundle)}${decisionsSection(bundle)}${actionsSection(bundle)}${controlsSection(bundle)}${timelineSection(bundle)}
+  <p>Verify offline: <code>tourniquet evidence verify ${bundle.incidentId}.closure-bundle.json --public-key evidence-public-key.pem</code></p>`,
   );
 }
 
 export function problemPage(title: string, problems: string[], auditorName?: string): string {
   return page(
     title,
-    html`<h1>${title}</h1>
-      <ul class="status bad">
-        ${problems.map((problem) => html`<li>${problem}</li>`)}
-      </ul>
-      <p><a href="/audit/">Back to the list</a></p>`,
+    html`<h1>${title}</h1><ul class="status bad">${problems.map((problem) => html`<li>${problem}</li>`)}</ul><p><a href="/audit/">Back to the list</a></p>`,
     auditorName,
   );
 }
