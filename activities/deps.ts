@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type {
   EvidenceStore,
+  LiveRoles,
   Notifier,
   OwnershipDirectory,
   SecretVault,
@@ -11,6 +12,8 @@ import type { ProviderRegistry } from '../integrations/provider-registry';
 /** What the activities are built from; assembled once per worker process in workers/assemble.ts. */
 export interface ActivityDeps {
   directory: OwnershipDirectory;
+  /** On-call tools and service catalogs refining the catalog's roles; unset = the YAML catalog alone. */
+  liveRoles?: LiveRoles;
   evidence: EvidenceStore;
   vault: SecretVault;
   providers: ProviderRegistry;

@@ -1,5 +1,5 @@
 import type { EvidenceDraft } from '../domain/evidence';
-import type { IncidentInput, IncidentPlan } from '../domain/incident';
+import type { IncidentInput, IncidentPlan, PersonRef, RoleSourceRecord } from '../domain/incident';
 import type { IncidentNotification } from '../integrations/ports';
 import type { ActivityDeps } from './deps';
 import { mappingErrors } from './map-errors';
@@ -10,7 +10,9 @@ export function createBookkeepingActivities(deps: ActivityDeps) {
     /** Resolves roles and policy from the catalog. Pure look-up: safe to retry. */
     async planIncident(input: IncidentInput): Promise<IncidentPlan> {
       return mappingErrors(async () => {
-        const plan = deps.directory.planIncident(input);
+        const fromCatalog = deps.directory.planIncident(input);
+        // Live sources (on-call tools, Backstage) refine the catalog's roles; a source down never fails this.
+        const plan = deps.liveRoles ? await deps.liveRoles.refine(fromCatalog, input) : fromCatalog;
         if (!deps.providers.has(plan.secret.provider)) {
           plan.findings.push(`no adapter for provider "${plan.secret.provider}": contained by hand`);
           plan.containment = 'manual';
@@ -19,6 +21,16 @@ export function createBookkeepingActivities(deps: ActivityDeps) {
         }
         return deps.timerCapMs ? capTimers(plan, deps.timerCapMs) : plan;
       });
+    },
+
+    /**
+     * Who backs up right now, asked of the owner team's on-call tool at escalation (the schedule may
+     * have rotated since planning). Read-only; falls back to the plan's backups when the tool is down.
+     */
+    async backupApproversNow(plan: IncidentPlan): Promise<{ backups: PersonRef[]; record: RoleSourceRecord }> {
+      return mappingErrors(async () =>
+        deps.liveRoles ? deps.liveRoles.backupsNow(plan) : { backups: plan.backupApprovers, record: noSource(plan) },
+      );
     },
 
     /**
@@ -48,6 +60,18 @@ export function createBookkeepingActivities(deps: ActivityDeps) {
     async sealClosureBundle(incidentId: string): Promise<{ bundleHash: string } | undefined> {
       return mappingErrors(async () => deps.sealClosureBundle?.(incidentId));
     },
+  };
+}
+
+function noSource(plan: IncidentPlan): RoleSourceRecord {
+  return {
+    source: 'pagerduty',
+    team: plan.secret.ownerTeam,
+    request: 'not sent',
+    at: new Date().toISOString(),
+    outcome: 'unreachable',
+    error: 'no live on-call source is configured',
+    fallback: 'catalog backup approvers',
   };
 }
 

@@ -39,8 +39,34 @@ export const PersonSchema = z.strictObject({
     .string()
     .regex(/^[0-9a-f]{64}$/, 'the sha256 of the token, 64 hex characters')
     .optional(),
+  /** How on-call tools and service catalogs (PagerDuty, Opsgenie, Backstage) name this person. */
+  email: z.email('an email address, as PagerDuty, Opsgenie or Backstage know the person').optional(),
 });
 export type Person = z.infer<typeof PersonSchema>;
+
+/**
+ * Who is on call for a team right now, read from the team's on-call tool at planning and again at
+ * each escalation. Level 1 decides (primary first), level 2 backs up; the YAML lists are the fallback.
+ */
+export const OnCallSourceSchema = z.discriminatedUnion('source', [
+  z
+    .strictObject({
+      source: z.literal('pagerduty'),
+      escalationPolicyIds: z.array(z.string().min(1)).default([]),
+      scheduleIds: z.array(z.string().min(1)).default([]),
+    })
+    .refine((value) => value.escalationPolicyIds.length + value.scheduleIds.length > 0, {
+      message: 'name at least one PagerDuty escalationPolicyIds or scheduleIds entry',
+    }),
+  z.strictObject({
+    source: z.literal('opsgenie'),
+    /** Its on-call participants decide. */
+    scheduleId: z.string().min(1),
+    /** Its on-call participants back them up. */
+    backupScheduleId: z.string().min(1).optional(),
+  }),
+]);
+export type OnCallSource = z.infer<typeof OnCallSourceSchema>;
 
 export const TeamSchema = z.strictObject({
   id: idSchema,
@@ -51,6 +77,13 @@ export const TeamSchema = z.strictObject({
   verifiers: z.array(idSchema).default([]),
   /** People who carry out containment by hand (issuing/platform teams, `manual` provider). */
   executors: z.array(idSchema).default([]),
+  /** Live on-call: who decides and backs up now. The lists above stay as the fallback. */
+  onCall: OnCallSourceSchema.optional(),
+  /** The Backstage group entity this team is, e.g. `group:default/payments`. */
+  backstageGroup: z
+    .string()
+    .regex(/^group:[^/]+\/.+$/, 'a Backstage group ref, e.g. group:default/payments')
+    .optional(),
 });
 export type Team = z.infer<typeof TeamSchema>;
 
@@ -81,6 +114,14 @@ export const SecretSchema = z.strictObject({
   issuingTeam: idSchema.optional(),
   tier: TierSchema,
   policy: idSchema.optional(),
+  /**
+   * The Backstage entity that uses this credential (`component:default/billing-api`): its
+   * `spec.owner` names the owner team, in place of `ownerTeam` when Backstage answers.
+   */
+  backstageEntity: z
+    .string()
+    .regex(/^(component|resource|system):[^/]+\/.+$/, 'a Backstage entity ref, e.g. component:default/billing-api')
+    .optional(),
   /** Where a rotated credential is delivered (kind + address), e.g. an AWS Secrets Manager secret. */
   delivery: z.record(z.string(), z.unknown()).optional(),
   dependents: z.array(DependentSchema).default([]),
@@ -117,6 +158,10 @@ export const PolicySchema = z.strictObject({
   handoffTimeout: durationSchema.default(1_800_000),
   /** Require an executor of the issuing team to confirm even automated containment. */
   requireIssuerApproval: z.boolean().default(false),
+  /** The approvals a tier requires must come from that many different teams (N of M across teams). */
+  approvalsFromDistinctTeams: z.boolean().default(false),
+  /** A tripped honeytoken under this policy is also scored as an exercise of the owning team (drill report). */
+  exerciseOnHoneytokenTrip: z.boolean().default(false),
 });
 export type Policy = z.infer<typeof PolicySchema>;
 

@@ -11,8 +11,13 @@ export function incidentIdOf(workflowId: string, runId: string): string {
   return `${workflowId}-${runId.replace(/-/g, '').slice(0, 8)}`;
 }
 
+/** A drill's workflow id: drills never share a workflow with the credential's real incidents. */
+export function drillWorkflowId(drillId: string): string {
+  return `drill-${drillId.slice(0, 24)}`;
+}
+
 /** The workflow id inside an incident id (or the workflow id itself). */
 export function workflowIdOfIncident(incidentOrWorkflowId: string): string {
-  const match = /^(leak-[0-9a-f]{24})(?:-[0-9a-f]{8})?$/.exec(incidentOrWorkflowId);
+  const match = /^((?:leak|drill)-[0-9a-f]{24})(?:-[0-9a-f]{8})?$/.exec(incidentOrWorkflowId);
   return match?.[1] ?? incidentOrWorkflowId;
 }

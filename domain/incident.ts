@@ -5,7 +5,17 @@ import type { ContainmentAction, Dependent, Tier } from './catalog';
  * arrays and records instead of Maps. No type here may carry a leaked secret's value.
  */
 
-export const ALERT_SOURCES = ['api', 'slack', 'github', 'gitguardian', 'trufflehog', 'aws-health', 'generic'] as const;
+export const ALERT_SOURCES = [
+  'api',
+  'slack',
+  'github',
+  'gitguardian',
+  'trufflehog',
+  'aws-health',
+  'generic',
+  'canarytokens',
+  'drill',
+] as const;
 export type AlertSource = (typeof ALERT_SOURCES)[number];
 
 /** One report of a leaked credential, as every intake (API, Slack, webhooks) normalises it. */
@@ -21,6 +31,11 @@ export interface Sighting {
   publiclyExposed?: boolean;
   /** A canary (honeytoken) finding: recorded, never contained. */
   canary?: boolean;
+  /**
+   * Somebody USED a honeytoken (Canarytokens, GitGuardian honeytoken): confirmed-malicious use of a
+   * credential nobody legitimate holds. Contained as the policy says, never closed as a mere finding.
+   */
+  honeytokenTripped?: boolean;
   /** The source says the credential was resolved/revoked on its side. */
   resolvedAtSource?: boolean;
   notes?: string;
@@ -56,6 +71,20 @@ export interface IncidentInput {
   firstSighting: Sighting;
   /** Reports that reached the previous incident of this credential after it had closed. */
   lateSightings?: Sighting[];
+  /**
+   * A drill: the whole runbook with real people and real messages (marked DRILL) against the drill
+   * provider, which touches nothing. Excluded from production figures, flagged in evidence.
+   */
+  drill?: DrillRef;
+}
+
+/** Who asked for a drill, for which team; the drill id keys its workflow. */
+export interface DrillRef {
+  drillId: string;
+  team: string;
+  requestedBy: string;
+  /** `scheduled` when a Temporal Schedule started it; `honeytoken` when a tripped honeytoken did. */
+  trigger: 'on-demand' | 'scheduled' | 'honeytoken';
 }
 
 /** What a report adds beside the sighting: the sealed value it carried, if any. */
@@ -82,6 +111,8 @@ export interface PolicySnapshot {
   requireIssuerApproval: boolean;
   /** The auto-contain rule that matched the first sighting, if any. */
   autoContain: { action: ContainmentAction; matchedRule: Record<string, unknown> } | null;
+  /** The required approvals must come from that many different teams. */
+  approvalsFromDistinctTeams?: boolean;
 }
 
 export interface SecretSnapshot {
@@ -115,6 +146,36 @@ export interface IncidentPlan {
   dependentOwners: Record<string, PersonRef[]>;
   policy: PolicySnapshot;
   findings: string[];
+  /** Which live sources (PagerDuty, Opsgenie, Backstage) named the roles, what was asked and answered. */
+  roleSources?: RoleSourceRecord[];
+  /** A live source was down or named someone unknown: the YAML catalog filled in (ownership-gap finding). */
+  roleSourceGap?: boolean;
+  /** The owner team's on-call is live: who backs up is asked again at escalation. */
+  liveOnCall?: boolean;
+  /** A tripped honeytoken scored as an exercise of the owning team (policy exerciseOnHoneytokenTrip). */
+  exercise?: { team: string; trigger: 'honeytoken' };
+  /** Each role person's teams, first the team that names them first: for approvals across teams. */
+  teamsOf?: Record<string, string[]>;
+}
+
+/** One look-up of a live role source, as evidence records it. Emails only of people not in the catalog. */
+export interface RoleSourceRecord {
+  source: 'pagerduty' | 'opsgenie' | 'backstage';
+  team: string;
+  /** What was asked, e.g. `GET /oncalls?escalation_policy_ids[]=PABC123&include[]=users`. */
+  request: string;
+  at: string;
+  outcome: 'answered' | 'unreachable';
+  /** On-call levels (1 decides, 2 backs up) as catalog person ids. */
+  levels?: Array<{ level: number; people: string[] }>;
+  /** Backstage: the owner group of the entity and the catalog team it maps to. */
+  ownerGroup?: string;
+  ownerTeam?: string;
+  /** What could not be matched to a catalog person or Slack user. */
+  unknown?: string[];
+  error?: string;
+  /** What was used instead when the source did not answer. */
+  fallback?: string;
 }
 
 export const DECISION_CHOICES = ['revoke', 'rotate', 'false-positive'] as const;
@@ -126,6 +187,17 @@ export interface DecisionRequest {
   choice: DecisionChoice;
   reason?: string;
   /** Where the decision came from, for evidence (api, slack). */
+  channel: 'api' | 'slack' | 'cli';
+}
+
+/** An approver hands a pending decision to a named colleague, with a reason. */
+export interface DelegationRequest {
+  by: string;
+  /** The colleague, resolved from the catalog by the HTTP or Slack layer. */
+  to: PersonRef;
+  /** The colleague's teams, for policies that need approvals from different teams. */
+  toTeams: string[];
+  reason: string;
   channel: 'api' | 'slack' | 'cli';
 }
 

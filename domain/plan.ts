@@ -5,7 +5,7 @@ import type { IncidentInput, IncidentPlan, PersonRef, PolicySnapshot, SecretSnap
  * Resolves who is accountable for an incident and which policy governs it. Pure: the same catalog
  * and input always give the same plan, so it can be unit-tested and its result recorded in history.
  */
-export function planIncident(catalog: Catalog, input: IncidentInput): IncidentPlan {
+export function planIncident(catalog: Catalog, input: IncidentInput, overrides: PlanOverrides = {}): IncidentPlan {
   const findings: string[] = [];
   const known = input.secretId ? catalog.secrets.find((secret) => secret.id === input.secretId) : undefined;
   if (!known) {
@@ -16,6 +16,16 @@ export function planIncident(catalog: Catalog, input: IncidentInput): IncidentPl
     );
   }
   const secret = known ? snapshotSecret(known) : unknownSecret(catalog, input);
+  // A drill exercises the team it names, whoever owns the secret it borrows.
+  const ownerOverride = overrides.ownerTeam ?? input.drill?.team;
+  if (ownerOverride) secret.ownerTeam = ownerOverride;
+  if (input.drill) {
+    // A drill exercises people, not providers: the drill provider touches nothing, dependents stay up.
+    secret.provider = 'drill';
+    secret.dependents = [];
+    secret.delivery = undefined;
+    findings.push(`drill ${input.drill.drillId} for team ${input.drill.team}: the drill provider touches nothing real`);
+  }
   const ownerTeam = teamById(catalog, secret.ownerTeam);
   const issuingTeam = teamById(catalog, secret.issuingTeam);
   const defaultTeam = teamById(catalog, catalog.defaultOwnerTeam);
@@ -52,11 +62,16 @@ export function planIncident(catalog: Catalog, input: IncidentInput): IncidentPl
       dedupe2([...team.decisionMakers, ...team.executors, ...team.backupApprovers]),
     );
   }
+  const policy = snapshotPolicy(policyFor(catalog, known), secret.tier, input.firstSighting);
+  // A drill measures how people decide: no rule decides for them.
+  if (input.drill) policy.autoContain = null;
   return {
     secret,
     // The activity that calls this refines it with the provider registry (a provider may need a human).
     containment:
-      secret.provider === 'manual' || policyFor(catalog, known).requireIssuerApproval ? 'manual' : 'automated',
+      !input.drill && (secret.provider === 'manual' || policyFor(catalog, known).requireIssuerApproval)
+        ? 'manual'
+        : 'automated',
     ownershipGap: !known,
     primary,
     decisionMakers,
@@ -65,9 +80,42 @@ export function planIncident(catalog: Catalog, input: IncidentInput): IncidentPl
     executors: people(issuingTeam.executors.length ? issuingTeam.executors : issuingTeam.decisionMakers),
     escalationContacts: people(defaultTeam.decisionMakers),
     dependentOwners,
-    policy: snapshotPolicy(policyFor(catalog, known), secret.tier, input.firstSighting),
+    policy,
     findings,
+    ...(input.firstSighting.honeytokenTripped && policyFor(catalog, known).exerciseOnHoneytokenTrip
+      ? { exercise: { team: secret.ownerTeam, trigger: 'honeytoken' as const } }
+      : {}),
+    ...(policy.approvalsFromDistinctTeams
+      ? {
+          teamsOf: teamsOfPeople(catalog, [
+            ...decisionMakers,
+            ...backupApprovers,
+            ...people(defaultTeam.decisionMakers),
+          ]),
+        }
+      : {}),
   };
+}
+
+/** What a live source (Backstage) may change in a plan before roles are resolved. */
+export interface PlanOverrides {
+  /** The owner team a service catalog named in place of the YAML `ownerTeam`. */
+  ownerTeam?: string;
+}
+
+/** The teams of each of these people in catalog order: approvals across teams count the first. */
+export function teamsOfPeople(catalog: Catalog, people: PersonRef[]): Record<string, string[]> {
+  const teams: Record<string, string[]> = {};
+  for (const person of people) teams[person.id] = teamIdsOf(catalog, person.id);
+  return teams;
+}
+
+export function teamIdsOf(catalog: Catalog, personId: string): string[] {
+  return catalog.teams
+    .filter((team) =>
+      [team.decisionMakers, team.backupApprovers, team.verifiers, team.executors].some((ids) => ids.includes(personId)),
+    )
+    .map((team) => team.id);
 }
 
 /** The first auto-contain rule the sighting satisfies, if any. Rules only ever tighten with tier. */
@@ -96,6 +144,7 @@ function snapshotPolicy(policy: Policy, tier: SecretSnapshot['tier'], sighting: 
     handoffTimeoutMs: policy.handoffTimeout,
     requireIssuerApproval: policy.requireIssuerApproval,
     autoContain: rule ? { action: rule.action, matchedRule: { ...rule } } : null,
+    ...(policy.approvalsFromDistinctTeams ? { approvalsFromDistinctTeams: true } : {}),
   };
 }
 

@@ -1,6 +1,13 @@
 import type { Catalog, Dependent, Person } from '../domain/catalog';
 import type { EvidenceDraft, EvidenceRecord, ProviderAnswer } from '../domain/evidence';
-import type { IncidentInput, IncidentPlan, IncidentStatus, PersonRef, SecretSnapshot } from '../domain/incident';
+import type {
+  IncidentInput,
+  IncidentPlan,
+  IncidentStatus,
+  PersonRef,
+  RoleSourceRecord,
+  SecretSnapshot,
+} from '../domain/incident';
 
 /**
  * Small capability interfaces. Activities call exactly one port each; every adapter lives in its own
@@ -15,6 +22,56 @@ export interface OwnershipDirectory {
   personBySlackUser(slackUserId: string): Person | undefined;
   /** Finds the catalog secret an alert identifier names (AWS key id, role, token type...). */
   findSecret(identifiers: string[]): string | null;
+}
+
+/** Who an on-call tool says is on call now, by escalation level (1 decides, 2 backs up), people by email. */
+export interface OnCallAnswer {
+  /** What was asked (method, path and query; never a token), for evidence. */
+  request: string;
+  levels: Array<{ level: number; emails: string[] }>;
+}
+
+/** An on-call tool (PagerDuty, Opsgenie). Read-only, so safe to retry. */
+export interface OnCallDirectory<Query> {
+  readonly source: 'pagerduty' | 'opsgenie';
+  onCall(query: Query): Promise<OnCallAnswer>;
+}
+
+/** The owner of a software-catalog entity (Backstage) and the owner group's members. */
+export interface ServiceOwner {
+  entityRef: string;
+  ownerGroup: string;
+  memberEmails: string[];
+  /** The PagerDuty plugin's `pagerduty.com/service-id` annotation, linking the entity to its on-call. */
+  pagerDutyServiceId?: string;
+  request: string;
+}
+
+/** A software catalog (Backstage). Read-only. */
+export interface ServiceCatalog {
+  ownerOf(entityRef: string): Promise<ServiceOwner>;
+}
+
+/** Finds a chat user by email (Slack `users.lookupByEmail`) for people the catalog does not list. */
+export interface PeopleByEmail {
+  byEmail(email: string): Promise<PersonRef | undefined>;
+}
+
+/**
+ * Roles from the systems teams already use (on-call tools, service catalogs) on top of the YAML
+ * catalog. A source that is down never blocks an incident: the catalog's roles stand, and the
+ * plan says so (roleSourceGap + a finding). Each look-up is recorded in `plan.roleSources`.
+ */
+export interface LiveRoles {
+  /** At planning: owner team from the service catalog, decision makers and backups from on-call. */
+  refine(plan: IncidentPlan, input: IncidentInput): Promise<IncidentPlan>;
+  /** At escalation: who backs up right now (the schedule may have rotated since planning). */
+  backupsNow(plan: IncidentPlan): Promise<{ backups: PersonRef[]; record: RoleSourceRecord }>;
+}
+
+/** Finds drill incidents (and honeytoken exercises) of a team in the evidence, newest first. */
+export interface DrillLog {
+  drillIncidents(team: string, limit: number): Promise<string[]>;
 }
 
 /** Append-only, hash-chained evidence. Appending the same (incidentId, seq) twice stores it once. */

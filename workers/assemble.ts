@@ -24,6 +24,7 @@ import type { Config } from './config';
 import { resolveKeys } from './embedded-keys';
 import { buildHttpApp, finishHttpApp } from './http/app';
 import { IncidentService } from './incident-service';
+import { createLiveRoles } from './live-roles-setup';
 import { createProviderRegistry } from './provider-setup';
 import { mountSlack } from './slack';
 import { connectClient, connectWorker } from './temporal-connection';
@@ -57,6 +58,7 @@ export async function assembleProduct(options: AssembleOptions): Promise<Running
   const providers = createProviderRegistry(config, options.env, logger);
   const catalog = loadCatalog(config.CATALOG_PATH, (kind, locator) => providers.locatorProblem(kind, locator));
   const directory = new CatalogDirectory(catalog);
+  const liveRoles = createLiveRoles(config, catalog);
   const keys = resolveKeys(config);
   const database = await openDatabase({ url: config.DATABASE_URL, embeddedDir: join(config.DATA_DIR, 'pglite') });
   const evidence = new SqlEvidenceStore(database);
@@ -78,6 +80,7 @@ export async function assembleProduct(options: AssembleOptions): Promise<Running
   const activities = {
     ...createActivities({
       directory,
+      liveRoles,
       evidence,
       vault,
       providers,
@@ -116,7 +119,17 @@ export async function assembleProduct(options: AssembleOptions): Promise<Running
     new Fingerprinter(keys.fingerprintKey),
     vault,
   );
-  const app = buildHttpApp({ config, client, database, signer, directory, incidents: service, evidence, logger });
+  const app = buildHttpApp({
+    config,
+    client,
+    database,
+    signer,
+    directory,
+    incidents: service,
+    evidence,
+    drills: evidence,
+    logger,
+  });
   // Slack's routes go before the 404 handler; Slack is off unless a bot token is configured.
   const slack = config.SLACK_BOT_TOKEN ? mountSlack(app, { config, service, directory, database, logger }) : undefined;
   await slack?.start();

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { coreConfigShape } from './config/core';
 import { evidenceConfigShape } from './config/evidence';
 import { intakeConfigShape } from './config/intake';
+import { ownershipConfigShape } from './config/ownership';
 import { providersConfigShape } from './config/providers';
 import { slackConfigShape } from './config/slack';
 
@@ -15,6 +16,7 @@ export const ConfigSchema = z.object({
   ...intakeConfigShape,
   ...evidenceConfigShape,
   ...providersConfigShape,
+  ...ownershipConfigShape,
 });
 export type Config = z.infer<typeof ConfigSchema>;
 

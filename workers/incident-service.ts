@@ -1,6 +1,13 @@
-import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  type Client,
+  type WorkflowHandle,
+} from '@temporalio/client';
 import type {
   DecisionRequest,
+  DelegationRequest,
+  DrillRef,
   DependentAcknowledgement,
   IncidentInput,
   IncidentStatus,
@@ -10,12 +17,13 @@ import type {
 } from '../domain/incident';
 import type { OwnershipDirectory, SecretVault } from '../integrations/ports';
 import { uniqueCredentialId } from '../domain/credential-identity';
-import { incidentIdOf, incidentWorkflowId, workflowIdOfIncident } from '../domain/ids';
+import { drillWorkflowId, incidentIdOf, incidentWorkflowId, workflowIdOfIncident } from '../domain/ids';
 import type { Fingerprinter } from '../integrations/vault/fingerprint';
 import {
   acknowledgeDependentUpdate,
   confirmManualContainmentUpdate,
   decideUpdate,
+  delegateDecisionUpdate,
   getStatusQuery,
   reportSightingSignal,
   verifyClosureUpdate,
@@ -74,6 +82,50 @@ export class IncidentService {
 
   async decide(incidentId: string, request: DecisionRequest, requestId?: string): Promise<IncidentStatus> {
     return (await this.handle(incidentId)).executeUpdate(decideUpdate, { args: [request], updateId: requestId });
+  }
+
+  /** An approver hands the pending decision to a colleague (validated by the workflow). */
+  async delegate(incidentId: string, request: DelegationRequest, requestId?: string): Promise<IncidentStatus> {
+    return (await this.handle(incidentId)).executeUpdate(delegateDecisionUpdate, {
+      args: [request],
+      updateId: requestId,
+    });
+  }
+
+  /**
+   * Starts a drill: the whole runbook for a catalog secret, with real people and messages marked
+   * DRILL, against the drill provider. Its own workflow id, so it never joins a real incident; the
+   * same drill id twice starts it once.
+   */
+  async startDrill(drill: DrillRef, secretId: string): Promise<OpenIncidentResult> {
+    const workflowId = drillWorkflowId(drill.drillId);
+    const now = new Date().toISOString();
+    const input: IncidentInput = {
+      credentialFingerprint: this.fingerprints.ofIdentity('drill', drill.drillId),
+      secretId,
+      firstSighting: {
+        source: 'drill',
+        sourceRef: drill.drillId,
+        detectedAt: now,
+        receivedAt: now,
+        reportedBy: drill.requestedBy,
+        notes: `drill of team ${drill.team} (${drill.trigger})`,
+      },
+      drill,
+    };
+    try {
+      const handle = await this.client.workflow.start('leakedSecretIncident', {
+        workflowId,
+        taskQueue: this.taskQueue,
+        args: [input],
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      });
+      return { incidentId: incidentIdOf(workflowId, handle.firstExecutionRunId), workflowId, secretId };
+    } catch (error) {
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      const { runId } = await this.client.workflow.getHandle(workflowId).describe();
+      return { incidentId: incidentIdOf(workflowId, runId), workflowId, secretId };
+    }
   }
 
   async confirmManualContainment(

@@ -1,4 +1,5 @@
 import { createDeliveries, createDependentControllers, createExternalProviders } from '../integrations/providers-index';
+import { DrillProvider } from '../integrations/drill/drill-provider';
 import { ManualProvider } from '../integrations/manual/manual-provider';
 import { PostgresRoleProvider } from '../integrations/postgres-role/postgres-role-provider';
 import { ProviderRegistry } from '../integrations/provider-registry';
@@ -16,7 +17,13 @@ export function createProviderRegistry(
 ): ProviderRegistry {
   const resolveSetting = (name: string) => env[name];
   return new ProviderRegistry(
-    [new PostgresRoleProvider(resolveSetting), new ManualProvider(), ...createExternalProviders(config, logger)],
+    [
+      new PostgresRoleProvider(resolveSetting),
+      new ManualProvider(),
+      // Drills run the whole runbook against it; it touches nothing.
+      new DrillProvider(),
+      ...createExternalProviders(config, logger),
+    ],
     createDeliveries(config, logger),
     createDependentControllers(config),
   );

@@ -10,7 +10,10 @@ const NON_RETRYABLE = ['INVALID_INPUT', 'NOT_FOUND', 'PERMISSION_DENIED', 'CONFL
 
 /** Catalog look-up and evidence: local and cheap; retried until they succeed. */
 export const bookkeeping = proxyActivities<
-  Pick<IncidentActivities, 'planIncident' | 'appendEvidence' | 'destroySealedValue' | 'sealClosureBundle'>
+  Pick<
+    IncidentActivities,
+    'planIncident' | 'backupApproversNow' | 'appendEvidence' | 'destroySealedValue' | 'sealClosureBundle'
+  >
 >({
   startToCloseTimeout: '30 seconds',
   retry: {

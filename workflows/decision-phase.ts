@@ -1,4 +1,5 @@
-import { condition } from '@temporalio/workflow';
+import { condition, patched } from '@temporalio/workflow';
+import { bookkeeping } from './activity-stubs';
 import type { ContainmentAction } from '../domain/catalog';
 import type { DecisionChoice, PersonRef } from '../domain/incident';
 import { dedupe } from './handoff';
@@ -41,7 +42,8 @@ export async function obtainDecision(state: IncidentState): Promise<Decision> {
   );
   if (await condition(() => state.tally() !== undefined, plan.policy.decisionTimeoutMs)) return decideByPeople(state);
 
-  const backups = plan.backupApprovers.length ? plan.backupApprovers : plan.escalationContacts;
+  const onCallBackups = await backupsOnCallNow(state);
+  const backups = onCallBackups ?? (plan.backupApprovers.length ? plan.backupApprovers : plan.escalationContacts);
   state.phase = 'escalated-to-backup';
   allow(state, backups);
   state.waitFor(dedupe([...plan.decisionMakers, ...backups]), 'a decision (escalated)', plan.policy.backupTimeoutMs);
@@ -79,6 +81,23 @@ export async function obtainDecision(state: IncidentState): Promise<Decision> {
   );
   await condition(() => state.tally() !== undefined);
   return decideByPeople(state);
+}
+
+/**
+ * Who is on call now, when the owner team's on-call is live: the schedule may have rotated since
+ * planning. The look-up and its answer are evidence. Undefined when the roles come from YAML only.
+ */
+async function backupsOnCallNow(state: IncidentState): Promise<PersonRef[] | undefined> {
+  const plan = state.plan!;
+  if (!plan.liveOnCall || !patched('on-call-at-escalation')) return undefined;
+  const { backups, record } = await bookkeeping.backupApproversNow(plan);
+  state.record(
+    'roles.re-resolved',
+    `at escalation ${record.source} ${record.outcome === 'answered' ? 'named' : 'was unreachable; kept'} ${ids(backups).join(', ') || 'nobody'}`,
+    { actor: WORKER, delegatedBy: { type: 'policy', id: plan.policy.id } },
+    { source: record, backupApprovers: ids(backups) },
+  );
+  return backups.length ? backups : undefined;
 }
 
 function decideByPeople(state: IncidentState): Decision {

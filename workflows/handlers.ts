@@ -1,6 +1,7 @@
 import { ApplicationFailure, setHandler } from '@temporalio/workflow';
 import type {
   DecisionRequest,
+  DelegationRequest,
   DependentAcknowledgement,
   ManualConfirmation,
   ReportedValue,
@@ -12,6 +13,7 @@ import {
   acknowledgeDependentUpdate,
   confirmManualContainmentUpdate,
   decideUpdate,
+  delegateDecisionUpdate,
   getStatusQuery,
   reportSightingSignal,
   verifyClosureUpdate,
@@ -30,6 +32,7 @@ export function registerHandlers(
   onSighting: (sighting: Sighting, value?: ReportedValue) => void,
 ): void {
   setHandler(getStatusQuery, () => state.status());
+  registerDelegation(state);
   setHandler(reportSightingSignal, onSighting);
 
   setHandler(
@@ -138,6 +141,64 @@ export function registerHandlers(
       },
     },
   );
+}
+
+function registerDelegation(state: IncidentState): void {
+  setHandler(
+    delegateDecisionUpdate,
+    (request: DelegationRequest) => {
+      state.allowedApprovers.delete(request.by);
+      state.allowedApprovers.add(request.to.id);
+      state.delegates.push({ ...request.to, delegatedBy: request.by });
+      state.teamsOf[request.to.id] = request.toTeams;
+      if (state.waitingOn) {
+        const people = state.waitingOn.people.filter((id) => id !== request.by);
+        state.waitingOn = { ...state.waitingOn, people: [...people, request.to.id] };
+      }
+      state.record(
+        'decision.delegated',
+        `${request.by} delegated the decision to ${request.to.id}: ${request.reason}`,
+        person(state, request.by),
+        {
+          from: request.by,
+          to: request.to.id,
+          toSlackUserId: request.to.slackUserId,
+          reason: request.reason,
+          channel: request.channel,
+        },
+      );
+      state.notify(
+        'decision-requested',
+        [request.to],
+        `${request.by} delegated the decision on leaked credential ${state.plan!.secret.id} to you: ${request.reason}`,
+      );
+      return state.status();
+    },
+    { validator: (request: DelegationRequest) => validateDelegation(state, request) },
+  );
+}
+
+function validateDelegation(state: IncidentState, request: DelegationRequest): void {
+  if (state.decision)
+    throw refuse(`already decided: ${state.decision.choice} by ${state.decision.by.join(' and ')}`, 'CONFLICT');
+  if (!['awaiting-decision', 'escalated-to-backup', 'needs-attention'].includes(state.phase)) {
+    throw refuse(`the incident is not awaiting a decision (phase: ${state.phase})`, 'CONFLICT');
+  }
+  if (!state.allowedApprovers.has(request.by)) {
+    throw refuse(
+      `${request.by} is not an approver of this incident now and cannot delegate its decision`,
+      'PERMISSION_DENIED',
+    );
+  }
+  if (state.approvals.some((approval) => approval.by === request.by)) {
+    throw refuse(`${request.by} has already approved; an approval cannot be delegated afterwards`, 'CONFLICT');
+  }
+  if (request.to.id === request.by) throw refuse('delegate to somebody else', 'INVALID_INPUT');
+  if (state.allowedApprovers.has(request.to.id)) {
+    throw refuse(`${request.to.id} is already an approver of this incident`, 'CONFLICT');
+  }
+  if (!request.reason.trim())
+    throw refuse('a delegation needs a reason: say why you hand the decision over', 'INVALID_INPUT');
 }
 
 function validateDecision(state: IncidentState, request: DecisionRequest): void {

@@ -51,6 +51,10 @@ export class IncidentState {
   readonly openedAt = now();
   readonly timeline: TimelineEntry[] = [];
   readonly actions: TimelineEntry[] = [];
+  /** Teams of people who joined by delegation (the plan knows the teams of its own role people). */
+  readonly teamsOf: Record<string, string[]> = {};
+  /** People a pending decision was delegated to, with who delegated it. */
+  readonly delegates: Array<PersonRef & { delegatedBy: string }> = [];
   /** People who decided or executed: none of them may verify. */
   readonly conflicted = new Set<string>();
   /** Reports that arrived after closure: the next incident of this credential. */
@@ -134,7 +138,9 @@ export class IncidentState {
   }
 
   /** Sends a notification in the background: a Slack outage delays it but never blocks the incident. */
-  notify(kind: NotificationKind, to: PersonRef[], text: string): void {
+  notify(kind: NotificationKind, to: PersonRef[], message: string): void {
+    // Drill messages are real (real people must answer them) and say plainly that they are a drill.
+    const text = this.input.drill ? `[DRILL] ${message}` : message;
     const notification = {
       key: `${this.incidentId}:${this.notificationSeq++}`,
       kind,
@@ -173,6 +179,7 @@ export class IncidentState {
     const plan = this.plan;
     if (!plan) return undefined;
     return [
+      ...this.delegates,
       plan.primary,
       ...plan.decisionMakers,
       ...plan.backupApprovers,
@@ -186,9 +193,33 @@ export class IncidentState {
     const required = this.plan?.policy.approvalsRequired ?? 1;
     for (const choice of ['revoke', 'rotate', 'false-positive'] as const) {
       const by = this.approvals.filter((approval) => approval.choice === choice).map((approval) => approval.by);
-      if (new Set(by).size >= required) return { choice, by };
+      if (new Set(by).size < required) continue;
+      if (this.plan?.policy.approvalsFromDistinctTeams && this.teamsCovered(by) < required) continue;
+      return { choice, by };
     }
     return undefined;
+  }
+
+  /**
+   * How many different teams these approvers can stand for, each person for one of their teams:
+   * the largest matching of approvers to distinct teams (a person in two teams may count for either).
+   */
+  teamsCovered(approvers: string[]): number {
+    const teamsOf = (id: string) => this.teamsOf[id] ?? this.plan?.teamsOf?.[id] ?? [`person:${id}`];
+    const holder: Record<string, string> = {};
+    const assign = (id: string, seen: Set<string>): boolean => {
+      for (const team of teamsOf(id)) {
+        if (seen.has(team)) continue;
+        seen.add(team);
+        const current = holder[team];
+        if (current === undefined || assign(current, seen)) {
+          holder[team] = id;
+          return true;
+        }
+      }
+      return false;
+    };
+    return [...new Set(approvers)].filter((id) => assign(id, new Set())).length;
   }
 
   policyRef(inputs?: Record<string, unknown>): EvidencePolicyRef {
@@ -197,6 +228,7 @@ export class IncidentState {
       tier: this.plan?.secret.tier,
       secretId: this.plan?.secret.id,
       ownershipGap: this.plan?.ownershipGap,
+      ...(this.input.drill ? { drill: true } : {}),
     };
     return { id: policy?.id ?? 'catalog-default', version: policy?.version ?? 0, inputs: { ...base, ...inputs } };
   }

@@ -150,9 +150,11 @@ function recordOpening(state: IncidentState): void {
       provider: plan.secret.provider,
       ownerTeam: plan.secret.ownerTeam,
       sighting,
+      ...(state.input.drill ? { drill: state.input.drill } : {}),
+      ...(plan.exercise ? { exercise: plan.exercise } : {}),
     },
   );
-  if (plan.ownershipGap)
+  if (plan.ownershipGap || plan.roleSourceGap)
     state.record(
       'ownership-gap.found',
       plan.findings.join('; '),
@@ -169,6 +171,7 @@ function recordOpening(state: IncidentState): void {
       verifierCandidates: plan.verifierCandidates.map((p) => p.id),
       executors: plan.executors.map((p) => p.id),
       findings: plan.findings,
+      ...(plan.roleSources ? { sources: plan.roleSources } : { sources: [{ source: 'catalog' }] }),
     },
   );
   state.notify(

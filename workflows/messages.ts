@@ -1,6 +1,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type {
   DecisionRequest,
+  DelegationRequest,
   ReportedValue,
   DependentAcknowledgement,
   IncidentStatus,
@@ -18,6 +19,12 @@ import type {
 
 /** A decision by an approver: revoke, rotate or false positive. Answers the incident status after. */
 export const decideUpdate = defineUpdate<IncidentStatus, [DecisionRequest]>('decide');
+
+/**
+ * A current approver hands the pending decision to a named colleague with a reason: the colleague
+ * may decide in their place (recorded: who delegated to whom, under which policy).
+ */
+export const delegateDecisionUpdate = defineUpdate<IncidentStatus, [DelegationRequest]>('delegateDecision');
 
 /** An executor of the issuing team confirms a containment done by hand in a vendor console. */
 export const confirmManualContainmentUpdate = defineUpdate<IncidentStatus, [ManualConfirmation]>(

@@ -1,7 +1,7 @@
 import { conflict, providerUnavailable } from '../../domain/errors';
 import { GENESIS_HASH, type EvidenceDraft, type EvidenceRecord } from '../../domain/evidence';
 import type { Database } from '../database/database';
-import type { EvidenceStore } from '../ports';
+import type { DrillLog, EvidenceStore } from '../ports';
 import { evidenceRecordHash } from './record-hash';
 
 interface EvidenceRow {
@@ -16,7 +16,7 @@ interface EvidenceRow {
  * Appending a seq that is already stored returns the stored record (a retried activity), and a
  * different record under the same seq is refused: history cannot be rewritten through here.
  */
-export class SqlEvidenceStore implements EvidenceStore {
+export class SqlEvidenceStore implements EvidenceStore, DrillLog {
   constructor(private readonly database: Database) {}
 
   async append(draft: EvidenceDraft): Promise<EvidenceRecord> {
@@ -50,6 +50,17 @@ export class SqlEvidenceStore implements EvidenceStore {
       );
       return { ...draft, prevHash, hash, recordedAt: toIso(inserted.rows[0]?.recorded_at) };
     });
+  }
+
+  async drillIncidents(team: string, limit: number): Promise<string[]> {
+    const result = await this.database.query<{ incident_id: string }>(
+      `SELECT incident_id FROM evidence_records
+        WHERE kind = 'incident.opened'
+          AND (record->'details'->'drill'->>'team' = $1 OR record->'details'->'exercise'->>'team' = $1)
+        ORDER BY recorded_at DESC LIMIT $2`,
+      [team, limit],
+    );
+    return result.rows.map((row) => row.incident_id);
   }
 
   async list(incidentId: string): Promise<EvidenceRecord[]> {

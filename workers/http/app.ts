@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import express from 'express';
 import type { Logger } from 'pino';
 import type { Database } from '../../integrations/database/database';
+import type { DrillLog } from '../../integrations/ports';
 import type { EvidenceSigner } from '../../integrations/evidence/bundle-signing';
 import type { Config } from '../config';
 import { apiRouter, type ApiDeps } from './api-routes';
@@ -9,8 +10,10 @@ import { auditRouter } from './audit/router';
 import { rejectAuditorWrites } from './audit/auditor-auth';
 import { errorHandler } from './http-errors';
 import { campaignsRouter, intakeRouter } from './intake';
+import { ownershipRouter } from './ownership-routes';
 
 export interface HttpDeps extends ApiDeps {
+  drills: DrillLog;
   config: Config;
   client: Client;
   database: Database;
@@ -45,7 +48,7 @@ export function buildHttpApp(deps: HttpDeps): express.Express {
     '/api/campaigns',
     campaignsRouter({ database: deps.database, service: deps.incidents, directory: deps.directory }),
   );
-  app.use('/api', apiRouter(deps));
+  app.use('/api', ownershipRouter(deps), apiRouter(deps));
   app.use(
     '/audit',
     auditRouter({

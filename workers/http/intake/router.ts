@@ -8,7 +8,8 @@ import { decideGithubDelivery, verifyGithubSignature } from '../../../integratio
 import type { Config } from '../../config';
 import type { IncidentService, OpenIncidentResult } from '../../incident-service';
 import { inFlightLimiter } from './limiter';
-import { SOURCES, type SourceSpec } from './sources';
+import { CANARYTOKENS, SOURCES, type SourceSpec } from './sources';
+import { verifyCanarytokensPath } from '../../../integrations/intake/canarytokens';
 
 export type IntakeConfig = Pick<
   Config,
@@ -17,6 +18,7 @@ export type IntakeConfig = Pick<
   | 'TRUFFLEHOG_HMAC_SECRET'
   | 'AWS_HEALTH_SHARED_SECRET'
   | 'GENERIC_WEBHOOK_SECRET'
+  | 'CANARYTOKENS_PATH_SECRET'
   | 'INTAKE_MAX_BODY_BYTES'
   | 'INTAKE_MAX_IN_FLIGHT'
   | 'INTAKE_TIMESTAMP_TOLERANCE_SECONDS'
@@ -29,7 +31,8 @@ export type IntakeSecretSetting =
   | 'GITGUARDIAN_SIGNATURE_TOKEN'
   | 'TRUFFLEHOG_HMAC_SECRET'
   | 'AWS_HEALTH_SHARED_SECRET'
-  | 'GENERIC_WEBHOOK_SECRET';
+  | 'GENERIC_WEBHOOK_SECRET'
+  | 'CANARYTOKENS_PATH_SECRET';
 
 export interface IntakeDeps {
   config: IntakeConfig;
@@ -67,6 +70,16 @@ export function intakeRouter(deps: IntakeDeps): Router {
       answer(res, deps, spec.source, () => synchronous(req, res, spec, deps, deliveries, now())),
     );
   }
+  // Canarytokens signs nothing: the secret last path segment is its authentication.
+  router.post('/canarytokens/:pathSecret', limiter, raw, (req, res) =>
+    answer(res, deps, 'canarytokens', async () => {
+      verifyCanarytokensPath(
+        String(req.params.pathSecret),
+        secretOf(deps.config, CANARYTOKENS.secretSetting, 'canarytokens'),
+      );
+      await synchronous(req, res, CANARYTOKENS, deps, deliveries, now());
+    }),
+  );
   router.all('/{*rest}', (req, res) => {
     res.status(404).json({
       error: `unknown intake ${req.method} ${req.originalUrl}: POST to /webhooks/{github,${Object.keys(SOURCES).join(',')}}`,

@@ -1,5 +1,6 @@
 import type { AlertSource } from '../../../domain/incident';
 import { decideAwsHealth, verifyAwsHealthSecret } from '../../../integrations/intake/aws-health';
+import { decideCanarytoken } from '../../../integrations/intake/canarytokens';
 import { verifyTourniquetSignature, type IntakeDecision } from '../../../integrations/intake/common';
 import { decideGeneric } from '../../../integrations/intake/generic';
 import { decideGitguardian, verifyGitguardianSignature } from '../../../integrations/intake/gitguardian';
@@ -46,4 +47,15 @@ export const SOURCES: Record<'gitguardian' | 'trufflehog' | 'aws-health' | 'gene
       verifyTourniquetSignature(raw, headers, secret, config.INTAKE_TIMESTAMP_TOLERANCE_SECONDS, now),
     decide: (raw, _secret, now) => decideGeneric(raw, now),
   },
+};
+
+/**
+ * Thinkst Canarytokens: unsigned JSON, authenticated by the secret path the router checks before
+ * this spec runs (POST /webhooks/canarytokens/<CANARYTOKENS_PATH_SECRET>).
+ */
+export const CANARYTOKENS: SourceSpec = {
+  source: 'canarytokens',
+  secretSetting: 'CANARYTOKENS_PATH_SECRET',
+  verify: () => undefined,
+  decide: (raw, _secret, now) => decideCanarytoken(raw, now),
 };

@@ -1,0 +1,235 @@
+import { join } from 'node:path';
+import { startTestApp, type TestApp } from '../../support/app';
+import { testEnvironment, withAdmin } from '../../support/environment';
+import { api } from '../../support/http';
+import { decide, openIncident, verify, waitForEvidence, waitForPhase } from '../../support/incidents';
+import { createLoginRole } from '../../support/roles';
+import { FakeBackstage } from '../../fakes/backstage-api';
+import { FakeOpsgenie } from '../../fakes/opsgenie-api';
+import { FakePagerDuty } from '../../fakes/pagerduty-api';
+
+const CATALOG = join(__dirname, '../../fixtures/catalog.ownership.yaml');
+const CANARY_PATH = 'cnry-path-0123456789abcdefghijkl';
+
+/**
+ * Who is accountable right now, end to end on the real product (Temporal dev server, PostgreSQL):
+ * roles from a PagerDuty fake that rotates mid-incident, delegation, approvals across teams, drills
+ * against the drill provider and a tripped Canarytoken.
+ */
+describe('accountable now: on-call, delegation, drills, honeytokens', () => {
+  const pagerduty = new FakePagerDuty();
+  const opsgenie = new FakeOpsgenie();
+  const backstage = new FakeBackstage();
+  let app: TestApp;
+
+  beforeAll(async () => {
+    await Promise.all([pagerduty.start(), opsgenie.start(), backstage.start()]);
+    app = await startTestApp({
+      CATALOG_PATH: CATALOG,
+      TIMER_CAP_MS: '3000',
+      PAGERDUTY_API_URL: pagerduty.url,
+      PAGERDUTY_API_TOKEN: pagerduty.token,
+      OPSGENIE_API_URL: opsgenie.url,
+      OPSGENIE_API_KEY: opsgenie.apiKey,
+      BACKSTAGE_URL: backstage.url,
+      CANARYTOKENS_PATH_SECRET: CANARY_PATH,
+    });
+  });
+  afterAll(async () => {
+    await app.stop();
+    await Promise.all([pagerduty.stop(), opsgenie.stop(), backstage.stop()]);
+  });
+  beforeEach(() => {
+    pagerduty.onCalls = [
+      { escalationPolicyId: 'PPAYMNT', level: 1, email: 'grace@example.com', name: 'Grace' },
+      { escalationPolicyId: 'PPAYMNT', level: 2, email: 'carol@example.com', name: 'Carol' },
+    ];
+  });
+
+  it('asks who PagerDuty has on call, asks again at escalation after the schedule rotated, and records both answers', async () => {
+    const id = await openIncident(app, { secretId: 'vendor-key', description: 'pasted in a ticket' }, 'erin');
+    const waiting = await waitForPhase(app, id, 'awaiting-decision');
+    expect(waiting.roles.primary.id).toBe('grace');
+    // The YAML primary is not on call: the validator refuses her.
+    expect((await decide(app, id, 'alice', 'revoke')).status).toBe(403);
+    // The schedule rotates before the decision window ends: bob is level 2 now, not carol.
+    pagerduty.onCalls = [
+      { escalationPolicyId: 'PPAYMNT', level: 1, email: 'grace@example.com', name: 'Grace' },
+      { escalationPolicyId: 'PPAYMNT', level: 2, email: 'bob@example.com', name: 'Bob' },
+    ];
+    const escalated = await waitForPhase(app, id, 'escalated-to-backup');
+    expect(escalated.waitingOn.people).toEqual(expect.arrayContaining(['grace', 'bob']));
+    expect(escalated.waitingOn.people).not.toContain('carol');
+    expect((await decide(app, id, 'carol', 'revoke')).status).toBe(403);
+    expect((await decide(app, id, 'bob', 'revoke')).status).toBe(200);
+    const evidence = await waitForEvidence(app, id, 'manual-containment.requested');
+    const resolved = evidence.find((record) => record.kind === 'roles.resolved')!;
+    expect(resolved.details.sources[0]).toMatchObject({
+      source: 'pagerduty',
+      outcome: 'answered',
+      levels: [
+        { level: 1, people: ['grace'] },
+        { level: 2, people: ['carol'] },
+      ],
+    });
+    expect(resolved.details.sources[0].request).toContain('escalation_policy_ids[]=PPAYMNT');
+    const again = evidence.find((record) => record.kind === 'roles.re-resolved')!;
+    expect(again.details).toMatchObject({ backupApprovers: ['bob'], source: { outcome: 'answered' } });
+    const oncallRequests = pagerduty.requests.filter((request) => request.path.startsWith('/oncalls'));
+    expect(oncallRequests.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('falls back to the catalog and records an ownership gap when PagerDuty is down', async () => {
+    pagerduty.failNext({ status: 503, body: { error: { message: 'maintenance' } } });
+    const id = await openIncident(app, { secretId: 'vendor-key-b', description: 'seen in CI output' }, 'erin');
+    const waiting = await waitForPhase(app, id, 'awaiting-decision');
+    expect(waiting.roles.primary.id).toBe('alice');
+    const evidence = await waitForEvidence(app, id, 'ownership-gap.found');
+    const gap = evidence.find((record) => record.kind === 'ownership-gap.found')!;
+    expect(gap.details.findings.join('\n')).toMatch(/pagerduty on-call for team payments unavailable/);
+    const resolved = evidence.find((record) => record.kind === 'roles.resolved')!;
+    expect(resolved.details.sources[0]).toMatchObject({
+      outcome: 'unreachable',
+      fallback: 'catalog roles of team payments',
+    });
+  });
+
+  it('lets an approver delegate a pending decision to a named colleague, who then decides; the delegator no longer can', async () => {
+    const id = await openIncident(app, { secretId: 'vendor-key-c', description: 'found in a gist' }, 'erin');
+    await waitForPhase(app, id, 'awaiting-decision');
+    const refused = await api(app.baseUrl, 'POST', `/api/incidents/${id}/delegation`, {
+      as: 'grace',
+      body: { to: 'nobody-here', reason: 'on leave' },
+    });
+    expect(refused.status).toBe(400);
+    const byOutsider = await api(app.baseUrl, 'POST', `/api/incidents/${id}/delegation`, {
+      as: 'dave',
+      body: { to: 'hank', reason: 'not mine' },
+    });
+    expect(byOutsider.status).toBe(403);
+    const delegated = await api(app.baseUrl, 'POST', `/api/incidents/${id}/delegation`, {
+      as: 'grace',
+      body: { to: 'dave', reason: 'I am boarding a plane; Dave knows the vendor' },
+    });
+    expect(delegated.status).toBe(200);
+    expect((await decide(app, id, 'grace', 'revoke')).status).toBe(403);
+    expect((await decide(app, id, 'dave', 'revoke')).status).toBe(200);
+    const evidence = await waitForEvidence(app, id, 'decision.made');
+    const record = evidence.find((r) => r.kind === 'decision.delegated')!;
+    expect(record.actor).toEqual({ type: 'person', id: 'grace' });
+    expect(record.details).toMatchObject({
+      from: 'grace',
+      to: 'dave',
+      reason: 'I am boarding a plane; Dave knows the vendor',
+    });
+    expect(record.policy).toMatchObject({ id: 'standard', version: 1 });
+    expect(evidence.find((r) => r.kind === 'decision.made')!.details.approvers).toEqual(['dave']);
+  });
+
+  it('needs its approvals from different teams when the policy says so', async () => {
+    const id = await openIncident(app, { secretId: 'shared-ledger', description: 'ledger key in a log' }, 'erin');
+    await waitForPhase(app, id, 'awaiting-decision');
+    expect((await decide(app, id, 'ivy', 'revoke')).status).toBe(200);
+    expect((await decide(app, id, 'jack', 'revoke')).status).toBe(200);
+    // Two approvals, one team: not decided.
+    const still = await api(app.baseUrl, 'GET', `/api/incidents/${id}`, { as: 'erin' });
+    expect(still.body.decision).toBeNull();
+    expect(still.body.phase).toBe('awaiting-decision');
+    expect((await decide(app, id, 'alice', 'revoke')).status).toBe(200);
+    const evidence = await waitForEvidence(app, id, 'decision.made');
+    expect(evidence.find((r) => r.kind === 'decision.made')!.details.approvers).toEqual(['ivy', 'jack', 'alice']);
+  });
+
+  it('runs a drill end to end against the drill provider: DRILL messages, real decisions, nothing real touched, a report with times', async () => {
+    await createLoginRole('drill_app');
+    const byOutsider = await api(app.baseUrl, 'POST', '/api/drills', {
+      as: 'hank',
+      body: { team: 'payments', secretId: 'drill-db' },
+    });
+    expect(byOutsider.status).toBe(403);
+    const started = await api(app.baseUrl, 'POST', '/api/drills', {
+      as: 'alice',
+      body: { team: 'payments', secretId: 'drill-db' },
+      idempotencyKey: 'drill-payments-2026-12',
+    });
+    expect(started.status).toBe(202);
+    const again = await api(app.baseUrl, 'POST', '/api/drills', {
+      as: 'alice',
+      body: { team: 'payments', secretId: 'drill-db' },
+      idempotencyKey: 'drill-payments-2026-12',
+    });
+    expect(again.body.incidentId).toBe(started.body.incidentId);
+    const id = started.body.incidentId as string;
+    expect(id).toMatch(/^drill-/);
+    const waiting = await waitForPhase(app, id, 'awaiting-decision');
+    expect(waiting.roles.primary.id).toBe('grace');
+    const decided = await decide(app, id, 'grace', 'revoke');
+    expect(decided.text).toContain('"decision"');
+    await waitForPhase(app, id, 'awaiting-verification');
+    expect((await verify(app, id, 'carol', 'drill: checked the runbook steps')).status).toBe(200);
+    const evidence = await waitForEvidence(app, id, 'incident.closed');
+    const opened = evidence.find((r) => r.kind === 'incident.opened')!;
+    expect(opened.details.drill).toMatchObject({ team: 'payments', requestedBy: 'alice', trigger: 'on-demand' });
+    expect(opened.details.provider).toBe('drill');
+    expect(evidence.filter((r) => r.policy.inputs.drill !== true).map((r) => r.kind)).toEqual([]);
+    const revoked = evidence.find((r) => r.kind === 'credential.revoked')!;
+    expect(revoked.providerAnswer).toMatchObject({ provider: 'drill' });
+    // The borrowed role was never touched: it can still log in.
+    const role = await withAdmin(testEnvironment().databaseUrl, (admin) =>
+      admin.query<{ rolcanlogin: boolean }>('SELECT rolcanlogin FROM pg_roles WHERE rolname = $1', ['drill_app']),
+    );
+    expect(role.rows[0]?.rolcanlogin).toBe(true);
+    expect(app.logLines()).toContain('[DRILL] A leaked credential needs your decision: drill-db');
+    const report = await api(app.baseUrl, 'GET', '/api/drills/report?team=payments', { as: 'erin' });
+    expect(report.status).toBe(200);
+    const run = report.body.drills.find((d: { incidentId: string }) => d.incidentId === id);
+    expect(run).toMatchObject({ closed: true, trigger: 'on-demand', answeredBy: ['grace', 'carol'] });
+    for (const step of ['msToAcknowledge', 'msToDecide', 'msToContain', 'msToVerify']) {
+      expect(run[step]).toBeGreaterThanOrEqual(0);
+    }
+    expect(report.body.medians.msToVerify).toBeGreaterThanOrEqual(run.msToDecide);
+    const missingTeam = await api(app.baseUrl, 'GET', '/api/drills/report', { as: 'erin' });
+    expect(missingTeam.status).toBe(400);
+  });
+
+  it('contains a tripped Canarytoken at once, flags it as a honeytoken trip and scores the team', async () => {
+    await createLoginRole('honey_app');
+    const alert = {
+      manage_url: 'https://canarytokens.example/manage?token=cnry_honey_db_token',
+      memo: 'decoy DB password in the staging config repo',
+      channel: 'HTTP',
+      token: 'cnry_honey_db_token',
+      token_type: 'http',
+      src_ip: '203.0.113.9',
+      time: '2026-12-03 06:00:00 (UTC)',
+      additional_data: { useragent: 'curl/8.5' },
+    };
+    const wrong = await fetch(`${app.baseUrl}/webhooks/canarytokens/not-the-secret-path-xxxxxxx`, {
+      method: 'POST',
+      body: JSON.stringify(alert),
+    });
+    expect(wrong.status).toBe(401);
+    const response = await fetch(`${app.baseUrl}/webhooks/canarytokens/${CANARY_PATH}`, {
+      method: 'POST',
+      body: JSON.stringify(alert),
+    });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { incidents: Array<{ incidentId: string; secretId: string }> };
+    expect(body.incidents[0]!.secretId).toBe('honey-db');
+    const id = body.incidents[0]!.incidentId;
+    const evidence = await waitForEvidence(app, id, 'credential.revoked');
+    const opened = evidence.find((r) => r.kind === 'incident.opened')!;
+    expect(opened.details.sighting).toMatchObject({
+      source: 'canarytokens',
+      honeytokenTripped: true,
+      verifiedActive: true,
+    });
+    expect(opened.details.exercise).toEqual({ team: 'payments', trigger: 'honeytoken' });
+    const role = await withAdmin(testEnvironment().databaseUrl, (admin) =>
+      admin.query<{ rolcanlogin: boolean }>('SELECT rolcanlogin FROM pg_roles WHERE rolname = $1', ['honey_app']),
+    );
+    expect(role.rows[0]?.rolcanlogin).toBe(false);
+    const report = await api(app.baseUrl, 'GET', '/api/drills/report?team=payments', { as: 'erin' });
+    expect(report.body.drills.map((d: { incidentId: string }) => d.incidentId)).toContain(id);
+  });
+});
