@@ -12,6 +12,8 @@ COPY domain ./domain
 COPY workflows ./workflows
 COPY activities ./activities
 COPY integrations ./integrations
+COPY application ./application
+COPY entrypoints ./entrypoints
 COPY workers ./workers
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 

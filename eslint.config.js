@@ -18,7 +18,7 @@ const WORKFLOW_BANNED = [
     message: 'workflows import only @temporalio/workflow',
   },
   {
-    group: ['../integrations/*', '../activities/*', '../workers/*'],
+    group: ['../integrations/*', '../activities/*', '../application/*', '../entrypoints/*', '../workers/*'],
     allowTypeImports: true,
     message: 'workflows may only import types from activities/integrations',
   },

@@ -4,10 +4,10 @@ import type {
   LiveRoles,
   Notifier,
   OwnershipDirectory,
+  ProviderLookup,
   SecretVault,
   SourceAlertResolver,
 } from '../integrations/ports';
-import type { ProviderRegistry } from '../integrations/provider-registry';
 
 /** What the activities are built from; assembled once per worker process in workers/assemble.ts. */
 export interface ActivityDeps {
@@ -16,7 +16,7 @@ export interface ActivityDeps {
   liveRoles?: LiveRoles;
   evidence: EvidenceStore;
   vault: SecretVault;
-  providers: ProviderRegistry;
+  providers: ProviderLookup;
   notifier: Notifier;
   logger: Logger;
   /** Written into every evidence record a worker makes: "what acted". */

@@ -1,14 +1,12 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { ERROR_CODES, TourniquetError } from '../domain/errors';
-import type { GithubAlertsClient } from '../integrations/github-alerts/client';
-import type { SqlDeliveryLog } from '../integrations/intake/delivery-log';
-import { githubAlertCommand, type GithubAlertRef } from '../integrations/intake/github';
-import type { IncidentService, OpenIncidentResult } from '../workers/incident-service';
+import type { GithubAlertRef, OpenIncidentResult } from '../domain/open-incident';
+import type { DeliveryRecorder, GithubAlertReader, IncidentOpener } from '../integrations/ports';
 
 export interface GithubIntakeDeps {
-  alerts: Pick<GithubAlertsClient, 'getAlert' | 'listLocations'>;
-  incidents: Pick<IncidentService, 'open'>;
-  deliveries: Pick<SqlDeliveryLog, 'record'>;
+  alerts: GithubAlertReader;
+  incidents: IncidentOpener;
+  deliveries: DeliveryRecorder;
 }
 
 /** What the intake workflow records in its history: ids only, never the secret. */
@@ -28,9 +26,7 @@ export function createGithubIntakeActivities(deps: GithubIntakeDeps) {
   return {
     async ingestGithubAlert(ref: GithubAlertRef): Promise<GithubIntakeResult> {
       try {
-        const alert = await deps.alerts.getAlert(ref.owner, ref.repo, ref.alertNumber);
-        const locations = ref.location ? [] : await deps.alerts.listLocations(ref.owner, ref.repo, ref.alertNumber);
-        const command = githubAlertCommand(ref, alert, locations);
+        const command = await deps.alerts.commandFor(ref);
         const opened = await deps.incidents.open(command);
         await deps.deliveries.record({
           source: 'github',

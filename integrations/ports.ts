@@ -1,5 +1,6 @@
 import type { Catalog, Dependent, Person } from '../domain/catalog';
 import type { EvidenceDraft, EvidenceRecord, ProviderAnswer } from '../domain/evidence';
+import type { DeliveryRecord, GithubAlertRef, OpenIncidentCommand, OpenIncidentResult } from '../domain/open-incident';
 import type {
   IncidentInput,
   IncidentPlan,
@@ -185,4 +186,30 @@ export interface IncidentNotification {
 /** Tells people what the incident needs. Failing to notify must never block containment. */
 export interface Notifier {
   notify(notification: IncidentNotification): Promise<void>;
+}
+
+/**
+ * The application's one door into incident workflows (application/incident-service.ts): opens an
+ * incident or adds the sighting to the open one. Activities that open incidents call this port.
+ */
+export interface IncidentOpener {
+  open(command: OpenIncidentCommand): Promise<OpenIncidentResult>;
+}
+
+/** Fetches a GitHub secret scanning alert (and its first locations) and turns it into a command. */
+export interface GithubAlertReader {
+  commandFor(ref: GithubAlertRef): Promise<OpenIncidentCommand>;
+}
+
+/** Remembers accepted webhook deliveries so a redelivery is dropped. */
+export interface DeliveryRecorder {
+  record(entry: DeliveryRecord): Promise<void>;
+}
+
+/** Finds the adapter for a provider, delivery or dependent-controller kind named in the catalog. */
+export interface ProviderLookup {
+  has(kind: string): boolean;
+  provider(kind: string): CredentialProvider;
+  delivery(kind: string): ReplacementDelivery;
+  controller(kind: string): DependentController;
 }

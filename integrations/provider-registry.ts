@@ -1,8 +1,8 @@
 import { configurationError } from '../domain/errors';
-import type { CredentialProvider, DependentController, ReplacementDelivery } from './ports';
+import type { CredentialProvider, DependentController, ProviderLookup, ReplacementDelivery } from './ports';
 
 /** Looks up the adapter for a provider, delivery or dependent-controller kind named in the catalog. */
-export class ProviderRegistry {
+export class ProviderRegistry implements ProviderLookup {
   private readonly providers: Map<string, CredentialProvider>;
   private readonly deliveries: Map<string, ReplacementDelivery>;
   private readonly controllers: Map<string, DependentController>;

@@ -2,7 +2,6 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { Logger } from 'pino';
-import type { Config } from '../workers/config';
 import { AwsIamAccessKeyProvider } from './aws-iam/access-key-provider';
 import { SecretsManagerDelivery } from './aws-secrets-manager/secret-delivery';
 import { SecretsManagerProvider } from './aws-secrets-manager/secret-provider';
@@ -23,17 +22,16 @@ import { WebhookCredentialProvider } from './webhook-provider/webhook-provider';
  * own credential chain (the remediation principal, never a leaked key) and AWS_ENDPOINT_URL when
  * set (moto in tests). The lead's registry adds the `postgres` and `manual` providers.
  */
-export type ProvidersConfig = Pick<
-  Config,
-  | 'AWS_REGION'
-  | 'AWS_ENDPOINT_URL'
-  | 'GITHUB_API_URL'
-  | 'GITHUB_CREDENTIAL_REVOCATION_URL'
-  | 'SLACK_TOKEN_API_URL'
-  | 'VAULT_ADDR'
-  | 'VAULT_TOKEN'
-  | 'PROVIDER_WEBHOOK_SIGNING_KEY'
->;
+export interface ProvidersConfig {
+  AWS_REGION: string;
+  AWS_ENDPOINT_URL?: string;
+  GITHUB_API_URL: string;
+  GITHUB_CREDENTIAL_REVOCATION_URL: string;
+  SLACK_TOKEN_API_URL: string;
+  VAULT_ADDR?: string;
+  VAULT_TOKEN?: string;
+  PROVIDER_WEBHOOK_SIGNING_KEY?: string;
+}
 
 function awsOptions(config: ProvidersConfig, region?: string) {
   return {

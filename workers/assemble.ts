@@ -7,6 +7,7 @@ import type { Express } from 'express';
 import type { Logger } from 'pino';
 import { createActivities } from '../activities';
 import { createGithubIntakeActivities } from '../activities/github-alert-intake';
+import { githubAlertReader } from '../integrations/github-alerts/alert-reader';
 import { GithubAlertsClient } from '../integrations/github-alerts/client';
 import { SqlDeliveryLog } from '../integrations/intake/delivery-log';
 import { CatalogDirectory } from '../integrations/catalog/catalog-directory';
@@ -18,15 +19,15 @@ import { SqlEvidenceStore } from '../integrations/evidence/sql-evidence-store';
 import { LogNotifier } from '../integrations/log-notifier/log-notifier';
 import { createSlackNotifier } from '../integrations/slack/slack-notifier';
 import type { Notifier } from '../integrations/ports';
-import { Fingerprinter } from '../integrations/vault/fingerprint';
-import { SqlSecretVault } from '../integrations/vault/sql-secret-vault';
+import { Fingerprinter } from '../integrations/sealed-values/fingerprint';
+import { SqlSecretVault } from '../integrations/sealed-values/sql-secret-vault';
 import type { Config } from './config';
 import { resolveKeys } from './embedded-keys';
-import { buildHttpApp, finishHttpApp } from './http/app';
-import { IncidentService } from './incident-service';
+import { buildHttpApp, finishHttpApp } from '../entrypoints/http/app';
+import { IncidentService } from '../application/incident-service';
 import { createLiveRoles } from './live-roles-setup';
 import { createProviderRegistry } from './provider-setup';
-import { mountSlack } from './slack';
+import { mountSlack } from '../entrypoints/slack';
 import { connectClient, connectWorker } from './temporal-connection';
 
 export interface AssembleOptions {
@@ -95,7 +96,7 @@ export async function assembleProduct(options: AssembleOptions): Promise<Running
     }),
     // GitHub webhooks fetch their alert in an activity; `service` exists before any activity runs.
     ...createGithubIntakeActivities({
-      alerts: githubAlerts,
+      alerts: githubAlertReader(githubAlerts),
       incidents: { open: (command) => service.open(command) },
       deliveries: new SqlDeliveryLog(database),
     }),

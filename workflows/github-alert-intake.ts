@@ -1,6 +1,6 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { GithubIntakeActivities, GithubIntakeResult } from '../activities/github-alert-intake';
-import type { GithubAlertRef } from '../integrations/intake/github';
+import type { GithubAlertRef } from '../domain/open-incident';
 
 /**
  * Fetching a GitHub alert is retried with backoff for as long as it takes (no attempt limit): a

@@ -1,7 +1,7 @@
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import type { DeathProof } from '../ports';
-import { awsErrorName, mapAwsError } from '../provider-support/aws-errors';
-import { pollUntil, type PollBound } from '../provider-support/poll';
+import { awsErrorName, mapAwsError } from '../shared/aws-errors';
+import { pollUntil, type PollBound } from '../shared/poll';
 import type { AwsIamLocator } from './locator';
 import type { KeyOwnerResolver } from './owner';
 

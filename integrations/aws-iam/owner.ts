@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { GetAccessKeyInfoCommand, GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import { configurationError, conflict } from '../../domain/errors';
-import { isAwsNotFound, mapAwsError } from '../provider-support/aws-errors';
+import { isAwsNotFound, mapAwsError } from '../shared/aws-errors';
 import type { AwsIamLocator } from './locator';
 
 const PROVIDER = 'aws-iam-access-key';

@@ -2,7 +2,7 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Logger } from 'pino';
 import type { ProviderAnswer } from '../../domain/evidence';
 import type { ReplacementDelivery } from '../ports';
-import { providerAnswer } from '../provider-support/answer';
+import { providerAnswer } from '../shared/answer';
 import { parseOrExplain, SecretsManagerDeliverySchema } from './locator';
 import { currentVersion, describe, putCurrent, PROVIDER, sameSecret, valueOf, versionToken } from './versions';
 

@@ -7,8 +7,8 @@ import {
 import type { Logger } from 'pino';
 import type { ProviderAnswer } from '../../domain/evidence';
 import type { CredentialProvider, CredentialTarget, DeathProof } from '../ports';
-import { providerAnswer } from '../provider-support/answer';
-import { callAws } from '../provider-support/aws-errors';
+import { providerAnswer } from '../shared/answer';
+import { callAws } from '../shared/aws-errors';
 import { parseOrExplain, SecretsManagerLocatorSchema, type SecretsManagerLocator } from './locator';
 import { currentVersion, describe, putCurrent, PROVIDER, sameSecret, valueOf, versionToken } from './versions';
 

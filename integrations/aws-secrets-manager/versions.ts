@@ -6,7 +6,7 @@ import {
   type DescribeSecretCommandOutput,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { callAws } from '../provider-support/aws-errors';
+import { callAws } from '../shared/aws-errors';
 
 export const PROVIDER = 'aws-secrets-manager';
 
@@ -47,4 +47,4 @@ export async function valueOf(client: SecretsManagerClient, secretId: string, ve
   return out.SecretString ?? Buffer.from(out.SecretBinary ?? new Uint8Array()).toString('utf8');
 }
 
-export { sameSecret } from '../provider-support/compare';
+export { sameSecret } from '../shared/compare';

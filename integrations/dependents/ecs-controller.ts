@@ -12,8 +12,8 @@ import type { Dependent } from '../../domain/catalog';
 import type { ProviderAnswer } from '../../domain/evidence';
 import { conflict, invalidInput, notFound } from '../../domain/errors';
 import type { DependentController } from '../ports';
-import { providerAnswer } from '../provider-support/answer';
-import { mapAwsError } from '../provider-support/aws-errors';
+import { providerAnswer } from '../shared/answer';
+import { mapAwsError } from '../shared/aws-errors';
 
 const KIND = 'ecs';
 const PROVIDER = `dependent-${KIND}`;

@@ -14,8 +14,8 @@ import type { Dependent } from '../../domain/catalog';
 import type { ProviderAnswer } from '../../domain/evidence';
 import { conflict, invalidInput } from '../../domain/errors';
 import type { DependentController } from '../ports';
-import { providerAnswer } from '../provider-support/answer';
-import { callAws, mapAwsError } from '../provider-support/aws-errors';
+import { providerAnswer } from '../shared/answer';
+import { callAws, mapAwsError } from '../shared/aws-errors';
 
 const KIND = 'lambda';
 const PROVIDER = `dependent-${KIND}`;

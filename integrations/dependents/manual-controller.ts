@@ -1,7 +1,7 @@
 import type { Dependent } from '../../domain/catalog';
 import type { ProviderAnswer } from '../../domain/evidence';
 import type { DependentController } from '../ports';
-import { providerAnswer } from '../provider-support/answer';
+import { providerAnswer } from '../shared/answer';
 
 /**
  * For workloads no controller can reach: records that the owner was asked. The workflow waits for

@@ -3,7 +3,7 @@ import type { Dependent } from '../../domain/catalog';
 import type { ProviderAnswer } from '../../domain/evidence';
 import { invalidInput } from '../../domain/errors';
 import type { DependentController } from '../ports';
-import { providerAnswer } from '../provider-support/answer';
+import { providerAnswer } from '../shared/answer';
 import { postSigned } from '../webhook-provider/signed-client';
 
 const KIND = 'webhook';

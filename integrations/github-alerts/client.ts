@@ -12,7 +12,7 @@ import {
   rateLimited,
 } from '../../domain/errors';
 import type { SourceAlertResolver } from '../ports';
-import { providerAnswer } from '../provider-support/answer';
+import { providerAnswer } from '../shared/answer';
 import { GithubAlertLocationsSchema, GithubAlertSchema, type GithubAlert, type GithubAlertLocation } from './schemas';
 
 export interface GithubAlertsClientOptions {

@@ -1,5 +1,5 @@
 import { invalidInput, rateLimited } from '../../domain/errors';
-import { fetchProvider, httpFailure, retryAfterMs } from '../provider-support/http';
+import { fetchProvider, httpFailure, retryAfterMs } from '../shared/http';
 
 const PROVIDER = 'github-token';
 const HOUR_MS = 3_600_000;

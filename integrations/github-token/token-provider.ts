@@ -3,9 +3,9 @@ import { z } from 'zod';
 import type { ProviderAnswer } from '../../domain/evidence';
 import { invalidInput, rateLimited } from '../../domain/errors';
 import type { CredentialProvider, CredentialTarget, DeathProof } from '../ports';
-import { providerAnswer } from '../provider-support/answer';
-import { fetchProvider, httpFailure, retryAfterMs } from '../provider-support/http';
-import { DEFAULT_POLL, pollUntil, type PollBound } from '../provider-support/poll';
+import { providerAnswer } from '../shared/answer';
+import { fetchProvider, httpFailure, retryAfterMs } from '../shared/http';
+import { DEFAULT_POLL, pollUntil, type PollBound } from '../shared/poll';
 import type { GitHubRevocationBatcher } from './revocation-batcher';
 
 const PROVIDER = 'github-token';

@@ -1,6 +1,6 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { z } from 'zod';
-import type { OpenIncidentCommand } from '../../workers/incident-service';
+import type { OpenIncidentCommand } from '../../domain/open-incident';
 
 /**
  * Pieces every webhook source shares: HMAC checks over the raw body, timestamp windows, zod parsing

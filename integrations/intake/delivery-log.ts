@@ -1,13 +1,8 @@
 import type { AlertSource } from '../../domain/incident';
 import type { Database } from '../database/database';
+import type { DeliveryRecord } from '../../domain/open-incident';
 
-export interface DeliveryRecord {
-  source: AlertSource;
-  deliveryId: string;
-  workflowId: string;
-  incidentId: string;
-  campaign?: string;
-}
+export type { DeliveryRecord } from '../../domain/open-incident';
 
 export interface CampaignMember {
   source: string;

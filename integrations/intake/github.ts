@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { OpenIncidentCommand } from '../../workers/incident-service';
+import type { GithubAlertRef, OpenIncidentCommand } from '../../domain/open-incident';
 import type { GithubAlert, GithubAlertLocation } from '../github-alerts/schemas';
 import { awsKeyIdsIn, badRequest, header, isoOr, parseJson, parseWith, requireSha256Signature } from './common';
 
@@ -35,22 +35,6 @@ export const GithubSecretScanningEventSchema = z.object({
   location: LocationSchema.optional(),
 });
 export type GithubSecretScanningEvent = z.infer<typeof GithubSecretScanningEventSchema>;
-
-/** Everything the intake workflow needs to fetch one alert: plain JSON, no secret. */
-export interface GithubAlertRef {
-  deliveryId: string;
-  event: 'secret_scanning_alert' | 'secret_scanning_alert_location';
-  action: string;
-  owner: string;
-  repo: string;
-  alertNumber: number;
-  receivedAt: string;
-  /** Where the webhook said it was found (location events), as a link. */
-  location?: string;
-  repositoryPublic: boolean;
-  publiclyLeaked: boolean;
-  resolved: boolean;
-}
 
 const ALERT_ACTIONS = new Set(['created', 'reopened', 'publicly_leaked', 'validated', 'resolved']);
 const DELIVERY_ID = /^[0-9a-zA-Z-]{8,64}$/;

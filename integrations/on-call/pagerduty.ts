@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { fetchProvider, httpFailure, readJson } from '../provider-support/http';
+import { fetchProvider, httpFailure, readJson } from '../shared/http';
 import type { OnCallAnswer, OnCallDirectory } from '../ports';
 
 const OnCallsSchema = z.object({

@@ -3,10 +3,10 @@ import { z } from 'zod';
 import type { ProviderAnswer } from '../../domain/evidence';
 import { invalidInput, permissionDenied, rateLimited } from '../../domain/errors';
 import type { CredentialProvider, CredentialTarget, DeathProof } from '../ports';
-import { providerAnswer } from '../provider-support/answer';
-import { fetchProvider, httpFailure, readJson, retryAfterMs } from '../provider-support/http';
-import { parseProviderAnswer } from '../provider-support/parse';
-import { DEFAULT_POLL, pollUntil, type PollBound } from '../provider-support/poll';
+import { providerAnswer } from '../shared/answer';
+import { fetchProvider, httpFailure, readJson, retryAfterMs } from '../shared/http';
+import { parseProviderAnswer } from '../shared/parse';
+import { DEFAULT_POLL, pollUntil, type PollBound } from '../shared/poll';
 
 const PROVIDER = 'slack-token';
 

@@ -1,5 +1,5 @@
 import { configurationError } from '../../domain/errors';
-import { fetchProvider, httpFailure, readJson } from '../provider-support/http';
+import { fetchProvider, httpFailure, readJson } from '../shared/http';
 
 const PROVIDER = 'vault';
 

@@ -3,10 +3,10 @@ import { z } from 'zod';
 import type { ProviderAnswer } from '../../domain/evidence';
 import { invalidInput } from '../../domain/errors';
 import type { CredentialProvider, CredentialTarget, DeathProof } from '../ports';
-import { sameSecret } from '../provider-support/compare';
-import { providerAnswer } from '../provider-support/answer';
-import { parseProviderAnswer } from '../provider-support/parse';
-import { DEFAULT_POLL, pollUntil, type PollBound } from '../provider-support/poll';
+import { sameSecret } from '../shared/compare';
+import { providerAnswer } from '../shared/answer';
+import { parseProviderAnswer } from '../shared/parse';
+import { DEFAULT_POLL, pollUntil, type PollBound } from '../shared/poll';
 import { parseVaultLocator, type VaultLocator } from './locator';
 import type { VaultHttp } from './vault-http';
 

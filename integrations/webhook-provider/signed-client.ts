@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { configurationError, permissionDenied } from '../../domain/errors';
-import { fetchProvider, httpFailure, readJson } from '../provider-support/http';
-import { parseProviderAnswer } from '../provider-support/parse';
+import { fetchProvider, httpFailure, readJson } from '../shared/http';
+import { parseProviderAnswer } from '../shared/parse';
 import { IDEMPOTENCY_HEADER, SIGNATURE_HEADER, signatureProblem, signedHeaders, TIMESTAMP_HEADER } from './signing';
 
 export interface SignedCall<S extends z.ZodType> {

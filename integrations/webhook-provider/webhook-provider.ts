@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ProviderAnswer } from '../../domain/evidence';
 import { invalidInput } from '../../domain/errors';
 import type { CredentialProvider, CredentialTarget, DeathProof } from '../ports';
-import { providerAnswer } from '../provider-support/answer';
+import { providerAnswer } from '../shared/answer';
 import { postSigned } from './signed-client';
 
 const PROVIDER = 'webhook';

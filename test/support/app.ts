@@ -7,7 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { Database } from '../../integrations/database/database';
 import { assembleProduct, closeLater } from '../../workers/assemble';
 import { parseConfig, type Config } from '../../workers/config';
-import type { IncidentService } from '../../workers/incident-service';
+import type { IncidentService } from '../../application/incident-service';
 import { createLogger } from '../../workers/logger';
 import { bridgeTemporalLogs } from '../../workers/temporal-runtime';
 import { createTestDatabase, testEnvironment } from './environment';

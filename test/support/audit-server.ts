@@ -8,9 +8,9 @@ import { ClosureBundleArchive } from '../../integrations/evidence/bundle-archive
 import { generateEvidenceSigner, type EvidenceSigner } from '../../integrations/evidence/bundle-signing';
 import { SqlEvidenceStore } from '../../integrations/evidence/sql-evidence-store';
 import type { OwnershipDirectory } from '../../integrations/ports';
-import { apiRouter } from '../../workers/http/api-routes';
-import { auditRouter, rejectAuditorWrites } from '../../workers/http/audit';
-import type { IncidentService } from '../../workers/incident-service';
+import { apiRouter } from '../../entrypoints/http/api-routes';
+import { auditRouter, rejectAuditorWrites } from '../../entrypoints/http/audit';
+import type { IncidentService } from '../../application/incident-service';
 import { openEvidenceTestDatabase } from './evidence-database';
 
 export const AUDITOR_TOKEN = 'auditor-token-0123456789';

@@ -7,7 +7,7 @@ import { ClosureBundleArchive } from '../../../integrations/evidence/bundle-arch
 import { generateEvidenceSigner } from '../../../integrations/evidence/bundle-signing';
 import { SqlEvidenceStore } from '../../../integrations/evidence/sql-evidence-store';
 import { verifyClosureBundle, verifyRecordChain } from '../../../integrations/evidence/verify-bundle';
-import { runEvidenceCommand } from '../../../workers/cli/evidence';
+import { runEvidenceCommand } from '../../../entrypoints/cli/evidence';
 import { openEvidenceTestDatabase } from '../../support/evidence-database';
 import { closedIncidentDrafts, recordClosedIncident } from '../../support/evidence-fixtures';
 

@@ -1,4 +1,4 @@
-import { groupBursts } from '../../../workers/http/intake/campaigns';
+import { groupBursts } from '../../../entrypoints/http/intake/campaigns';
 import type { CampaignMember } from '../../../integrations/intake/delivery-log';
 
 const at = (minute: number) => new Date(Date.UTC(2025, 10, 20, 9, minute)).toISOString();

@@ -1,5 +1,6 @@
 import { IntakeRejection } from '../../../integrations/intake/common';
-import { decideGithubDelivery, githubAlertCommand, type GithubAlertRef } from '../../../integrations/intake/github';
+import { decideGithubDelivery, githubAlertCommand } from '../../../integrations/intake/github';
+import type { GithubAlertRef } from '../../../domain/open-incident';
 import { GithubAlertLocationsSchema, GithubAlertSchema } from '../../../integrations/github-alerts/schemas';
 import { fakeAwsKey, fixture, githubRequest } from '../../fixtures/intake/requests';
 

@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { inFlightLimiter } from '../../../workers/http/intake/limiter';
+import { inFlightLimiter } from '../../../entrypoints/http/intake/limiter';
 
 describe('in-flight limiter', () => {
   it('answers 429 with Retry-After past the cap and admits again once requests finish', async () => {

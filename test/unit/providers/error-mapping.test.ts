@@ -4,8 +4,8 @@ import {
   createDependentControllers,
   createExternalProviders,
 } from '../../../integrations/providers-index';
-import { mapAwsError } from '../../../integrations/provider-support/aws-errors';
-import { retryAfterMs } from '../../../integrations/provider-support/http';
+import { mapAwsError } from '../../../integrations/shared/aws-errors';
+import { retryAfterMs } from '../../../integrations/shared/http';
 import { parseConfig } from '../../../workers/config';
 
 const awsError = (name: string, status: number, fault: 'client' | 'server' = 'client') =>

@@ -7,7 +7,7 @@ import {
   openCommandOf,
   OpenSubmissionSchema,
   ReasonSubmissionSchema,
-} from '../../../workers/slack/view-input';
+} from '../../../entrypoints/slack/view-input';
 
 const state = (values: Record<string, unknown>) =>
   Object.fromEntries(Object.entries(values).map(([block, element]) => [block, { value: element as never }]));

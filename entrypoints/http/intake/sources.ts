@@ -5,7 +5,7 @@ import { verifyTourniquetSignature, type IntakeDecision } from '../../../integra
 import { decideGeneric } from '../../../integrations/intake/generic';
 import { decideGitguardian, verifyGitguardianSignature } from '../../../integrations/intake/gitguardian';
 import { decideTrufflehog, parseTrufflehogFindings } from '../../../integrations/intake/trufflehog';
-import type { IntakeConfig, IntakeSecretSetting } from './router';
+import type { IntakeConfig, IntakeSecretSetting } from './intake-config';
 
 type Headers = Record<string, string | string[] | undefined>;
 

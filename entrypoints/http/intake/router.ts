@@ -5,34 +5,14 @@ import type { Database } from '../../../integrations/database/database';
 import { IntakeRejection, type IntakeAlert } from '../../../integrations/intake/common';
 import { SqlDeliveryLog } from '../../../integrations/intake/delivery-log';
 import { decideGithubDelivery, verifyGithubSignature } from '../../../integrations/intake/github';
-import type { Config } from '../../config';
-import type { IncidentService, OpenIncidentResult } from '../../incident-service';
+import type { IntakeConfig, IntakeSecretSetting } from './intake-config';
+import type { IncidentService } from '../../../application/incident-service';
+import type { OpenIncidentResult } from '../../../domain/open-incident';
 import { inFlightLimiter } from './limiter';
 import { CANARYTOKENS, SOURCES, type SourceSpec } from './sources';
 import { verifyCanarytokensPath } from '../../../integrations/intake/canarytokens';
 
-export type IntakeConfig = Pick<
-  Config,
-  | 'GITHUB_WEBHOOK_SECRET'
-  | 'GITGUARDIAN_SIGNATURE_TOKEN'
-  | 'TRUFFLEHOG_HMAC_SECRET'
-  | 'AWS_HEALTH_SHARED_SECRET'
-  | 'GENERIC_WEBHOOK_SECRET'
-  | 'CANARYTOKENS_PATH_SECRET'
-  | 'INTAKE_MAX_BODY_BYTES'
-  | 'INTAKE_MAX_IN_FLIGHT'
-  | 'INTAKE_TIMESTAMP_TOLERANCE_SECONDS'
-  | 'TEMPORAL_TASK_QUEUE'
->;
-
-/** The settings that hold each source's secret; a source is off while its setting is unset. */
-export type IntakeSecretSetting =
-  | 'GITHUB_WEBHOOK_SECRET'
-  | 'GITGUARDIAN_SIGNATURE_TOKEN'
-  | 'TRUFFLEHOG_HMAC_SECRET'
-  | 'AWS_HEALTH_SHARED_SECRET'
-  | 'GENERIC_WEBHOOK_SECRET'
-  | 'CANARYTOKENS_PATH_SECRET';
+export type { IntakeConfig, IntakeSecretSetting };
 
 export interface IntakeDeps {
   config: IntakeConfig;

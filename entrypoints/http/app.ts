@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Database } from '../../integrations/database/database';
 import type { DrillLog } from '../../integrations/ports';
 import type { EvidenceSigner } from '../../integrations/evidence/bundle-signing';
-import type { Config } from '../config';
+import type { Config } from '../../workers/config';
 import { apiRouter, type ApiDeps } from './api-routes';
 import { auditRouter } from './audit/router';
 import { rejectAuditorWrites } from './audit/auditor-auth';

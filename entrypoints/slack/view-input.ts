@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { TIERS } from '../../domain/catalog';
-import type { OpenIncidentCommand } from '../incident-service';
+import type { OpenIncidentCommand } from '../../domain/open-incident';
 
 /**
  * Parsing of modal submissions into what the incident service takes. Slack sends each input as

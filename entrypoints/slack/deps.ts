@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import type { Database } from '../../integrations/database/database';
 import type { OwnershipDirectory } from '../../integrations/ports';
-import type { Config } from '../config';
-import type { IncidentService } from '../incident-service';
+import type { Config } from '../../workers/config';
+import type { IncidentService } from '../../application/incident-service';
 
 /** What the Slack handlers need of the incident service: the door into workflows. */
 export type SlackIncidentService = Pick<

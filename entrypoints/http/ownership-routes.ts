@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { drillReport, measureDrill } from '../../domain/drill-report';
 import { teamIdsOf } from '../../domain/plan';
 import type { DrillLog, EvidenceStore, OwnershipDirectory } from '../../integrations/ports';
-import type { IncidentService } from '../incident-service';
+import type { IncidentService } from '../../application/incident-service';
 import { IdempotencyKeySchema } from './api-schemas';
 import { authenticatePerson, currentPerson } from './authenticate';
 import { HttpError } from './http-errors';

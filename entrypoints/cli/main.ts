@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-import { runEvidenceCommand } from './cli/evidence';
-import { runIncidentsCommand } from './cli/incidents';
+import { runEvidenceCommand } from './evidence';
+import { runIncidentsCommand } from './incidents';
 
 /** `tourniquet <area> ...`: incidents over the HTTP API, and offline evidence tools. */
 async function main(argv: string[]): Promise<number> {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import express, { Router, type Request } from 'express';
 import type { EvidenceStore, OwnershipDirectory } from '../../integrations/ports';
-import type { IncidentService } from '../incident-service';
+import type { IncidentService } from '../../application/incident-service';
 import {
   AcknowledgementBodySchema,
   DecisionBodySchema,

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Database } from '../../../integrations/database/database';
 import { SqlDeliveryLog, type CampaignMember } from '../../../integrations/intake/delivery-log';
 import type { OwnershipDirectory } from '../../../integrations/ports';
-import type { IncidentService } from '../../incident-service';
+import type { IncidentService } from '../../../application/incident-service';
 import { authenticatePerson } from '../authenticate';
 
 export interface Campaign {

@@ -12,13 +12,13 @@ import type {
   IncidentInput,
   IncidentStatus,
   ManualConfirmation,
-  Sighting,
   VerificationRequest,
 } from '../domain/incident';
-import type { OwnershipDirectory, SecretVault } from '../integrations/ports';
+import type { IncidentOpener, OwnershipDirectory, SecretVault } from '../integrations/ports';
+import type { OpenIncidentCommand, OpenIncidentResult } from '../domain/open-incident';
 import { uniqueCredentialId } from '../domain/credential-identity';
 import { drillWorkflowId, incidentIdOf, incidentWorkflowId, workflowIdOfIncident } from '../domain/ids';
-import type { Fingerprinter } from '../integrations/vault/fingerprint';
+import type { Fingerprinter } from '../integrations/sealed-values/fingerprint';
 import {
   acknowledgeDependentUpdate,
   confirmManualContainmentUpdate,
@@ -29,32 +29,13 @@ import {
   verifyClosureUpdate,
 } from '../workflows/messages';
 
-/** What every intake (HTTP API, Slack, webhooks) hands over to open an incident or add a sighting. */
-export interface OpenIncidentCommand {
-  /** Catalog secret id, when the reporter knows it. */
-  secretId?: string;
-  /** Strings that may name a catalog secret: an AWS key id, a database role, a token type. */
-  identifiers?: string[];
-  /** The leaked value: fingerprinted and sealed here, then forgotten. Never stored in clear. */
-  leakedValue?: string;
-  description?: string;
-  providerHint?: string;
-  sighting: Sighting;
-}
-
-export interface OpenIncidentResult {
-  incidentId: string;
-  workflowId: string;
-  secretId: string | null;
-}
-
 /**
  * The one door into incident workflows for every edge of the product. Starting is idempotent:
  * the workflow id is a keyed fingerprint of the credential, and signal-with-start either starts
  * the incident or adds the sighting to the one already open. Returns only after Temporal has
  * durably accepted the report.
  */
-export class IncidentService {
+export class IncidentService implements IncidentOpener {
   constructor(
     private readonly client: Client,
     private readonly taskQueue: string,

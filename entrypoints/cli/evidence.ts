@@ -7,7 +7,7 @@ import { openDatabase, type Database } from '../../integrations/database/databas
 import { ClosureBundleArchive } from '../../integrations/evidence/bundle-archive';
 import { SqlEvidenceStore } from '../../integrations/evidence/sql-evidence-store';
 import { verifyClosureBundle } from '../../integrations/evidence/verify-bundle';
-import { parseConfig } from '../config';
+import { parseConfig } from '../../workers/config';
 
 /** Where the command writes and which database `export` reads; tests pass their own. */
 export interface EvidenceCommandIo {
