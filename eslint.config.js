@@ -1,28 +1,10 @@
 // Lint: typescript-eslint (type-checked), no floating promises, type-only imports, no import
-// cycles, and the workflow sandbox rule: workflow code imports nothing that does I/O.
+// cycles, the workflow sandbox rule (workflow code imports nothing that does I/O) and the layer
+// table of ARCHITECTURE.md (import/no-restricted-paths: no layer imports a layer above it).
 const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
 const importPlugin = require('eslint-plugin-import');
-
-const WORKFLOW_BANNED = [
-  {
-    group: ['node:*', 'fs', 'path', 'crypto', 'child_process', 'http', 'https', 'net', 'os'],
-    message: 'workflow code must be deterministic: no Node built-ins',
-  },
-  {
-    group: ['pino', 'zod', 'pg', '@electric-sql/*', '@slack/*', '@aws-sdk/*', 'express'],
-    message: 'workflow code does no I/O: call an activity',
-  },
-  {
-    group: ['@temporalio/client', '@temporalio/worker', '@temporalio/activity'],
-    message: 'workflows import only @temporalio/workflow',
-  },
-  {
-    group: ['../integrations/*', '../activities/*', '../application/*', '../entrypoints/*', '../workers/*'],
-    allowTypeImports: true,
-    message: 'workflows may only import types from activities/integrations',
-  },
-];
+const { LAYER_ZONES, WORKFLOW_BANNED } = require('./eslint.layers');
 
 module.exports = tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', '.data/**', '.tools/**', 'coverage/**', '**/*.js'] },
@@ -35,6 +17,7 @@ module.exports = tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       'import/no-cycle': ['error', { ignoreExternal: true }],
+      'import/no-restricted-paths': ['error', { basePath: __dirname, zones: LAYER_ZONES }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
       '@typescript-eslint/require-await': 'off',
       '@typescript-eslint/no-explicit-any': 'off',
