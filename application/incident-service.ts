@@ -1,4 +1,6 @@
 import {
+  ScheduleAlreadyRunning,
+  ScheduleOverlapPolicy,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   type Client,
@@ -107,6 +109,37 @@ export class IncidentService implements IncidentOpener {
       const { runId } = await this.client.workflow.getHandle(workflowId).describe();
       return { incidentId: incidentIdOf(workflowId, runId), workflowId, secretId };
     }
+  }
+
+  /**
+   * Recurring drills: a Temporal Schedule that starts `scheduledDrill` every `everyMs`. One schedule
+   * per team and secret; creating it again answers the existing one.
+   */
+  async scheduleDrills(args: { team: string; secretId: string; requestedBy: string; everyMs: number }) {
+    const scheduleId = `drill-schedule-${args.team}-${args.secretId}`;
+    try {
+      await this.client.schedule.create({
+        scheduleId,
+        spec: { intervals: [{ every: args.everyMs }] },
+        action: {
+          type: 'startWorkflow',
+          workflowType: 'scheduledDrill',
+          taskQueue: this.taskQueue,
+          workflowId: `${scheduleId}-run`,
+          args: [{ team: args.team, secretId: args.secretId, requestedBy: args.requestedBy }],
+        },
+        policies: { overlap: ScheduleOverlapPolicy.SKIP },
+      });
+      return { scheduleId, created: true };
+    } catch (error) {
+      if (!(error instanceof ScheduleAlreadyRunning)) throw error;
+      return { scheduleId, created: false };
+    }
+  }
+
+  /** Fires a drill schedule now (a drill on demand from its schedule; tests, first rehearsal). */
+  async triggerDrillSchedule(scheduleId: string): Promise<void> {
+    await this.client.schedule.getHandle(scheduleId).trigger();
   }
 
   async confirmManualContainment(

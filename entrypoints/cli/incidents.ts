@@ -7,7 +7,8 @@ const USAGE = `usage (TOURNIQUET_URL defaults to http://127.0.0.1:8080; TOURNIQU
   tourniquet incidents timeline <incident id>
   tourniquet incidents decide <incident id> --choice revoke|rotate|false-positive [--reason <text>]
   tourniquet incidents confirm-manual <incident id> --note <text> [--reference <id>]
-  tourniquet incidents verify <incident id> --note <text>`;
+  tourniquet incidents verify <incident id> --note <text>
+  tourniquet incidents delegate <incident id> --to <person id> --reason <text>`;
 
 /**
  * A thin CLI over the HTTP API: the same authentication, validation and errors as any other
@@ -28,6 +29,7 @@ export async function runIncidentsCommand(
       reason: { type: 'string' },
       note: { type: 'string' },
       reference: { type: 'string' },
+      to: { type: 'string' },
     },
   });
   const [verb, id] = positionals;
@@ -55,6 +57,10 @@ export async function runIncidentsCommand(
         : usage();
     case 'verify':
       return id ? call('POST', `/api/incidents/${id}/verification`, { note: values.note }) : usage();
+    case 'delegate':
+      return id && values.to
+        ? call('POST', `/api/incidents/${id}/delegation`, { to: values.to, reason: values.reason })
+        : usage();
     default:
       return usage();
   }
@@ -65,7 +71,7 @@ function usage(): number {
   return 2;
 }
 
-function request(env: Record<string, string | undefined>) {
+export function request(env: Record<string, string | undefined>) {
   const base = env.TOURNIQUET_URL ?? 'http://127.0.0.1:8080';
   return async (method: string, path: string, body?: Record<string, unknown>): Promise<number> => {
     if (!env.TOURNIQUET_TOKEN) {

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { runDrillCommand } from './drills';
 import { runEvidenceCommand } from './evidence';
 import { runIncidentsCommand } from './incidents';
 
@@ -7,7 +8,10 @@ async function main(argv: string[]): Promise<number> {
   const [area, ...rest] = argv;
   if (area === 'evidence') return runEvidenceCommand(rest);
   if (area === 'incidents') return runIncidentsCommand(rest);
-  process.stderr.write('usage: tourniquet incidents <verb> ... | tourniquet evidence verify|export ...\n');
+  if (area === 'drill') return runDrillCommand(rest);
+  process.stderr.write(
+    'usage: tourniquet incidents <verb> ... | tourniquet drill start|schedule|report ... | tourniquet evidence verify|export ...\n',
+  );
   return 2;
 }
 

@@ -54,6 +54,7 @@ export function buildHttpApp(deps: HttpDeps): express.Express {
     auditRouter({
       database: deps.database,
       evidence: deps.evidence,
+      drills: deps.drills,
       auditors,
       signer: deps.signer,
       logger: deps.logger,

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import express, { Router } from 'express';
 import { z } from 'zod';
 import { drillReport, measureDrill } from '../../domain/drill-report';
+import { parseDurationMs } from '../../domain/duration';
 import { teamIdsOf } from '../../domain/plan';
 import type { DrillLog, EvidenceStore, OwnershipDirectory } from '../../integrations/ports';
 import type { IncidentService } from '../../application/incident-service';
@@ -24,6 +25,10 @@ const DelegationBodySchema = z.strictObject({
 const DrillBodySchema = z.strictObject({
   team: z.string().min(1, 'name the team to drill'),
   secretId: z.string().min(1, 'name a catalog secret the drill borrows (nothing real is touched)'),
+});
+
+const DrillScheduleBodySchema = DrillBodySchema.extend({
+  every: z.string().min(1, 'say how often, e.g. "30d" or "12h"'),
 });
 
 const ReportQuerySchema = z.object({
@@ -60,22 +65,28 @@ export function ownershipRouter(deps: OwnershipRouteDeps): Router {
     res.json(status);
   });
 
-  router.post('/drills', async (req, res) => {
-    const body = DrillBodySchema.parse(req.body);
-    const person = currentPerson(req);
+  /** The team a person may drill: their own, or any team for the default owner team (security). */
+  function drillableTeam(body: { team: string; secretId: string }, personId: string) {
     const team = catalog().teams.find((candidate) => candidate.id === body.team);
     if (!team) throw new HttpError(400, `unknown team "${body.team}"`, 'INVALID_INPUT');
     if (!catalog().secrets.some((secret) => secret.id === body.secretId)) {
       throw new HttpError(400, `unknown secret "${body.secretId}": drills borrow a catalog secret`, 'INVALID_INPUT');
     }
     const mayStart = [team.id, catalog().defaultOwnerTeam];
-    if (!teamIdsOf(catalog(), person.id).some((id) => mayStart.includes(id))) {
+    if (!teamIdsOf(catalog(), personId).some((id) => mayStart.includes(id))) {
       throw new HttpError(
         403,
-        `${person.id} may not start a drill of ${team.id}: members of ${mayStart.join(' or ')} may`,
+        `${personId} may not drill team ${team.id}: members of ${mayStart.join(' or ')} may`,
         'PERMISSION_DENIED',
       );
     }
+    return team;
+  }
+
+  router.post('/drills', async (req, res) => {
+    const body = DrillBodySchema.parse(req.body);
+    const person = currentPerson(req);
+    const team = drillableTeam(body, person.id);
     const key = IdempotencyKeySchema.parse(req.header('idempotency-key'));
     const drillId = key
       ? createHash('sha256').update(`drill:${key}`).digest('hex').slice(0, 24)
@@ -85,6 +96,27 @@ export function ownershipRouter(deps: OwnershipRouteDeps): Router {
       body.secretId,
     );
     res.status(202).json({ ...started, drill: true, drillId });
+  });
+
+  router.post('/drills/schedules', async (req, res) => {
+    const body = DrillScheduleBodySchema.parse(req.body);
+    const person = currentPerson(req);
+    const team = drillableTeam(body, person.id);
+    const everyMs = parseDurationMs(body.every);
+    if (everyMs === undefined || everyMs < 60_000) {
+      throw new HttpError(
+        400,
+        `every: "${body.every}" is not a duration of at least 1m: write e.g. 30d, 12h or 90m`,
+        'INVALID_INPUT',
+      );
+    }
+    const scheduled = await deps.incidents.scheduleDrills({
+      team: team.id,
+      secretId: body.secretId,
+      requestedBy: person.id,
+      everyMs,
+    });
+    res.status(scheduled.created ? 201 : 200).json(scheduled);
   });
 
   router.get('/drills/report', async (req, res) => {

@@ -4,7 +4,8 @@ import type { Auditor } from '../../../domain/catalog';
 import type { Database } from '../../../integrations/database/database';
 import { ClosureBundleArchive } from '../../../integrations/evidence/bundle-archive';
 import type { EvidenceSigner } from '../../../integrations/evidence/bundle-signing';
-import type { EvidenceStore } from '../../../integrations/ports';
+import type { DrillLog, EvidenceStore } from '../../../integrations/ports';
+import { teamDrillReport } from '../ownership-routes';
 import { IncidentIdSchema, parseListQuery } from './audit-queries';
 import {
   auditorByToken,
@@ -21,6 +22,8 @@ import { incidentPage, listPage, loginPage, problemPage, reportPage } from './po
 export interface AuditRouterDeps {
   database: Database;
   evidence: EvidenceStore;
+  /** Finds drill incidents of a team, for the drill report; unset = no drill report. */
+  drills?: DrillLog;
   /** Catalog `auditors`; a function lets a reloaded catalog take effect at once. */
   auditors: AuditorSource;
   /** Only the public half is used here: the router never signs. */
@@ -70,6 +73,17 @@ export function auditRouter(deps: AuditRouterDeps): Router {
       const parsed = parseListQuery(req.query);
       if (!parsed.ok) return sendError(res, 400, 'INVALID_INPUT', `invalid query: ${parsed.problems.join('; ')}`);
       res.json(await archive.list(parsed.filters));
+    }),
+  );
+  router.get(
+    '/api/drills',
+    api,
+    handle(async (req, res) => {
+      const team = typeof req.query.team === 'string' ? req.query.team : '';
+      if (!team || !deps.drills)
+        return sendError(res, 400, 'INVALID_INPUT', 'invalid query: team: name the team (?team=<id>)');
+      const last = Math.min(100, Math.max(1, Number(req.query.last ?? 10) || 10));
+      res.json(await teamDrillReport({ evidence: deps.evidence, drills: deps.drills }, team, last));
     }),
   );
   router.get(

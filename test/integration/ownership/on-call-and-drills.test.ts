@@ -1,7 +1,8 @@
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { startTestApp, type TestApp } from '../../support/app';
+import { startTestApp, tokenOf, type TestApp } from '../../support/app';
 import { testEnvironment, withAdmin } from '../../support/environment';
-import { api } from '../../support/http';
+import { api, eventually } from '../../support/http';
 import { decide, openIncident, verify, waitForEvidence, waitForPhase } from '../../support/incidents';
 import { createLoginRole } from '../../support/roles';
 import { FakeBackstage } from '../../fakes/backstage-api';
@@ -188,8 +189,68 @@ describe('accountable now: on-call, delegation, drills, honeytokens', () => {
       expect(run[step]).toBeGreaterThanOrEqual(0);
     }
     expect(report.body.medians.msToVerify).toBeGreaterThanOrEqual(run.msToDecide);
+    const forAuditors = await api(app.baseUrl, 'GET', '/audit/api/drills?team=payments', { as: 'auditor' });
+    expect(forAuditors.status).toBe(200);
+    expect(forAuditors.body.drills.map((d: { incidentId: string }) => d.incidentId)).toContain(id);
     const missingTeam = await api(app.baseUrl, 'GET', '/api/drills/report', { as: 'erin' });
     expect(missingTeam.status).toBe(400);
+  });
+
+  it('schedules recurring drills as a Temporal Schedule; a fired schedule opens a drill incident that reports as scheduled', async () => {
+    const bad = await api(app.baseUrl, 'POST', '/api/drills/schedules', {
+      as: 'alice',
+      body: { team: 'payments', secretId: 'vendor-key', every: 'fortnightly' },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('every');
+    const created = await api(app.baseUrl, 'POST', '/api/drills/schedules', {
+      as: 'alice',
+      body: { team: 'payments', secretId: 'vendor-key', every: '30d' },
+    });
+    expect(created.status).toBe(201);
+    const scheduleId = created.body.scheduleId as string;
+    try {
+      const described = await app.client.schedule.getHandle(scheduleId).describe();
+      expect(described.action).toMatchObject({ type: 'startWorkflow', workflowType: 'scheduledDrill' });
+      await app.service.triggerDrillSchedule(scheduleId);
+      const report = await eventually(
+        () => api(app.baseUrl, 'GET', '/api/drills/report?team=payments&last=50', { as: 'erin' }),
+        (r) => r.body?.drills?.some((d: { trigger: string }) => d.trigger === 'scheduled'),
+        30_000,
+        'a scheduled drill in the report',
+      );
+      const run = report.body.drills.find((d: { trigger: string }) => d.trigger === 'scheduled');
+      const status = await waitForPhase(app, run.incidentId, 'awaiting-decision');
+      expect(status.provider).toBe('drill');
+    } finally {
+      await app.client.schedule.getHandle(scheduleId).delete();
+    }
+  });
+
+  it('drives drills from the CLI with exit codes: 0 done, 1 refused by the API, 2 usage', async () => {
+    // Asynchronous: the product serves the CLI's requests from this same process.
+    const cli = (args: string[], as = 'alice') =>
+      new Promise<{ status: number | null; stdout: string }>((resolve) => {
+        const child = spawn(
+          process.execPath,
+          ['--import', 'tsx', join(__dirname, '../../../entrypoints/cli/main.ts'), ...args],
+          {
+            env: { ...process.env, TOURNIQUET_URL: app.baseUrl, TOURNIQUET_TOKEN: tokenOf(as) },
+            stdio: ['ignore', 'pipe', 'ignore'],
+          },
+        );
+        let stdout = '';
+        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+        child.on('close', (status) => resolve({ status, stdout }));
+      });
+    const started = await cli(['drill', 'start', '--team', 'payments', '--secret', 'vendor-key']);
+    expect(started.status).toBe(0);
+    expect(JSON.parse(started.stdout)).toMatchObject({ drill: true, workflowId: expect.stringMatching(/^drill-/) });
+    expect((await cli(['drill', 'start', '--team', 'payments', '--secret', 'vendor-key'], 'hank')).status).toBe(1);
+    expect((await cli(['drill', 'start', '--secret', 'vendor-key'])).status).toBe(2);
+    const report = await cli(['drill', 'report', '--team', 'payments']);
+    expect(report.status).toBe(0);
+    expect(JSON.parse(report.stdout).team).toBe('payments');
   });
 
   it('contains a tripped Canarytoken at once, flags it as a honeytoken trip and scores the team', async () => {

@@ -21,6 +21,14 @@ function input(secretId: string): IncidentInput {
   };
 }
 
+describe('the documented live-ownership example catalog', () => {
+  it('loads, with a PagerDuty on-call team and a Backstage-owned secret', () => {
+    const example = loadCatalog(join(__dirname, '../../../docs/examples/catalog.live-ownership.yaml'));
+    expect(example.teams.find((team) => team.id === 'payments')?.onCall).toMatchObject({ source: 'pagerduty' });
+    expect(example.secrets.find((secret) => secret.backstageEntity)?.id).toBe('billing-saas-key');
+  });
+});
+
 describe('live roles from on-call tools and the service catalog', () => {
   const pagerduty = new FakePagerDuty();
   const opsgenie = new FakeOpsgenie();
