@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { currentRequestId } from '../entrypoints/http/request-id';
 
 /**
  * Paths pino blanks out wherever they appear: tokens, secrets, passwords, authorization headers
@@ -33,7 +34,16 @@ export const REDACTED_PATHS = [
 
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   return pino(
-    { level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, base: { service: 'tourniquet' } },
+    {
+      level,
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      base: { service: 'tourniquet' },
+      // Every line written while an HTTP request is served names that request.
+      mixin: () => {
+        const requestId = currentRequestId();
+        return requestId ? { requestId } : {};
+      },
+    },
     destination,
   );
 }

@@ -11,6 +11,7 @@ import { rejectAuditorWrites } from './audit/auditor-auth';
 import { errorHandler } from './http-errors';
 import { campaignsRouter, intakeRouter } from './intake';
 import { ownershipRouter } from './ownership-routes';
+import { requestId } from './request-id';
 
 export interface HttpDeps extends ApiDeps {
   drills: DrillLog;
@@ -28,6 +29,8 @@ export interface HttpDeps extends ApiDeps {
 export function buildHttpApp(deps: HttpDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // First: every request, including Slack's and the 404s, gets an id returned in X-Request-Id.
+  app.use(requestId());
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
   });
