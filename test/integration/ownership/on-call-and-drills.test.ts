@@ -85,7 +85,8 @@ describe('accountable now: on-call, delegation, drills, honeytokens', () => {
     const id = await openIncident(app, { secretId: 'vendor-key-b', description: 'seen in CI output' }, 'erin');
     const waiting = await waitForPhase(app, id, 'awaiting-decision');
     expect(waiting.roles.primary.id).toBe('alice');
-    const evidence = await waitForEvidence(app, id, 'ownership-gap.found');
+    // decision.requested is appended after ownership-gap.found and roles.resolved.
+    const evidence = await waitForEvidence(app, id, 'decision.requested');
     const gap = evidence.find((record) => record.kind === 'ownership-gap.found')!;
     expect(gap.details.findings.join('\n')).toMatch(/pagerduty on-call for team payments unavailable/);
     const resolved = evidence.find((record) => record.kind === 'roles.resolved')!;
