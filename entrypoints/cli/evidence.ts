@@ -20,7 +20,7 @@ export interface EvidenceCommandIo {
 
 const USAGE = `usage:
   tourniquet evidence verify <bundle.json> --public-key <key.pem>
-      checks every record's hash chain and the signature, offline; exit 0 verified, 1 not verified
+      checks every record's hash chain and the signature, offline; exit 0 verified, 1 not verified, 2 unreadable input or wrong usage
   tourniquet evidence export [--out <file.jsonl>]
       writes every evidence record and sealed closure bundle as JSON lines (stdout by default)`;
 
@@ -62,7 +62,7 @@ async function verifyCommand(args: string[], io: EvidenceCommandIo): Promise<num
     readInput(bundlePath, 'bundle'),
     readInput(values['public-key'], 'public key'),
   ]);
-  const result = verifyClosureBundle(new Uint8Array(bundle), publicKey.toString('utf8'));
+  const result = verifyClosureBundle(readableJson(bundle, bundlePath), publicKey.toString('utf8'));
   if (result.ok) {
     io.out(
       `VERIFIED ${result.incidentId}: ${result.recordCount} records, hash chain intact, Ed25519 signature valid (key ${result.keyId})`,
@@ -119,6 +119,20 @@ async function exportToFile(archive: ClosureBundleArchive, path: string): Promis
 function openConfiguredDatabase(env: Record<string, string | undefined>): Promise<Database> {
   const config = parseConfig(env);
   return openDatabase({ url: config.DATABASE_URL, embeddedDir: join(config.DATA_DIR, 'pglite') });
+}
+
+/**
+ * A bundle that is not UTF-8 JSON at all (an HTML error page, a truncated download) is unreadable
+ * input, exit 2, not a bundle that failed verification. Thrown errors become exit 2.
+ */
+function readableJson(bytes: Buffer, path: string): unknown {
+  try {
+    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)) as unknown;
+  } catch (error) {
+    throw new Error(
+      `cannot read the bundle file ${path}: it is not UTF-8 JSON (${(error as Error).message}); download it again from GET /audit/api/incidents/<id>/bundle`,
+    );
+  }
 }
 
 async function readInput(path: string, what: string): Promise<Buffer> {
