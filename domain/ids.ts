@@ -21,3 +21,8 @@ export function workflowIdOfIncident(incidentOrWorkflowId: string): string {
   const match = /^((?:leak|drill)-[0-9a-f]{24})(?:-[0-9a-f]{8})?$/.exec(incidentOrWorkflowId);
   return match?.[1] ?? incidentOrWorkflowId;
 }
+
+/** Whether typed text has the shape of an incident or workflow id (checked before any look-up). */
+export function looksLikeIncidentId(text: string): boolean {
+  return /^(?:leak|drill)-[A-Za-z0-9_-]{1,64}$/.test(text);
+}

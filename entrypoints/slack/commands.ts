@@ -6,6 +6,7 @@ import { age, escapeMrkdwn, slackDate } from '../../integrations/slack/blocks/te
 import { SlackStore } from '../../integrations/slack/slack-store';
 import type { SlackDeps } from './deps';
 import { identify } from './identity';
+import { looksLikeIncidentId } from '../../domain/ids';
 
 /**
  * The slash command (`/tourniquet` unless SLACK_COMMAND says otherwise): open, status [id], list,
@@ -46,7 +47,8 @@ export function registerCommands(app: App, deps: SlackDeps): void {
     if (!['open', 'status', 'list'].includes(sub)) {
       return void (await ack({
         response_type: 'ephemeral',
-        text: `I do not know \`${escapeMrkdwn(sub)}\`.\n${helpText(name)}`,
+        // Never echo what was typed: somebody may paste a secret after the command by mistake.
+        text: `I do not know that command.\n${helpText(name)}`,
       }));
     }
     const identity = identify(deps.directory, command.user_id);
@@ -81,11 +83,13 @@ async function showStatus(
     });
     return;
   }
-  const status = await deps.service.status(incidentId);
+  // Text that is not shaped like an incident id is never sent on, not even as a look-up key.
+  const status = looksLikeIncidentId(incidentId) ? await deps.service.status(incidentId) : undefined;
   if (!status) {
     await respond({
       response_type: 'ephemeral',
-      text: `:grey_question: No incident \`${escapeMrkdwn(incidentId)}\`. See \`${name} list\` for the open ones.`,
+      // The typed text is not echoed: it may be a secret pasted by mistake.
+      text: `:grey_question: No incident has the id you typed. See \`${name} list\` for the open ones.`,
     });
     return;
   }

@@ -38,7 +38,8 @@ describe('the Slack slash command over signed HTTP requests', () => {
     const answer = await sendSigned(context.app.baseUrl, command('U0ALICE', 'revokeall now'));
     expect(answer.status).toBe(200);
     expect(answer.json.response_type).toBe('ephemeral');
-    expect(answer.json.text).toContain('I do not know `revokeall`');
+    expect(answer.json.text).toContain('I do not know that command');
+    expect(answer.json.text).not.toContain('revokeall');
     expect(answer.json.text).toContain('/tourniquet list');
   });
 
@@ -93,5 +94,17 @@ describe('the Slack slash command over signed HTTP requests', () => {
     await sendSigned(context.app.baseUrl, command('U0ALICE', 'status leak-000000000000000000000000', 'missing'));
     const missing = await context.slack.waitFor('missing answer', (s) => s.callsOf('response:missing')[0]);
     expect(String(missing.args['text'])).toContain('No incident');
+  });
+
+  it('never echoes typed free text: a secret pasted after the command stays out of every reply', async () => {
+    const pasted = 'AKIAIOSFODNN7EXAMPLE wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+    await sendSigned(context.app.baseUrl, command('U0ALICE', `status ${pasted}`, 'pasted-status'));
+    const status = await context.slack.waitFor('pasted status answer', (s) => s.callsOf('response:pasted-status')[0]);
+    expect(String(status.args['text'])).toContain('No incident has the id you typed');
+    const unknown = await sendSigned(context.app.baseUrl, command('U0ALICE', pasted));
+    expect(unknown.json.text).toContain('I do not know that command');
+    const everything = JSON.stringify([status.args, unknown.json]);
+    expect(everything).not.toContain('AKIAIOSFODNN7EXAMPLE');
+    expect(everything).not.toContain('wJalrXUtnFEMI');
   });
 });
