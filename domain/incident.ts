@@ -262,9 +262,12 @@ export interface IncidentStatus {
   incidentId: string;
   workflowId: string;
   phase: Phase;
-  secretId: string;
-  provider: string;
-  tier: Tier;
+  /** Catalog secret id; null until known (an unknown credential before planning). */
+  secretId: string | null;
+  /** Null while the incident is still planning: unknown reads as unknown, not as a default. */
+  provider: string | null;
+  /** Null while the incident is still planning. */
+  tier: Tier | null;
   ownershipGap: boolean;
   roles: { primary?: PersonRef; backup?: PersonRef; verifier?: PersonRef };
   /** Who the incident is waiting on right now, and until when. */

@@ -239,9 +239,10 @@ export class IncidentState {
       incidentId: this.incidentId,
       workflowId: this.workflowId,
       phase: this.phase,
-      secretId: plan?.secret.id ?? this.input.secretId ?? 'unknown',
-      provider: plan?.secret.provider ?? 'unknown',
-      tier: plan?.secret.tier ?? 'high',
+      // Before planning nothing is known yet: null, never a default that reads like a fact.
+      secretId: plan?.secret.id ?? this.input.secretId ?? null,
+      provider: plan?.secret.provider ?? null,
+      tier: plan?.secret.tier ?? null,
       ownershipGap: plan?.ownershipGap ?? this.input.secretId === null,
       roles: { primary: plan?.primary, backup: plan?.backupApprovers[0], verifier: this.verifier },
       waitingOn: this.waitingOn,

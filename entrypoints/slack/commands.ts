@@ -2,7 +2,7 @@ import type { App, RespondFn } from '@slack/bolt';
 import type { IncidentStatus } from '../../domain/incident';
 import { cardFallbackText, phaseLabel, renderStatusCard } from '../../integrations/slack/blocks/card';
 import { renderOpenModal } from '../../integrations/slack/blocks/modals';
-import { age, escapeMrkdwn, slackDate } from '../../integrations/slack/blocks/text';
+import { age, escapeMrkdwn, orNotKnown, slackDate } from '../../integrations/slack/blocks/text';
 import { SlackStore } from '../../integrations/slack/slack-store';
 import type { SlackDeps } from './deps';
 import { identify } from './identity';
@@ -117,5 +117,5 @@ function listLine(status: IncidentStatus, now: Date): string {
   const waiting = status.waitingOn
     ? `waits on ${escapeMrkdwn(status.waitingOn.people.join(', ') || 'nobody')}${status.waitingOn.until ? ` until ${slackDate(status.waitingOn.until)}` : ''}`
     : 'waits on nobody';
-  return `• \`${status.incidentId}\` ${escapeMrkdwn(status.secretId)} (${status.tier}) — ${phaseLabel(status.phase)} — ${waiting} — age ${age(status.openedAt, now)}`;
+  return `• \`${status.incidentId}\` ${escapeMrkdwn(orNotKnown(status.secretId))} (${orNotKnown(status.tier)}) — ${phaseLabel(status.phase)} — ${waiting} — age ${age(status.openedAt, now)}`;
 }

@@ -52,7 +52,7 @@ export class DirectMessageRetirement {
       await this.client.chat.update({
         channel: message.channelId,
         ts: message.ts,
-        text: message.text || `Tourniquet: ${status.secretId}`,
+        text: message.text || `Tourniquet: ${status.secretId ?? status.incidentId}`,
         blocks: renderRetiredDirectMessage(message.text, status, outcome),
       });
     } catch (error) {

@@ -1,6 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import type { IncidentStatus, Phase, PersonRef } from '../../../domain/incident';
-import { clip, escapeMrkdwn, personLabel, slackDate } from './text';
+import { clip, escapeMrkdwn, orNotKnown, personLabel, slackDate } from './text';
 
 /**
  * The status card: one message per incident, rendered from the workflow's IncidentStatus and
@@ -30,13 +30,16 @@ const MAX_ACTIONS = 8;
 
 export function renderStatusCard(status: IncidentStatus): KnownBlock[] {
   const blocks: KnownBlock[] = [
-    { type: 'header', text: { type: 'plain_text', text: clip(`Leaked credential: ${status.secretId}`, 150) } },
+    {
+      type: 'header',
+      text: { type: 'plain_text', text: clip(`Leaked credential: ${orNotKnown(status.secretId)}`, 150) },
+    },
     {
       type: 'section',
       fields: [
         { type: 'mrkdwn', text: `*Step*\n${phaseLabel(status.phase)}` },
-        { type: 'mrkdwn', text: `*Tier*\n${status.tier}` },
-        { type: 'mrkdwn', text: `*Provider*\n${escapeMrkdwn(status.provider)}` },
+        { type: 'mrkdwn', text: `*Tier*\n${orNotKnown(status.tier)}` },
+        { type: 'mrkdwn', text: `*Provider*\n${escapeMrkdwn(orNotKnown(status.provider))}` },
         { type: 'mrkdwn', text: `*Opened*\n${slackDate(status.openedAt)}` },
         { type: 'mrkdwn', text: `*Sightings*\n${status.sightings}` },
         { type: 'mrkdwn', text: `*Outcome*\n${status.outcome ?? '_open_'}` },
@@ -77,7 +80,7 @@ export function renderStatusCard(status: IncidentStatus): KnownBlock[] {
 
 /** Plain-text summary for notifications and clients that do not show blocks. */
 export function cardFallbackText(status: IncidentStatus): string {
-  return `Leaked credential ${status.secretId} (${status.tier}): ${phaseLabel(status.phase).replace(/^:[a-z_]+: /, '')}`;
+  return `Leaked credential ${orNotKnown(status.secretId)} (${orNotKnown(status.tier)}): ${phaseLabel(status.phase).replace(/^:[a-z_]+: /, '')}`;
 }
 
 function section(text: string): KnownBlock {

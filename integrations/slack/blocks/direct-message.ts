@@ -3,7 +3,7 @@ import type { IncidentStatus } from '../../../domain/incident';
 import type { IncidentNotification, NotificationKind } from '../../ports';
 import { phaseLabel } from './card';
 import { ACTION_IDS, encodeValue } from './ids';
-import { clip, escapeMrkdwn, slackDate } from './text';
+import { clip, escapeMrkdwn, orNotKnown, slackDate } from './text';
 
 /**
  * The direct message a person gets when the incident needs them: the notification text, a short
@@ -67,7 +67,7 @@ export function renderDirectMessage(notification: IncidentNotification, channelI
       elements: [
         {
           type: 'mrkdwn',
-          text: `\`${escapeMrkdwn(status.secretId)}\` (${status.tier}) · ${phaseLabel(status.phase)}${until}${where}`,
+          text: `\`${escapeMrkdwn(orNotKnown(status.secretId))}\` (${orNotKnown(status.tier)}) · ${phaseLabel(status.phase)}${until}${where}`,
         },
       ],
     },
@@ -93,7 +93,7 @@ export function buttonsOf(notification: IncidentNotification): DirectMessageButt
 export function renderRetiredDirectMessage(text: string, status: IncidentStatus, outcome: string): KnownBlock[] {
   const line: KnownBlock = {
     type: 'context',
-    elements: [{ type: 'mrkdwn', text: clip(`\`${escapeMrkdwn(status.secretId)}\` · ${outcome}`) }],
+    elements: [{ type: 'mrkdwn', text: clip(`\`${escapeMrkdwn(orNotKnown(status.secretId))}\` · ${outcome}`) }],
   };
   // Rows stored before texts were kept have none; Slack refuses an empty section.
   return text ? [{ type: 'section', text: { type: 'mrkdwn', text: clip(escapeMrkdwn(text)) } }, line] : [line];

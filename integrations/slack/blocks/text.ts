@@ -5,6 +5,11 @@ export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/** A status field that is not known yet (the incident is still planning) reads as such. */
+export function orNotKnown(value: string | null): string {
+  return value ?? 'not known yet';
+}
+
 /** A person as a Slack mention when we know their Slack id, else their catalog name. */
 export function personLabel(person: PersonRef | undefined): string {
   if (!person) return '_nobody_';
