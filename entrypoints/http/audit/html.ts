@@ -48,7 +48,7 @@ export function page(title: string, body: SafeHtml, auditorName?: string): strin
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${title} · Tourniquet audit</title>
 <style>${new SafeHtml(STYLE)}</style></head>
-<body><header><nav><a href="/audit/">Closed incidents</a>${auditorName ? html`<span>Signed in as ${auditorName}</span> <a href="/audit/logout">Sign out</a>` : ''}</nav></header>
+<body><header><nav><a href="/audit/">Closed incidents</a> <a href="/audit/drills">Drills</a>${auditorName ? html`<span>Signed in as ${auditorName}</span> <a href="/audit/logout">Sign out</a>` : ''}</nav></header>
 <main>${body}</main></body></html>`.value;
 }
 

@@ -8,6 +8,7 @@ import {
   timelineSection,
   verificationBanner,
 } from './bundle-sections';
+import type { DrillReport } from '../../../domain/drill-report';
 import { html, page } from './html';
 
 /** The auditor portal's pages. Links carry no token: the portal authenticates with its cookie. */
@@ -80,6 +81,32 @@ export function problemPage(title: string, problems: string[], auditorName?: str
   return page(
     title,
     html`<h1>${title}</h1><ul class="status bad">${problems.map((problem) => html`<li>${problem}</li>`)}</ul><p><a href="/audit/">Back to the list</a></p>`,
+    auditorName,
+  );
+}
+
+/** A team's drill report: each drill's times to acknowledge, decide, contain and verify, and the medians. */
+export function drillsPage(team: string, report: DrillReport | undefined, auditorName: string): string {
+  const ms = (value: number | undefined) => (value === undefined ? '—' : `${(value / 1000).toFixed(1)} s`);
+  const rows = (report?.drills ?? []).map(
+    (run) =>
+      html`<tr><td>${run.incidentId}</td><td>${run.trigger}</td><td>${run.openedAt}</td><td>${ms(run.msToAcknowledge)}</td><td>${ms(run.msToDecide)}</td><td>${ms(run.msToContain)}</td><td>${ms(run.msToVerify)}</td><td>${run.answeredBy.join(', ')}</td></tr>`,
+  );
+  const medians = report?.medians ?? {};
+  return page(
+    'Drills',
+    html`<h1>Drills</h1>
+  <form class="filters" method="get" action="/audit/drills">
+    <label>Team <input name="team" value="${team}" required></label>
+    <button type="submit">Show</button>
+  </form>
+  ${
+    report
+      ? html`<p>${report.drills.length} drill(s) of team ${team}. Medians: acknowledge ${ms(medians.msToAcknowledge)}, decide ${ms(medians.msToDecide)}, contain ${ms(medians.msToContain)}, verify ${ms(medians.msToVerify)}.</p>
+  <table data-testid="drills"><thead><tr><th>Drill incident</th><th>Trigger</th><th>Opened</th><th>Acknowledge</th><th>Decide</th><th>Contain</th><th>Verify</th><th>Answered by</th></tr></thead>
+  <tbody>${rows}</tbody></table>`
+      : html`<p>Name a team to see its drills. Drills touch nothing real; they are excluded from production figures.</p>`
+  }`,
     auditorName,
   );
 }

@@ -17,7 +17,7 @@ import {
   type AuditorSource,
 } from './auditor-auth';
 import { HTML_HEADERS } from './html';
-import { incidentPage, listPage, loginPage, problemPage, reportPage } from './portal-pages';
+import { drillsPage, incidentPage, listPage, loginPage, problemPage, reportPage } from './portal-pages';
 
 export interface AuditRouterDeps {
   database: Database;
@@ -129,6 +129,19 @@ export function auditRouter(deps: AuditRouterDeps): Router {
       const parsed = parseListQuery(req.query);
       if (!parsed.ok) return sendHtml(res, 400, problemPage('Invalid filter', parsed.problems, auditor.name));
       sendHtml(res, 200, listPage(await archive.list(parsed.filters), stringQuery(req.query), auditor.name));
+    }),
+  );
+  router.get(
+    '/drills',
+    portal,
+    handle(async (req, res) => {
+      const auditor = (req as AuditedRequest).auditor as Auditor;
+      const team = typeof req.query.team === 'string' ? req.query.team.trim() : '';
+      const report =
+        team && deps.drills
+          ? await teamDrillReport({ evidence: deps.evidence, drills: deps.drills }, team, 20)
+          : undefined;
+      sendHtml(res, 200, drillsPage(team, report, auditor.name));
     }),
   );
   router.get(

@@ -193,6 +193,13 @@ describe('accountable now: on-call, delegation, drills, honeytokens', () => {
     const forAuditors = await api(app.baseUrl, 'GET', '/audit/api/drills?team=payments', { as: 'auditor' });
     expect(forAuditors.status).toBe(200);
     expect(forAuditors.body.drills.map((d: { incidentId: string }) => d.incidentId)).toContain(id);
+    const portal = await fetch(`${app.baseUrl}/audit/drills?team=payments`, {
+      headers: { authorization: `Bearer ${tokenOf('auditor')}` },
+    });
+    const pageHtml = await portal.text();
+    expect(portal.status).toBe(200);
+    expect(pageHtml).toContain(id);
+    expect(pageHtml).toContain('grace, carol');
     const missingTeam = await api(app.baseUrl, 'GET', '/api/drills/report', { as: 'erin' });
     expect(missingTeam.status).toBe(400);
   });
