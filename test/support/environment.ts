@@ -15,6 +15,8 @@ export interface TestEnvironment {
   /** Superuser URL of the shared test PostgreSQL cluster. */
   databaseUrl: string;
   postgresDataDir: string;
+  /** Leader of the PostgreSQL server's process group. */
+  postgresPid?: number;
   workflowBundlePath: string;
 }
 

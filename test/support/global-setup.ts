@@ -10,13 +10,17 @@ import type { TestEnvironment } from './environment';
  * and bundles the workflow code once, so each test file only starts its own worker.
  */
 export default async function globalSetup(): Promise<void> {
+  const dir = join(__dirname, '../../.data/test', `run-${process.pid}`);
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'environment.json');
+  // Set before anything starts: every process the run spawns inherits it, which is how the global
+  // teardown recognises a leftover of this run (test/support/leftovers.ts).
+  process.env.TOURNIQUET_TEST_ENV = file;
   const [temporal, postgres, bundle] = await Promise.all([
     startTemporalDevServer(),
     startPostgresCluster(),
     bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows/index.ts'), logger: quietLogger() }),
   ]);
-  const dir = join(__dirname, '../../.data/test', `run-${process.pid}`);
-  mkdirSync(dir, { recursive: true });
   const workflowBundlePath = join(dir, 'workflow-bundle.js');
   writeFileSync(workflowBundlePath, bundle.code);
   const environment: TestEnvironment = {
@@ -24,11 +28,10 @@ export default async function globalSetup(): Promise<void> {
     temporalPid: temporal.pid,
     databaseUrl: postgres.url,
     postgresDataDir: postgres.dataDir,
+    postgresPid: postgres.pid,
     workflowBundlePath,
   };
-  const file = join(dir, 'environment.json');
   writeFileSync(file, JSON.stringify(environment, null, 2));
-  process.env.TOURNIQUET_TEST_ENV = file;
 }
 
 function quietLogger() {

@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,14 +5,16 @@ import { join } from 'node:path';
 import { TEST_CATALOG } from '../support/app';
 import { createTestDatabase, testEnvironment } from '../support/environment';
 import { api, eventually } from '../support/http';
+import { startProductProcess, type ProductProcess } from '../support/product-process';
+import { processAlive } from '../support/processes';
 import { createLoginRole } from '../support/roles';
 import { TcpProxy } from '../support/tcp-proxy';
 
 describe('a worker killed in the middle of containment', () => {
-  const children: ChildProcess[] = [];
+  const workers: ProductProcess[] = [];
   let proxy: TcpProxy;
   afterAll(async () => {
-    children.forEach((child) => child.kill('SIGKILL'));
+    await Promise.all(workers.map((worker) => worker.kill()));
     await proxy.stop();
   });
 
@@ -37,7 +38,8 @@ describe('a worker killed in the middle of containment', () => {
       TEST_PG_FLAKY_URL: flakyUrl.toString(),
     };
     const password = await createLoginRole('flaky_app');
-    const first = await startWorker(env, children);
+    const first = await startProductProcess(env);
+    workers.push(first);
     const opened = await api(first.baseUrl, 'POST', '/api/incidents', {
       as: 'carol',
       body: { secretId: 'flaky-db', leakedValue: password },
@@ -63,11 +65,13 @@ describe('a worker killed in the middle of containment', () => {
       30_000,
       'the stalled call after revocation',
     );
-    first.child.kill('SIGKILL');
-    await new Promise((resolve) => first.child.once('exit', resolve));
+    // The process that polls this task queue and ran the hung activity is gone before anything replaces it.
+    await first.kill();
+    expect(processAlive(first.pid)).toBe(false);
 
     proxy.mode = 'pass';
-    const second = await startWorker(env, children);
+    const second = await startProductProcess(env);
+    workers.push(second);
     const status = await eventually(
       () => api(second.baseUrl, 'GET', `/api/incidents/${id}`, { as: 'alice' }),
       (r) => r.body?.phase === 'awaiting-verification',
@@ -85,24 +89,3 @@ describe('a worker killed in the middle of containment', () => {
     );
   });
 });
-
-async function startWorker(
-  env: NodeJS.ProcessEnv,
-  children: ChildProcess[],
-): Promise<{ child: ChildProcess; baseUrl: string }> {
-  const child = spawn(process.execPath, [require.resolve('tsx/cli'), join(__dirname, '../support/worker-process.ts')], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const baseUrl = await new Promise<string>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      const match = /READY (\S+)/.exec(chunk.toString());
-      if (match?.[1]) resolve(match[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`worker exited with ${code}: ${stderr.slice(-2_000)}`)));
-  });
-  return { child, baseUrl };
-}

@@ -1,0 +1,56 @@
+import { join } from 'node:path';
+import { processAlive, spawnService, type Service } from './processes';
+
+/** The product running in its own process (test/support/worker-process.ts), so a test can SIGKILL it. */
+export interface ProductProcess {
+  pid: number;
+  baseUrl: string;
+  service: Service;
+  /**
+   * SIGKILL to the process that runs the worker (it leads its own group, so nothing it started
+   * survives either), then proves it: resolves only once the pid no longer exists.
+   */
+  kill(): Promise<void>;
+}
+
+/**
+ * Starts the product as ONE process: `node --import tsx worker-process.ts`, so the pid we hold is
+ * the process that polls Temporal and runs activities (not a launcher with the worker as its child).
+ * Resolves once it prints READY with its HTTP base URL.
+ */
+export async function startProductProcess(env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<ProductProcess> {
+  const service = spawnService(process.execPath, ['--import', 'tsx', join(__dirname, 'worker-process.ts')], {
+    env,
+    what: 'product worker process',
+  });
+  const { child } = service;
+  const baseUrl = await new Promise<string>((resolve, reject) => {
+    let stdout = '';
+    const timer = setTimeout(() => {
+      void service.kill();
+      reject(new Error(`worker did not start within ${timeoutMs} ms: ${service.output()}`));
+    }, timeoutMs);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const match = /READY (\S+)/.exec(stdout);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`worker exited with ${code ?? signal}: ${service.output()}`));
+    });
+  });
+  const pid = child.pid!;
+  return {
+    pid,
+    baseUrl,
+    service,
+    async kill() {
+      await service.kill();
+      if (processAlive(pid)) throw new Error(`worker pid ${pid} survived SIGKILL`);
+    },
+  };
+}
