@@ -6,6 +6,11 @@ import { mappingErrors } from './map-errors';
 
 /** Activities that keep the incident's books: plan, evidence, notifications, sealed values. */
 export function createBookkeepingActivities(deps: ActivityDeps) {
+  // "What acted" is this worker's identity for worker actions.
+  const withWorker = (draft: EvidenceDraft): EvidenceDraft =>
+    draft.actor.type === 'worker' && !draft.actor.id
+      ? { ...draft, actor: { ...draft.actor, id: deps.workerIdentity } }
+      : draft;
   return {
     /** Resolves roles and policy from the catalog. Pure look-up: safe to retry. */
     async planIncident(input: IncidentInput): Promise<IncidentPlan> {
@@ -39,10 +44,19 @@ export function createBookkeepingActivities(deps: ActivityDeps) {
      */
     async appendEvidence(draft: EvidenceDraft): Promise<{ hash: string }> {
       return mappingErrors(async () => {
-        const actor =
-          draft.actor.type === 'worker' && !draft.actor.id ? { ...draft.actor, id: deps.workerIdentity } : draft.actor;
-        const record = await deps.evidence.append({ ...draft, actor });
+        const record = await deps.evidence.append(withWorker(draft));
         return { hash: record.hash };
+      });
+    },
+
+    /**
+     * Appends several evidence records in seq order (a burst of sightings is one activity, not one
+     * each). Idempotent like appendEvidence: a retry skips the records already stored.
+     */
+    async appendEvidenceBatch(drafts: EvidenceDraft[]): Promise<{ appended: number }> {
+      return mappingErrors(async () => {
+        for (const draft of drafts) await deps.evidence.append(withWorker(draft));
+        return { appended: drafts.length };
       });
     },
 

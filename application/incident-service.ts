@@ -13,6 +13,7 @@ import type {
   DependentAcknowledgement,
   IncidentInput,
   IncidentStatus,
+  IncidentSummary,
   ManualConfirmation,
   VerificationRequest,
 } from '../domain/incident';
@@ -60,15 +61,16 @@ export class IncidentService implements IncidentOpener {
         { valueFingerprint: input.valueFingerprint, sealedValueHandle: input.sealedValueHandle },
       ],
     });
-    return { incidentId: incidentIdOf(workflowId, handle.signaledRunId), workflowId, secretId: input.secretId };
+    const incidentId = await currentIncidentId(this.client.workflow.getHandle(workflowId), handle.signaledRunId);
+    return { incidentId, workflowId, secretId: input.secretId };
   }
 
-  async decide(incidentId: string, request: DecisionRequest, requestId?: string): Promise<IncidentStatus> {
+  async decide(incidentId: string, request: DecisionRequest, requestId?: string): Promise<IncidentSummary> {
     return (await this.handle(incidentId)).executeUpdate(decideUpdate, { args: [request], updateId: requestId });
   }
 
   /** An approver hands the pending decision to a colleague (validated by the workflow). */
-  async delegate(incidentId: string, request: DelegationRequest, requestId?: string): Promise<IncidentStatus> {
+  async delegate(incidentId: string, request: DelegationRequest, requestId?: string): Promise<IncidentSummary> {
     return (await this.handle(incidentId)).executeUpdate(delegateDecisionUpdate, {
       args: [request],
       updateId: requestId,
@@ -146,7 +148,7 @@ export class IncidentService implements IncidentOpener {
     incidentId: string,
     confirmation: ManualConfirmation,
     requestId?: string,
-  ): Promise<IncidentStatus> {
+  ): Promise<IncidentSummary> {
     return (await this.handle(incidentId)).executeUpdate(confirmManualContainmentUpdate, {
       args: [confirmation],
       updateId: requestId,
@@ -157,14 +159,14 @@ export class IncidentService implements IncidentOpener {
     incidentId: string,
     ack: DependentAcknowledgement,
     requestId?: string,
-  ): Promise<IncidentStatus> {
+  ): Promise<IncidentSummary> {
     return (await this.handle(incidentId)).executeUpdate(acknowledgeDependentUpdate, {
       args: [ack],
       updateId: requestId,
     });
   }
 
-  async verify(incidentId: string, request: VerificationRequest, requestId?: string): Promise<IncidentStatus> {
+  async verify(incidentId: string, request: VerificationRequest, requestId?: string): Promise<IncidentSummary> {
     return (await this.handle(incidentId)).executeUpdate(verifyClosureUpdate, { args: [request], updateId: requestId });
   }
 
@@ -198,10 +200,11 @@ export class IncidentService implements IncidentOpener {
     const workflowId = workflowIdOfIncident(incidentId);
     const handle = this.client.workflow.getHandle(workflowId);
     if (incidentId !== workflowId) {
-      const { runId } = await handle.describe();
-      if (incidentIdOf(workflowId, runId) !== incidentId)
+      const { runId, memo } = await handle.describe();
+      const current = incidentIdOfRun(workflowId, runId, memo);
+      if (current !== incidentId)
         throw new WorkflowNotFoundError(
-          `incident ${incidentId} is over; the credential has a newer incident ${incidentIdOf(workflowId, runId)}`,
+          `incident ${incidentId} is over; the credential has a newer incident ${current}`,
           workflowId,
           runId,
         );
@@ -241,6 +244,21 @@ export class IncidentService implements IncidentOpener {
       firstSighting: command.sighting,
     };
   }
+}
+
+/**
+ * The incident a run belongs to. A first run's incident id derives from its run id; a run that
+ * continued a long incident (continue-as-new) names the incident in its memo.
+ */
+function incidentIdOfRun(workflowId: string, runId: string, memo?: Record<string, unknown>): string {
+  const carried = memo?.incidentId;
+  return typeof carried === 'string' ? carried : incidentIdOf(workflowId, runId);
+}
+
+/** The incident id of the run a signal reached; only a continued run needs a look at its memo. */
+async function currentIncidentId(handle: WorkflowHandle, runId: string): Promise<string> {
+  const { memo } = await handle.describe().catch(() => ({ memo: undefined }));
+  return incidentIdOfRun(handle.workflowId, runId, memo);
 }
 
 /**

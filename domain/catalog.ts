@@ -156,6 +156,15 @@ export const PolicySchema = z.strictObject({
   /** Human handoffs (manual containment, dependent acknowledgement, verification). */
   handoffReminder: durationSchema.default(300_000),
   handoffTimeout: durationSchema.default(1_800_000),
+  /**
+   * Reminders per handoff: each waits twice as long as the one before (handoffReminder, ×2, ×4…);
+   * after the last one the handoff is escalated once more and waits without reminding.
+   */
+  handoffReminders: z.number().int().min(0).max(20).default(5),
+  /** Failed containments before the escalation contacts must decide (no more policy fallback). */
+  containmentAttempts: z.number().int().min(1).max(10).default(3),
+  /** History events after which a waiting incident continues as a new run (Temporal's limit is 51,200). */
+  continueAsNewAfterEvents: z.number().int().min(500).max(40_000).default(4_000),
   /** Require an executor of the issuing team to confirm even automated containment. */
   requireIssuerApproval: z.boolean().default(false),
   /** The approvals a tier requires must come from that many different teams (N of M across teams). */

@@ -108,6 +108,10 @@ export interface PolicySnapshot {
   approvalsRequired: number;
   handoffReminderMs: number;
   handoffTimeoutMs: number;
+  /** Absent in plans made before bounded history: see workflows/bounds.ts for the defaults. */
+  handoffReminders?: number;
+  containmentAttempts?: number;
+  continueAsNewAfterEvents?: number;
   requireIssuerApproval: boolean;
   /** The auto-contain rule that matched the first sighting, if any. */
   autoContain: { action: ContainmentAction; matchedRule: Record<string, unknown> } | null;
@@ -281,5 +285,16 @@ export interface IncidentStatus {
   outcome: Outcome | null;
   openedAt: string;
   closedAt?: string;
+  /** Evidence records written so far; only grows, so a card never goes back to an older view. */
+  evidenceCount: number;
+  /** Actions taken so far; a summary's `actions` holds only the most recent ones. */
+  actionCount: number;
   timeline: TimelineEntry[];
 }
+
+/**
+ * The incident without its timeline: what notifications (the status card) and update results
+ * carry. Its size does not grow with sightings or reminders; the timeline is read with the status
+ * query (GET /api/incidents/:id/timeline).
+ */
+export type IncidentSummary = Omit<IncidentStatus, 'timeline'>;

@@ -4,7 +4,7 @@ import type { DeliveryRecord, GithubAlertRef, OpenIncidentCommand, OpenIncidentR
 import type {
   IncidentInput,
   IncidentPlan,
-  IncidentStatus,
+  IncidentSummary,
   PersonRef,
   RoleSourceRecord,
   SecretSnapshot,
@@ -179,8 +179,8 @@ export interface IncidentNotification {
   /** The people who must act on this notification (DM targets). */
   to: PersonRef[];
   text: string;
-  /** The incident as it stands, to render the status card. */
-  status: IncidentStatus;
+  /** The incident as it stands, to render the status card: no timeline, the last few actions. */
+  status: IncidentSummary;
 }
 
 /** Tells people what the incident needs. Failing to notify must never block containment. */

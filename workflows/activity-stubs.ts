@@ -12,7 +12,12 @@ const NON_RETRYABLE = ['INVALID_INPUT', 'NOT_FOUND', 'PERMISSION_DENIED', 'CONFL
 export const bookkeeping = proxyActivities<
   Pick<
     IncidentActivities,
-    'planIncident' | 'backupApproversNow' | 'appendEvidence' | 'destroySealedValue' | 'sealClosureBundle'
+    | 'planIncident'
+    | 'backupApproversNow'
+    | 'appendEvidence'
+    | 'appendEvidenceBatch'
+    | 'destroySealedValue'
+    | 'sealClosureBundle'
   >
 >({
   startToCloseTimeout: '30 seconds',

@@ -1,7 +1,9 @@
 import { condition, patched } from '@temporalio/workflow';
+import type { HandoffProgress } from '../domain/incident-carry';
 import type { Outcome, PersonRef } from '../domain/incident';
 import { bookkeeping, deathCheck, sourceAlerts } from './activity-stubs';
 import { describe } from './containment-phase';
+import { rollOver } from './continue-as-new';
 import type { Decision } from './decision-phase';
 import { awaitHandoff, dedupe } from './handoff';
 import { WORKER, now, type IncidentState } from './incident-state';
@@ -37,11 +39,15 @@ export async function proveDeath(state: IncidentState, decision: Decision): Prom
 /**
  * A second person confirms the incident is closed. The verifier must be neither a decider nor an
  * executor; when the catalog offers no such person the incident escalates to the default owner
- * team instead of proceeding silently.
+ * team instead of proceeding silently. `carried`: a continued run resumes the verifier's wait.
  */
-export async function awaitVerification(state: IncidentState): Promise<void> {
+export async function awaitVerification(state: IncidentState, carried?: HandoffProgress): Promise<void> {
   const plan = state.plan!;
   const eligible = (people: PersonRef[]) => people.filter((person) => !state.conflicted.has(person.id));
+  if (carried) {
+    await awaitVerifier(state, carried);
+    return;
+  }
   const preferred = plan.verifierCandidates[0];
   const verifier = eligible(dedupe([...plan.verifierCandidates, ...plan.escalationContacts]))[0];
   if (verifier?.id !== preferred?.id) {
@@ -64,24 +70,36 @@ export async function awaitVerification(state: IncidentState): Promise<void> {
       plan.escalationContacts,
       `No eligible verifier for ${plan.secret.id}: separation of duties cannot be satisfied.`,
     );
-    await condition(() => false);
-    return;
+    await condition(() => state.rollOverDue());
+    return rollOver(state, { step: 'verification' });
   }
   state.verifier = verifier;
   state.allowedVerifiers.add(verifier.id);
-  await awaitHandoff(state, {
-    what: 'verification',
-    kind: 'verification-requested',
-    done: () => state.verification?.verifiedBy !== undefined,
-    people: [verifier],
-    escalate: () => {
-      const more = eligible(dedupe([...plan.verifierCandidates, ...plan.escalationContacts])).filter(
-        (p) => !state.allowedVerifiers.has(p.id),
-      );
-      more.forEach((p) => state.allowedVerifiers.add(p.id));
-      return more;
+  await awaitVerifier(state);
+}
+
+/** The verifier's durable wait, escalating to further eligible candidates; then the confirmation is evidence. */
+async function awaitVerifier(state: IncidentState, carried?: HandoffProgress): Promise<void> {
+  const plan = state.plan!;
+  const eligible = (people: PersonRef[]) => people.filter((person) => !state.conflicted.has(person.id));
+  await awaitHandoff(
+    state,
+    {
+      what: 'verification',
+      kind: 'verification-requested',
+      done: () => state.verification?.verifiedBy !== undefined,
+      people: [state.verifier!],
+      escalate: () => {
+        const more = eligible(dedupe([...plan.verifierCandidates, ...plan.escalationContacts])).filter(
+          (p) => !state.allowedVerifiers.has(p.id),
+        );
+        more.forEach((p) => state.allowedVerifiers.add(p.id));
+        return more;
+      },
+      resumeAs: (handoff) => ({ step: 'verification', handoff }),
     },
-  });
+    carried,
+  );
   const verification = state.verification!;
   state.record(
     'verification.confirmed',
@@ -94,23 +112,35 @@ export async function awaitVerification(state: IncidentState): Promise<void> {
   );
 }
 
-/** Each disabled dependent's owner acknowledges its shutdown (a durable handoff per dependent). */
-export async function awaitDependentAcknowledgements(state: IncidentState): Promise<void> {
+/**
+ * Each disabled dependent's owner acknowledges its shutdown (a durable handoff per dependent).
+ * `carried`: a continued run resumes the wait of that dependent, then goes on with the others.
+ */
+export async function awaitDependentAcknowledgements(
+  state: IncidentState,
+  carried?: { dependentId: string; handoff: HandoffProgress },
+): Promise<void> {
   const plan = state.plan!;
   for (const dependent of state.dependents.filter((d) => d.state !== 'running' && !d.acknowledgedBy)) {
+    const resumed = carried?.dependentId === dependent.id ? carried.handoff : undefined;
     state.phase = 'awaiting-acknowledgement';
     const owners = plan.dependentOwners[dependent.id] ?? plan.escalationContacts;
-    state.allowedAckers[dependent.id] = new Set(owners.map((p) => p.id));
-    await awaitHandoff(state, {
-      what: `acknowledgement of ${dependent.id} shutdown`,
-      kind: 'dependent-ack-requested',
-      done: () => dependent.acknowledgedBy !== undefined,
-      people: owners,
-      escalate: () => {
-        plan.escalationContacts.forEach((p) => state.allowedAckers[dependent.id]!.add(p.id));
-        return plan.escalationContacts;
+    if (!resumed) state.allowedAckers[dependent.id] = new Set(owners.map((p) => p.id));
+    await awaitHandoff(
+      state,
+      {
+        what: `acknowledgement of ${dependent.id} shutdown`,
+        kind: 'dependent-ack-requested',
+        done: () => dependent.acknowledgedBy !== undefined,
+        people: owners,
+        escalate: () => {
+          plan.escalationContacts.forEach((p) => state.allowedAckers[dependent.id]!.add(p.id));
+          return plan.escalationContacts;
+        },
+        resumeAs: (handoff) => ({ step: 'acknowledgement', dependentId: dependent.id, handoff }),
       },
-    });
+      resumed,
+    );
   }
 }
 

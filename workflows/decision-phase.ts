@@ -1,9 +1,11 @@
-import { condition, patched } from '@temporalio/workflow';
+import { patched } from '@temporalio/workflow';
 import { bookkeeping } from './activity-stubs';
 import type { ContainmentAction } from '../domain/catalog';
+import type { DecisionStage } from '../domain/incident-carry';
 import type { DecisionChoice, PersonRef } from '../domain/incident';
+import { rollOver } from './continue-as-new';
 import { dedupe } from './handoff';
-import { WORKER, now, type Attribution, type IncidentState } from './incident-state';
+import { BOUNDS, WORKER, now, waitUntil, type Attribution, type IncidentState } from './incident-state';
 
 export interface Decision {
   choice: DecisionChoice;
@@ -11,37 +13,77 @@ export interface Decision {
   attribution: Attribution;
 }
 
+/** Where a decision wait stands: its stage, the stage's deadline, the backups asked. */
+export interface DecisionWait {
+  stage: DecisionStage;
+  deadline?: string;
+  backups: PersonRef[];
+}
+
 /**
  * Gets a decision: from the policy at once when it allows auto-containment, else from the
  * approvers, escalating to the backup approvers and then to the policy's fallback when nobody
- * answers in time.
+ * answers in time. `resumed`: a continued run goes on waiting where the previous run waited.
  */
-export async function obtainDecision(state: IncidentState): Promise<Decision> {
+export async function obtainDecision(state: IncidentState, resumed?: DecisionWait): Promise<Decision> {
   const plan = state.plan!;
   const auto = plan.policy.autoContain;
-  if (auto && state.phase === 'planning') return decideByPolicy(state, auto.action, 'auto-contain', auto.matchedRule);
+  if (!resumed && auto && state.phase === 'planning')
+    return decideByPolicy(state, auto.action, 'auto-contain', auto.matchedRule);
+  if (resumed?.stage === 'backup') return awaitBackups(state, resumed);
+  if (resumed?.stage === 'overdue') return awaitOverdue(state, resumed.backups);
+  if (!resumed) requestDecision(state);
+  const deadline = resumed?.deadline ?? after(plan.policy.decisionTimeoutMs);
+  if (await awaitDecision(state, { stage: 'people', deadline, backups: [] })) return decideByPeople(state);
+  return awaitBackups(state);
+}
+
+/** Asks the decision makers (and, once containment has failed too often, the escalation contacts). */
+function requestDecision(state: IncidentState): void {
+  const plan = state.plan!;
+  const deciders = attemptsExhausted(state)
+    ? dedupe([...plan.decisionMakers, ...plan.escalationContacts])
+    : plan.decisionMakers;
 
   // After a failed containment the incident stays flagged until someone decides again.
   if (state.phase !== 'needs-attention') state.phase = 'awaiting-decision';
-  allow(state, plan.decisionMakers);
-  state.waitFor(plan.decisionMakers, 'a decision', plan.policy.decisionTimeoutMs);
+  allow(state, deciders);
+  state.waitFor(deciders, 'a decision', plan.policy.decisionTimeoutMs);
   state.record(
     'decision.requested',
-    `decision requested from ${plan.decisionMakers.map((p) => p.id).join(', ')}`,
+    `decision requested from ${deciders.map((p) => p.id).join(', ')}`,
     { actor: WORKER, delegatedBy: { type: 'policy', id: plan.policy.id } },
     {
-      approvers: ids(plan.decisionMakers),
+      approvers: ids(deciders),
       approvalsRequired: plan.policy.approvalsRequired,
       timeoutMs: plan.policy.decisionTimeoutMs,
     },
   );
   state.notify(
     'decision-requested',
-    plan.decisionMakers,
+    deciders,
     `A leaked credential needs your decision: ${plan.secret.id} (${plan.secret.tier}).`,
   );
-  if (await condition(() => state.tally() !== undefined, plan.policy.decisionTimeoutMs)) return decideByPeople(state);
+}
 
+/** Nobody decided in time: the backups are asked; then the policy's fallback, or the overdue wait. */
+async function awaitBackups(state: IncidentState, resumed?: DecisionWait): Promise<Decision> {
+  const plan = state.plan!;
+  const backups = resumed?.backups ?? (await escalateToBackups(state));
+  const deadline = resumed?.deadline ?? after(plan.policy.backupTimeoutMs);
+  if (await awaitDecision(state, { stage: 'backup', deadline, backups })) return decideByPeople(state);
+  if (plan.policy.fallback !== 'wait' && !attemptsExhausted(state)) {
+    return decideByPolicy(state, plan.policy.fallback, 'fallback', {
+      fallback: plan.policy.fallback,
+      unansweredMs: plan.policy.decisionTimeoutMs + plan.policy.backupTimeoutMs,
+    });
+  }
+  escalateOverdue(state, backups);
+  return awaitOverdue(state, backups);
+}
+
+async function escalateToBackups(state: IncidentState): Promise<PersonRef[]> {
+  const plan = state.plan!;
   const onCallBackups = await backupsOnCallNow(state);
   const backups = onCallBackups ?? (plan.backupApprovers.length ? plan.backupApprovers : plan.escalationContacts);
   state.phase = 'escalated-to-backup';
@@ -58,19 +100,16 @@ export async function obtainDecision(state: IncidentState): Promise<Decision> {
     backups,
     `Escalated to you: nobody decided on leaked credential ${plan.secret.id} in time.`,
   );
-  if (await condition(() => state.tally() !== undefined, plan.policy.backupTimeoutMs)) return decideByPeople(state);
+  return backups;
+}
 
-  if (plan.policy.fallback !== 'wait') {
-    return decideByPolicy(state, plan.policy.fallback, 'fallback', {
-      fallback: plan.policy.fallback,
-      unansweredMs: plan.policy.decisionTimeoutMs + plan.policy.backupTimeoutMs,
-    });
-  }
+function escalateOverdue(state: IncidentState, backups: PersonRef[]): void {
+  const plan = state.plan!;
   allow(state, plan.escalationContacts);
   state.waitFor(dedupe([...plan.decisionMakers, ...backups, ...plan.escalationContacts]), 'a decision (overdue)');
   state.record(
     'decision.escalated',
-    `backup did not answer either: escalated to ${ids(plan.escalationContacts).join(', ')}; policy says wait`,
+    `backup did not answer either: escalated to ${ids(plan.escalationContacts).join(', ')}; ${attemptsExhausted(state) ? `containment failed ${state.containmentAttempts} times: people decide` : 'policy says wait'}`,
     { actor: WORKER, delegatedBy: { type: 'policy', id: plan.policy.id } },
     { to: ids(plan.escalationContacts) },
   );
@@ -79,8 +118,35 @@ export async function obtainDecision(state: IncidentState): Promise<Decision> {
     plan.escalationContacts,
     `Overdue: leaked credential ${plan.secret.id} still has no decision.`,
   );
-  await condition(() => state.tally() !== undefined);
+}
+
+async function awaitOverdue(state: IncidentState, backups: PersonRef[]): Promise<Decision> {
+  await awaitDecision(state, { stage: 'overdue', backups });
   return decideByPeople(state);
+}
+
+/**
+ * Waits for the approvals to add up, until the stage's deadline (none: for as long as it takes).
+ * True when decided. When the history has grown long the incident continues as a new run that
+ * resumes this wait with the time that is left.
+ */
+async function awaitDecision(state: IncidentState, wait: DecisionWait): Promise<boolean> {
+  const decided = () => state.tally() !== undefined;
+  const timeout = wait.deadline === undefined ? undefined : Math.max(1, Date.parse(wait.deadline) - Date.now());
+  const woke = await waitUntil(() => decided() || state.rollOverDue(), timeout);
+  if (decided()) return true;
+  if (woke) await rollOver(state, { step: 'decision', ...wait });
+  return false;
+}
+
+/** Containment failed as often as the policy allows: no more policy fallback; the escalation contacts decide. */
+export function attemptsExhausted(state: IncidentState): boolean {
+  const allowed = state.plan?.policy.containmentAttempts ?? BOUNDS.containmentAttempts;
+  return state.bounded && state.containmentAttempts >= allowed;
+}
+
+function after(ms: number): string {
+  return new Date(Date.now() + ms).toISOString();
 }
 
 /**

@@ -1,7 +1,8 @@
-import { condition } from '@temporalio/workflow';
+import type { HandoffProgress, ResumePoint } from '../domain/incident-carry';
 import type { PersonRef } from '../domain/incident';
 import type { NotificationKind } from '../integrations/ports';
-import { WORKER, type IncidentState } from './incident-state';
+import { rollOver } from './continue-as-new';
+import { BOUNDS, WORKER, waitUntil, type IncidentState } from './incident-state';
 
 export interface Handoff {
   /** What is awaited, for people and evidence ("verification", "manual containment"...). */
@@ -11,38 +12,101 @@ export interface Handoff {
   people: PersonRef[];
   /** Called when the handoff timer runs out: widen who may answer, and return who was added. */
   escalate: () => PersonRef[];
+  /** Where a continued run resumes this wait. */
+  resumeAs: (progress: HandoffProgress) => ResumePoint;
 }
 
 /**
- * A durable wait on people, with its own reminder and escalation. Timers live in Temporal, so the
- * wait survives worker restarts and deploys. After escalation it keeps waiting, reminding everyone.
+ * A durable wait on people, with its own reminders and escalation. Timers live in Temporal, so the
+ * wait survives worker restarts and deploys; its schedule is kept as deadlines, so a continued run
+ * (`carried`) resumes it with the time that was left. Bounded history: reminders back off (each
+ * waits twice as long as the one before) and stop after the policy's number; then the handoff is
+ * escalated once more and waits silently, saying so in the status. Before bounded history,
+ * reminders repeated at the same interval for as long as nobody answered.
  */
-export async function awaitHandoff(state: IncidentState, handoff: Handoff): Promise<void> {
-  const policy = state.plan!.policy;
-  let people = handoff.people;
-  state.waitFor(people, handoff.what, policy.handoffTimeoutMs);
-  state.notify(handoff.kind, people, `Tourniquet needs ${handoff.what} for ${state.plan!.secret.id}.`);
-  let waited = 0;
-  let escalated = false;
-  while (!(await condition(handoff.done, policy.handoffReminderMs))) {
-    waited += policy.handoffReminderMs;
-    if (!escalated && waited >= policy.handoffTimeoutMs) {
-      escalated = true;
-      const added = handoff.escalate();
-      people = dedupe([...people, ...added]);
-      state.record(
-        'handoff.escalated',
-        `no ${handoff.what} after ${Math.round(waited / 1000)}s: escalated to ${added.map((p) => p.id).join(', ') || 'nobody new'}`,
-        { actor: WORKER, delegatedBy: { type: 'policy', id: policy.id } },
-        { what: handoff.what, waitedMs: waited, escalatedTo: added.map((p) => p.id) },
-      );
-      state.waitFor(people, handoff.what);
-      state.notify('escalated', added, `Escalation: ${handoff.what} for ${state.plan!.secret.id} is overdue.`);
-    } else {
-      state.notify('reminder', people, `Reminder: ${handoff.what} for ${state.plan!.secret.id} is still awaited.`);
-    }
+export async function awaitHandoff(state: IncidentState, handoff: Handoff, carried?: HandoffProgress): Promise<void> {
+  const progress = carried ?? startHandoff(state, handoff);
+  for (;;) {
+    const wait = progress.stopped ? undefined : Math.max(1, Date.parse(progress.nextReminderAt) - Date.now());
+    const woke = await waitUntil(() => handoff.done() || state.rollOverDue(), wait);
+    if (handoff.done()) break;
+    if (woke) await rollOver(state, handoff.resumeAs(progress));
+    else remindOrEscalate(state, handoff, progress);
   }
   state.waitingOn = null;
+}
+
+function startHandoff(state: IncidentState, handoff: Handoff): HandoffProgress {
+  const policy = state.plan!.policy;
+  state.waitFor(handoff.people, handoff.what, policy.handoffTimeoutMs);
+  state.notify(handoff.kind, handoff.people, `Tourniquet needs ${handoff.what} for ${state.plan!.secret.id}.`);
+  return {
+    people: handoff.people,
+    waitedMs: 0,
+    intervalMs: policy.handoffReminderMs,
+    escalated: false,
+    remindersSent: 0,
+    nextReminderAt: after(policy.handoffReminderMs),
+    stopped: false,
+  };
+}
+
+/** A reminder timer ran out: escalate once the handoff timeout has passed, else remind (or stop reminding). */
+function remindOrEscalate(state: IncidentState, handoff: Handoff, progress: HandoffProgress): void {
+  const policy = state.plan!.policy;
+  const secretId = state.plan!.secret.id;
+  progress.waitedMs += progress.intervalMs;
+  const waited = progress.waitedMs;
+  if (!progress.escalated && waited >= policy.handoffTimeoutMs) {
+    progress.escalated = true;
+    const added = handoff.escalate();
+    progress.people = dedupe([...progress.people, ...added]);
+    state.record(
+      'handoff.escalated',
+      `no ${handoff.what} after ${Math.round(waited / 1000)}s: escalated to ${added.map((p) => p.id).join(', ') || 'nobody new'}`,
+      { actor: WORKER, delegatedBy: { type: 'policy', id: policy.id } },
+      { what: handoff.what, waitedMs: waited, escalatedTo: added.map((p) => p.id) },
+    );
+    state.waitFor(progress.people, handoff.what);
+    state.notify('escalated', added, `Escalation: ${handoff.what} for ${secretId} is overdue.`);
+  } else if (!state.bounded || progress.remindersSent < (policy.handoffReminders ?? BOUNDS.handoffReminders)) {
+    progress.remindersSent += 1;
+    state.notify('reminder', progress.people, `Reminder: ${handoff.what} for ${secretId} is still awaited.`);
+  } else {
+    stopReminding(state, handoff, progress);
+    return;
+  }
+  progress.intervalMs = policy.handoffReminderMs * (state.bounded ? 2 ** progress.remindersSent : 1);
+  progress.nextReminderAt = after(progress.intervalMs);
+}
+
+/** The reminders are used up: one last escalation, then the wait goes on without messages. */
+function stopReminding(state: IncidentState, handoff: Handoff, progress: HandoffProgress): void {
+  const plan = state.plan!;
+  progress.stopped = true;
+  const added = handoff.escalate();
+  progress.people = dedupe([...progress.people, ...added, ...plan.escalationContacts]);
+  const waited = progress.waitedMs;
+  state.record(
+    'handoff.reminders-stopped',
+    `no ${handoff.what} after ${progress.remindersSent} reminders (${Math.round(waited / 1000)}s): escalated once more to ${progress.people.map((p) => p.id).join(', ')}; waiting without reminders`,
+    { actor: WORKER, delegatedBy: { type: 'policy', id: plan.policy.id } },
+    { what: handoff.what, waitedMs: waited, reminders: progress.remindersSent, escalatedTo: ids(progress.people) },
+  );
+  state.waitFor(progress.people, `${handoff.what} (reminders stopped after ${progress.remindersSent})`);
+  state.notify(
+    'escalated',
+    progress.people,
+    `Last call: ${handoff.what} for ${plan.secret.id} is still awaited after ${progress.remindersSent} reminders. No more reminders will be sent; the incident waits for you.`,
+  );
+}
+
+function after(ms: number): string {
+  return new Date(Date.now() + ms).toISOString();
+}
+
+function ids(people: PersonRef[]): string[] {
+  return people.map((person) => person.id);
 }
 
 export function dedupe(people: PersonRef[]): PersonRef[] {

@@ -1,4 +1,11 @@
-import type { EvidenceActor, EvidenceDelegator, EvidencePolicyRef, ProviderAnswer } from '../domain/evidence';
+import type {
+  EvidenceActor,
+  EvidenceDelegator,
+  EvidenceDraft,
+  EvidencePolicyRef,
+  ProviderAnswer,
+} from '../domain/evidence';
+import type { IncidentCarry, ResumePoint } from '../domain/incident-carry';
 import type {
   Approval,
   DecisionChoice,
@@ -6,6 +13,7 @@ import type {
   IncidentInput,
   IncidentPlan,
   IncidentStatus,
+  IncidentSummary,
   Outcome,
   PersonRef,
   Phase,
@@ -15,7 +23,7 @@ import type {
   TimelineEntry,
 } from '../domain/incident';
 import type { NotificationKind } from '../integrations/ports';
-import { patched } from '@temporalio/workflow';
+import { condition, patched, workflowInfo } from '@temporalio/workflow';
 import { bookkeeping, messaging } from './activity-stubs';
 
 /** Who acted and on whose behalf, for one evidence record. */
@@ -26,6 +34,13 @@ export interface Attribution {
 }
 
 export const WORKER: EvidenceActor = { type: 'worker', id: '' };
+
+/** Defaults for plans made before these policy fields existed. */
+export const BOUNDS = { handoffReminders: 5, containmentAttempts: 3, continueAsNewAfterEvents: 4_000 } as const;
+/** How many of the most recent actions a status card and an update result carry. */
+const SUMMARY_ACTIONS = 10;
+/** Evidence records appended by one activity: a burst of sightings is a few activities, not one each. */
+const EVIDENCE_BATCH = 100;
 
 /**
  * The incident's in-memory state: what the status query answers, the ordered evidence chain and
@@ -48,7 +63,17 @@ export class IncidentState {
   waitingOn: IncidentStatus['waitingOn'] = null;
   outcome: Outcome | null = null;
   closedAt: string | undefined;
-  readonly openedAt = now();
+  openedAt = now();
+  /**
+   * Bounded history (patch 'bounded-history'): evidence appended in batches, reminders that back
+   * off and stop, a bounded decide → contain loop, continue-as-new when the history grows long.
+   * False while replaying incidents that started before it.
+   */
+  bounded = false;
+  /** Failed containments so far. */
+  containmentAttempts = 0;
+  /** Runs used so far by this incident (continue-as-new keeps the incident, starts a new run). */
+  runs = 1;
   readonly timeline: TimelineEntry[] = [];
   readonly actions: TimelineEntry[] = [];
   /** Teams of people who joined by delegation (the plan knows the teams of its own role people). */
@@ -64,6 +89,8 @@ export class IncidentState {
   private readonly sightingKeys = new Set<string>();
   private evidenceSeq = 0;
   private evidenceChain: Promise<unknown> = Promise.resolve();
+  private readonly unsentEvidence: EvidenceDraft[] = [];
+  private sendingEvidence = false;
   private notificationSeq = 0;
   private readonly pendingNotifications: Promise<unknown>[] = [];
 
@@ -98,6 +125,26 @@ export class IncidentState {
     return this.sightingKeys.size;
   }
 
+  get nextEvidenceSeq(): number {
+    return this.evidenceSeq;
+  }
+
+  get nextNotificationSeq(): number {
+    return this.notificationSeq;
+  }
+
+  carriedSightingKeys(): string[] {
+    return [...this.sightingKeys];
+  }
+
+  /** A continued run goes on with the previous run's sightings and evidence and notification numbers. */
+  continueFrom(sightingKeys: string[], evidenceSeq: number, notificationSeq: number): void {
+    this.sightingKeys.clear();
+    sightingKeys.forEach((key) => this.sightingKeys.add(key));
+    this.evidenceSeq = evidenceSeq;
+    this.notificationSeq = notificationSeq;
+  }
+
   /**
    * Appends an evidence record and a timeline entry. Appends are chained so records reach the
    * store in seq order even when a signal handler records while the main flow does too.
@@ -122,7 +169,22 @@ export class IncidentState {
       details: { summary, ...details },
       providerAnswer,
     };
-    this.evidenceChain = this.evidenceChain.then(() => bookkeeping.appendEvidence(draft));
+    if (!this.bounded) {
+      this.evidenceChain = this.evidenceChain.then(() => bookkeeping.appendEvidence(draft));
+      return;
+    }
+    this.unsentEvidence.push(draft);
+    if (this.sendingEvidence) return;
+    this.sendingEvidence = true;
+    this.evidenceChain = this.evidenceChain.then(() => this.sendEvidence());
+  }
+
+  /** Appends what is queued, in seq order, a batch per activity, until the queue is empty. */
+  private async sendEvidence(): Promise<void> {
+    while (this.unsentEvidence.length > 0) {
+      await bookkeeping.appendEvidenceBatch(this.unsentEvidence.splice(0, EVIDENCE_BATCH));
+    }
+    this.sendingEvidence = false;
   }
 
   /** Records a provider action both as evidence and in the status card's action list. */
@@ -147,7 +209,7 @@ export class IncidentState {
       incidentId: this.incidentId,
       to,
       text,
-      status: this.status(),
+      status: this.summary(),
     };
     this.pendingNotifications.push(messaging.notify(notification).catch(() => undefined));
   }
@@ -164,6 +226,19 @@ export class IncidentState {
   async flush(): Promise<void> {
     await this.evidenceChain;
     await Promise.all(this.pendingNotifications);
+  }
+
+  /** True while evidence is queued or being appended (a handler may record during a flush). */
+  get evidencePending(): boolean {
+    return this.unsentEvidence.length > 0 || this.sendingEvidence;
+  }
+
+  /** The history is long: Temporal suggests a new run, or the policy's event count is reached. */
+  rollOverDue(): boolean {
+    if (!this.bounded) return false;
+    const info = workflowInfo();
+    const limit = this.plan?.policy.continueAsNewAfterEvents ?? BOUNDS.continueAsNewAfterEvents;
+    return info.continueAsNewSuggested || info.historyLength >= limit;
   }
 
   waitFor(people: PersonRef[], what: string, untilMs?: number): void {
@@ -233,7 +308,16 @@ export class IncidentState {
     return { id: policy?.id ?? 'catalog-default', version: policy?.version ?? 0, inputs: { ...base, ...inputs } };
   }
 
+  /** The status without its timeline and with the last few actions: notifications and update results. */
+  summary(): IncidentSummary {
+    return { ...this.view(), actions: this.actions.slice(-SUMMARY_ACTIONS) };
+  }
+
   status(): IncidentStatus {
+    return { ...this.view(), timeline: [...this.timeline] };
+  }
+
+  private view(): IncidentSummary {
     const plan = this.plan;
     return {
       incidentId: this.incidentId,
@@ -255,9 +339,90 @@ export class IncidentState {
       outcome: this.outcome,
       openedAt: this.openedAt,
       closedAt: this.closedAt,
-      timeline: [...this.timeline],
+      evidenceCount: this.evidenceSeq,
+      actionCount: this.actions.length,
     };
   }
+}
+
+/**
+ * What the next run needs to go on where this one waits (continue-as-new). Sighting entries stay
+ * out of the carried timeline: they are in the evidence store, and carrying them would grow every run.
+ */
+export function carryOf(state: IncidentState, resume: ResumePoint): IncidentCarry {
+  const set = (ids: Set<string>) => [...ids];
+  return {
+    incidentId: state.incidentId,
+    openedAt: state.openedAt,
+    plan: state.plan!,
+    phase: state.phase,
+    approvals: state.approvals,
+    decision: state.decision,
+    dependents: state.dependents,
+    verifier: state.verifier,
+    verification: state.verification,
+    manualConfirmation: state.manualConfirmation,
+    waitingOn: state.waitingOn,
+    allowed: {
+      approvers: set(state.allowedApprovers),
+      executors: set(state.allowedExecutors),
+      verifiers: set(state.allowedVerifiers),
+      ackers: Object.fromEntries(Object.entries(state.allowedAckers).map(([id, people]) => [id, set(people)])),
+    },
+    teamsOf: state.teamsOf,
+    delegates: state.delegates,
+    conflicted: set(state.conflicted),
+    sourceAlerts: state.sourceAlerts,
+    sightingKeys: state.carriedSightingKeys(),
+    evidenceSeq: state.nextEvidenceSeq,
+    notificationSeq: state.nextNotificationSeq,
+    containmentAttempts: state.containmentAttempts,
+    actions: state.actions,
+    timeline: state.timeline.filter((entry) => !entry.kind.startsWith('sighting.')),
+    runs: state.runs + 1,
+    resume,
+  };
+}
+
+/** Rebuilds the incident's state in a new run from what the previous run carried. */
+export function restoreState(state: IncidentState, carry: IncidentCarry): void {
+  Object.assign(state, {
+    openedAt: carry.openedAt,
+    plan: carry.plan,
+    phase: carry.phase,
+    approvals: carry.approvals,
+    decision: carry.decision,
+    dependents: carry.dependents,
+    verifier: carry.verifier,
+    verification: carry.verification,
+    manualConfirmation: carry.manualConfirmation,
+    waitingOn: carry.waitingOn,
+    allowedApprovers: new Set(carry.allowed.approvers),
+    allowedExecutors: new Set(carry.allowed.executors),
+    allowedVerifiers: new Set(carry.allowed.verifiers),
+    allowedAckers: Object.fromEntries(
+      Object.entries(carry.allowed.ackers).map(([id, people]) => [id, new Set(people)]),
+    ),
+    containmentAttempts: carry.containmentAttempts,
+    runs: carry.runs,
+    bounded: true,
+  });
+  Object.assign(state.teamsOf, carry.teamsOf);
+  state.delegates.push(...carry.delegates);
+  carry.conflicted.forEach((id) => state.conflicted.add(id));
+  state.sourceAlerts.splice(0, state.sourceAlerts.length, ...carry.sourceAlerts);
+  state.actions.push(...carry.actions);
+  state.timeline.push(...carry.timeline);
+  state.continueFrom(carry.sightingKeys, carry.evidenceSeq, carry.notificationSeq);
+}
+
+/** Waits for `fn`, at most `timeoutMs` when given; true when `fn` became true. */
+export async function waitUntil(fn: () => boolean, timeoutMs: number | undefined): Promise<boolean> {
+  if (timeoutMs === undefined) {
+    await condition(fn);
+    return true;
+  }
+  return condition(fn, timeoutMs);
 }
 
 export function now(): string {

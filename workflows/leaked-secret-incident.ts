@@ -1,22 +1,33 @@
-import { continueAsNew, workflowInfo } from '@temporalio/workflow';
+import { continueAsNew, patched, workflowInfo } from '@temporalio/workflow';
 import { incidentIdOf } from '../domain/ids';
+import type { HandoffProgress, IncidentCarry, ResumePoint } from '../domain/incident-carry';
 import type { IncidentInput, IncidentStatus, ReportedValue, Sighting } from '../domain/incident';
 import { bookkeeping } from './activity-stubs';
 import { awaitDependentAcknowledgements, awaitVerification, closeIncident, proveDeath } from './closure-phase';
 import { containAutomatically } from './containment-phase';
-import { obtainDecision, type Decision } from './decision-phase';
+import { attemptsExhausted, obtainDecision, type Decision } from './decision-phase';
 import { awaitHandoff } from './handoff';
 import { registerHandlers } from './handlers';
-import { IncidentState, WORKER } from './incident-state';
+import { BOUNDS, IncidentState, restoreState, WORKER } from './incident-state';
 
 /**
  * One leaked credential, from first report to closure evidence. The workflow id is a keyed
- * fingerprint of the credential, so every later report of it lands here as a sighting.
+ * fingerprint of the credential, so every later report of it lands here as a sighting. `carry`:
+ * the incident continues from a previous run whose history had grown long (continue-as-new).
  */
-export async function leakedSecretIncident(input: IncidentInput): Promise<IncidentStatus> {
+export async function leakedSecretIncident(input: IncidentInput, carry?: IncidentCarry): Promise<IncidentStatus> {
   const info = workflowInfo();
-  const state = new IncidentState(input, incidentIdOf(info.workflowId, info.runId), info.workflowId);
+  const state = new IncidentState(
+    input,
+    carry?.incidentId ?? incidentIdOf(info.workflowId, info.runId),
+    info.workflowId,
+  );
   registerHandlers(state, (sighting, value) => recordSighting(state, sighting, value));
+  if (carry) {
+    restoreState(state, carry);
+    return runFrom(state, carry.resume);
+  }
+  state.bounded = patched('bounded-history');
 
   state.plan = await bookkeeping.planIncident(input);
   recordOpening(state);
@@ -25,25 +36,51 @@ export async function leakedSecretIncident(input: IncidentInput): Promise<Incide
     await closeIncident(state, 'canary', 'canary (honeytoken) finding: recorded, not contained');
     return finish(state);
   }
+  return runFrom(state);
+}
+
+/** The incident from its decision (or from where a previous run waited) to closure. */
+async function runFrom(state: IncidentState, resume?: ResumePoint): Promise<IncidentStatus> {
+  switch (resume?.step) {
+    case 'manual-containment':
+      await contain(state, resume.decision, resume.handoff);
+      return verifyAndClose(state);
+    case 'verification':
+      return verifyAndClose(state, resume.handoff);
+    case 'acknowledgement':
+      await awaitDependentAcknowledgements(state, resume);
+      return closeContained(state);
+  }
+  let waiting = resume;
   for (;;) {
-    const decision = await obtainDecision(state);
-    if (decision.choice === 'false-positive') {
-      await awaitVerification(state);
-      await closeIncident(
-        state,
-        'false-positive',
-        state.approvals
-          .map((a) => a.reason)
-          .filter(Boolean)
-          .join('; '),
-      );
-      return finish(state);
-    }
+    const decision = await obtainDecision(state, waiting);
+    waiting = undefined;
+    if (decision.choice === 'false-positive') return verifyAndClose(state);
     if (await contain(state, decision)) break;
     askAgain(state);
   }
-  await awaitVerification(state);
+  return verifyAndClose(state);
+}
+
+/** A second person verifies; a false positive closes at once, a containment after its dependents' acknowledgements. */
+async function verifyAndClose(state: IncidentState, carried?: HandoffProgress): Promise<IncidentStatus> {
+  await awaitVerification(state, carried);
+  if (state.decision?.choice === 'false-positive') {
+    await closeIncident(
+      state,
+      'false-positive',
+      state.approvals
+        .map((a) => a.reason)
+        .filter(Boolean)
+        .join('; '),
+    );
+    return finish(state);
+  }
   await awaitDependentAcknowledgements(state);
+  return closeContained(state);
+}
+
+async function closeContained(state: IncidentState): Promise<IncidentStatus> {
   await closeIncident(
     state,
     state.decision?.choice === 'rotate' ? 'rotated' : 'contained',
@@ -69,10 +106,10 @@ async function finish(state: IncidentState): Promise<IncidentStatus> {
 }
 
 /** Contains and proves death; false when it did not work and people must decide again. */
-async function contain(state: IncidentState, decision: Decision): Promise<boolean> {
+async function contain(state: IncidentState, decision: Decision, carried?: HandoffProgress): Promise<boolean> {
   const action = decision.choice === 'rotate' ? 'rotate' : 'revoke';
   if (state.plan!.containment === 'manual') {
-    await containByHand(state, action, decision);
+    await containByHand(state, action, decision, carried);
     state.notify('contained', [state.plan!.primary], `Contained by hand: ${state.plan!.secret.id}.`);
     return true;
   }
@@ -83,26 +120,38 @@ async function contain(state: IncidentState, decision: Decision): Promise<boolea
 }
 
 /** The issuing team revokes in the vendor console and confirms; their note is the proof. */
-async function containByHand(state: IncidentState, action: 'rotate' | 'revoke', decision: Decision): Promise<void> {
+async function containByHand(
+  state: IncidentState,
+  action: 'rotate' | 'revoke',
+  decision: Decision,
+  carried?: HandoffProgress,
+): Promise<void> {
   const plan = state.plan!;
-  state.phase = 'awaiting-manual-containment';
-  plan.executors.forEach((person) => state.allowedExecutors.add(person.id));
-  state.record(
-    'manual-containment.requested',
-    `team ${plan.secret.issuingTeam} asked to ${action} ${plan.secret.id} by hand`,
-    decision.attribution,
-    { executors: plan.executors.map((p) => p.id), action },
-  );
-  await awaitHandoff(state, {
-    what: `manual ${action} in the provider console`,
-    kind: 'manual-containment-requested',
-    done: () => state.manualConfirmation !== undefined,
-    people: plan.executors,
-    escalate: () => {
-      plan.escalationContacts.forEach((person) => state.allowedExecutors.add(person.id));
-      return plan.escalationContacts;
+  if (!carried) {
+    state.phase = 'awaiting-manual-containment';
+    plan.executors.forEach((person) => state.allowedExecutors.add(person.id));
+    state.record(
+      'manual-containment.requested',
+      `team ${plan.secret.issuingTeam} asked to ${action} ${plan.secret.id} by hand`,
+      decision.attribution,
+      { executors: plan.executors.map((p) => p.id), action },
+    );
+  }
+  await awaitHandoff(
+    state,
+    {
+      what: `manual ${action} in the provider console`,
+      kind: 'manual-containment-requested',
+      done: () => state.manualConfirmation !== undefined,
+      people: plan.executors,
+      escalate: () => {
+        plan.escalationContacts.forEach((person) => state.allowedExecutors.add(person.id));
+        return plan.escalationContacts;
+      },
+      resumeAs: (handoff) => ({ step: 'manual-containment', decision, handoff }),
     },
-  });
+    carried,
+  );
   const confirmation = state.manualConfirmation!;
   state.verification = { dead: true, proof: `confirmed by ${confirmation.by}: ${confirmation.note}` };
   state.recordAction(
@@ -129,10 +178,32 @@ function askAgain(state: IncidentState): void {
   state.phase = 'needs-attention';
   state.decision = null;
   state.approvals = [];
+  state.containmentAttempts += 1;
   state.notify(
     'needs-attention',
     state.plan!.decisionMakers,
     `Containment of ${state.plan!.secret.id} failed and was rolled back: decide again.`,
+  );
+  if (attemptsExhausted(state)) askEscalationContacts(state);
+}
+
+/**
+ * The decide → contain loop is bounded: after the policy's number of failed attempts no policy
+ * fallback decides again; the escalation contacts are asked (and may decide) beside the approvers.
+ */
+function askEscalationContacts(state: IncidentState): void {
+  const plan = state.plan!;
+  const attempts = plan.policy.containmentAttempts ?? BOUNDS.containmentAttempts;
+  state.record(
+    'containment.attempts-exhausted',
+    `containment failed ${state.containmentAttempts} times (policy allows ${attempts}): escalated to ${plan.escalationContacts.map((p) => p.id).join(', ')}`,
+    { actor: WORKER, delegatedBy: { type: 'policy', id: plan.policy.id } },
+    { attempts: state.containmentAttempts, allowed: attempts, to: plan.escalationContacts.map((p) => p.id) },
+  );
+  state.notify(
+    'needs-attention',
+    plan.escalationContacts,
+    `Containment of ${plan.secret.id} failed ${state.containmentAttempts} times: a person must decide what to do.`,
   );
 }
 

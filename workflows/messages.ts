@@ -5,6 +5,7 @@ import type {
   ReportedValue,
   DependentAcknowledgement,
   IncidentStatus,
+  IncidentSummary,
   ManualConfirmation,
   Sighting,
   VerificationRequest,
@@ -17,27 +18,27 @@ import type {
  * interaction id, API Idempotency-Key) as the update id so a retried click counts once.
  */
 
-/** A decision by an approver: revoke, rotate or false positive. Answers the incident status after. */
-export const decideUpdate = defineUpdate<IncidentStatus, [DecisionRequest]>('decide');
+/** A decision by an approver: revoke, rotate or false positive. Answers the incident's summary after (no timeline: read that with the status query). */
+export const decideUpdate = defineUpdate<IncidentSummary, [DecisionRequest]>('decide');
 
 /**
  * A current approver hands the pending decision to a named colleague with a reason: the colleague
  * may decide in their place (recorded: who delegated to whom, under which policy).
  */
-export const delegateDecisionUpdate = defineUpdate<IncidentStatus, [DelegationRequest]>('delegateDecision');
+export const delegateDecisionUpdate = defineUpdate<IncidentSummary, [DelegationRequest]>('delegateDecision');
 
 /** An executor of the issuing team confirms a containment done by hand in a vendor console. */
-export const confirmManualContainmentUpdate = defineUpdate<IncidentStatus, [ManualConfirmation]>(
+export const confirmManualContainmentUpdate = defineUpdate<IncidentSummary, [ManualConfirmation]>(
   'confirmManualContainment',
 );
 
 /** A dependent's owner acknowledges its shutdown. */
-export const acknowledgeDependentUpdate = defineUpdate<IncidentStatus, [DependentAcknowledgement]>(
+export const acknowledgeDependentUpdate = defineUpdate<IncidentSummary, [DependentAcknowledgement]>(
   'acknowledgeDependent',
 );
 
 /** The verifier confirms the incident is closed, with a note. */
-export const verifyClosureUpdate = defineUpdate<IncidentStatus, [VerificationRequest]>('verifyClosure');
+export const verifyClosureUpdate = defineUpdate<IncidentSummary, [VerificationRequest]>('verifyClosure');
 
 /**
  * Another report of the same credential; duplicates (same source + sourceRef) are ignored. A report

@@ -1,5 +1,5 @@
 import type { App, RespondFn } from '@slack/bolt';
-import type { IncidentStatus } from '../../domain/incident';
+import type { IncidentSummary } from '../../domain/incident';
 import { cardFallbackText, phaseLabel, renderStatusCard } from '../../integrations/slack/blocks/card';
 import { renderOpenModal } from '../../integrations/slack/blocks/modals';
 import { age, escapeMrkdwn, orNotKnown, slackDate } from '../../integrations/slack/blocks/text';
@@ -113,7 +113,7 @@ async function listOpen(deps: SlackDeps, respond: RespondFn): Promise<void> {
   await respond({ response_type: 'ephemeral', text: `*Open incidents*\n${lines.join('\n')}${more}` });
 }
 
-function listLine(status: IncidentStatus, now: Date): string {
+function listLine(status: IncidentSummary, now: Date): string {
   const waiting = status.waitingOn
     ? `waits on ${escapeMrkdwn(status.waitingOn.people.join(', ') || 'nobody')}${status.waitingOn.until ? ` until ${slackDate(status.waitingOn.until)}` : ''}`
     : 'waits on nobody';

@@ -1,7 +1,7 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import type { Logger } from 'pino';
-import type { IncidentStatus } from '../../domain/incident';
+import type { IncidentSummary } from '../../domain/incident';
 import { phaseLabel } from '../../integrations/slack/blocks/card';
 import { escapeMrkdwn, slackDate } from '../../integrations/slack/blocks/text';
 import type { SlackIncidentService } from './deps';
@@ -16,7 +16,7 @@ export async function describeUpdate(
   logger: Logger,
   incidentId: string,
   what: 'decision' | 'verification' | 'manual confirmation' | 'acknowledgement',
-  run: () => Promise<IncidentStatus>,
+  run: () => Promise<IncidentSummary>,
 ): Promise<string> {
   try {
     const status = await run();
@@ -39,13 +39,13 @@ export async function describeUpdate(
   }
 }
 
-export function alreadyDecided(status: IncidentStatus): string {
+export function alreadyDecided(status: IncidentSummary): string {
   const decision = status.decision;
   if (!decision) return 'Not decided yet.';
   return `Already decided: *${decision.choice}* by ${escapeMrkdwn(decision.by.join(', '))} at ${slackDate(decision.at)}.`;
 }
 
-function progress(status: IncidentStatus): string {
+function progress(status: IncidentSummary): string {
   if (status.decision) return `Decision: *${status.decision.choice}*. Step now: ${phaseLabel(status.phase)}.`;
   if (status.approvals.length > 0)
     return `Approvals so far: ${status.approvals.length}. Step now: ${phaseLabel(status.phase)}.`;

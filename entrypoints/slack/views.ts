@@ -1,7 +1,7 @@
 import type { AllMiddlewareArgs, App, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import type { z } from 'zod';
 import type { Person } from '../../domain/catalog';
-import type { IncidentStatus } from '../../domain/incident';
+import type { IncidentSummary } from '../../domain/incident';
 import { decodeValue, ModalMetadataSchema, VIEW_IDS, type ModalMetadata } from '../../integrations/slack/blocks/ids';
 import { escapeMrkdwn } from '../../integrations/slack/blocks/text';
 import type { SlackDeps } from './deps';
@@ -91,7 +91,7 @@ export function registerViews(app: App, deps: SlackDeps): void {
   const update =
     (
       what: Parameters<typeof describeUpdate>[3],
-      run: (incidentId: string, person: Person, requestId: string) => Promise<IncidentStatus>,
+      run: (incidentId: string, person: Person, requestId: string) => Promise<IncidentSummary>,
     ) =>
     async (args: SubmitArgs, metadata: ModalMetadata | undefined, person: Person) => {
       const incidentId = (metadata as ModalMetadata).i;

@@ -139,5 +139,5 @@ export function channelNameOf(incidentId: string): string {
 
 /** How far the incident has moved: the card never goes back to an older status. */
 export function versionOf(notification: IncidentNotification): number {
-  return notification.status.timeline.length;
+  return notification.status.evidenceCount;
 }

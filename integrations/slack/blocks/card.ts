@@ -1,9 +1,9 @@
 import type { KnownBlock } from '@slack/types';
-import type { IncidentStatus, Phase, PersonRef } from '../../../domain/incident';
+import type { IncidentSummary, Phase, PersonRef } from '../../../domain/incident';
 import { clip, escapeMrkdwn, orNotKnown, personLabel, slackDate } from './text';
 
 /**
- * The status card: one message per incident, rendered from the workflow's IncidentStatus and
+ * The status card: one message per incident, rendered from the workflow's IncidentSummary and
  * updated in place as the incident moves. It shows what a responder needs at a glance: who holds
  * which role, what step we are on, who it waits on and until when, what was done, which
  * dependents are down, and how death was verified.
@@ -28,7 +28,7 @@ export function phaseLabel(phase: Phase): string {
 
 const MAX_ACTIONS = 8;
 
-export function renderStatusCard(status: IncidentStatus): KnownBlock[] {
+export function renderStatusCard(status: IncidentSummary): KnownBlock[] {
   const blocks: KnownBlock[] = [
     {
       type: 'header',
@@ -79,7 +79,7 @@ export function renderStatusCard(status: IncidentStatus): KnownBlock[] {
 }
 
 /** Plain-text summary for notifications and clients that do not show blocks. */
-export function cardFallbackText(status: IncidentStatus): string {
+export function cardFallbackText(status: IncidentSummary): string {
   return `Leaked credential ${orNotKnown(status.secretId)} (${orNotKnown(status.tier)}): ${phaseLabel(status.phase).replace(/^:[a-z_]+: /, '')}`;
 }
 
@@ -87,13 +87,13 @@ function section(text: string): KnownBlock {
   return { type: 'section', text: { type: 'mrkdwn', text: clip(text) } };
 }
 
-function rolesText(status: IncidentStatus): string {
+function rolesText(status: IncidentSummary): string {
   const { primary, backup, verifier } = status.roles;
   return `*Decision maker* ${personLabel(primary)} · *Backup* ${personLabel(backup)} · *Verifier* ${personLabel(verifier)}`;
 }
 
 /** Waiting-on entries are catalog person ids; show them as mentions when a role names them. */
-function waitingText(status: IncidentStatus): string | undefined {
+function waitingText(status: IncidentSummary): string | undefined {
   if (!status.waitingOn) return undefined;
   const known: PersonRef[] = [status.roles.primary, status.roles.backup, status.roles.verifier].filter(
     (p): p is PersonRef => p !== undefined,
@@ -106,7 +106,7 @@ function waitingText(status: IncidentStatus): string | undefined {
   return `:hourglass: *Waiting on* ${people.join(', ') || '_nobody_'} for ${escapeMrkdwn(status.waitingOn.for)}${until}`;
 }
 
-function decisionText(status: IncidentStatus): string {
+function decisionText(status: IncidentSummary): string {
   if (status.decision) {
     const { choice, by, at, delegatedBy } = status.decision;
     return `*Decision* ${choice} by ${escapeMrkdwn(by.join(', '))} at ${slackDate(at)} (${escapeMrkdwn(delegatedBy)})`;
@@ -116,7 +116,7 @@ function decisionText(status: IncidentStatus): string {
   return `*Decision* _pending_ · approvals so far: ${approvals}`;
 }
 
-function actionsText(status: IncidentStatus): string {
+function actionsText(status: IncidentSummary): string {
   const recent = status.actions.slice(-MAX_ACTIONS);
   const skipped = status.actions.length - recent.length;
   const lines = recent.map((entry) => `• ${slackDate(entry.at)} ${escapeMrkdwn(entry.summary)}`);
@@ -130,7 +130,7 @@ const DEPENDENT_ICONS = {
   failed: ':x:',
 } as const;
 
-function dependentsText(status: IncidentStatus): string {
+function dependentsText(status: IncidentSummary): string {
   const lines = status.dependents.map((d) => {
     const ack = d.acknowledgedBy ? ` · acknowledged by ${escapeMrkdwn(d.acknowledgedBy)}` : '';
     return `• ${DEPENDENT_ICONS[d.state]} \`${escapeMrkdwn(d.id)}\` ${d.state}${ack}`;
@@ -138,7 +138,7 @@ function dependentsText(status: IncidentStatus): string {
   return `*Dependents*\n${lines.join('\n')}`;
 }
 
-function verificationText(status: IncidentStatus): string {
+function verificationText(status: IncidentSummary): string {
   const v = status.verification;
   if (!v) return '';
   const parts = [v.dead ? ':skull: credential is dead' : ':warning: credential still answers'];

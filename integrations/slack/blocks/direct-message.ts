@@ -1,5 +1,5 @@
 import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
-import type { IncidentStatus } from '../../../domain/incident';
+import type { IncidentSummary } from '../../../domain/incident';
 import type { IncidentNotification, NotificationKind } from '../../ports';
 import { phaseLabel } from './card';
 import { ACTION_IDS, encodeValue } from './ids';
@@ -39,7 +39,7 @@ const BUTTONS_BY_KIND: Record<NotificationKind, ButtonSet> = {
 };
 
 /** Reminders and escalations carry the buttons of whatever the incident is still waiting for. */
-function buttonSetFor(kind: NotificationKind, status: IncidentStatus): ButtonSet {
+function buttonSetFor(kind: NotificationKind, status: IncidentSummary): ButtonSet {
   if (kind !== 'reminder' && kind !== 'escalated') return BUTTONS_BY_KIND[kind];
   switch (status.phase) {
     case 'awaiting-decision':
@@ -90,7 +90,7 @@ export function buttonsOf(notification: IncidentNotification): DirectMessageButt
  * A direct message whose step is over: the text it was sent with and one context line saying how
  * the step ended ("Decided: revoke by alice at …"), without buttons, so nobody clicks a stale one.
  */
-export function renderRetiredDirectMessage(text: string, status: IncidentStatus, outcome: string): KnownBlock[] {
+export function renderRetiredDirectMessage(text: string, status: IncidentSummary, outcome: string): KnownBlock[] {
   const line: KnownBlock = {
     type: 'context',
     elements: [{ type: 'mrkdwn', text: clip(`\`${escapeMrkdwn(orNotKnown(status.secretId))}\` · ${outcome}`) }],
@@ -99,7 +99,7 @@ export function renderRetiredDirectMessage(text: string, status: IncidentStatus,
   return text ? [{ type: 'section', text: { type: 'mrkdwn', text: clip(escapeMrkdwn(text)) } }, line] : [line];
 }
 
-function actionsFor(set: ButtonSet, status: IncidentStatus): ActionsBlock | undefined {
+function actionsFor(set: ButtonSet, status: IncidentSummary): ActionsBlock | undefined {
   const i = status.incidentId;
   switch (set) {
     case 'decide':
@@ -132,7 +132,7 @@ function actionsFor(set: ButtonSet, status: IncidentStatus): ActionsBlock | unde
   }
 }
 
-function needsAck(dependent: IncidentStatus['dependents'][number]): boolean {
+function needsAck(dependent: IncidentSummary['dependents'][number]): boolean {
   return dependent.state === 'disabled' && !dependent.acknowledgedBy;
 }
 

@@ -1,4 +1,4 @@
-import type { IncidentStatus } from '../../../domain/incident';
+import type { IncidentSummary } from '../../../domain/incident';
 import type { ButtonStep } from './direct-message';
 import { escapeMrkdwn, slackDate } from './text';
 
@@ -10,14 +10,14 @@ import { escapeMrkdwn, slackDate } from './text';
 export function stepOutcome(
   step: ButtonStep,
   dependents: readonly string[],
-  status: IncidentStatus,
+  status: IncidentSummary,
 ): string | undefined {
   const own = ownOutcome(step, dependents, status);
   if (own) return own;
   return status.phase === 'closed' ? `Closed${status.closedAt ? ` ${slackDate(status.closedAt)}` : ''}` : undefined;
 }
 
-function ownOutcome(step: ButtonStep, dependents: readonly string[], status: IncidentStatus): string | undefined {
+function ownOutcome(step: ButtonStep, dependents: readonly string[], status: IncidentSummary): string | undefined {
   switch (step) {
     case 'decide': {
       if (!status.decision) return undefined;

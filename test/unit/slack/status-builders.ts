@@ -25,6 +25,8 @@ export function aStatus(overrides: Partial<IncidentStatus> = {}): IncidentStatus
     verification: null,
     outcome: null,
     openedAt: '2030-01-01T10:00:00.000Z',
+    evidenceCount: 1,
+    actionCount: 0,
     timeline: [{ at: '2030-01-01T10:00:00.000Z', kind: 'incident.opened', summary: 'opened' }],
     ...overrides,
   };
