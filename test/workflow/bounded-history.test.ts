@@ -1,0 +1,186 @@
+import { writeFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { startTestApp, TEST_CATALOG, type TestApp } from '../support/app';
+import { api, eventually } from '../support/http';
+import { decide, openIncident, verify, waitForEvidence, waitForPhase } from '../support/incidents';
+import { createLoginRole } from '../support/roles';
+import { recordHistoryIfAsked } from '../support/secrets';
+
+/**
+ * Bounded history against the real Temporal dev server: reminders that back off and stop, a
+ * decide → contain loop that ends with the escalation contacts, and an incident that continues as
+ * a new run in the middle of a wait and goes on under the same incident id.
+ */
+describe('bounded history', () => {
+  let app: TestApp;
+  afterEach(async () => {
+    await app?.stop();
+  });
+
+  it('backs off reminders, stops after the configured number, escalates once more and then waits silently', async () => {
+    const password = await createLoginRole('payments_app');
+    app = await startTestApp({
+      CATALOG_PATH: catalogWith({ handoffReminder: '400ms', handoffTimeout: '1s', handoffReminders: 2 }),
+    });
+    const id = await openIncident(app, {
+      secretId: 'payments-db',
+      leakedValue: password,
+      verifiedActive: true,
+      publiclyExposed: true,
+    });
+    await waitForPhase(app, id, 'awaiting-verification');
+    const stopped = await eventually(
+      () => api(app.baseUrl, 'GET', `/api/incidents/${id}`, { as: 'erin' }),
+      (r) => String(r.body?.waitingOn?.for ?? '').includes('reminders stopped'),
+      30_000,
+      'reminders stopped',
+    );
+    expect(stopped.body.waitingOn.for).toBe('verification (reminders stopped after 2)');
+    // The last escalation reaches the escalation contacts (security: erin) beside the verifier.
+    expect(stopped.body.waitingOn.people).toEqual(expect.arrayContaining(['carol', 'erin']));
+    expect(stopped.body.waitingOn.until).toBeUndefined();
+
+    const history = await workflowHistory(app, stopped.body.workflowId);
+    const events = history.events ?? [];
+    const notified = notificationKinds(history);
+    expect(notified.filter((kind) => kind === 'reminder')).toHaveLength(2);
+    // The handoff timeout's escalation, then the last call when the reminders ran out.
+    expect(notified.filter((kind) => kind === 'escalated')).toHaveLength(2);
+    // Backed off: each reminder timer is twice the one before, and no timer runs after the last call.
+    const timers = events
+      .filter((event) => event.timerStartedEventAttributes)
+      .map((event) => seconds(event.timerStartedEventAttributes!.startToFireTimeout));
+    expect(timers).toEqual([0.4, 0.8, 0.8, 1.6]);
+    const scheduled = events.map((event) => Boolean(event.activityTaskScheduledEventAttributes));
+    const lastCall = scheduled.lastIndexOf(true);
+    expect(events.slice(lastCall).some((event) => event.timerStartedEventAttributes)).toBe(false);
+
+    expect((await verify(app, id, 'carol')).status).toBe(200);
+    const closed = await waitForPhase(app, id, 'closed');
+    expect(closed.outcome).toBe('contained');
+    const evidence = await waitForEvidence(app, id, 'handoff.reminders-stopped');
+    expect(evidence.find((record) => record.kind === 'handoff.reminders-stopped')!.details).toMatchObject({
+      what: 'verification',
+      reminders: 2,
+    });
+    recordHistoryIfAsked('bounded-history-reminders', await workflowHistory(app, stopped.body.workflowId));
+  });
+
+  it('asks the escalation contacts once containment has failed the configured number of times', async () => {
+    await createLoginRole('rotating_app');
+    app = await startTestApp({ CATALOG_PATH: catalogWith({ containmentAttempts: 2 }) });
+    const id = await openIncident(app, { secretId: 'rotating-db', description: 'rotation cannot be delivered' });
+    await waitForPhase(app, id, 'awaiting-decision');
+    // erin (security, the default owner team) is no approver of a payments credential yet.
+    expect((await decide(app, id, 'erin', 'rotate')).status).toBe(403);
+    expect((await decide(app, id, 'alice', 'rotate')).status).toBe(200);
+    await waitForEvidence(app, id, 'containment.failed');
+    await waitForPhase(app, id, 'needs-attention');
+    expect((await decide(app, id, 'alice', 'rotate')).status).toBe(200);
+    const evidence = await waitForEvidence(app, id, 'containment.attempts-exhausted');
+    expect(evidence.find((record) => record.kind === 'containment.attempts-exhausted')!.details).toMatchObject({
+      attempts: 2,
+      allowed: 2,
+      to: ['erin'],
+    });
+    const waiting = await eventually(
+      () => api(app.baseUrl, 'GET', `/api/incidents/${id}`, { as: 'erin' }),
+      (r) => r.body?.phase === 'needs-attention' && r.body?.waitingOn?.people?.includes('erin'),
+      30_000,
+      'escalation contacts asked',
+    );
+    expect(waiting.body.decision).toBeNull();
+    expect((await decide(app, id, 'erin', 'revoke')).status).toBe(200);
+    await waitForEvidence(app, id, 'credential.revoked');
+  });
+
+  it('continues as new in the middle of a decision wait and goes on under the same incident id', async () => {
+    await createLoginRole('payments_app');
+    app = await startTestApp({ CATALOG_PATH: catalogWith({ continueAsNewAfterEvents: 500 }) });
+    const id = await openIncident(app, { secretId: 'payments-db', description: 'first report' });
+    const before = await waitForPhase(app, id, 'awaiting-decision');
+    const firstRun = (await app.client.workflow.getHandle(before.workflowId).describe()).runId;
+
+    const sightings = 200;
+    for (let i = 0; i < sightings; i += 1) {
+      const reported = await api(app.baseUrl, 'POST', '/api/incidents', {
+        as: 'carol',
+        body: { secretId: 'payments-db', location: `https://ci.example/build/${i}` },
+      });
+      expect(reported.status).toBe(202);
+      expect(reported.body.incidentId).toBe(id);
+    }
+    const handle = app.client.workflow.getHandle(before.workflowId);
+    const continued = await eventually(
+      () => handle.describe(),
+      (description) => description.runId !== firstRun,
+      30_000,
+      'a continued run',
+    );
+    expect(continued.memo).toEqual({ incidentId: id });
+    const after = await eventually(
+      () => api(app.baseUrl, 'GET', `/api/incidents/${id}`, { as: 'erin' }),
+      (r) => r.body?.sightings === sightings + 1,
+      30_000,
+      'every sighting counted',
+    );
+    expect(after.body).toMatchObject({ incidentId: id, phase: 'awaiting-decision', openedAt: before.openedAt });
+    expect(after.body.waitingOn).toEqual(before.waitingOn);
+    // The decision timer resumes with the time that was left: the new run's timer ends at the old deadline.
+    const resumed = await handle.fetchHistory();
+    const timer = resumed.events!.find((event) => event.timerStartedEventAttributes)!;
+    const firesAt = timestamp(timer.eventTime) + seconds(timer.timerStartedEventAttributes!.startToFireTimeout) * 1000;
+    expect(Math.abs(firesAt - Date.parse(before.waitingOn.until))).toBeLessThan(2_000);
+
+    expect((await decide(app, id, 'alice', 'revoke')).status).toBe(200);
+    await waitForPhase(app, id, 'awaiting-verification');
+    expect((await verify(app, id, 'carol')).status).toBe(200);
+    await waitForPhase(app, id, 'closed');
+    const evidence = await waitForEvidence(app, id, 'incident.closed');
+    expect(evidence.map((record) => record.seq)).toEqual(evidence.map((_, index) => index));
+    expect(evidence.filter((record) => record.kind === 'sighting.recorded')).toHaveLength(sightings);
+
+    // The first run stopped soon after the policy's 500 events (signals arriving while it flushed
+    // its evidence add a few), with a continue-as-new; the run after it went on to closure.
+    const first = await app.client.workflow.getHandle(before.workflowId, firstRun).fetchHistory();
+    expect(first.events!.length).toBeGreaterThanOrEqual(500);
+    expect(first.events!.length).toBeLessThan(1_000);
+    expect(first.events!.at(-1)!.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();
+    // The first run: the bounded-history patch marker, batched evidence, and its continue-as-new.
+    recordHistoryIfAsked('bounded-history', first);
+  });
+});
+
+/** The test catalog with the standard policy's bounds changed. */
+function catalogWith(policy: Record<string, unknown>): string {
+  const catalog = parse(readFileSync(TEST_CATALOG, 'utf8')) as { policies: Array<Record<string, unknown>> };
+  catalog.policies = catalog.policies.map((p) => (p.id === 'standard' ? { ...p, ...policy } : p));
+  const path = join(mkdtempSync(join(tmpdir(), 'bounded-catalog-')), 'catalog.yaml');
+  writeFileSync(path, stringify(catalog));
+  return path;
+}
+
+async function workflowHistory(app: TestApp, workflowId: string) {
+  return app.client.workflow.getHandle(workflowId).fetchHistory();
+}
+
+/** The kinds of the notifications the workflow scheduled, in order. */
+function notificationKinds(history: Awaited<ReturnType<typeof workflowHistory>>): string[] {
+  return history
+    .events!.map((event) => event.activityTaskScheduledEventAttributes)
+    .filter((attributes) => attributes?.activityType?.name === 'notify')
+    .map((attributes) => {
+      const payload = attributes!.input!.payloads![0]!;
+      return (JSON.parse(Buffer.from(payload.data!).toString()) as { kind: string }).kind;
+    });
+}
+
+function timestamp(time: { seconds?: unknown; nanos?: number | null } | null | undefined): number {
+  return seconds(time) * 1000;
+}
+
+function seconds(duration: { seconds?: unknown; nanos?: number | null } | null | undefined): number {
+  return Number(duration?.seconds ?? 0) + (duration?.nanos ?? 0) / 1e9;
+}
