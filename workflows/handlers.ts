@@ -1,5 +1,6 @@
-import { ApplicationFailure, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, condition, patched, setHandler } from '@temporalio/workflow';
 import type {
+  IncidentStatus,
   DecisionRequest,
   DelegationRequest,
   DependentAcknowledgement,
@@ -53,7 +54,8 @@ export function registerHandlers(
         { choice: request.choice, reason: request.reason, channel: request.channel },
       );
       state.progress(`${request.by} approved ${request.choice}.`);
-      return state.status();
+      // The approval that completes the tally is answered with the decision it made, not before it.
+      return answerOnceActedOn(state, () => state.tally() === undefined || state.decision !== null);
     },
     { validator: (request: DecisionRequest) => validateDecision(state, request) },
   );
@@ -63,7 +65,7 @@ export function registerHandlers(
     (confirmation: ManualConfirmation) => {
       state.manualConfirmation = { by: confirmation.by, note: confirmation.note, reference: confirmation.reference };
       state.conflicted.add(confirmation.by);
-      return state.status();
+      return answerOnceActedOn(state, () => state.actions.some((a) => a.kind === 'manual-containment.confirmed'));
     },
     {
       validator: (confirmation: ManualConfirmation) => {
@@ -141,6 +143,16 @@ export function registerHandlers(
       },
     },
   );
+}
+
+/**
+ * An update's answer must reflect what it caused: the main flow acts on some updates (a completed
+ * tally becomes the decision, a confirmation becomes the recorded action), so the handler waits
+ * until it has. Behind a patch: runs from before it answered at once with the state before acting.
+ */
+async function answerOnceActedOn(state: IncidentState, acted: () => boolean): Promise<IncidentStatus> {
+  if (patched('fresh-update-answers')) await condition(acted);
+  return state.status();
 }
 
 function registerDelegation(state: IncidentState): void {

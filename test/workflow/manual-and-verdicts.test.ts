@@ -18,7 +18,11 @@ describe('manual containment, false positives, canaries and repeated reports', (
     });
     const waiting = await waitForPhase(app, id, 'awaiting-decision');
     expect(waiting.secretId).toBe('vendor-api-key');
-    expect((await decide(app, id, 'alice', 'revoke')).status).toBe(200);
+    const decided = await decide(app, id, 'alice', 'revoke');
+    expect(decided.status).toBe(200);
+    // The answer says what the approval did: it decided, and the incident left awaiting-decision.
+    expect(decided.body.decision).toMatchObject({ choice: 'revoke', by: ['alice'] });
+    expect(decided.body.phase).not.toBe('awaiting-decision');
     const manual = await waitForPhase(app, id, 'awaiting-manual-containment');
     expect(manual.waitingOn.people).toEqual(['dave']);
     const notExecutor = await api(app.baseUrl, 'POST', `/api/incidents/${id}/manual-containment`, {
@@ -37,6 +41,10 @@ describe('manual containment, false positives, canaries and repeated reports', (
       body: { note: 'key deleted in vendor console', reference: 'vendor-audit-77' },
     });
     expect(confirmed.status).toBe(200);
+    expect(confirmed.body.actions.map((action: { kind: string }) => action.kind)).toContain(
+      'manual-containment.confirmed',
+    );
+    expect(confirmed.body.phase).not.toBe('awaiting-manual-containment');
     await waitForPhase(app, id, 'awaiting-verification');
     expect((await verify(app, id, 'carol')).status).toBe(200);
     const closed = await waitForPhase(app, id, 'closed');
