@@ -29,6 +29,10 @@ import { createLiveRoles } from './live-roles-setup';
 import { createProviderRegistry } from './provider-setup';
 import { mountSlack } from '../entrypoints/slack';
 import { connectClient, connectWorker } from './temporal-connection';
+import { buildIdentity } from './build-identity';
+import { ProductMetrics } from '../integrations/metrics/product-metrics';
+import { EvidenceMetrics, refreshOpenIncidents } from '../integrations/metrics/evidence-metrics';
+import { meteredEvidence, meteredNotifier, meteredProviders } from '../integrations/metrics/metered-ports';
 
 export interface AssembleOptions {
   config: Config;
@@ -39,10 +43,13 @@ export interface AssembleOptions {
   workflows: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'>;
   /** Overrides the notifier (tests, Slack). */
   notifier?: Notifier;
+  /** The metrics registry to fill; a new one by default (tests read it through GET /metrics). */
+  metrics?: ProductMetrics;
 }
 
 export interface RunningProduct {
   worker: Worker;
+  metrics: ProductMetrics;
   service: IncidentService;
   database: Database;
   baseUrl: string;
@@ -62,7 +69,14 @@ export async function assembleProduct(options: AssembleOptions): Promise<Running
   const liveRoles = createLiveRoles(config, catalog);
   const keys = resolveKeys(config);
   const database = await openDatabase({ url: config.DATABASE_URL, embeddedDir: join(config.DATA_DIR, 'pglite') });
-  const evidence = new SqlEvidenceStore(database);
+  const metrics = options.metrics ?? new ProductMetrics();
+  const build = buildIdentity({ ...config, gitCommit: config.TOURNIQUET_GIT_COMMIT });
+  metrics.buildInfo.set({ version: build.version, deployment: build.deploymentName, build_id: build.buildId }, 1);
+  // Metrics come from the records the evidence store inserts, so numbers and evidence agree.
+  const evidenceMetrics = new EvidenceMetrics(metrics, (incidentId) => evidence.list(incidentId));
+  const evidence = new SqlEvidenceStore(database, (record) => {
+    evidenceMetrics.observe(record).catch((error: unknown) => logger.warn({ err: error }, 'evidence metrics failed'));
+  });
   const vault = new SqlSecretVault(database, keys.vaultKey);
   const signer = await loadEvidenceSigner({
     signingKey: config.EVIDENCE_SIGNING_KEY,
@@ -70,11 +84,13 @@ export async function assembleProduct(options: AssembleOptions): Promise<Running
     dataDir: config.DATA_DIR,
   });
   const sealClosureBundle = closureSealer(new ClosureBundleArchive(database, evidence, signer));
-  const notifier =
+  const notifier = meteredNotifier(
     options.notifier ??
-    (config.SLACK_BOT_TOKEN
-      ? createSlackNotifier({ config, database, logger })
-      : new LogNotifier(logger.child({ component: 'notifier' })));
+      (config.SLACK_BOT_TOKEN
+        ? createSlackNotifier({ config, database, logger })
+        : new LogNotifier(logger.child({ component: 'notifier' }))),
+    metrics,
+  );
   const workerIdentity = config.WORKER_IDENTITY ?? `tourniquet-worker@${hostname()}:${process.pid}`;
 
   const githubAlerts = new GithubAlertsClient({ baseUrl: config.GITHUB_API_URL, token: config.GITHUB_TOKEN });
@@ -82,9 +98,9 @@ export async function assembleProduct(options: AssembleOptions): Promise<Running
     ...createActivities({
       directory,
       liveRoles,
-      evidence,
+      evidence: meteredEvidence(evidence, metrics),
       vault,
-      providers,
+      providers: meteredProviders(providers, metrics),
       notifier,
       logger,
       workerIdentity,
@@ -108,6 +124,14 @@ export async function assembleProduct(options: AssembleOptions): Promise<Running
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     identity: workerIdentity,
     activities,
+    workerDeploymentOptions: config.TEMPORAL_WORKER_VERSIONING
+      ? {
+          version: { deploymentName: build.deploymentName, buildId: build.buildId },
+          useWorkerVersioning: true,
+          // An incident finishes on the build that started it; a new build takes new incidents only.
+          defaultVersioningBehavior: 'PINNED',
+        }
+      : undefined,
     ...options.workflows,
   });
   const workerRun = worker.run();
@@ -130,6 +154,24 @@ export async function assembleProduct(options: AssembleOptions): Promise<Running
     evidence,
     drills: evidence,
     logger,
+    operations: {
+      metrics,
+      beforeScrape: () => refreshOpenIncidents(metrics, database),
+      readiness: {
+        temporal: async () => {
+          await client.workflowService.getSystemInfo({});
+        },
+        database: async () => {
+          await database.query('SELECT 1');
+        },
+        catalog: async () => {
+          if (directory.catalog.secrets.length === 0) throw new Error(`no secrets in ${config.CATALOG_PATH}`);
+        },
+        worker: async () => {
+          if (worker.getState() !== 'RUNNING') throw new Error(`worker is ${worker.getState()}`);
+        },
+      },
+    },
   });
   // Slack's routes go before the 404 handler; Slack is off unless a bot token is configured.
   const slack = config.SLACK_BOT_TOKEN ? mountSlack(app, { config, service, directory, database, logger }) : undefined;
@@ -141,6 +183,7 @@ export async function assembleProduct(options: AssembleOptions): Promise<Running
 
   return {
     worker,
+    metrics,
     service,
     database,
     baseUrl,

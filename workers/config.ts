@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { coreConfigShape } from './config/core';
 import { evidenceConfigShape } from './config/evidence';
 import { intakeConfigShape } from './config/intake';
+import { operationsConfigShape } from './config/operations';
 import { ownershipConfigShape } from './config/ownership';
 import { providersConfigShape } from './config/providers';
 import { slackConfigShape } from './config/slack';
@@ -17,6 +18,7 @@ export const ConfigSchema = z.object({
   ...evidenceConfigShape,
   ...providersConfigShape,
   ...ownershipConfigShape,
+  ...operationsConfigShape,
 });
 export type Config = z.infer<typeof ConfigSchema>;
 

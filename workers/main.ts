@@ -11,7 +11,7 @@ import { bridgeTemporalLogs } from './temporal-runtime';
 async function main(): Promise<void> {
   const config = parseConfig(process.env);
   const logger = createLogger(config.LOG_LEVEL);
-  bridgeTemporalLogs(logger, 'WARN');
+  bridgeTemporalLogs(logger, config.TEMPORAL_LOG_LEVEL, config.TEMPORAL_METRICS_ADDRESS);
   const dev = config.TEMPORAL_ADDRESS ? undefined : await startDevTemporal(config, logger);
   const temporalAddress = config.TEMPORAL_ADDRESS ?? dev!.address;
   const product = await assembleProduct({

@@ -12,6 +12,8 @@ import { errorHandler } from './http-errors';
 import { campaignsRouter, intakeRouter } from './intake';
 import { ownershipRouter } from './ownership-routes';
 import { requestId } from './request-id';
+import { intakeCounting, operationsRouter, requestTiming, type OperationsDeps } from './operations';
+import { CANARYTOKENS, SOURCES } from './intake/sources';
 
 export interface HttpDeps extends ApiDeps {
   drills: DrillLog;
@@ -20,6 +22,8 @@ export interface HttpDeps extends ApiDeps {
   database: Database;
   signer: EvidenceSigner;
   logger: Logger;
+  /** Metrics and readiness checks behind /metrics and /readyz. */
+  operations: OperationsDeps;
 }
 
 /**
@@ -31,14 +35,15 @@ export function buildHttpApp(deps: HttpDeps): express.Express {
   app.disable('x-powered-by');
   // First: every request, including Slack's and the 404s, gets an id returned in X-Request-Id.
   app.use(requestId());
-  app.get('/healthz', (_req, res) => {
-    res.json({ ok: true });
-  });
+  app.use(requestTiming(deps.operations.metrics));
+  app.use(operationsRouter(deps.operations));
   const auditors = () => deps.directory.catalog.auditors;
   // Auditors are read-only everywhere: any write with an auditor token is refused before routing.
   app.use(rejectAuditorWrites(auditors, ['/audit/login']));
+  const intakeSources = ['github', CANARYTOKENS.source, ...Object.keys(SOURCES)];
   app.use(
     '/webhooks',
+    intakeCounting(deps.operations.metrics, intakeSources),
     intakeRouter({
       config: deps.config,
       client: deps.client,

@@ -28,6 +28,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 }
 
 function postgresDatabase(pool: Pool): Database {
+  // An idle connection cut by a PostgreSQL restart emits 'error' on the pool; unhandled, that would
+  // crash the process. The pool drops the client and the next query connects again (/readyz says so meanwhile).
+  pool.on('error', () => undefined);
   return {
     query: async (sql, params) => pool.query(sql, params as unknown[]) as never,
     transaction: async (work) => {

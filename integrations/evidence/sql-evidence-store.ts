@@ -17,10 +17,18 @@ interface EvidenceRow {
  * different record under the same seq is refused: history cannot be rewritten through here.
  */
 export class SqlEvidenceStore implements EvidenceStore, DrillLog {
-  constructor(private readonly database: Database) {}
+  /**
+   * @param onInserted called once for each record this store inserted (after commit; never for a
+   *   retried append of a stored record): metrics are computed from here, so they agree with the evidence.
+   */
+  constructor(
+    private readonly database: Database,
+    private readonly onInserted?: (record: EvidenceRecord) => void,
+  ) {}
 
   async append(draft: EvidenceDraft): Promise<EvidenceRecord> {
-    return this.database.transaction(async (tx) => {
+    let inserted: EvidenceRecord | undefined;
+    const record = await this.database.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [draft.incidentId]);
       const existing = await tx.query<EvidenceRow>(
         'SELECT record, prev_hash, hash, recorded_at FROM evidence_records WHERE incident_id = $1 AND seq = $2',
@@ -43,13 +51,16 @@ export class SqlEvidenceStore implements EvidenceStore, DrillLog {
       }
       const prevHash = previous?.hash ?? GENESIS_HASH;
       const hash = evidenceRecordHash(prevHash, draft);
-      const inserted = await tx.query<{ recorded_at: Date | string }>(
+      const row = await tx.query<{ recorded_at: Date | string }>(
         `INSERT INTO evidence_records (incident_id, seq, kind, record, prev_hash, hash)
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING recorded_at`,
         [draft.incidentId, draft.seq, draft.kind, JSON.stringify(draft), prevHash, hash],
       );
-      return { ...draft, prevHash, hash, recordedAt: toIso(inserted.rows[0]?.recorded_at) };
+      inserted = { ...draft, prevHash, hash, recordedAt: toIso(row.rows[0]?.recorded_at) };
+      return inserted;
     });
+    if (inserted) this.onInserted?.(inserted);
+    return record;
   }
 
   async drillIncidents(team: string, limit: number): Promise<string[]> {

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { freePort, spawnService, waitForPort } from './processes';
 
 export const PG_BIN = process.env.PG_BIN ?? newestDebianPostgres();
@@ -80,4 +80,25 @@ export async function startPostgresCluster(): Promise<{ url: string; pid: number
     pid: server.child.pid!,
     dataDir,
   };
+}
+
+/** Runs pg_ctl on a cluster of startPostgresCluster (as `postgres` when we are root). */
+function pgCtl(args: string[]): void {
+  const pgCtlPath = join(PG_BIN, 'pg_ctl');
+  if (process.getuid?.() === 0)
+    execFileSync('runuser', ['-u', 'postgres', '--', pgCtlPath, ...args], { stdio: 'pipe' });
+  else execFileSync(pgCtlPath, args, { stdio: 'pipe' });
+}
+
+/** Stops a cluster of startPostgresCluster (fast: open sessions are cut) and waits until it is down. */
+export function stopPostgresCluster(dataDir: string): void {
+  pgCtl(['stop', '-D', dataDir, '-m', 'fast', '-w']);
+}
+
+/** Starts a stopped cluster again on its old port and waits until it accepts connections. */
+export async function restartPostgresCluster(dataDir: string, url: string): Promise<void> {
+  const port = Number(new URL(url).port);
+  const options = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dirname(dataDir)} -c fsync=off`;
+  pgCtl(['start', '-D', dataDir, '-w', '-l', join(dirname(dataDir), 'restart.log'), '-o', options]);
+  await waitForPort(port, 30_000, 'PostgreSQL (restarted)');
 }

@@ -1,0 +1,119 @@
+import type { Dependent } from '../../domain/catalog';
+import type { EvidenceDraft, ProviderAnswer } from '../../domain/evidence';
+import type {
+  CredentialProvider,
+  CredentialTarget,
+  DependentController,
+  EvidenceStore,
+  IncidentNotification,
+  Notifier,
+  ProviderLookup,
+  ReplacementDelivery,
+} from '../ports';
+import type { ProductMetrics } from './product-metrics';
+
+/**
+ * Decorators that time every provider call and count its outcome (`ok`, `already_done`, or the
+ * error's taxonomy code), and count notification deliveries. They wrap ports, so activities and
+ * adapters stay unaware of metrics.
+ */
+export function meteredProviders(lookup: ProviderLookup, metrics: ProductMetrics): ProviderLookup {
+  return {
+    has: (kind) => lookup.has(kind),
+    provider: (kind) => meteredProvider(lookup.provider(kind), metrics),
+    delivery: (kind) => meteredDelivery(lookup.delivery(kind), metrics),
+    controller: (kind) => meteredController(lookup.controller(kind), metrics),
+  };
+}
+
+function meteredProvider(provider: CredentialProvider, metrics: ProductMetrics): CredentialProvider {
+  const time = timer(metrics, provider.kind);
+  return {
+    kind: provider.kind,
+    requiresHuman: provider.requiresHuman,
+    validateLocator: (locator) => provider.validateLocator(locator),
+    revoke: (target: CredentialTarget) => time('revoke', () => provider.revoke(target)),
+    issueReplacement: (target) => time('issue_replacement', () => provider.issueReplacement(target)),
+    revokeReplacement: (target, newValue) =>
+      time('revoke_replacement', () => provider.revokeReplacement(target, newValue)),
+    endDerivedSessions: (target) => time('end_derived_sessions', () => provider.endDerivedSessions(target)),
+    proveDead: (target) => time('prove_dead', () => provider.proveDead(target)),
+  };
+}
+
+function meteredDelivery(delivery: ReplacementDelivery, metrics: ProductMetrics): ReplacementDelivery {
+  const time = timer(metrics, delivery.kind);
+  return {
+    kind: delivery.kind,
+    deliver: (incidentId, target, newValue) => time('deliver', () => delivery.deliver(incidentId, target, newValue)),
+  };
+}
+
+function meteredController(controller: DependentController, metrics: ProductMetrics): DependentController {
+  const time = timer(metrics, controller.kind);
+  return {
+    kind: controller.kind,
+    disable: (incidentId, dependent: Dependent) => time('disable', () => controller.disable(incidentId, dependent)),
+    enable: (incidentId, dependent: Dependent) => time('enable', () => controller.enable(incidentId, dependent)),
+  };
+}
+
+function timer(metrics: ProductMetrics, provider: string) {
+  return async <T>(operation: string, call: () => Promise<T>): Promise<T> => {
+    const started = process.hrtime.bigint();
+    let outcome = 'ok';
+    try {
+      const result = await call();
+      if ((result as Partial<ProviderAnswer> | null)?.alreadyDone) outcome = 'already_done';
+      return result;
+    } catch (error) {
+      outcome = errorCode(error);
+      throw error;
+    } finally {
+      const labels = { provider, operation, outcome };
+      metrics.providerCalls.inc(labels);
+      metrics.providerCallSeconds.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+    }
+  };
+}
+
+/** The taxonomy code of an error (INVALID_INPUT, RATE_LIMITED...), or `error`: a bounded label. */
+function errorCode(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && /^[A-Z_]{2,40}$/.test(code) ? code.toLowerCase() : 'error';
+}
+
+export function meteredNotifier(notifier: Notifier, metrics: ProductMetrics): Notifier {
+  return {
+    async notify(notification: IncidentNotification): Promise<void> {
+      try {
+        await notifier.notify(notification);
+        metrics.notifications.inc({ kind: notification.kind, outcome: 'delivered' });
+      } catch (error) {
+        metrics.notifications.inc({ kind: notification.kind, outcome: 'failed' });
+        throw error;
+      }
+    },
+  };
+}
+
+/** Times every evidence append (ok or error); what the records mean is counted by EvidenceMetrics. */
+export function meteredEvidence<Store extends EvidenceStore>(store: Store, metrics: ProductMetrics): Store {
+  return new Proxy(store, {
+    get(target, property, receiver) {
+      if (property !== 'append') return Reflect.get(target, property, receiver) as unknown;
+      return async (draft: EvidenceDraft) => {
+        const started = process.hrtime.bigint();
+        let outcome = 'ok';
+        try {
+          return await target.append(draft);
+        } catch (error) {
+          outcome = 'error';
+          throw error;
+        } finally {
+          metrics.evidenceAppendSeconds.observe({ outcome }, Number(process.hrtime.bigint() - started) / 1e9);
+        }
+      };
+    },
+  });
+}
