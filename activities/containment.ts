@@ -79,6 +79,37 @@ export function createContainmentActivities(deps: ActivityDeps) {
         return deps.providers.delivery(String(delivery.kind)).deliver(request.incidentId, delivery, newValue);
       }),
 
+    /**
+     * Compensation of deliverReplacement: the delivery target goes back to the value it held before.
+     * Safe to run when delivery never happened or failed half-way (the adapter checks first).
+     */
+    withdrawReplacement: (request: ReplacementRequest): Promise<ProviderAnswer> =>
+      mappingErrors(async () => {
+        const delivery = request.secret.delivery;
+        const newValue = await deps.vault.open(request.replacementHandle);
+        if (!delivery || newValue === undefined)
+          return {
+            provider: 'vault',
+            operation: 'withdraw',
+            summary: delivery ? 'replacement no longer sealed: nothing was delivered' : 'nothing was delivered',
+            alreadyDone: true,
+            at: new Date().toISOString(),
+          };
+        let adapter;
+        try {
+          adapter = deps.providers.delivery(String(delivery.kind));
+        } catch {
+          return {
+            provider: String(delivery.kind),
+            operation: 'withdraw',
+            summary: `no delivery adapter "${String(delivery.kind)}": nothing was delivered`,
+            alreadyDone: true,
+            at: new Date().toISOString(),
+          };
+        }
+        return adapter.withdraw(request.incidentId, delivery, newValue);
+      }),
+
     /** Compensation: revokes a replacement issued by a rotation that could not finish. */
     revokeReplacement: (request: ReplacementRequest): Promise<ProviderAnswer> =>
       mappingErrors(async () => {

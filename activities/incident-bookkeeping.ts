@@ -21,8 +21,10 @@ export function createBookkeepingActivities(deps: ActivityDeps) {
         if (!deps.providers.has(plan.secret.provider)) {
           plan.findings.push(`no adapter for provider "${plan.secret.provider}": contained by hand`);
           plan.containment = 'manual';
-        } else if (deps.providers.provider(plan.secret.provider).requiresHuman) {
-          plan.containment = 'manual';
+        } else {
+          const adapter = deps.providers.provider(plan.secret.provider);
+          if (adapter.requiresHuman) plan.containment = 'manual';
+          if (adapter.rotationEffects) plan.rotationEffects = { ...adapter.rotationEffects };
         }
         return deps.timerCapMs ? capTimers(plan, deps.timerCapMs) : plan;
       });

@@ -132,8 +132,22 @@ export interface SecretSnapshot {
 }
 
 /** Everything the workflow needs from the catalog, resolved once by an activity. */
+/**
+ * What a provider's rotation does, declared by its adapter. `oldCredential`: issuing the replacement
+ * already replaced the leaked value (a PostgreSQL password change) or added a second credential
+ * beside it (a second IAM access key). `undo`: what compensation does: lock the whole credential so
+ * nobody can use it, delete only the replacement (the leaked one keeps working as before), or keep
+ * the rotation (restoring the old value would re-arm the leak).
+ */
+export interface RotationEffects {
+  oldCredential: 'replaced-in-place' | 'second-credential';
+  undo: 'lock-credential' | 'delete-replacement' | 'keep-rotation';
+}
+
 export interface IncidentPlan {
   secret: SecretSnapshot;
+  /** The provider's declared rotation effects; unset when it cannot rotate (or for plans made before). */
+  rotationEffects?: RotationEffects;
   /** `manual` when a person must act in a console: the provider needs it, or the policy says so. */
   containment: 'automated' | 'manual';
   ownershipGap: boolean;

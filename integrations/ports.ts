@@ -7,6 +7,7 @@ import type {
   IncidentSummary,
   PersonRef,
   RoleSourceRecord,
+  RotationEffects,
   SecretSnapshot,
 } from '../domain/incident';
 
@@ -121,6 +122,11 @@ export interface CredentialProvider {
   readonly kind: string;
   /** `manual`-style providers: a person acts in a vendor console and confirms with a note. */
   readonly requiresHuman: boolean;
+  /**
+   * What a rotation really does to the leaked credential and what undoing it leaves behind, so
+   * a failed containment can say the state it reached. Unset for providers that cannot rotate.
+   */
+  readonly rotationEffects?: RotationEffects;
   /** Throws with a message naming the field when the catalog locator does not fit this provider. */
   validateLocator(locator: Record<string, unknown>): void;
   revoke(target: CredentialTarget): Promise<ProviderAnswer>;
@@ -146,6 +152,11 @@ export interface SourceAlertResolver {
 export interface ReplacementDelivery {
   readonly kind: string;
   deliver(incidentId: string, delivery: Record<string, unknown>, newValue: string): Promise<ProviderAnswer>;
+  /**
+   * Compensation: puts the delivery target back on the value it held before `deliver`, when it still
+   * holds this replacement. Idempotent: a target that no longer holds it answers `alreadyDone`.
+   */
+  withdraw(incidentId: string, delivery: Record<string, unknown>, newValue: string): Promise<ProviderAnswer>;
 }
 
 /** Disables and re-enables a workload that depends on a credential. */

@@ -39,6 +39,7 @@ export const provider = proxyActivities<
     | 'revokeCredential'
     | 'issueReplacement'
     | 'deliverReplacement'
+    | 'withdrawReplacement'
     | 'revokeReplacement'
     | 'endDerivedSessions'
     | 'disableDependent'

@@ -26,6 +26,7 @@ export async function proveDeath(state: IncidentState, decision: Decision): Prom
     });
     return true;
   } catch (error) {
+    state.lastFailure = `the provider still accepts the leaked credential after revocation (${describe(error)}) — decide again`;
     state.record(
       'death.unproven',
       `could not prove the old credential dead: ${describe(error)}`,

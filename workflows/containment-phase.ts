@@ -1,15 +1,17 @@
-import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, patched } from '@temporalio/workflow';
 import type { Dependent } from '../domain/catalog';
 import type { ContainmentAction } from '../domain/catalog';
 import type { Decision } from './decision-phase';
 import { provider } from './activity-stubs';
+import { describeEndState, type UndoOutcome, type UndoStep } from './end-state';
 import type { IncidentState } from './incident-state';
 
 /**
  * Automated containment as a saga: dependents that fail closed are stopped first, then the
  * credential is rotated (issue → deliver → retire old) or revoked, derived sessions are ended and
  * the remaining dependents stopped in catalog order. If a step fails before the old credential is
- * dead, the steps already taken are undone in reverse order and the caller asks humans again.
+ * dead, the steps already taken are undone in reverse order, the state actually reached is recorded
+ * (`containment.compensated`) and the caller asks humans again with that state.
  * Returns true when the old credential was killed.
  */
 export async function containAutomatically(
@@ -24,14 +26,21 @@ export async function containAutomatically(
     sealedValueHandle: state.input.sealedValueHandle,
   };
   const by = decision.attribution;
-  const undo: Array<{ what: string; run: () => Promise<unknown> }> = [];
+  const undo: UndoStep[] = [];
   state.phase = 'containing';
   state.record('containment.started', `containment started: ${action}`, by, { action });
   state.progress(`Containment started: ${action}.`);
   try {
     for (const dependent of plan.secret.dependents.filter((d) => d.disable === 'before-revoke')) {
       await disable(state, dependent, decision);
-      undo.push({ what: `re-enable ${dependent.id}`, run: () => enable(state, dependent, decision) });
+      undo.push({
+        what: `re-enable ${dependent.id}`,
+        step: 'dependent',
+        run: async () => {
+          await enable(state, dependent, decision);
+          return undefined;
+        },
+      });
     }
     if (action === 'rotate') {
       const issued = await provider.issueReplacement(request);
@@ -42,11 +51,20 @@ export async function containAutomatically(
         { replacementHandle: issued.replacementHandle },
         issued.answer,
       );
+      const replacement = { ...request, replacementHandle: issued.replacementHandle };
       undo.push({
         what: 'revoke the replacement',
-        run: () => provider.revokeReplacement({ ...request, replacementHandle: issued.replacementHandle }),
+        step: 'replacement',
+        run: () => provider.revokeReplacement(replacement),
       });
-      const delivered = await provider.deliverReplacement({ ...request, replacementHandle: issued.replacementHandle });
+      // Older runs had no undo for delivery; a delivery that fails half-way is withdrawn too.
+      if (patched('truthful-compensation') && plan.secret.delivery)
+        undo.push({
+          what: 'withdraw the delivered replacement',
+          step: 'delivery',
+          run: () => provider.withdrawReplacement(replacement),
+        });
+      const delivered = await provider.deliverReplacement(replacement);
       state.recordAction('replacement.delivered', delivered.summary, by, {}, delivered);
     }
     const revoked = await provider.revokeCredential({
@@ -127,20 +145,24 @@ function markFailed(state: IncidentState, dependent: Dependent, error: unknown, 
   );
 }
 
-async function compensate(
-  state: IncidentState,
-  undo: Array<{ what: string; run: () => Promise<unknown> }>,
-  error: unknown,
-  decision: Decision,
-): Promise<void> {
+async function compensate(state: IncidentState, undo: UndoStep[], error: unknown, decision: Decision): Promise<void> {
   state.record('containment.failed', `containment failed: ${describe(error)}`, decision.attribution, {
     errorType: errorType(error),
   });
+  const outcomes: UndoOutcome[] = [];
   for (const step of undo.reverse()) {
     try {
-      await step.run();
-      state.record('compensation.ran', `compensated: ${step.what}`, decision.attribution, { step: step.what });
+      const answer = await step.run();
+      outcomes.push({ step: step.step, what: step.what, ok: true, answer: answer ?? undefined });
+      state.record(
+        'compensation.ran',
+        `compensated: ${step.what}`,
+        decision.attribution,
+        { step: step.what },
+        answer ?? undefined,
+      );
     } catch (compensationError) {
+      outcomes.push({ step: step.step, what: step.what, ok: false, error: describe(compensationError) });
       state.record(
         'compensation.failed',
         `could not ${step.what}: ${describe(compensationError)}`,
@@ -149,6 +171,11 @@ async function compensate(
       );
     }
   }
+  const endState = describeEndState(state.plan!, outcomes);
+  state.lastFailure = endState.summary;
+  // A new evidence record (an activity): runs started before it replay without it.
+  if (patched('truthful-compensation'))
+    state.record('containment.compensated', endState.summary, decision.attribution, { endState });
 }
 
 function setDependent(state: IncidentState, id: string, value: 'disabled' | 'enabled-again' | 'failed'): void {

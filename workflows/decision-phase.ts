@@ -48,7 +48,9 @@ function requestDecision(state: IncidentState): void {
   // After a failed containment the incident stays flagged until someone decides again.
   if (state.phase !== 'needs-attention') state.phase = 'awaiting-decision';
   allow(state, deciders);
-  state.waitFor(deciders, 'a decision', plan.policy.decisionTimeoutMs);
+  const what =
+    state.phase === 'needs-attention' && state.lastFailure ? `a new decision: ${state.lastFailure}` : 'a decision';
+  state.waitFor(deciders, what, plan.policy.decisionTimeoutMs);
   state.record(
     'decision.requested',
     `decision requested from ${deciders.map((p) => p.id).join(', ')}`,

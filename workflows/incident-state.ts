@@ -62,6 +62,8 @@ export class IncidentState {
   manualConfirmation: { by: string; note: string; reference?: string } | undefined;
   waitingOn: IncidentStatus['waitingOn'] = null;
   outcome: Outcome | null = null;
+  /** The state a failed containment left the credential in, told to the people asked to decide again. */
+  lastFailure: string | undefined;
   closedAt: string | undefined;
   openedAt = now();
   /**

@@ -173,16 +173,17 @@ async function containByHand(
   );
 }
 
-/** Containment failed and was compensated: the approvers must decide again. */
+/** Containment failed: the approvers must decide again, told the state the credential is really in. */
 function askAgain(state: IncidentState): void {
   state.phase = 'needs-attention';
   state.decision = null;
   state.approvals = [];
   state.containmentAttempts += 1;
+  const reached = state.lastFailure ?? 'the leaked credential may still work — decide again';
   state.notify(
     'needs-attention',
     state.plan!.decisionMakers,
-    `Containment of ${state.plan!.secret.id} failed and was rolled back: decide again.`,
+    `Containment of ${state.plan!.secret.id} failed: ${reached}.`,
   );
   if (attemptsExhausted(state)) askEscalationContacts(state);
 }

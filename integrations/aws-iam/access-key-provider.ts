@@ -46,6 +46,8 @@ export interface AwsIamDeps {
 export class AwsIamAccessKeyProvider implements CredentialProvider {
   readonly kind = PROVIDER;
   readonly requiresHuman = false;
+  /** A user may hold two keys: the replacement is a second key, undoing deletes only it. */
+  readonly rotationEffects = { oldCredential: 'second-credential', undo: 'delete-replacement' } as const;
   private readonly owners: KeyOwnerResolver;
 
   constructor(private readonly deps: AwsIamDeps) {

@@ -1,9 +1,10 @@
-import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { UpdateSecretVersionStageCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Logger } from 'pino';
 import type { ProviderAnswer } from '../../domain/evidence';
 import type { ReplacementDelivery } from '../ports';
 import { providerAnswer } from '../shared/answer';
 import { parseOrExplain, SecretsManagerDeliverySchema } from './locator';
+import { callAws } from '../shared/aws-errors';
 import { currentVersion, describe, putCurrent, PROVIDER, sameSecret, valueOf, versionToken } from './versions';
 
 /**
@@ -37,5 +38,40 @@ export class SecretsManagerDelivery implements ReplacementDelivery {
     return providerAnswer(PROVIDER, 'deliver', `${target.secretId}: version ${token} is AWSCURRENT`, {
       answerId: requestId,
     });
+  }
+
+  /**
+   * Moves AWSCURRENT back to the version that held it before this delivery (PutSecretValue left it
+   * as AWSPREVIOUS), so workloads read what they read before. Nothing to do when the delivered
+   * version is not AWSCURRENT (never written, or already withdrawn).
+   */
+  async withdraw(incidentId: string, delivery: Record<string, unknown>, newValue: string): Promise<ProviderAnswer> {
+    const target = parseOrExplain(SecretsManagerDeliverySchema, 'delivery', delivery);
+    const client = this.deps.clientFor(target.region);
+    const token = versionToken('delivery', incidentId, target.secretId, versionToken(newValue));
+    const stages = (await describe(client, target.secretId)).VersionIdsToStages ?? {};
+    if (!stages[token]?.includes('AWSCURRENT'))
+      return providerAnswer(PROVIDER, 'withdraw', `${target.secretId}: the replacement is not AWSCURRENT`, {
+        alreadyDone: true,
+      });
+    const previous = Object.entries(stages).find(([id, names]) => id !== token && names.includes('AWSPREVIOUS'))?.[0];
+    if (!previous)
+      return providerAnswer(
+        PROVIDER,
+        'withdraw',
+        `${target.secretId}: no earlier version to return to; the replacement stays AWSCURRENT`,
+      );
+    await callAws(PROVIDER, 'UpdateSecretVersionStage', () =>
+      client.send(
+        new UpdateSecretVersionStageCommand({
+          SecretId: target.secretId,
+          VersionStage: 'AWSCURRENT',
+          MoveToVersionId: previous,
+          RemoveFromVersionId: token,
+        }),
+      ),
+    );
+    this.deps.logger?.info({ provider: PROVIDER, secretId: target.secretId, version: previous }, 'delivery withdrawn');
+    return providerAnswer(PROVIDER, 'withdraw', `${target.secretId}: AWSCURRENT is back on version ${previous}`);
   }
 }

@@ -27,6 +27,8 @@ export interface SecretsManagerDeps {
  */
 export class SecretsManagerProvider implements CredentialProvider {
   readonly kind = PROVIDER;
+  /** Rotation makes a new AWSCURRENT version; putting the leaked one back would re-arm it. */
+  readonly rotationEffects = { oldCredential: 'replaced-in-place', undo: 'keep-rotation' } as const;
   readonly requiresHuman = false;
 
   constructor(private readonly deps: SecretsManagerDeps) {}

@@ -8,6 +8,8 @@ import type { CredentialProvider, CredentialTarget, DeathProof } from '../ports'
  */
 export class DrillProvider implements CredentialProvider {
   readonly kind = 'drill';
+  /** Nothing is touched in a drill: as if a second credential was issued and deleted again. */
+  readonly rotationEffects = { oldCredential: 'second-credential', undo: 'delete-replacement' } as const;
   readonly requiresHuman = false;
 
   validateLocator(): void {}

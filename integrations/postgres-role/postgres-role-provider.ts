@@ -24,6 +24,8 @@ type PostgresLocator = z.infer<typeof PostgresLocatorSchema>;
 export class PostgresRoleProvider implements CredentialProvider {
   readonly kind = 'postgres';
   readonly requiresHuman = false;
+  /** A role has one password: rotating replaces it; undoing locks the role, since the old one is gone. */
+  readonly rotationEffects = { oldCredential: 'replaced-in-place', undo: 'lock-credential' } as const;
 
   constructor(private readonly resolveSetting: (name: string) => string | undefined) {}
 
@@ -57,8 +59,17 @@ export class PostgresRoleProvider implements CredentialProvider {
     return { answer: this.answer('alter-role-password', `role ${locator.role} has a new password`), newValue };
   }
 
+  /**
+   * The old password is gone (replaced in place), so there is nothing to return to: the replacement
+   * password is replaced by an unknown one and the role set NOLOGIN. Nobody can log in as the role.
+   */
   async revokeReplacement(target: CredentialTarget): Promise<ProviderAnswer> {
-    return this.revoke({ ...target, purpose: 'contain' });
+    const locator = this.locator(target);
+    await this.revoke({ ...target, purpose: 'contain' });
+    return this.answer(
+      'lock-role',
+      `replacement password of role ${locator.role} replaced by an unknown one and the role set NOLOGIN: it cannot log in`,
+    );
   }
 
   async endDerivedSessions(target: CredentialTarget): Promise<ProviderAnswer> {

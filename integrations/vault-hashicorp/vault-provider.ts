@@ -30,6 +30,8 @@ interface Liveness {
  */
 export class VaultProvider implements CredentialProvider {
   readonly kind = PROVIDER;
+  /** Rotating a static role replaces its password; a rotation is never undone. */
+  readonly rotationEffects = { oldCredential: 'replaced-in-place', undo: 'keep-rotation' } as const;
   readonly requiresHuman = false;
 
   constructor(private readonly deps: { http: VaultHttp; poll?: PollBound; logger?: Logger }) {}

@@ -1,7 +1,8 @@
 import { startTestApp, type TestApp } from '../support/app';
-import { testEnvironment } from '../support/environment';
 import { decide, openIncident, waitForEvidence, waitForPhase } from '../support/incidents';
-import { createLoginRole } from '../support/roles';
+import { testEnvironment, withAdmin } from '../support/environment';
+import { createLoginRole, loginAs } from '../support/roles';
+import { recordHistoryIfAsked } from '../support/secrets';
 import { TcpProxy } from '../support/tcp-proxy';
 
 describe('containment when providers fail', () => {
@@ -35,14 +36,26 @@ describe('containment when providers fail', () => {
     expect(proxy.count(/NOLOGIN/)).toBe(1);
   });
 
-  it('undoes a half-done rotation and asks the approvers again, who can then revoke', async () => {
-    await createLoginRole('rotating_app');
-    const id = await openIncident(app, { secretId: 'rotating-db', description: 'found in a backup' });
+  it('a rotation that fails at delivery leaves the role locked, and says so instead of "rolled back"', async () => {
+    const leaked = await createLoginRole('rotating_app');
+    const id = await openIncident(app, { secretId: 'rotating-db', leakedValue: leaked, description: 'in a backup' });
     await waitForPhase(app, id, 'awaiting-decision');
     expect((await decide(app, id, 'alice', 'rotate')).status).toBe(200);
     const attention = await waitForPhase(app, id, 'needs-attention');
     expect(attention.decision).toBeNull();
-    const evidence = await waitForEvidence(app, id, 'compensation.ran');
+    const evidence = await waitForEvidence(app, id, 'containment.compensated');
+
+    // The provider's real state: the password was replaced in place at issue, and the undo locked the role.
+    expect(await roleCanLogin('rotating_app')).toBe(false);
+    await expect(loginAs('rotating_app', leaked)).rejects.toMatchObject({ code: expect.stringMatching(/^28/) });
+    const reached = evidence.find((record) => record.kind === 'containment.compensated')!.details;
+    expect(reached.endState).toMatchObject({ leakedCredential: 'locked', replacement: 'locked' });
+    expect(reached.summary).toContain('already replaced when the replacement was issued');
+    expect(reached.summary).toContain('cannot log in');
+    expect(reached.summary).not.toContain('rolled back');
+    // What the approvers are asked, in the API status (and so in Slack), states the same end state.
+    expect(attention.waitingOn.for).toContain('cannot log in');
+
     const kinds = evidence.map((record) => record.kind);
     expect(kinds.indexOf('credential.rotated')).toBeLessThan(kinds.indexOf('containment.failed'));
     expect(kinds.indexOf('containment.failed')).toBeLessThan(kinds.indexOf('compensation.ran'));
@@ -52,7 +65,11 @@ describe('containment when providers fail', () => {
     expect(kinds).not.toContain('credential.revoked');
 
     expect((await decide(app, id, 'alice', 'revoke')).status).toBe(200);
-    await waitForPhase(app, id, 'awaiting-verification');
+    const verifying = await waitForPhase(app, id, 'awaiting-verification');
+    recordHistoryIfAsked(
+      'truthful-compensation',
+      await app.client.workflow.getHandle(verifying.workflowId).fetchHistory(),
+    );
   });
 });
 
@@ -62,4 +79,13 @@ async function waitUntil(check: () => boolean, what: string, timeoutMs = 20_000)
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+async function roleCanLogin(role: string): Promise<boolean | undefined> {
+  return withAdmin(testEnvironment().databaseUrl, async (admin) => {
+    const result = await admin.query<{ rolcanlogin: boolean }>('SELECT rolcanlogin FROM pg_roles WHERE rolname = $1', [
+      role,
+    ]);
+    return result.rows[0]?.rolcanlogin;
+  });
 }
