@@ -15,7 +15,11 @@ export interface Leftover {
  * grandchild a launcher such as tsx starts), or running a file under this checkout's test/.
  * The jest process itself, its ancestors and its own jest workers are not leftovers.
  */
-export function leftoverProcesses(marker: string | undefined = process.env.TOURNIQUET_TEST_ENV): Leftover[] {
+export function leftoverProcesses(
+  marker: string | undefined = process.env.TOURNIQUET_TEST_ENV,
+  options: { checkoutCommands?: boolean } = {},
+): Leftover[] {
+  const byCommand = options.checkoutCommands ?? true;
   const exempt = ancestors(process.pid);
   const found: Leftover[] = [];
   for (const name of readdirSync('/proc')) {
@@ -28,7 +32,7 @@ export function leftoverProcesses(marker: string | undefined = process.env.TOURN
     if (isJestWorker(cmdline, parentOf(stat))) continue;
     const environ = read(`/proc/${pid}/environ`) ?? '';
     const marked = marker !== undefined && environ.split('\0').includes(`TOURNIQUET_TEST_ENV=${marker}`);
-    if (marked || cmdline.includes(`${CHECKOUT}/test/`)) found.push({ pid, cmdline });
+    if (marked || (byCommand && cmdline.includes(`${CHECKOUT}/test/`))) found.push({ pid, cmdline });
   }
   return found;
 }

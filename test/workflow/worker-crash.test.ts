@@ -80,12 +80,18 @@ describe('a worker killed in the middle of containment', () => {
     );
     expect(status.body.verification.dead).toBe(true);
     expect(proxy.count(/NOLOGIN/)).toBe(1);
-    const timeline = await api(second.baseUrl, 'GET', `/api/incidents/${id}/timeline`, { as: 'alice' });
-    expect(
-      timeline.body.evidence.filter((record: { kind: string }) => record.kind === 'credential.revoked'),
-    ).toHaveLength(1);
-    expect(timeline.body.evidence.filter((record: { kind: string }) => record.kind === 'sessions.ended')).toHaveLength(
-      1,
+    // Evidence is appended in the background and may have been in flight when the worker died: wait for it.
+    const timeline = await eventually(
+      () => api(second.baseUrl, 'GET', `/api/incidents/${id}/timeline`, { as: 'alice' }),
+      (r) =>
+        ['credential.revoked', 'sessions.ended'].every((kind) =>
+          r.body?.evidence?.some((record: { kind: string }) => record.kind === kind),
+        ),
+      60_000,
+      'the containment evidence',
     );
+    const kinds = timeline.body.evidence.map((record: { kind: string }) => record.kind);
+    expect(kinds.filter((kind: string) => kind === 'credential.revoked')).toHaveLength(1);
+    expect(kinds.filter((kind: string) => kind === 'sessions.ended')).toHaveLength(1);
   });
 });

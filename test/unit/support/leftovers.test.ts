@@ -3,6 +3,9 @@ import { killLeftovers, leftoverProcesses } from '../../support/leftovers';
 import { processAlive, spawnService, waitUntilGone } from '../../support/processes';
 
 /** The global teardown's leftover check, on real processes: it must see what a launcher left behind. */
+// Only this test's own marker: other test files of the same run may have live workers right now.
+const ONLY_MARKED = { checkoutCommands: false };
+
 describe('leftover processes of a test run', () => {
   const marker = `/tmp/tourniquet-leftover-test-${process.pid}.json`;
   const env = { ...process.env, TOURNIQUET_TEST_ENV: marker };
@@ -17,11 +20,11 @@ describe('leftover processes of a test run', () => {
     await waitUntilGone(launcher.pid!, 10_000, 'launcher');
     expect(processAlive(grandchild)).toBe(true);
 
-    const found = leftoverProcesses(marker);
+    const found = leftoverProcesses(marker, ONLY_MARKED);
     expect(found.map((leftover) => leftover.pid)).toEqual([grandchild]);
     await killLeftovers(found);
     expect(processAlive(grandchild)).toBe(false);
-    expect(leftoverProcesses(marker)).toEqual([]);
+    expect(leftoverProcesses(marker, ONLY_MARKED)).toEqual([]);
   });
 
   it('leaves nothing behind when a service is killed as a group', async () => {
@@ -31,6 +34,6 @@ describe('leftover processes of a test run', () => {
     );
     await service.kill();
     await waitUntilGone(grandchild, 10_000, 'the service group member');
-    expect(leftoverProcesses(marker)).toEqual([]);
+    expect(leftoverProcesses(marker, ONLY_MARKED)).toEqual([]);
   });
 });
