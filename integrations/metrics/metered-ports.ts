@@ -31,6 +31,7 @@ function meteredProvider(provider: CredentialProvider, metrics: ProductMetrics):
   return {
     kind: provider.kind,
     requiresHuman: provider.requiresHuman,
+    ...(provider.rotationEffects ? { rotationEffects: provider.rotationEffects } : {}),
     validateLocator: (locator) => provider.validateLocator(locator),
     revoke: (target: CredentialTarget) => time('revoke', () => provider.revoke(target)),
     issueReplacement: (target) => time('issue_replacement', () => provider.issueReplacement(target)),
@@ -46,6 +47,7 @@ function meteredDelivery(delivery: ReplacementDelivery, metrics: ProductMetrics)
   return {
     kind: delivery.kind,
     deliver: (incidentId, target, newValue) => time('deliver', () => delivery.deliver(incidentId, target, newValue)),
+    withdraw: (incidentId, target, newValue) => time('withdraw', () => delivery.withdraw(incidentId, target, newValue)),
   };
 }
 
