@@ -8,7 +8,7 @@ import type { Config } from '../../workers/config';
 import { apiRouter, type ApiDeps } from './api-routes';
 import { auditRouter } from './audit/router';
 import { rejectAuditorWrites } from './audit/auditor-auth';
-import { errorHandler } from './http-errors';
+import { errorHandler, requestIds, sendError } from './http-errors';
 import { campaignsRouter, intakeRouter } from './intake';
 import { ownershipRouter } from './ownership-routes';
 import { requestId } from './request-id';
@@ -33,6 +33,7 @@ export interface HttpDeps extends ApiDeps {
 export function buildHttpApp(deps: HttpDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  app.use(requestIds());
   // First: every request, including Slack's and the 404s, gets an id returned in X-Request-Id.
   app.use(requestId());
   app.use(requestTiming(deps.operations.metrics));
@@ -74,7 +75,7 @@ export function buildHttpApp(deps: HttpDeps): express.Express {
 /** Installs the error handler last, after every area has mounted its routes. */
 export function finishHttpApp(app: express.Express, logger: Logger): void {
   app.use((_req, res) => {
-    res.status(404).json({ error: { code: 'NOT_FOUND', message: 'no such route' } });
+    sendError(res, 404, 'NOT_FOUND', 'no such route');
   });
   app.use(errorHandler(logger));
 }

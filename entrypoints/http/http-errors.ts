@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { NextFunction, Request, Response } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { ZodError } from 'zod';
 import { TourniquetError } from '../../domain/errors';
@@ -26,13 +27,68 @@ const STATUS_BY_CODE: Record<string, number> = {
   CONFIGURATION: 500,
 };
 
-/** Maps every failure to one JSON shape: { error: { code, message, fields? } }. */
+/** A caller's own request id is kept when it is short and plain; anything else gets a fresh one. */
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * Gives every request an id: the caller's `X-Request-Id` when it is usable, else a new UUID. It is
+ * answered in the `X-Request-Id` header of every response and in every error body.
+ */
+export function requestIds(): RequestHandler {
+  return (req, res, next) => {
+    const given = req.header('x-request-id');
+    const requestId = given && REQUEST_ID.test(given) ? given : randomUUID();
+    res.locals.requestId = requestId;
+    res.setHeader('X-Request-Id', requestId);
+    next();
+  };
+}
+
+export function requestIdOf(res: Response): string {
+  const id = res.locals.requestId as string | undefined;
+  if (id) return id;
+  // A router used without requestIds() in front (a test mounting one router): still answer one.
+  const fresh = randomUUID();
+  res.locals.requestId = fresh;
+  if (!res.headersSent) res.setHeader('X-Request-Id', fresh);
+  return fresh;
+}
+
+/** The product's one error shape, on every surface: { error: { code, message, fields?, requestId } }. */
+export function sendError(
+  res: Response,
+  status: number,
+  code: string,
+  message: string,
+  fields?: Record<string, string>,
+): void {
+  res.status(status).json({ error: { code, message, ...(fields ? { fields } : {}), requestId: requestIdOf(res) } });
+}
+
+const CODE_BY_STATUS: Record<number, string> = {
+  400: 'INVALID_INPUT',
+  401: 'UNAUTHENTICATED',
+  403: 'PERMISSION_DENIED',
+  404: 'NOT_FOUND',
+  409: 'CONFLICT',
+  413: 'TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  429: 'RATE_LIMITED',
+  503: 'UNAVAILABLE',
+};
+
+/** The error code of a bare HTTP status (for errors that carry only a status, like intake refusals). */
+export function codeForStatus(status: number): string {
+  return CODE_BY_STATUS[status] ?? (status >= 500 ? 'INTERNAL' : 'BAD_REQUEST');
+}
+
+/** Maps every failure to the one error shape. */
 export function errorHandler(logger: Logger) {
   return (error: unknown, req: Request, res: Response, next: NextFunction): void => {
     void next;
     const { status, code, message, fields } = describeError(error);
-    if (status >= 500) logger.error({ err: error, path: req.path }, 'request failed');
-    res.status(status).json({ error: { code, message, ...(fields ? { fields } : {}) } });
+    if (status >= 500) logger.error({ err: error, path: req.path, requestId: requestIdOf(res) }, 'request failed');
+    sendError(res, status, code, message, fields);
   };
 }
 

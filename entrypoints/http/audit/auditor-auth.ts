@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Auditor } from '../../../domain/catalog';
+import { sendError } from '../http-errors';
 
 /** Catalog auditors; a function lets a reloaded catalog take effect without restarting. */
 export type AuditorSource = readonly Auditor[] | (() => readonly Auditor[]);
@@ -46,16 +47,8 @@ export function rejectAuditorWrites(auditors: AuditorSource, allow: readonly str
   };
 }
 
-/** The product's one error shape: { error: { code, message, fields? } }. */
-export function sendError(
-  res: Response,
-  status: number,
-  code: string,
-  message: string,
-  fields?: Record<string, string>,
-): void {
-  res.status(status).json({ error: { code, message, ...(fields ? { fields } : {}) } });
-}
+/** The product's one error shape (kept exported here for the audit routes). */
+export { sendError };
 
 export function setSessionCookie(req: Request, res: Response, token: string): void {
   const secure = req.secure ? '; Secure' : '';

@@ -5,6 +5,7 @@ import { SqlDeliveryLog, type CampaignMember } from '../../../integrations/intak
 import type { OwnershipDirectory } from '../../../integrations/ports';
 import type { IncidentService } from '../../../application/incident-service';
 import { authenticatePerson } from '../authenticate';
+import { sendError } from '../http-errors';
 
 export interface Campaign {
   source: string;
@@ -51,7 +52,8 @@ export function campaignsRouter(deps: {
     const query = QuerySchema.safeParse(req.query);
     if (!query.success) {
       const issue = query.error.issues[0];
-      res.status(400).json({ error: `${issue?.path.join('.')}: ${issue?.message}` });
+      const field = issue?.path.join('.') || '(query)';
+      sendError(res, 400, 'INVALID_INPUT', `${field}: ${issue?.message}`, { [field]: issue?.message ?? 'invalid' });
       return;
     }
     const since = new Date(Date.now() - query.data.sinceHours * 3_600_000);

@@ -1,4 +1,5 @@
 import type { RequestHandler } from 'express';
+import { sendError } from '../http-errors';
 
 /**
  * Caps the webhook requests being worked on at once. Past the cap the sender gets 429 with
@@ -10,10 +11,8 @@ export function inFlightLimiter(maxInFlight: number, retryAfterSeconds = 1): Req
   let inFlight = 0;
   const middleware: RequestHandler = (_req, res, next) => {
     if (inFlight >= maxInFlight) {
-      res
-        .set('Retry-After', String(retryAfterSeconds))
-        .status(429)
-        .json({ error: `overloaded: more than ${maxInFlight} alerts in flight, retry later` });
+      res.set('Retry-After', String(retryAfterSeconds));
+      sendError(res, 429, 'RATE_LIMITED', `overloaded: more than ${maxInFlight} alerts in flight, retry later`);
       return;
     }
     inFlight += 1;

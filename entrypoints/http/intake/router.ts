@@ -9,6 +9,7 @@ import type { IntakeConfig, IntakeSecretSetting } from './intake-config';
 import type { IncidentService } from '../../../application/incident-service';
 import type { OpenIncidentResult } from '../../../domain/open-incident';
 import { inFlightLimiter } from './limiter';
+import { codeForStatus, sendError } from '../http-errors';
 import { CANARYTOKENS, SOURCES, type SourceSpec } from './sources';
 import { verifyCanarytokensPath } from '../../../integrations/intake/canarytokens';
 
@@ -61,9 +62,12 @@ export function intakeRouter(deps: IntakeDeps): Router {
     }),
   );
   router.all('/{*rest}', (req, res) => {
-    res.status(404).json({
-      error: `unknown intake ${req.method} ${req.originalUrl}: POST to /webhooks/{github,${Object.keys(SOURCES).join(',')}}`,
-    });
+    sendError(
+      res,
+      404,
+      'NOT_FOUND',
+      `unknown intake ${req.method} ${req.originalUrl}: POST to /webhooks/{github,${Object.keys(SOURCES).join(',')}}`,
+    );
   });
   router.use(bodyErrors(deps.logger));
   return router;
@@ -171,14 +175,15 @@ async function answer(res: Response, deps: IntakeDeps, source: string, work: () 
   } catch (error) {
     if (error instanceof IntakeRejection) {
       deps.logger.warn({ source, status: error.status, reason: error.message }, 'webhook refused');
-      res.status(error.status).json({ error: error.message });
+      sendError(res, error.status, codeForStatus(error.status), error.message);
       return;
     }
     deps.logger.error(
       { source, err: { name: (error as Error).name, message: (error as Error).message } },
       'webhook could not be accepted',
     );
-    res.set('Retry-After', '5').status(503).json({ error: 'the alert could not be accepted right now; retry' });
+    res.set('Retry-After', '5');
+    sendError(res, 503, 'UNAVAILABLE', 'the alert could not be accepted right now; retry');
   }
 }
 
@@ -199,11 +204,11 @@ function bodyErrors(logger: Logger): ErrorRequestHandler {
   return (error: { type?: string; status?: number; message?: string }, _req, res, next) => {
     if (res.headersSent) return next(error);
     if (error.type === 'entity.too.large') {
-      res.status(413).json({ error: 'body too large: see INTAKE_MAX_BODY_BYTES' });
+      sendError(res, 413, 'TOO_LARGE', 'body too large: see INTAKE_MAX_BODY_BYTES');
       return;
     }
     const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 400;
     logger.warn({ status, reason: error.type ?? error.message }, 'webhook body unreadable');
-    res.status(status).json({ error: `body could not be read (${error.type ?? 'unreadable'})` });
+    sendError(res, status, codeForStatus(status), `body could not be read (${error.type ?? 'unreadable'})`);
   };
 }
