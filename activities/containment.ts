@@ -3,7 +3,16 @@ import type { Dependent } from '../domain/catalog';
 import { invalidInput, providerUnavailable } from '../domain/errors';
 import type { ProviderAnswer } from '../domain/evidence';
 import type { SecretSnapshot } from '../domain/incident';
-import type { CredentialTarget, DeathProof } from '../integrations/ports';
+import {
+  canEndSessions,
+  canProveDeath,
+  canRevoke,
+  canRotate,
+  capabilitiesOf,
+  type CredentialProvider,
+  type CredentialTarget,
+  type DeathProof,
+} from '../integrations/ports';
 import type { ActivityDeps } from './deps';
 import { mappingErrors } from './map-errors';
 
@@ -32,11 +41,23 @@ export function createContainmentActivities(deps: ActivityDeps) {
     readLeakedValue: async () => (request.sealedValueHandle ? deps.vault.open(request.sealedValueHandle) : undefined),
   });
   const adapter = (request: ContainmentRequest) => deps.providers.provider(request.secret.provider);
+  /** The adapter, narrowed to a capability; a provider without it fails as INVALID_INPUT (never retried). */
+  const able = <P extends CredentialProvider>(
+    request: ContainmentRequest,
+    has: (provider: CredentialProvider) => provider is P,
+    what: string,
+  ): P => {
+    const provider = adapter(request);
+    if (has(provider)) return provider;
+    throw invalidInput(
+      `provider "${provider.kind}" cannot ${what}; it can: ${capabilitiesOf(provider).join(', ') || 'nothing automated'}`,
+    );
+  };
 
   return {
     /** Kills the leaked credential at its provider (or only the old one after a rotation). */
     revokeCredential: (request: ContainmentRequest): Promise<ProviderAnswer> =>
-      mappingErrors(() => adapter(request).revoke(target(request))),
+      mappingErrors(() => able(request, canRevoke, 'revoke').revoke(target(request))),
 
     /**
      * Issues a replacement and seals it under a handle derived from the incident, so a retry after
@@ -57,7 +78,7 @@ export function createContainmentActivities(deps: ActivityDeps) {
             replacementHandle,
           };
         }
-        const issued = await adapter(request).issueReplacement(target(request));
+        const issued = await able(request, canRotate, 'rotate (issue a replacement)').issueReplacement(target(request));
         await deps.vault.sealAs(replacementHandle, issued.newValue, 'replacement');
         return { answer: issued.answer, replacementHandle };
       }),
@@ -122,14 +143,20 @@ export function createContainmentActivities(deps: ActivityDeps) {
             alreadyDone: true,
             at: new Date().toISOString(),
           };
-        const answer = await adapter(request).revokeReplacement(target(request), newValue);
+        const answer = await able(request, canRotate, 'revoke a replacement').revokeReplacement(
+          target(request),
+          newValue,
+        );
         await deps.vault.destroy(request.replacementHandle);
         return answer;
       }),
 
     /** Ends sessions derived from the credential; null when the provider has none. */
     endDerivedSessions: (request: ContainmentRequest): Promise<ProviderAnswer | null> =>
-      mappingErrors(() => adapter(request).endDerivedSessions(target(request))),
+      mappingErrors(async () => {
+        const provider = adapter(request);
+        return canEndSessions(provider) ? provider.endDerivedSessions(target(request)) : null;
+      }),
 
     /**
      * Proves the old credential is dead. A credential still accepted fails the attempt (retryable),
@@ -137,7 +164,7 @@ export function createContainmentActivities(deps: ActivityDeps) {
      */
     proveCredentialDead: (request: ContainmentRequest): Promise<DeathProof> =>
       mappingErrors(async () => {
-        const proof = await adapter(request).proveDead(target(request));
+        const proof = await able(request, canProveDeath, 'prove the credential dead').proveDead(target(request));
         if (!proof.dead)
           throw providerUnavailable(`credential ${request.secret.id} still alive: ${proof.checks.join('; ')}`);
         return proof;

@@ -1,6 +1,7 @@
+import type { ContainmentAction } from '../domain/catalog';
 import type { EvidenceDraft } from '../domain/evidence';
 import type { IncidentInput, IncidentPlan, PersonRef, RoleSourceRecord } from '../domain/incident';
-import type { IncidentNotification } from '../integrations/ports';
+import { containmentChoices, type IncidentNotification } from '../integrations/ports';
 import type { ActivityDeps } from './deps';
 import { mappingErrors } from './map-errors';
 
@@ -22,9 +23,10 @@ export function createBookkeepingActivities(deps: ActivityDeps) {
           plan.findings.push(`no adapter for provider "${plan.secret.provider}": contained by hand`);
           plan.containment = 'manual';
         } else {
-          const adapter = deps.providers.provider(plan.secret.provider);
-          if (adapter.requiresHuman) plan.containment = 'manual';
-          if (adapter.rotationEffects) plan.rotationEffects = { ...adapter.rotationEffects };
+          const provider = deps.providers.provider(plan.secret.provider);
+          if (provider.requiresHuman) plan.containment = 'manual';
+          else limitToProvider(plan, containmentChoices(provider));
+          if (provider.rotationEffects) plan.rotationEffects = { ...provider.rotationEffects };
         }
         return deps.timerCapMs ? capTimers(plan, deps.timerCapMs) : plan;
       });
@@ -104,4 +106,24 @@ function capTimers(plan: IncidentPlan, capMs: number): IncidentPlan {
       handoffTimeoutMs: cap(policy.handoffTimeoutMs),
     },
   };
+}
+
+/**
+ * Offers only what the provider can do. A policy action it cannot do (auto-contain or fallback
+ * `rotate` on a token provider that cannot issue tokens) becomes `revoke`, with a finding saying so,
+ * instead of failing at containment time.
+ */
+function limitToProvider(plan: IncidentPlan, choices: ContainmentAction[]): void {
+  plan.choices = choices;
+  const provider = plan.secret.provider;
+  const auto = plan.policy.autoContain;
+  if (auto && !choices.includes(auto.action) && choices.includes('revoke')) {
+    plan.findings.push(`provider "${provider}" cannot ${auto.action}: the auto-contain rule revokes instead`);
+    plan.policy.autoContain = { ...auto, action: 'revoke' };
+  }
+  const fallback = plan.policy.fallback;
+  if (fallback !== 'wait' && !choices.includes(fallback) && choices.includes('revoke')) {
+    plan.findings.push(`provider "${provider}" cannot ${fallback}: the policy fallback revokes instead`);
+    plan.policy.fallback = 'revoke';
+  }
 }

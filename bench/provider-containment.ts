@@ -11,7 +11,7 @@ import { AwsIamAccessKeyProvider } from '../integrations/aws-iam/access-key-prov
 import { SecretsManagerProvider } from '../integrations/aws-secrets-manager/secret-provider';
 import { GitHubRevocationBatcher } from '../integrations/github-token/revocation-batcher';
 import { GitHubTokenProvider } from '../integrations/github-token/token-provider';
-import type { CredentialProvider, CredentialTarget } from '../integrations/ports';
+import type { CredentialProvider, CredentialTarget, DeathCheck, Revocation } from '../integrations/ports';
 import { SlackTokenProvider } from '../integrations/slack-token/token-provider';
 import { VaultHttp } from '../integrations/vault-hashicorp/vault-http';
 import { VaultProvider } from '../integrations/vault-hashicorp/vault-provider';
@@ -28,7 +28,7 @@ const POLL = { timeoutMs: 10_000, intervalMs: 25 };
 
 async function measure(
   name: string,
-  provider: CredentialProvider,
+  provider: CredentialProvider & Revocation & DeathCheck,
   prepare: (run: number) => Promise<CredentialTarget>,
 ): Promise<void> {
   const times: number[] = [];

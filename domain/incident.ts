@@ -150,6 +150,11 @@ export interface IncidentPlan {
   rotationEffects?: RotationEffects;
   /** `manual` when a person must act in a console: the provider needs it, or the policy says so. */
   containment: 'automated' | 'manual';
+  /**
+   * What the provider can do (rotate needs a provider that issues replacements): a decision or
+   * policy action outside this list is refused. Unset in plans made before it existed: no limit.
+   */
+  choices?: ContainmentAction[];
   ownershipGap: boolean;
   primary: PersonRef;
   /** People allowed to decide before escalation (the primary first). */
@@ -292,6 +297,8 @@ export interface IncidentStatus {
   waitingOn: { people: string[]; for: string; until?: string } | null;
   approvals: Approval[];
   decision: { choice: DecisionChoice; by: string[]; delegatedBy: string; at: string } | null;
+  /** The choices a decision may take (the provider's capabilities, and false-positive); unset before planning. */
+  choices?: DecisionChoice[];
   actions: TimelineEntry[];
   dependents: DependentState[];
   sightings: number;

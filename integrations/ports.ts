@@ -1,4 +1,4 @@
-import type { Catalog, Dependent, Person } from '../domain/catalog';
+import type { Catalog, ContainmentAction, Dependent, Person } from '../domain/catalog';
 import type { EvidenceDraft, EvidenceRecord, ProviderAnswer } from '../domain/evidence';
 import type { DeliveryRecord, GithubAlertRef, OpenIncidentCommand, OpenIncidentResult } from '../domain/open-incident';
 import type {
@@ -117,8 +117,37 @@ export interface DeathProof {
   settled?: boolean;
 }
 
-/** Contains one kind of credential at its provider. */
-export interface CredentialProvider {
+/** Kills the leaked credential at its provider (after a rotation: only the old one). */
+export interface Revocation {
+  revoke(target: CredentialTarget): Promise<ProviderAnswer>;
+}
+
+/** Issues a replacement credential, and undoes that when a later containment step fails. */
+export interface Rotation {
+  /** Issues a replacement; returns the new value for the caller to seal and deliver. */
+  issueReplacement(target: CredentialTarget): Promise<{ answer: ProviderAnswer; newValue: string }>;
+  /** Compensation: undoes issueReplacement when a later step fails. */
+  revokeReplacement(target: CredentialTarget, newValue: string): Promise<ProviderAnswer>;
+}
+
+/** Ends sessions derived from the credential (database sessions, STS sessions). */
+export interface SessionTermination {
+  /** null when no derived session exists for this credential. */
+  endDerivedSessions(target: CredentialTarget): Promise<ProviderAnswer | null>;
+}
+
+/** Checks at the provider that the old credential no longer works. */
+export interface DeathCheck {
+  proveDead(target: CredentialTarget): Promise<DeathProof>;
+}
+
+/**
+ * Contains one kind of credential at its provider. A provider implements only the capabilities it
+ * really has (a token API that cannot issue tokens has no Rotation); the plan offers only the
+ * choices they allow (`containmentChoices`), and an activity asked for a missing one fails with
+ * INVALID_INPUT naming the provider and what it can do.
+ */
+export interface CredentialProvider extends Partial<Revocation & Rotation & SessionTermination & DeathCheck> {
   readonly kind: string;
   /** `manual`-style providers: a person acts in a vendor console and confirms with a note. */
   readonly requiresHuman: boolean;
@@ -129,14 +158,48 @@ export interface CredentialProvider {
   readonly rotationEffects?: RotationEffects;
   /** Throws with a message naming the field when the catalog locator does not fit this provider. */
   validateLocator(locator: Record<string, unknown>): void;
-  revoke(target: CredentialTarget): Promise<ProviderAnswer>;
-  /** Issues a replacement; returns the new value for the caller to seal and deliver. */
-  issueReplacement(target: CredentialTarget): Promise<{ answer: ProviderAnswer; newValue: string }>;
-  /** Compensation: undoes issueReplacement when a later step fails. */
-  revokeReplacement(target: CredentialTarget, newValue: string): Promise<ProviderAnswer>;
-  /** Ends sessions derived from the credential (database sessions, STS sessions); null when none exist. */
-  endDerivedSessions(target: CredentialTarget): Promise<ProviderAnswer | null>;
-  proveDead(target: CredentialTarget): Promise<DeathProof>;
+}
+
+/** A provider with every automated capability (AWS IAM keys, PostgreSQL roles, a team's webhook). */
+export type FullCredentialProvider = CredentialProvider & Revocation & Rotation & SessionTermination & DeathCheck;
+
+export type ProviderCapability = 'revoke' | 'rotate' | 'end-sessions' | 'prove-death';
+
+export function canRevoke(provider: CredentialProvider): provider is CredentialProvider & Revocation {
+  return typeof provider.revoke === 'function';
+}
+export function canRotate(provider: CredentialProvider): provider is CredentialProvider & Rotation {
+  return typeof provider.issueReplacement === 'function' && typeof provider.revokeReplacement === 'function';
+}
+export function canEndSessions(provider: CredentialProvider): provider is CredentialProvider & SessionTermination {
+  return typeof provider.endDerivedSessions === 'function';
+}
+export function canProveDeath(provider: CredentialProvider): provider is CredentialProvider & DeathCheck {
+  return typeof provider.proveDead === 'function';
+}
+
+/** The capabilities a provider really has, in containment order. */
+export function capabilitiesOf(provider: CredentialProvider): ProviderCapability[] {
+  const all: Array<[ProviderCapability, boolean]> = [
+    ['revoke', canRevoke(provider)],
+    ['rotate', canRotate(provider)],
+    ['end-sessions', canEndSessions(provider)],
+    ['prove-death', canProveDeath(provider)],
+  ];
+  return all.filter(([, has]) => has).map(([capability]) => capability);
+}
+
+/**
+ * The containment choices a person or policy may pick for this provider: `rotate` needs Rotation
+ * and Revocation (the old credential is killed after the new one is delivered), `revoke` needs
+ * Revocation. A provider a person works by hand (`requiresHuman`) can do both.
+ */
+export function containmentChoices(provider: CredentialProvider): ContainmentAction[] {
+  if (provider.requiresHuman) return ['revoke', 'rotate'];
+  const choices: ContainmentAction[] = [];
+  if (canRevoke(provider)) choices.push('revoke');
+  if (canRevoke(provider) && canRotate(provider)) choices.push('rotate');
+  return choices;
 }
 
 /**

@@ -232,6 +232,13 @@ function validateDecision(state: IncidentState, request: DecisionRequest): void 
   if (state.approvals.some((approval) => approval.by === request.by)) {
     throw refuse(`${request.by} has already approved; a second, different approver is required`, 'CONFLICT');
   }
+  const choices = state.plan?.choices;
+  if (request.choice !== 'false-positive' && choices && !choices.includes(request.choice)) {
+    throw refuse(
+      `provider ${state.plan!.secret.provider} cannot ${request.choice} this credential; choose one of: ${[...choices, 'false-positive'].join(', ')}`,
+      'INVALID_INPUT',
+    );
+  }
   if (request.choice === 'false-positive' && !request.reason?.trim()) {
     throw refuse('a false positive needs a reason: say why the credential is not real or not exposed', 'INVALID_INPUT');
   }

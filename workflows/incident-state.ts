@@ -22,6 +22,7 @@ import type {
   SourceAlertRef,
   TimelineEntry,
 } from '../domain/incident';
+import { DECISION_CHOICES } from '../domain/incident';
 import type { NotificationKind } from '../integrations/ports';
 import { condition, patched, workflowInfo } from '@temporalio/workflow';
 import { bookkeeping, messaging } from './activity-stubs';
@@ -334,6 +335,7 @@ export class IncidentState {
       waitingOn: this.waitingOn,
       approvals: [...this.approvals],
       decision: this.decision,
+      choices: plan?.choices ? [...plan.choices, 'false-positive'] : plan ? [...DECISION_CHOICES] : undefined,
       actions: [...this.actions],
       dependents: this.dependents.map((dependent) => ({ ...dependent })),
       sightings: this.sightingCount,

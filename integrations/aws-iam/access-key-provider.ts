@@ -13,7 +13,7 @@ import type { STSClient } from '@aws-sdk/client-sts';
 import type { Logger } from 'pino';
 import type { ProviderAnswer } from '../../domain/evidence';
 import { conflict, invalidInput } from '../../domain/errors';
-import type { CredentialProvider, CredentialTarget, DeathProof } from '../ports';
+import type { CredentialTarget, DeathProof, FullCredentialProvider } from '../ports';
 import { providerAnswer } from '../shared/answer';
 import { callAws, isAwsNotFound, mapAwsError } from '../shared/aws-errors';
 import { DEFAULT_POLL, type PollBound } from '../shared/poll';
@@ -43,7 +43,7 @@ export interface AwsIamDeps {
  * (derived STS sessions; done here because a deleted key no longer tells whose it was), then
  * DeleteAccessKey (an Inactive key can be switched back on, a deleted one cannot).
  */
-export class AwsIamAccessKeyProvider implements CredentialProvider {
+export class AwsIamAccessKeyProvider implements FullCredentialProvider {
   readonly kind = PROVIDER;
   readonly requiresHuman = false;
   /** A user may hold two keys: the replacement is a second key, undoing deletes only it. */

@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import type { Logger } from 'pino';
 import type { ProviderAnswer } from '../../domain/evidence';
-import type { CredentialProvider, CredentialTarget, DeathProof } from '../ports';
+import type { CredentialProvider, CredentialTarget, DeathProof, Revocation, Rotation, DeathCheck } from '../ports';
 import { providerAnswer } from '../shared/answer';
 import { callAws } from '../shared/aws-errors';
 import { parseOrExplain, SecretsManagerLocatorSchema, type SecretsManagerLocator } from './locator';
@@ -25,7 +25,7 @@ export interface SecretsManagerDeps {
  * so a retried rotation finds its own version and answers `alreadyDone`. Containment also strips
  * AWSPREVIOUS from the leaked version so nothing can read it by stage.
  */
-export class SecretsManagerProvider implements CredentialProvider {
+export class SecretsManagerProvider implements CredentialProvider, Revocation, Rotation, DeathCheck {
   readonly kind = PROVIDER;
   /** Rotation makes a new AWSCURRENT version; putting the leaked one back would re-arm it. */
   readonly rotationEffects = { oldCredential: 'replaced-in-place', undo: 'keep-rotation' } as const;

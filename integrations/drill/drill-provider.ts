@@ -1,12 +1,12 @@
 import type { ProviderAnswer } from '../../domain/evidence';
-import type { CredentialProvider, CredentialTarget, DeathProof } from '../ports';
+import type { CredentialProvider, CredentialTarget, DeathProof, Revocation, Rotation, DeathCheck } from '../ports';
 
 /**
  * The provider of drill incidents: every step of the runbook runs (decision, containment, proof of
  * death, verification) but nothing real is touched. Its answers say so, so the evidence of a drill
  * can never be mistaken for a real revocation.
  */
-export class DrillProvider implements CredentialProvider {
+export class DrillProvider implements CredentialProvider, Revocation, Rotation, DeathCheck {
   readonly kind = 'drill';
   /** Nothing is touched in a drill: as if a second credential was issued and deleted again. */
   readonly rotationEffects = { oldCredential: 'second-credential', undo: 'delete-replacement' } as const;

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { ProviderAnswer } from '../../domain/evidence';
 import { invalidInput, rateLimited } from '../../domain/errors';
-import type { CredentialProvider, CredentialTarget, DeathProof } from '../ports';
+import type { CredentialProvider, CredentialTarget, DeathProof, Revocation, DeathCheck } from '../ports';
 import { providerAnswer } from '../shared/answer';
 import { fetchProvider, httpFailure, retryAfterMs } from '../shared/http';
 import { DEFAULT_POLL, pollUntil, type PollBound } from '../shared/poll';
@@ -29,9 +29,10 @@ export interface GitHubTokenDeps {
  * cannot reactivate them). Idempotent: revoke first asks GET /user with the token, and a token
  * that already answers 401 is `alreadyDone` without spending the hourly budget. Proof of death =
  * GET /user answers 401, polled within a bound (revocation is processed asynchronously after 202).
- * GitHub cannot issue replacements for personal tokens: the owner creates one.
+ * No Rotation: GitHub cannot issue a token on someone's behalf (the owner creates one), so the
+ * plan offers only revoke.
  */
-export class GitHubTokenProvider implements CredentialProvider {
+export class GitHubTokenProvider implements CredentialProvider, Revocation, DeathCheck {
   readonly kind = PROVIDER;
   readonly requiresHuman = false;
 
@@ -55,20 +56,6 @@ export class GitHubTokenProvider implements CredentialProvider {
       'token submitted to the credential revocation API',
     );
     return providerAnswer(PROVIDER, 'revoke', 'GitHub accepted the token for revocation (202); the owner is notified');
-  }
-
-  async issueReplacement(): Promise<{ answer: ProviderAnswer; newValue: string }> {
-    throw invalidInput(
-      `${PROVIDER}: GitHub tokens cannot be issued on someone's behalf; choose revoke and ask the owner for a new token`,
-    );
-  }
-
-  async revokeReplacement(): Promise<ProviderAnswer> {
-    return providerAnswer(PROVIDER, 'revokeReplacement', 'nothing was issued', { alreadyDone: true });
-  }
-
-  async endDerivedSessions(): Promise<ProviderAnswer | null> {
-    return null;
   }
 
   async proveDead(target: CredentialTarget): Promise<DeathProof> {

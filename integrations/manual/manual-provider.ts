@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { configurationError, invalidInput } from '../../domain/errors';
-import type { CredentialProvider, DeathProof } from '../ports';
+import { invalidInput } from '../../domain/errors';
+import type { CredentialProvider } from '../ports';
 
 const ManualLocatorSchema = z.object({
   console: z.string().optional(),
@@ -10,8 +10,8 @@ const ManualLocatorSchema = z.object({
 
 /**
  * For SaaS keys with no revocation API: an executor of the issuing team revokes in the vendor
- * console and confirms with an evidence note. The workflow never calls the automated methods for
- * this kind; they refuse loudly in case a mistake routes here.
+ * console and confirms with an evidence note (proof of death is that note). It has no automated
+ * capability at all: an activity routed here by mistake fails with INVALID_INPUT naming the provider.
  */
 export class ManualProvider implements CredentialProvider {
   readonly kind = 'manual';
@@ -23,21 +23,5 @@ export class ManualProvider implements CredentialProvider {
       throw invalidInput(
         `manual locator: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`,
       );
-  }
-
-  revoke(): never {
-    throw configurationError('manual provider: a person contains this credential; no API call exists');
-  }
-  issueReplacement(): never {
-    throw configurationError('manual provider: a person rotates this credential; no API call exists');
-  }
-  revokeReplacement(): never {
-    throw configurationError('manual provider: nothing was issued automatically');
-  }
-  async endDerivedSessions(): Promise<null> {
-    return null;
-  }
-  async proveDead(): Promise<DeathProof> {
-    throw configurationError("manual provider: proof of death is the executor's confirmation note");
   }
 }

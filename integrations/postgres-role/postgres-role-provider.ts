@@ -3,7 +3,7 @@ import { Client, escapeIdentifier, escapeLiteral } from 'pg';
 import { z } from 'zod';
 import { configurationError, invalidInput } from '../../domain/errors';
 import type { ProviderAnswer } from '../../domain/evidence';
-import type { CredentialProvider, CredentialTarget, DeathProof } from '../ports';
+import type { CredentialTarget, DeathProof, FullCredentialProvider } from '../ports';
 import { LOGIN_REFUSED_CODES, mapPostgresError } from './postgres-errors';
 
 const PostgresLocatorSchema = z.strictObject({
@@ -21,7 +21,7 @@ type PostgresLocator = z.infer<typeof PostgresLocatorSchema>;
  * Proof of death = a login with the old password is refused (28P01/28000) and no session remains.
  * Every statement states the wanted end state, so running a step twice is harmless.
  */
-export class PostgresRoleProvider implements CredentialProvider {
+export class PostgresRoleProvider implements FullCredentialProvider {
   readonly kind = 'postgres';
   readonly requiresHuman = false;
   /** A role has one password: rotating replaces it; undoing locks the role, since the old one is gone. */

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { ProviderAnswer } from '../../domain/evidence';
 import { invalidInput, permissionDenied, rateLimited } from '../../domain/errors';
-import type { CredentialProvider, CredentialTarget, DeathProof } from '../ports';
+import type { CredentialProvider, CredentialTarget, DeathProof, Revocation, DeathCheck } from '../ports';
 import { providerAnswer } from '../shared/answer';
 import { fetchProvider, httpFailure, readJson, retryAfterMs } from '../shared/http';
 import { parseProviderAnswer } from '../shared/parse';
@@ -27,7 +27,7 @@ export const SlackTokenLocatorSchema = z.strictObject({
  * invalid_auth / token_revoked, polled within a bound. HTTP 429 and `ratelimited` honour
  * Retry-After. Slack cannot mint a replacement outside its OAuth flow: rotation is refused.
  */
-export class SlackTokenProvider implements CredentialProvider {
+export class SlackTokenProvider implements CredentialProvider, Revocation, DeathCheck {
   readonly kind = PROVIDER;
   readonly requiresHuman = false;
 
@@ -55,20 +55,6 @@ export class SlackTokenProvider implements CredentialProvider {
       'revoke',
       answer.ok ? `auth.revoke: revoked=${answer.revoked}` : `auth.revoke: ${answer.error}`,
     );
-  }
-
-  async issueReplacement(): Promise<{ answer: ProviderAnswer; newValue: string }> {
-    throw invalidInput(
-      `${PROVIDER}: Slack tokens are issued by reinstalling the app (OAuth); choose revoke and reinstall`,
-    );
-  }
-
-  async revokeReplacement(): Promise<ProviderAnswer> {
-    return providerAnswer(PROVIDER, 'revokeReplacement', 'nothing was issued', { alreadyDone: true });
-  }
-
-  async endDerivedSessions(): Promise<ProviderAnswer | null> {
-    return null;
   }
 
   async proveDead(target: CredentialTarget): Promise<DeathProof> {

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { ProviderAnswer } from '../../domain/evidence';
 import { invalidInput } from '../../domain/errors';
-import type { CredentialProvider, CredentialTarget, DeathProof } from '../ports';
+import type { CredentialProvider, CredentialTarget, DeathProof, Revocation, Rotation, DeathCheck } from '../ports';
 import { sameSecret } from '../shared/compare';
 import { providerAnswer } from '../shared/answer';
 import { parseProviderAnswer } from '../shared/parse';
@@ -28,7 +28,7 @@ interface Liveness {
  * already gone. Proof of death = the lookup fails (lease, accessor) or the role's password is no
  * longer the leaked one.
  */
-export class VaultProvider implements CredentialProvider {
+export class VaultProvider implements CredentialProvider, Revocation, Rotation, DeathCheck {
   readonly kind = PROVIDER;
   /** Rotating a static role replaces its password; a rotation is never undone. */
   readonly rotationEffects = { oldCredential: 'replaced-in-place', undo: 'keep-rotation' } as const;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ProviderAnswer } from '../../domain/evidence';
 import { invalidInput } from '../../domain/errors';
-import type { CredentialProvider, CredentialTarget, DeathProof } from '../ports';
+import type { CredentialTarget, DeathProof, FullCredentialProvider } from '../ports';
 import { providerAnswer } from '../shared/answer';
 import { postSigned } from './signed-client';
 
@@ -42,7 +42,7 @@ type Operation = 'revoke' | 'end-sessions' | 'issue-replacement' | 'revoke-repla
  * newValue? }` signed the same way; an unsigned answer is PERMISSION_DENIED, 429 honours
  * Retry-After, 5xx retries. The endpoint must treat a repeated Idempotency-Key as the same call.
  */
-export class WebhookCredentialProvider implements CredentialProvider {
+export class WebhookCredentialProvider implements FullCredentialProvider {
   readonly kind = PROVIDER;
   readonly requiresHuman = false;
 

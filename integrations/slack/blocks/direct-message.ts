@@ -1,5 +1,5 @@
 import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
-import type { IncidentSummary } from '../../../domain/incident';
+import type { DecisionChoice, IncidentSummary } from '../../../domain/incident';
 import type { IncidentNotification, NotificationKind } from '../../ports';
 import { phaseLabel } from './card';
 import { ACTION_IDS, encodeValue } from './ids';
@@ -99,15 +99,23 @@ export function renderRetiredDirectMessage(text: string, status: IncidentSummary
   return text ? [{ type: 'section', text: { type: 'mrkdwn', text: clip(escapeMrkdwn(text)) } }, line] : [line];
 }
 
+const DECIDE_BUTTONS: Array<{ choice: DecisionChoice; label: string; style?: 'primary' | 'danger' }> = [
+  { choice: 'revoke', label: 'Revoke', style: 'danger' },
+  { choice: 'rotate', label: 'Rotate', style: 'primary' },
+  { choice: 'false-positive', label: 'False positive…' },
+];
+
 function actionsFor(set: ButtonSet, status: IncidentSummary): ActionsBlock | undefined {
   const i = status.incidentId;
   switch (set) {
     case 'decide':
-      return actionsBlock('decide', [
-        button('Revoke', ACTION_IDS.decide, encodeValue({ i, c: 'revoke' }), 'danger'),
-        button('Rotate', ACTION_IDS.decide, encodeValue({ i, c: 'rotate' }), 'primary'),
-        button('False positive…', ACTION_IDS.decide, encodeValue({ i, c: 'false-positive' })),
-      ]);
+      // Only what the provider can do: no Rotate button for a token nobody can issue on our behalf.
+      return actionsBlock(
+        'decide',
+        DECIDE_BUTTONS.filter(({ choice }) => !status.choices || status.choices.includes(choice)).map(
+          ({ choice, label, style }) => button(label, ACTION_IDS.decide, encodeValue({ i, c: choice }), style),
+        ),
+      );
     case 'verify':
       return actionsBlock('verify', [
         button('Confirm closed…', ACTION_IDS.confirmClosed, encodeValue({ i }), 'primary'),

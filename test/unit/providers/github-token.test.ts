@@ -1,6 +1,7 @@
 import { ERROR_CODES } from '../../../domain/errors';
 import { GitHubRevocationBatcher } from '../../../integrations/github-token/revocation-batcher';
 import { GitHubTokenProvider } from '../../../integrations/github-token/token-provider';
+import { capabilitiesOf, containmentChoices } from '../../../integrations/ports';
 import { capturedLogger } from '../../support/captured-logger';
 import { credentialTarget } from '../../support/credential-target';
 import { FakeGitHubApi } from '../../fakes/github-api';
@@ -80,10 +81,14 @@ describe('github-token provider', () => {
     await expect(provider().revoke(target)).rejects.toMatchObject({ code: ERROR_CODES.invalidInput, retryable: false });
   });
 
-  it('refuses to revoke without the token value and to issue replacements', async () => {
+  it('refuses to revoke without the token value', async () => {
     await expect(provider().revoke(credentialTarget('github-token', {}))).rejects.toMatchObject({
       code: ERROR_CODES.invalidInput,
     });
-    await expect(provider().issueReplacement()).rejects.toMatchObject({ code: ERROR_CODES.invalidInput });
+  });
+
+  it('has no rotation: it revokes and proves death, and the plan offers revoke only', () => {
+    expect(capabilitiesOf(provider())).toEqual(['revoke', 'prove-death']);
+    expect(containmentChoices(provider())).toEqual(['revoke']);
   });
 });

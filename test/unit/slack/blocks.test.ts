@@ -87,6 +87,13 @@ describe('direct messages', () => {
     }
   });
 
+  it('offer only the choices the provider can do: no Rotate button for a token provider', () => {
+    const buttons = buttonsOf(
+      renderDirectMessage(aNotification({ status: aStatus({ choices: ['revoke', 'false-positive'] }) })),
+    );
+    expect(buttons.map((b) => decodeValue(DecideValueSchema, b.value)?.c)).toEqual(['revoke', 'false-positive']);
+  });
+
   it('give the backup the decision buttons on escalation, and the verifier a confirm-closed button', () => {
     const escalated = renderDirectMessage(
       aNotification({ kind: 'escalated', status: aStatus({ phase: 'escalated-to-backup' }) }),
