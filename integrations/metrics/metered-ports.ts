@@ -1,14 +1,18 @@
 import type { Dependent } from '../../domain/catalog';
 import type { EvidenceDraft, ProviderAnswer } from '../../domain/evidence';
-import type {
-  CredentialProvider,
-  CredentialTarget,
-  DependentController,
-  EvidenceStore,
-  IncidentNotification,
-  Notifier,
-  ProviderLookup,
-  ReplacementDelivery,
+import {
+  canEndSessions,
+  canProveDeath,
+  canRevoke,
+  canRotate,
+  type CredentialProvider,
+  type CredentialTarget,
+  type DependentController,
+  type EvidenceStore,
+  type IncidentNotification,
+  type Notifier,
+  type ProviderLookup,
+  type ReplacementDelivery,
 } from '../ports';
 import type { ProductMetrics } from './product-metrics';
 
@@ -26,6 +30,7 @@ export function meteredProviders(lookup: ProviderLookup, metrics: ProductMetrics
   };
 }
 
+/** Wraps only the capabilities the provider has, so the plan still sees what it really can do. */
 function meteredProvider(provider: CredentialProvider, metrics: ProductMetrics): CredentialProvider {
   const time = timer(metrics, provider.kind);
   return {
@@ -33,12 +38,22 @@ function meteredProvider(provider: CredentialProvider, metrics: ProductMetrics):
     requiresHuman: provider.requiresHuman,
     ...(provider.rotationEffects ? { rotationEffects: provider.rotationEffects } : {}),
     validateLocator: (locator) => provider.validateLocator(locator),
-    revoke: (target: CredentialTarget) => time('revoke', () => provider.revoke(target)),
-    issueReplacement: (target) => time('issue_replacement', () => provider.issueReplacement(target)),
-    revokeReplacement: (target, newValue) =>
-      time('revoke_replacement', () => provider.revokeReplacement(target, newValue)),
-    endDerivedSessions: (target) => time('end_derived_sessions', () => provider.endDerivedSessions(target)),
-    proveDead: (target) => time('prove_dead', () => provider.proveDead(target)),
+    ...(canRevoke(provider) && {
+      revoke: (target: CredentialTarget) => time('revoke', () => provider.revoke(target)),
+    }),
+    ...(canRotate(provider) && {
+      issueReplacement: (target: CredentialTarget) =>
+        time('issue_replacement', () => provider.issueReplacement(target)),
+      revokeReplacement: (target: CredentialTarget, newValue: string) =>
+        time('revoke_replacement', () => provider.revokeReplacement(target, newValue)),
+    }),
+    ...(canEndSessions(provider) && {
+      endDerivedSessions: (target: CredentialTarget) =>
+        time('end_derived_sessions', () => provider.endDerivedSessions(target)),
+    }),
+    ...(canProveDeath(provider) && {
+      proveDead: (target: CredentialTarget) => time('prove_dead', () => provider.proveDead(target)),
+    }),
   };
 }
 

@@ -5,6 +5,9 @@ import type { IncidentPlan } from '../../../domain/incident';
 import { GitHubRevocationBatcher } from '../../../integrations/github-token/revocation-batcher';
 import { GitHubTokenProvider } from '../../../integrations/github-token/token-provider';
 import { ManualProvider } from '../../../integrations/manual/manual-provider';
+import { meteredProviders } from '../../../integrations/metrics/metered-ports';
+import { ProductMetrics } from '../../../integrations/metrics/product-metrics';
+import { capabilitiesOf, containmentChoices } from '../../../integrations/ports';
 import { ProviderRegistry } from '../../../integrations/provider-registry';
 import { credentialTarget } from '../../support/credential-target';
 
@@ -74,6 +77,14 @@ describe('activities use only the capabilities a provider has', () => {
       type: 'INVALID_INPUT',
       message: 'provider "manual" cannot revoke; it can: nothing automated',
     });
+  });
+});
+
+describe('decorated providers keep their real capabilities', () => {
+  it('a metered GitHub token provider still cannot rotate (metrics wrap only what exists)', () => {
+    const metered = meteredProviders(providers, new ProductMetrics()).provider('github-token');
+    expect(capabilitiesOf(metered)).toEqual(['revoke', 'prove-death']);
+    expect(containmentChoices(metered)).toEqual(['revoke']);
   });
 });
 
