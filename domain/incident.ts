@@ -310,6 +310,8 @@ export interface IncidentStatus {
   evidenceCount: number;
   /** Actions taken so far; a summary's `actions` holds only the most recent ones. */
   actionCount: number;
+  /** Set on drills: real people and messages, the drill provider touches nothing. */
+  drill?: DrillRef;
   timeline: TimelineEntry[];
 }
 

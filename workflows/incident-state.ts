@@ -345,6 +345,7 @@ export class IncidentState {
       closedAt: this.closedAt,
       evidenceCount: this.evidenceSeq,
       actionCount: this.actions.length,
+      ...(this.input.drill ? { drill: this.input.drill } : {}),
     };
   }
 }

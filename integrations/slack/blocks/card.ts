@@ -47,6 +47,14 @@ export function renderStatusCard(status: IncidentSummary): KnownBlock[] {
     },
     section(rolesText(status)),
   ];
+  if (status.drill)
+    blocks.splice(
+      1,
+      0,
+      section(
+        `:performing_arts: *DRILL* for team ${escapeMrkdwn(status.drill.team)}: answer as you would for real; nothing real is revoked.`,
+      ),
+    );
   if (status.ownershipGap)
     blocks.push(
       section(
@@ -80,7 +88,8 @@ export function renderStatusCard(status: IncidentSummary): KnownBlock[] {
 
 /** Plain-text summary for notifications and clients that do not show blocks. */
 export function cardFallbackText(status: IncidentSummary): string {
-  return `Leaked credential ${orNotKnown(status.secretId)} (${orNotKnown(status.tier)}): ${phaseLabel(status.phase).replace(/^:[a-z_]+: /, '')}`;
+  const drill = status.drill ? '[DRILL] ' : '';
+  return `${drill}Leaked credential ${orNotKnown(status.secretId)} (${orNotKnown(status.tier)}): ${phaseLabel(status.phase).replace(/^:[a-z_]+: /, '')}`;
 }
 
 function section(text: string): KnownBlock {

@@ -165,6 +165,7 @@ describe('accountable now: on-call, delegation, drills, honeytokens', () => {
     expect(id).toMatch(/^drill-/);
     const waiting = await waitForPhase(app, id, 'awaiting-decision');
     expect(waiting.roles.primary.id).toBe('grace');
+    expect(waiting.drill).toMatchObject({ team: 'payments', trigger: 'on-demand' });
     const decided = await decide(app, id, 'grace', 'revoke');
     expect(decided.text).toContain('"decision"');
     await waitForPhase(app, id, 'awaiting-verification');

@@ -1,5 +1,5 @@
 import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
-import { renderStatusCard } from '../../../integrations/slack/blocks/card';
+import { cardFallbackText, renderStatusCard } from '../../../integrations/slack/blocks/card';
 import { renderDirectMessage } from '../../../integrations/slack/blocks/direct-message';
 import {
   ACTION_IDS,
@@ -24,6 +24,13 @@ describe('status card', () => {
     expect(text).toContain('Carol Verifier');
     expect(text).toContain('Awaiting a decision');
     expect(text).toMatch(/Waiting on\* <@U0ALICE> for a decision until <!date\^1893492600\^/);
+  });
+
+  it('marks a drill plainly, on the card and in its fallback text', () => {
+    const status = aStatus({ drill: { drillId: 'd1', team: 'payments', requestedBy: 'alice', trigger: 'on-demand' } });
+    expect(textOf(renderStatusCard(status))).toContain('*DRILL* for team payments');
+    expect(cardFallbackText(status)).toMatch(/^\[DRILL\] /);
+    expect(textOf(renderStatusCard(aStatus()))).not.toContain('DRILL');
   });
 
   it('says when the incident was escalated to the backup', () => {
