@@ -41,6 +41,8 @@ export interface Sighting {
   notes?: string;
   /** Catalog person id, or the source name for detectors. */
   reportedBy: string;
+  /** The catalog person who reported it, when an edge authenticated one (API token, Slack user). */
+  reporter?: { id: string; slackUserId?: string };
   /** Optional campaign/burst grouping key given by the intake (e.g. the scanning repository). */
   campaign?: string;
   /** The alert the source raised, when the source can be told the credential was revoked. */

@@ -7,6 +7,7 @@ import { rollOver } from './continue-as-new';
 import type { Decision } from './decision-phase';
 import { awaitHandoff, dedupe } from './handoff';
 import { WORKER, now, type IncidentState } from './incident-state';
+import { verifierDelegator } from './attribution';
 
 /** Proves the old credential dead at its provider. False when the provider still accepts it. */
 export async function proveDeath(state: IncidentState, decision: Decision): Promise<boolean> {
@@ -107,7 +108,7 @@ async function awaitVerifier(state: IncidentState, carried?: HandoffProgress): P
     `${verification.verifiedBy} confirmed closure: ${verification.note}`,
     {
       actor: { type: 'person', id: verification.verifiedBy! },
-      delegatedBy: { type: 'person', id: verification.verifiedBy! },
+      delegatedBy: verifierDelegator(state, verification.verifiedBy!),
     },
     { note: verification.note, dead: verification.dead },
   );
@@ -167,7 +168,7 @@ export async function closeIncident(state: IncidentState, outcome: Outcome, note
     {
       actor: WORKER,
       delegatedBy: state.verification?.verifiedBy
-        ? { type: 'person', id: state.verification.verifiedBy }
+        ? verifierDelegator(state, state.verification.verifiedBy)
         : { type: 'policy', id: plan.policy.id },
     },
     {
@@ -206,7 +207,7 @@ export async function closeIncident(state: IncidentState, outcome: Outcome, note
 async function closeSourceAlerts(state: IncidentState): Promise<void> {
   const plan = state.plan!;
   const delegatedBy = state.verification?.verifiedBy
-    ? { type: 'person' as const, id: state.verification.verifiedBy }
+    ? verifierDelegator(state, state.verification.verifiedBy)
     : { type: 'policy' as const, id: plan.policy.id };
   for (const alert of state.sourceAlerts) {
     const where = `${alert.provider} alert ${alert.repository}#${alert.number}`;

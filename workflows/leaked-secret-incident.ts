@@ -9,6 +9,7 @@ import { attemptsExhausted, obtainDecision, type Decision } from './decision-pha
 import { awaitHandoff } from './handoff';
 import { registerHandlers } from './handlers';
 import { BOUNDS, IncidentState, restoreState, WORKER } from './incident-state';
+import { reporterDelegator } from './attribution';
 
 /**
  * One leaked credential, from first report to closure evidence. The workflow id is a keyed
@@ -215,7 +216,7 @@ function recordOpening(state: IncidentState): void {
   state.record(
     'incident.opened',
     `incident opened for ${plan.secret.id} from ${sighting.source}`,
-    { actor: source, delegatedBy: { ...source, id: sighting.reportedBy } },
+    { actor: source, delegatedBy: reporterDelegator(state, sighting) },
     {
       credentialFingerprint: state.input.credentialFingerprint,
       valueFingerprint: state.input.valueFingerprint,
@@ -265,7 +266,7 @@ function recordSighting(state: IncidentState, sighting: Sighting, value?: Report
   state.record(
     kind,
     `${sighting.source} reported it again${sighting.location ? ` at ${sighting.location}` : ''}`,
-    { actor: source, delegatedBy: { ...source, id: sighting.reportedBy } },
+    { actor: source, delegatedBy: reporterDelegator(state, sighting) },
     { sighting },
   );
 }

@@ -47,6 +47,7 @@ export function apiRouter(deps: ApiDeps): Router {
         publiclyExposed: body.publiclyExposed,
         notes: body.notes,
         reportedBy: person.id,
+        reporter: { id: person.id, slackUserId: person.slackUserId },
       },
     });
     res.status(202).json(result);

@@ -59,6 +59,7 @@ export function openCommandOf(
   viewId: string,
   personId: string,
   now: Date,
+  slackUserId?: string,
 ): OpenIncidentCommand {
   const identifiers = submission.identifiers?.split(/[\s,]+/).filter(Boolean);
   const notes = [`severity (reporter): ${submission.severity}`, submission.notes].filter(Boolean).join('\n');
@@ -77,6 +78,7 @@ export function openCommandOf(
       verifiedActive: submission.flags.includes('verifiedActive') || undefined,
       notes,
       reportedBy: personId,
+      reporter: { id: personId, slackUserId },
     },
   };
 }

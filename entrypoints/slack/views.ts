@@ -72,7 +72,9 @@ export function registerViews(app: App, deps: SlackDeps): void {
       );
     }
     try {
-      const opened = await deps.service.open(openCommandOf(fields, args.view.id, person.id, new Date()));
+      const opened = await deps.service.open(
+        openCommandOf(fields, args.view.id, person.id, new Date(), person.slackUserId),
+      );
       log.info({ incidentId: opened.incidentId, personId: person.id }, 'incident opened from Slack');
       await reply(
         args,

@@ -112,7 +112,16 @@ describe('an incident decided by its owner over the HTTP API', () => {
       expect(record.actor.id).toBeTruthy();
       expect(record.delegatedBy.id).toBeTruthy();
       expect(record.policy.id).toBe('standard');
+      // docs/auditors.md: a catalog person with their Slack id, or the policy, or the detector.
+      if (record.delegatedBy.type === 'person') expect(record.delegatedBy.slackUserId).toMatch(/^U0[A-Z]+$/);
+      else if (record.delegatedBy.type === 'policy') expect(record.delegatedBy.id).toBe('standard');
+      else expect(record.delegatedBy).toEqual({ type: 'source', id: record.actor.id });
     }
+    const delegatorOf = (kind: string) =>
+      timeline.body.evidence.find((record: { kind: string }) => record.kind === kind).delegatedBy;
+    // Carol reported it over the API, and Carol verified it: the catalog person, with her Slack id.
+    expect(delegatorOf('incident.opened')).toEqual({ type: 'person', id: 'carol', slackUserId: 'U0CAROL' });
+    expect(delegatorOf('verification.confirmed')).toEqual({ type: 'person', id: 'carol', slackUserId: 'U0CAROL' });
     expect(timeline.text).not.toContain(password);
     expect(app.logLines()).not.toContain(password);
     const history = await app.client.workflow.getHandle(closed.body.workflowId).fetchHistory();

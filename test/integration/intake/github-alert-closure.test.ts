@@ -95,7 +95,9 @@ describe('closing the GitHub secret scanning alert of a contained incident', () 
     expect(closedAlert).toBeGreaterThan(closedAt);
     const record = evidence[closedAlert]!;
     expect(record.actor.type).toBe('worker');
-    expect(record.delegatedBy).toEqual({ type: 'person', id: 'frank' });
+    expect(record.delegatedBy).toEqual({ type: 'person', id: 'frank', slackUserId: 'U0FRANK' });
+    // A scanner's report is delegated by the detector, not by a person.
+    expect(evidence.find((r) => r.kind === 'incident.opened')!.delegatedBy).toEqual({ type: 'source', id: 'github' });
     expect(record.details.alert).toEqual({
       provider: 'github',
       repository: `octo-org/${repo}`,
@@ -129,7 +131,7 @@ describe('closing the GitHub secret scanning alert of a contained incident', () 
     ).toHaveLength(1);
     const failed = evidence.find((record) => record.kind === 'source-alert.close-failed')!;
     expect(failed.details.summary).toContain('Resource not accessible by integration');
-    expect(failed.delegatedBy).toEqual({ type: 'person', id: 'frank' });
+    expect(failed.delegatedBy).toEqual({ type: 'person', id: 'frank', slackUserId: 'U0FRANK' });
     expect(evidence.some((r) => r.kind === 'source-alert.closed')).toBe(false);
   });
 });
