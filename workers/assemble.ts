@@ -30,6 +30,9 @@ import { createProviderRegistry } from './provider-setup';
 import { mountSlack } from '../entrypoints/slack';
 import { connectClient, connectWorker } from './temporal-connection';
 import { buildIdentity } from './build-identity';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { activityLogContext } from './log-context';
+import { WORKFLOW_INTERCEPTOR_MODULES, createTracing } from './telemetry';
 import { ProductMetrics } from '../integrations/metrics/product-metrics';
 import { EvidenceMetrics, refreshOpenIncidents } from '../integrations/metrics/evidence-metrics';
 import { meteredEvidence, meteredNotifier, meteredProviders } from '../integrations/metrics/metered-ports';
@@ -43,6 +46,8 @@ export interface AssembleOptions {
   workflows: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'>;
   /** Overrides the notifier (tests, Slack). */
   notifier?: Notifier;
+  /** Where spans go besides OTLP (tests: an in-memory exporter); tracing is off without either. */
+  spanProcessor?: SpanProcessor;
   /** The metrics registry to fill; a new one by default (tests read it through GET /metrics). */
   metrics?: ProductMetrics;
 }
@@ -70,6 +75,11 @@ export async function assembleProduct(options: AssembleOptions): Promise<Running
   const keys = resolveKeys(config);
   const database = await openDatabase({ url: config.DATABASE_URL, embeddedDir: join(config.DATA_DIR, 'pglite') });
   const metrics = options.metrics ?? new ProductMetrics();
+  const tracing = createTracing({
+    serviceName: config.OTEL_SERVICE_NAME,
+    otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+    processor: options.spanProcessor,
+  });
   const build = buildIdentity({ ...config, gitCommit: config.TOURNIQUET_GIT_COMMIT });
   metrics.buildInfo.set({ version: build.version, deployment: build.deploymentName, build_id: build.buildId }, 1);
   // Metrics come from the records the evidence store inserts, so numbers and evidence agree.
@@ -100,7 +110,7 @@ export async function assembleProduct(options: AssembleOptions): Promise<Running
       liveRoles,
       evidence: meteredEvidence(evidence, metrics),
       vault,
-      providers: meteredProviders(providers, metrics),
+      providers: meteredProviders(providers, metrics, tracing.enabled ? tracing.tracer : undefined),
       notifier,
       logger,
       workerIdentity,
@@ -124,6 +134,8 @@ export async function assembleProduct(options: AssembleOptions): Promise<Running
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     identity: workerIdentity,
     activities,
+    // On SIGTERM in-flight activities get this long to finish before they are cancelled.
+    shutdownGraceTime: config.SHUTDOWN_GRACE_MS,
     workerDeploymentOptions: config.TEMPORAL_WORKER_VERSIONING
       ? {
           version: { deploymentName: build.deploymentName, buildId: build.buildId },
@@ -133,10 +145,16 @@ export async function assembleProduct(options: AssembleOptions): Promise<Running
         }
       : undefined,
     ...options.workflows,
+    // A prebuilt bundle already holds the tracing workflow interceptors (see WORKFLOW_INTERCEPTOR_MODULES).
+    interceptors: {
+      activity: [activityLogContext(logger), ...tracing.activityInterceptors],
+      workflowModules: options.workflows.workflowBundle ? [] : WORKFLOW_INTERCEPTOR_MODULES,
+    },
+    sinks: tracing.sinks,
   });
   const workerRun = worker.run();
 
-  const { client, connection } = await connectClient(config, options.temporalAddress);
+  const { client, connection } = await connectClient(config, options.temporalAddress, [tracing.clientInterceptor]);
   const service = new IncidentService(
     client,
     config.TEMPORAL_TASK_QUEUE,
@@ -154,6 +172,7 @@ export async function assembleProduct(options: AssembleOptions): Promise<Running
     evidence,
     drills: evidence,
     logger,
+    tracer: tracing.enabled ? tracing.tracer : undefined,
     operations: {
       metrics,
       beforeScrape: () => refreshOpenIncidents(metrics, database),
@@ -197,6 +216,7 @@ export async function assembleProduct(options: AssembleOptions): Promise<Running
       await workerConnection.close();
       closeLater(connection);
       await database.close();
+      await tracing.shutdown();
     },
   };
 }

@@ -1,5 +1,6 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
 import { currentRequestId } from '../entrypoints/http/request-id';
+import { currentIncident } from './log-context';
 
 /**
  * Paths pino blanks out wherever they appear: tokens, secrets, passwords, authorization headers
@@ -38,10 +39,11 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       level,
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       base: { service: 'tourniquet' },
-      // Every line written while an HTTP request is served names that request.
+      // Every line written while an HTTP request is served names that request, and every line
+      // written by an activity names its incident and workflow.
       mixin: () => {
         const requestId = currentRequestId();
-        return requestId ? { requestId } : {};
+        return { ...(requestId ? { requestId } : {}), ...currentIncident() };
       },
     },
     destination,

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type WorkflowClientInterceptor } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { Config } from './config';
 
@@ -20,9 +20,15 @@ function connectionOptions(config: Config, address: string) {
 export async function connectClient(
   config: Config,
   address: string,
+  workflowInterceptors: WorkflowClientInterceptor[] = [],
 ): Promise<{ client: Client; connection: Connection }> {
   const connection = await Connection.connect(connectionOptions(config, address));
-  return { client: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }), connection };
+  const client = new Client({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    interceptors: { workflow: workflowInterceptors },
+  });
+  return { client, connection };
 }
 
 export function connectWorker(config: Config, address: string): Promise<NativeConnection> {

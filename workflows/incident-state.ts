@@ -24,7 +24,7 @@ import type {
 } from '../domain/incident';
 import { DECISION_CHOICES } from '../domain/incident';
 import type { NotificationKind } from '../integrations/ports';
-import { condition, patched, workflowInfo } from '@temporalio/workflow';
+import { condition, log, patched, workflowInfo } from '@temporalio/workflow';
 import { bookkeeping, messaging } from './activity-stubs';
 
 /** Who acted and on whose behalf, for one evidence record. */
@@ -172,6 +172,8 @@ export class IncidentState {
       details: { summary, ...details },
       providerAnswer,
     };
+    // workflow.log goes out through a sink (never during replay) with workflowId and runId attached.
+    log.info('evidence recorded', { incidentId: this.incidentId, kind, seq: draft.seq });
     if (!this.bounded) {
       this.evidenceChain = this.evidenceChain.then(() => bookkeeping.appendEvidence(draft));
       return;

@@ -12,6 +12,8 @@ import { errorHandler, requestIds, sendError } from './http-errors';
 import { campaignsRouter, intakeRouter } from './intake';
 import { ownershipRouter } from './ownership-routes';
 import { requestId } from './request-id';
+import { httpTracing } from './tracing';
+import type { Tracer } from '@opentelemetry/api';
 import { intakeCounting, operationsRouter, requestTiming, type OperationsDeps } from './operations';
 import { CANARYTOKENS, SOURCES } from './intake/sources';
 
@@ -22,6 +24,8 @@ export interface HttpDeps extends ApiDeps {
   database: Database;
   signer: EvidenceSigner;
   logger: Logger;
+  /** Set when tracing is on: every request is a server span. */
+  tracer?: Tracer;
   /** Metrics and readiness checks behind /metrics and /readyz. */
   operations: OperationsDeps;
 }
@@ -36,6 +40,7 @@ export function buildHttpApp(deps: HttpDeps): express.Express {
   app.use(requestIds());
   // First: every request, including Slack's and the 404s, gets an id returned in X-Request-Id.
   app.use(requestId());
+  if (deps.tracer) app.use(httpTracing(deps.tracer));
   app.use(requestTiming(deps.operations.metrics));
   app.use(operationsRouter(deps.operations));
   const auditors = () => deps.directory.catalog.auditors;

@@ -1,3 +1,4 @@
+import { SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import type { Dependent } from '../../domain/catalog';
 import type { EvidenceDraft, ProviderAnswer } from '../../domain/evidence';
 import {
@@ -21,17 +22,24 @@ import type { ProductMetrics } from './product-metrics';
  * error's taxonomy code), and count notification deliveries. They wrap ports, so activities and
  * adapters stay unaware of metrics.
  */
-export function meteredProviders(lookup: ProviderLookup, metrics: ProductMetrics): ProviderLookup {
+export function meteredProviders(lookup: ProviderLookup, metrics: ProductMetrics, tracer?: Tracer): ProviderLookup {
+  const observed: Observed = { metrics, tracer };
   return {
     has: (kind) => lookup.has(kind),
-    provider: (kind) => meteredProvider(lookup.provider(kind), metrics),
-    delivery: (kind) => meteredDelivery(lookup.delivery(kind), metrics),
-    controller: (kind) => meteredController(lookup.controller(kind), metrics),
+    provider: (kind) => meteredProvider(lookup.provider(kind), observed),
+    delivery: (kind) => meteredDelivery(lookup.delivery(kind), observed),
+    controller: (kind) => meteredController(lookup.controller(kind), observed),
   };
 }
 
+interface Observed {
+  metrics: ProductMetrics;
+  /** When set, each call is also a client span inside the activity's span. */
+  tracer?: Tracer;
+}
+
 /** Wraps only the capabilities the provider has, so the plan still sees what it really can do. */
-function meteredProvider(provider: CredentialProvider, metrics: ProductMetrics): CredentialProvider {
+function meteredProvider(provider: CredentialProvider, metrics: Observed): CredentialProvider {
   const time = timer(metrics, provider.kind);
   return {
     kind: provider.kind,
@@ -57,7 +65,7 @@ function meteredProvider(provider: CredentialProvider, metrics: ProductMetrics):
   };
 }
 
-function meteredDelivery(delivery: ReplacementDelivery, metrics: ProductMetrics): ReplacementDelivery {
+function meteredDelivery(delivery: ReplacementDelivery, metrics: Observed): ReplacementDelivery {
   const time = timer(metrics, delivery.kind);
   return {
     kind: delivery.kind,
@@ -66,7 +74,7 @@ function meteredDelivery(delivery: ReplacementDelivery, metrics: ProductMetrics)
   };
 }
 
-function meteredController(controller: DependentController, metrics: ProductMetrics): DependentController {
+function meteredController(controller: DependentController, metrics: Observed): DependentController {
   const time = timer(metrics, controller.kind);
   return {
     kind: controller.kind,
@@ -75,8 +83,8 @@ function meteredController(controller: DependentController, metrics: ProductMetr
   };
 }
 
-function timer(metrics: ProductMetrics, provider: string) {
-  return async <T>(operation: string, call: () => Promise<T>): Promise<T> => {
+function timer({ metrics, tracer }: Observed, provider: string) {
+  const timed = async <T>(operation: string, call: () => Promise<T>): Promise<T> => {
     const started = process.hrtime.bigint();
     let outcome = 'ok';
     try {
@@ -92,6 +100,19 @@ function timer(metrics: ProductMetrics, provider: string) {
       metrics.providerCallSeconds.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
     }
   };
+  if (!tracer) return timed;
+  return <T>(operation: string, call: () => Promise<T>): Promise<T> =>
+    tracer.startActiveSpan(`provider ${provider}.${operation}`, async (span) => {
+      span.setAttributes({ 'tourniquet.provider': provider, 'tourniquet.operation': operation });
+      try {
+        return await timed(operation, call);
+      } catch (error) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: errorCode(error) });
+        throw error;
+      } finally {
+        span.end();
+      }
+    });
 }
 
 /** The taxonomy code of an error (INVALID_INPUT, RATE_LIMITED...), or `error`: a bounded label. */

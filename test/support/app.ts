@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { Client, Connection } from '@temporalio/client';
 import type { Database } from '../../integrations/database/database';
-import { assembleProduct, closeLater } from '../../workers/assemble';
+import { assembleProduct, closeLater, type AssembleOptions } from '../../workers/assemble';
 import { parseConfig, type Config } from '../../workers/config';
 import type { IncidentService } from '../../application/incident-service';
 import { createLogger } from '../../workers/logger';
@@ -33,7 +33,10 @@ export const tokenOf = (personId: string) => `token-${personId}`;
  * fresh PostgreSQL database, on its own task queue and a random port. `overrides` are environment
  * values (e.g. TIMER_CAP_MS, SLACK_SIGNING_SECRET).
  */
-export async function startTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(
+  overrides: Record<string, string> = {},
+  options: Pick<AssembleOptions, 'spanProcessor'> = {},
+): Promise<TestApp> {
   const environment = testEnvironment();
   const databaseUrl = overrides.DATABASE_URL ?? (await createTestDatabase('app'));
   const env: Record<string, string | undefined> = {
@@ -65,6 +68,7 @@ export async function startTestApp(overrides: Record<string, string> = {}): Prom
     logger,
     temporalAddress: environment.temporalAddress,
     workflows: { workflowBundle: { codePath: environment.workflowBundlePath } },
+    ...options,
   });
   const connection = await Connection.connect({ address: environment.temporalAddress });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });

@@ -4,6 +4,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { startPostgresCluster } from './postgres-cluster';
 import { startTemporalDevServer } from './temporal-dev-server';
 import type { TestEnvironment } from './environment';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '../../workers/telemetry';
 
 /**
  * Starts the real services every test shares — a Temporal dev server and a PostgreSQL cluster —
@@ -19,7 +20,11 @@ export default async function globalSetup(): Promise<void> {
   const [temporal, postgres, bundle] = await Promise.all([
     startTemporalDevServer(),
     startPostgresCluster(),
-    bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows/index.ts'), logger: quietLogger() }),
+    bundleWorkflowCode({
+      workflowsPath: require.resolve('../../workflows/index.ts'),
+      workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
+      logger: quietLogger(),
+    }),
   ]);
   const workflowBundlePath = join(dir, 'workflow-bundle.js');
   writeFileSync(workflowBundlePath, bundle.code);

@@ -78,6 +78,21 @@ describe('GET /metrics after an incident runs decide → contain → verify', ()
     expect(valueOf(after, 'process_cpu_user_seconds_total')).toBeGreaterThan(0);
   });
 
+  it('writes the incident id and workflow id on every log line an activity writes', async () => {
+    const lines = app
+      .logLines()
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const fromActivities = lines.filter((line) => typeof line.activity === 'string');
+    // The log notifier writes one line per notification from inside the notify activity.
+    expect(fromActivities.filter((line) => line.activity === 'notify').length).toBeGreaterThan(0);
+    for (const line of fromActivities) {
+      expect(line.incidentId).toMatch(/^leak-[0-9a-f]{24}-[0-9a-f]{8}$/);
+      expect(line.workflowId).toBe(String(line.incidentId).slice(0, 'leak-'.length + 24));
+    }
+  });
+
   it('answers every request with an X-Request-Id', async () => {
     const response = await fetch(`${app.baseUrl}/api/incidents`, { headers: { 'x-request-id': 'ops-metrics-1' } });
     expect(response.headers.get('x-request-id')).toBe('ops-metrics-1');
