@@ -51,6 +51,8 @@ export class EvidenceMetrics {
   ) {}
 
   async observe(record: EvidenceRecord): Promise<void> {
+    // Drills exercise people, not credentials: they stay out of production figures (docs/ownership.md).
+    if (isDrill(record.incidentId)) return;
     if (record.kind === 'incident.opened') {
       const opening = openingOf(record);
       const sighting = record.details.sighting as { source?: unknown } | undefined;
@@ -79,6 +81,11 @@ export class EvidenceMetrics {
   }
 }
 
+/** Drill incidents have workflow ids `drill-…` (domain/ids.ts). */
+function isDrill(incidentId: string): boolean {
+  return incidentId.startsWith('drill-');
+}
+
 function openingOf(record: EvidenceRecord): Opening {
   const tier = record.policy.inputs.tier;
   const team = record.details.ownerTeam;
@@ -100,6 +107,7 @@ export async function refreshOpenIncidents(metrics: ProductMetrics, database: Da
        SELECT DISTINCT ON (incident_id) incident_id, kind FROM evidence_records
         WHERE kind = ANY($1)
           AND incident_id NOT IN (SELECT incident_id FROM evidence_records WHERE kind = 'incident.closed')
+          AND incident_id NOT LIKE 'drill-%'
         ORDER BY incident_id, seq DESC
      ) latest GROUP BY kind`,
     [Object.keys(PHASE_AFTER)],

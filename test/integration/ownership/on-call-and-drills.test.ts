@@ -191,6 +191,10 @@ describe('accountable now: on-call, delegation, drills, honeytokens', () => {
       expect(run[step]).toBeGreaterThanOrEqual(0);
     }
     expect(report.body.medians.msToVerify).toBeGreaterThanOrEqual(run.msToDecide);
+    // Drills stay out of production figures.
+    const metrics = await (await fetch(`${app.baseUrl}/metrics`)).text();
+    expect(metrics).toContain('tourniquet_incidents_opened_total');
+    expect(metrics).not.toMatch(/tourniquet_incidents_opened_total\{[^}]*source="drill"/);
     const forAuditors = await api(app.baseUrl, 'GET', '/audit/api/drills?team=payments', { as: 'auditor' });
     expect(forAuditors.status).toBe(200);
     expect(forAuditors.body.drills.map((d: { incidentId: string }) => d.incidentId)).toContain(id);
