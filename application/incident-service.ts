@@ -229,9 +229,11 @@ export class IncidentService implements IncidentOpener {
             );
     let sealedValueHandle: string | undefined;
     if (command.leakedValue) {
-      // One sealed copy per leaked value: the handle derives from its fingerprint, so a second report
-      // of the same value seals nothing new.
-      sealedValueHandle = `sv_${valueFingerprint?.slice(0, 32)}`;
+      // One sealed copy per report (value + source + the source's reference): a redelivery seals
+      // nothing new, and a closing incident destroying its own copy never kills the copy of a later
+      // report of the same value, which becomes the next incident (sealing a destroyed handle re-seals).
+      const report = `${valueFingerprint}\n${command.sighting.source}\n${command.sighting.sourceRef}`;
+      sealedValueHandle = `sv_${this.fingerprints.ofIdentity('sealed-report', report).slice(0, 32)}`;
       await this.vault.sealAs(sealedValueHandle, command.leakedValue, 'leaked');
     }
     return {

@@ -89,7 +89,10 @@ export interface EvidenceStore {
  */
 export interface SecretVault {
   seal(value: string, purpose: 'leaked' | 'replacement'): Promise<string>;
-  /** Seals under a caller-chosen handle; sealing the same handle again keeps the first value. */
+  /**
+   * Seals under a caller-chosen handle; sealing a live handle again keeps the first value, sealing a
+   * destroyed one seals the new value (a re-leak after closure must be usable again).
+   */
   sealAs(handle: string, value: string, purpose: 'leaked' | 'replacement'): Promise<void>;
   open(handle: string): Promise<string | undefined>;
   destroy(handle: string): Promise<void>;

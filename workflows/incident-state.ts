@@ -96,6 +96,7 @@ export class IncidentState {
   private sendingEvidence = false;
   private notificationSeq = 0;
   private readonly pendingNotifications: Promise<unknown>[] = [];
+  private readonly pendingCleanups: Promise<unknown>[] = [];
 
   constructor(
     readonly input: IncidentInput,
@@ -227,10 +228,28 @@ export class IncidentState {
     if (patched('card-progress')) this.notify('progress', [], text);
   }
 
-  /** Waits until every evidence record and notification sent so far has been delivered. */
+  /**
+   * Destroys, in the background, the sealed copy a later report of an open incident brought: the
+   * incident contains with its own copy, and a copy nobody uses must not outlive it.
+   */
+  discardSealedCopy(handle: string): void {
+    this.pendingCleanups.push(
+      bookkeeping.destroySealedValue(handle).catch(() =>
+        this.record(
+          'sealed-value.destroy-failed',
+          'a sealed copy of a later report could not be destroyed',
+          { actor: WORKER, delegatedBy: { type: 'policy', id: this.plan?.policy.id ?? 'catalog-default' } },
+          { handle },
+        ),
+      ),
+    );
+  }
+
+  /** Waits until every evidence record, notification and clean-up sent so far has been delivered. */
   async flush(): Promise<void> {
     await this.evidenceChain;
     await Promise.all(this.pendingNotifications);
+    await Promise.all(this.pendingCleanups);
   }
 
   /** True while evidence is queued or being appended (a handler may record during a flush). */

@@ -260,6 +260,9 @@ function recordSighting(state: IncidentState, sighting: Sighting, value?: Report
     state.lateReports.push({ sighting, value });
     return;
   }
+  const copy = value?.sealedValueHandle;
+  // Each report seals its own copy (so a re-leak after closure is usable); this incident keeps its own.
+  if (copy && copy !== state.input.sealedValueHandle && patched('sealed-per-report')) state.discardSealedCopy(copy);
   state.noteSourceAlert(sighting);
   const source = { type: 'source' as const, id: sighting.source };
   const kind = sighting.resolvedAtSource ? 'sighting.resolved-at-source' : 'sighting.recorded';

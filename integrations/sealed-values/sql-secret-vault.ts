@@ -31,7 +31,11 @@ export class SqlSecretVault implements SecretVault {
     return handle;
   }
 
-  /** Seals under a caller-chosen handle; sealing the same handle twice keeps the first value. */
+  /**
+   * Seals under a caller-chosen handle. Sealing a live handle again keeps the first value (a retry);
+   * sealing a destroyed handle seals the value again: the same value reported again after its
+   * incident closed (a re-leak) gets a live sealed copy, and a re-issued replacement is kept.
+   */
   async sealAs(handle: string, value: string, purpose: 'leaked' | 'replacement'): Promise<void> {
     const nonce = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', this.key, nonce);
@@ -39,7 +43,9 @@ export class SqlSecretVault implements SecretVault {
     const ciphertext = Buffer.concat([cipher.update(value, 'utf8'), cipher.final()]);
     await this.database.query(
       `INSERT INTO sealed_values (handle, purpose, ciphertext, nonce, auth_tag) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (handle) DO NOTHING`,
+       ON CONFLICT (handle) DO UPDATE SET purpose = EXCLUDED.purpose, ciphertext = EXCLUDED.ciphertext,
+         nonce = EXCLUDED.nonce, auth_tag = EXCLUDED.auth_tag, destroyed_at = NULL
+       WHERE sealed_values.destroyed_at IS NOT NULL`,
       [handle, purpose, ciphertext, nonce, cipher.getAuthTag()],
     );
   }

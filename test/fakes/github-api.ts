@@ -11,6 +11,8 @@ export class FakeGitHubApi extends LoopbackFake {
   readonly live = new Set<string>();
   revokeDelayMs = 0;
   revocationRequests = 0;
+  /** How many accepted revocation requests carried each token. */
+  readonly revocationsOf = new Map<string, number>();
 
   constructor() {
     super((request) => this.route(request));
@@ -43,6 +45,7 @@ export class FakeGitHubApi extends LoopbackFake {
     )
       return { status: 422, body: { message: 'Validation Failed' } };
     this.revocationRequests += 1;
+    credentials.forEach((token) => this.revocationsOf.set(token, (this.revocationsOf.get(token) ?? 0) + 1));
     setTimeout(() => credentials.forEach((token) => this.live.delete(token)), this.revokeDelayMs);
     return { status: 202, body: {} };
   }
