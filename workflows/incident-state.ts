@@ -234,14 +234,16 @@ export class IncidentState {
    */
   discardSealedCopy(handle: string): void {
     this.pendingCleanups.push(
-      bookkeeping.destroySealedValue(handle).catch(() =>
-        this.record(
-          'sealed-value.destroy-failed',
-          'a sealed copy of a later report could not be destroyed',
-          { actor: WORKER, delegatedBy: { type: 'policy', id: this.plan?.policy.id ?? 'catalog-default' } },
-          { handle },
+      bookkeeping
+        .destroySealedValue(handle)
+        .catch(() =>
+          this.record(
+            'sealed-value.destroy-failed',
+            'a sealed copy of a later report could not be destroyed',
+            { actor: WORKER, delegatedBy: { type: 'policy', id: this.plan?.policy.id ?? 'catalog-default' } },
+            { handle },
+          ),
         ),
-      ),
     );
   }
 
