@@ -6,7 +6,10 @@ import { BackstageCatalog } from '../../../integrations/on-call/backstage';
 import { LiveRoleResolver } from '../../../integrations/on-call/live-roles';
 import { OpsgenieOnCall } from '../../../integrations/on-call/opsgenie';
 import { PagerDutyOnCall } from '../../../integrations/on-call/pagerduty';
+import { SlackPeopleByEmail } from '../../../integrations/slack/people-by-email';
+import { createSlackWebClient } from '../../../integrations/slack/web-client';
 import { FakeBackstage } from '../../fakes/backstage-api';
+import { LoopbackFake } from '../../fakes/loopback-server';
 import { FakeOpsgenie } from '../../fakes/opsgenie-api';
 import { FakePagerDuty } from '../../fakes/pagerduty-api';
 
@@ -177,5 +180,37 @@ describe('live roles from on-call tools and the service catalog', () => {
     expect(plan.secret.ownerTeam).toBe('payments');
     expect(plan.roleSourceGap).toBe(true);
     expect(plan.findings.join('\n')).toContain('Backstage did not answer');
+  });
+});
+
+describe('Slack users.lookupByEmail for on-call people the catalog does not list', () => {
+  const slack = new LoopbackFake((request) => {
+    const email = new URLSearchParams(request.body).get('email');
+    if (email === 'oscar@contractor.example') {
+      return { status: 200, body: { ok: true, user: { id: 'U0OSCAR', name: 'oscar', real_name: 'Oscar Contractor' } } };
+    }
+    return { status: 200, body: { ok: false, error: 'users_not_found' } };
+  });
+  const pagerduty = new FakePagerDuty();
+  beforeAll(async () => {
+    await Promise.all([slack.start(), pagerduty.start()]);
+  });
+  afterAll(async () => {
+    await Promise.all([slack.stop(), pagerduty.stop()]);
+  });
+
+  it('makes a Slack user of an unknown on-call email, and reports only the emails nobody knows', async () => {
+    pagerduty.onCalls = [
+      { escalationPolicyId: 'PPAYMNT', level: 1, email: 'oscar@contractor.example', name: 'Oscar' },
+      { escalationPolicyId: 'PPAYMNT', level: 2, email: 'nobody@contractor.example', name: 'Nobody' },
+    ];
+    const resolver = new LiveRoleResolver(catalog, {
+      pagerduty: new PagerDutyOnCall({ baseUrl: pagerduty.url, token: pagerduty.token }),
+      peopleByEmail: new SlackPeopleByEmail(createSlackWebClient({ token: 'xoxb-test', apiUrl: slack.url })),
+    });
+    const plan = await resolver.refine(planIncident(catalog, input('vendor-key')), input('vendor-key'));
+    expect(plan.primary).toEqual({ id: 'slack:U0OSCAR', name: 'Oscar Contractor', slackUserId: 'U0OSCAR' });
+    expect(plan.roleSources![0]!.unknown).toEqual(['nobody@contractor.example']);
+    expect(slack.requests.map((r) => r.path)).toEqual(['/users.lookupByEmail', '/users.lookupByEmail']);
   });
 });
