@@ -88,7 +88,11 @@ export class SqlEvidenceStore implements EvidenceStore, DrillLog {
 
   private sameOrConflict(stored: EvidenceRow, draft: EvidenceDraft): EvidenceRecord {
     const record = toRecord(stored);
-    if (evidenceRecordHash(record.prevHash, draft) !== record.hash) {
+    // A worker that stored the record and died before reporting it leaves the retry to another
+    // worker, which names itself as "what acted": the same record, acted on by the first worker.
+    const retried =
+      draft.actor.type === 'worker' && record.actor.type === 'worker' ? { ...draft, actor: record.actor } : draft;
+    if (evidenceRecordHash(record.prevHash, retried) !== record.hash) {
       throw conflict(`evidence seq ${draft.seq} of ${draft.incidentId} is already stored with different content`);
     }
     return record;

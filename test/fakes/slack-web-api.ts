@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Hold } from '../support/holds';
 
 /**
  * A loopback stand-in for Slack's Web API (and for response_url endpoints), recording every call
@@ -36,6 +37,7 @@ export class FakeSlackWebApi {
   >();
   private readonly windows = new Map<string, { windowMs: number; retryAfterSeconds: number; until?: number }>();
   private readonly channels = new Map<string, string>();
+  private readonly holds: Array<{ method: string; hold: Hold; match: (args: Record<string, unknown>) => boolean }> = [];
   private server?: Server;
   private counter = 0;
   private tsCounter = 0;
@@ -83,6 +85,21 @@ export class FakeSlackWebApi {
     ]);
   }
 
+  /**
+   * Parks the next calls of `method` whose arguments `match` (see Hold): `before` answers nothing
+   * and posts nothing until released (then 503); `after` posts, then holds Slack's answer back.
+   */
+  hold(
+    name: string,
+    method: string,
+    when: 'before' | 'after',
+    match: (args: Record<string, unknown>) => boolean,
+  ): Hold {
+    const hold = new Hold(name, when);
+    this.holds.push({ method, hold, match });
+    return hold;
+  }
+
   /** Messages posted with `channel` as sent (a user id for direct messages), oldest first. */
   postedTo(channel: string): StoredMessage[] {
     return this.messages.filter((m) => m.args['channel'] === channel);
@@ -121,6 +138,18 @@ export class FakeSlackWebApi {
       return send(res, 200, { ok: true });
     }
     const method = url.pathname.replace(/^\/api\//, '');
+    const held = this.holds.find((entry) => entry.method === method && entry.hold.armed && entry.match(args))?.hold;
+    if (held && !held.arrive()) {
+      this.record(method, { ...args, __failed: true, __held: true }, raw, 503);
+      await held.released;
+      return send(res, 503, { ok: false, error: 'service_unavailable' });
+    }
+    if (held) {
+      this.record(method, args, raw, 200);
+      const answer = this.answer(method, args);
+      await held.released;
+      return send(res, 200, answer);
+    }
     const window = this.windows.get(method);
     if (window && window.until === undefined) window.until = Date.now() + window.windowMs;
     const limited: Fault | undefined =

@@ -22,13 +22,8 @@ export class FakeWebhookReceiver extends LoopbackFake {
   }
 
   private route(request: FakeRequest): FakeReply {
-    const problem = signatureProblem(
-      this.key,
-      header(request, TIMESTAMP_HEADER),
-      header(request, SIGNATURE_HEADER),
-      request.body,
-    );
-    if (problem) return { status: 401, body: { error: problem } };
+    const problem = unsignedRequest(this.key, request);
+    if (problem) return problem;
     const idempotencyKey = header(request, IDEMPOTENCY_HEADER) ?? '';
     const payload = JSON.parse(request.body) as Record<string, unknown>;
     const repeated = this.seenKeys.has(idempotencyKey);
@@ -39,7 +34,18 @@ export class FakeWebhookReceiver extends LoopbackFake {
   }
 }
 
-function header(request: FakeRequest, name: string): string | undefined {
+/** A 401 reply when the request is not signed with `key` as docs/providers.md says; undefined when it is. */
+export function unsignedRequest(key: string, request: FakeRequest): FakeReply | undefined {
+  const problem = signatureProblem(
+    key,
+    header(request, TIMESTAMP_HEADER),
+    header(request, SIGNATURE_HEADER),
+    request.body,
+  );
+  return problem ? { status: 401, body: { error: problem } } : undefined;
+}
+
+export function header(request: FakeRequest, name: string): string | undefined {
   const value = request.headers[name];
   return Array.isArray(value) ? value[0] : value;
 }

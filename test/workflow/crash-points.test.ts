@@ -1,0 +1,505 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { parse, stringify } from 'yaml';
+import { GENESIS_HASH, type EvidenceDraft } from '../../domain/evidence';
+import { evidenceRecordHash } from '../../integrations/evidence/record-hash';
+import { FakeSlackWebApi } from '../fakes/slack-web-api';
+import { FakeTeamEndpoint } from '../fakes/team-endpoint';
+import { TEST_CATALOG } from '../support/app';
+import { createTestDatabase, testEnvironment, withAdmin } from '../support/environment';
+import { HoldingProxy } from '../support/holding-proxy';
+import type { Hold } from '../support/holds';
+import { api } from '../support/http';
+import { startProductProcess, type ProductProcess } from '../support/product-process';
+import { processAlive } from '../support/processes';
+import { createLoginRole } from '../support/roles';
+
+/**
+ * Kill points: one worker process serves an incident per point; each incident is parked at its
+ * point by a fake or proxy that holds the call (observable: the hold counts its arrivals). With
+ * every incident parked, the worker is SIGKILLed and proven gone; a replacement — the only worker
+ * on the task queue — must finish all of them: one effective revocation at the provider, the
+ * evidence chain contiguous and verifying, no Slack message posted twice.
+ */
+
+const SIGNING_KEY = randomBytes(32).toString('hex');
+const DEPENDENT = 'crash-billing-worker';
+
+interface Services {
+  team: FakeTeamEndpoint;
+  slack: FakeSlackWebApi;
+  pg: HoldingProxy;
+  productDb: HoldingProxy;
+  productDbUrl: string;
+}
+
+interface Parked {
+  reached(): Promise<boolean>;
+  release(): Promise<void>;
+  /** Checked while parked, before the kill (e.g. an `after` hold really took effect). */
+  whileParked?: () => Promise<void>;
+}
+
+interface Point {
+  name: string;
+  secret: string;
+  provider: 'webhook' | 'postgres';
+  choice: 'revoke' | 'rotate';
+  dependent?: boolean;
+  park(services: Services, incidentId: string): Promise<Parked> | Parked;
+}
+
+const held = (hold: Hold): Parked => ({
+  reached: async () => hold.reached > 0,
+  release: async () => hold.release(),
+});
+
+const webhookCall =
+  (operation: string, when: 'before' | 'after', purpose?: string) => (services: Services, incidentId: string) =>
+    held(
+      services.team.hold(`${operation} ${when}`, when, (payload) => {
+        return (
+          payload.incidentId === incidentId &&
+          payload.operation === operation &&
+          (!purpose || payload.purpose === purpose)
+        );
+      }),
+    );
+
+const POINTS: Point[] = [
+  {
+    name: 'revoke: before the provider call',
+    secret: 'crash-revoke-before',
+    provider: 'webhook',
+    choice: 'revoke',
+    park: webhookCall('revoke', 'before'),
+  },
+  {
+    name: 'revoke: after the provider call',
+    secret: 'crash-revoke-after',
+    provider: 'webhook',
+    choice: 'revoke',
+    park: webhookCall('revoke', 'after'),
+  },
+  {
+    name: 'revoke: before ending derived sessions',
+    secret: 'crash-sessions-before',
+    provider: 'webhook',
+    choice: 'revoke',
+    park: webhookCall('end-sessions', 'before'),
+  },
+  {
+    name: 'rotation: before issuing the replacement',
+    secret: 'crash-issue-before',
+    provider: 'webhook',
+    choice: 'rotate',
+    park: webhookCall('issue-replacement', 'before'),
+  },
+  {
+    name: 'rotation: after issuing the replacement',
+    secret: 'crash-issue-after',
+    provider: 'webhook',
+    choice: 'rotate',
+    park: webhookCall('issue-replacement', 'after'),
+  },
+  {
+    name: 'rotation: before retiring the old credential',
+    secret: 'crash-retire-before',
+    provider: 'webhook',
+    choice: 'rotate',
+    park: webhookCall('revoke', 'before', 'retire-after-rotation'),
+  },
+  {
+    name: 'rotation: after retiring the old credential',
+    secret: 'crash-retire-after',
+    provider: 'webhook',
+    choice: 'rotate',
+    park: webhookCall('revoke', 'after', 'retire-after-rotation'),
+  },
+  {
+    name: 'while a dependent is disabled (stopped, answer not yet back)',
+    secret: 'crash-dependent',
+    provider: 'webhook',
+    choice: 'revoke',
+    dependent: true,
+    park: ({ team }, incidentId) =>
+      held(team.hold('disable after', 'after', (p) => p.incidentId === incidentId && p.action === 'disable')),
+  },
+  {
+    name: 'during proof of death',
+    secret: 'crash-proof',
+    provider: 'webhook',
+    choice: 'revoke',
+    park: webhookCall('prove-dead', 'before'),
+  },
+  {
+    name: 'postgres revoke: before ALTER ROLE … NOLOGIN reaches the server',
+    secret: 'crash-pg-revoke-before',
+    provider: 'postgres',
+    choice: 'revoke',
+    park: ({ pg }) => held(pg.hold('nologin before', 'before', /ALTER ROLE "crash_pg_revoke_before" NOLOGIN/)),
+  },
+  {
+    name: 'postgres revoke: after ALTER ROLE … NOLOGIN ran, answer lost',
+    secret: 'crash-pg-revoke-after',
+    provider: 'postgres',
+    choice: 'revoke',
+    park: ({ pg }) => ({
+      ...held(pg.hold('nologin after', 'after', /ALTER ROLE "crash_pg_revoke_after" NOLOGIN/)),
+      // The provider really acted before the crash: the role cannot log in any more.
+      whileParked: async () => expect(await canLogin('crash_pg_revoke_after')).toBe(false),
+    }),
+  },
+  {
+    name: 'postgres rotation: after ALTER ROLE … LOGIN PASSWORD ran, answer lost',
+    secret: 'crash-pg-rotate-after',
+    provider: 'postgres',
+    choice: 'rotate',
+    park: ({ pg }) => held(pg.hold('password after', 'after', /ALTER ROLE "crash_pg_rotate_after" LOGIN PASSWORD/)),
+  },
+  {
+    name: 'while evidence is appended (waiting for the chain lock)',
+    secret: 'crash-evidence-lock',
+    provider: 'webhook',
+    choice: 'revoke',
+    park: async ({ productDbUrl }, incidentId) => {
+      // The store serialises an incident's appends with pg_advisory_xact_lock(hashtext(incidentId)): take it first.
+      const locker = new Client({ connectionString: productDbUrl });
+      await locker.connect();
+      await locker.query('BEGIN');
+      await locker.query('SELECT pg_advisory_xact_lock(hashtext($1))', [incidentId]);
+      return {
+        reached: async () => {
+          const waiting = await locker.query<{ n: string }>(
+            "SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted",
+          );
+          return Number(waiting.rows[0]?.n) > 0;
+        },
+        release: async () => {
+          await locker.query('ROLLBACK');
+          await locker.end();
+        },
+      };
+    },
+  },
+  {
+    name: 'after an evidence record committed, before the worker heard',
+    secret: 'crash-evidence-committed',
+    provider: 'webhook',
+    choice: 'revoke',
+    park: ({ productDb }, incidentId) =>
+      held(
+        productDb.hold(
+          'evidence commit after',
+          'after',
+          new RegExp(`INSERT INTO evidence_records[\\s\\S]*${incidentId}`),
+          /COMMIT/,
+        ),
+      ),
+  },
+  {
+    name: 'while Slack is posting',
+    secret: 'crash-slack',
+    provider: 'webhook',
+    choice: 'revoke',
+    park: ({ slack }, incidentId) =>
+      held(
+        slack.hold('postMessage before', 'chat.postMessage', 'before', (args) =>
+          JSON.stringify(args).includes(incidentId),
+        ),
+      ),
+  },
+];
+
+describe('a worker SIGKILLed at each point of an incident', () => {
+  const workers: ProductProcess[] = [];
+  const services = {} as Services;
+  const incidents = new Map<string, string>();
+  const passwords = new Map<string, string>();
+  let env: NodeJS.ProcessEnv;
+
+  beforeAll(async () => {
+    const environment = testEnvironment();
+    services.team = new FakeTeamEndpoint(SIGNING_KEY);
+    const teamUrl = await services.team.start();
+    services.slack = await new FakeSlackWebApi().start();
+    services.pg = new HoldingProxy(Number(new URL(environment.databaseUrl).port));
+    const pgAdmin = new URL(environment.databaseUrl);
+    pgAdmin.port = String(await services.pg.start());
+    services.productDbUrl = await createTestDatabase('crashpoints');
+    const productDb = new URL(services.productDbUrl);
+    services.productDb = new HoldingProxy(Number(productDb.port));
+    productDb.port = String(await services.productDb.start());
+
+    for (const point of POINTS.filter((p) => p.provider === 'postgres'))
+      passwords.set(point.secret, await createLoginRole(roleOf(point.secret)));
+    const dataDir = mkdtempSync(join(tmpdir(), 'tourniquet-crash-points-'));
+    const catalogPath = join(dataDir, 'catalog.yaml');
+    writeFileSync(catalogPath, catalogFor(teamUrl));
+    env = {
+      ...process.env,
+      TEMPORAL_ADDRESS: environment.temporalAddress,
+      TEMPORAL_TASK_QUEUE: `crash-points-${randomBytes(4).toString('hex')}`,
+      WORKFLOW_BUNDLE_PATH: environment.workflowBundlePath,
+      DATABASE_URL: productDb.toString(),
+      CATALOG_PATH: catalogPath,
+      HTTP_PORT: '0',
+      DATA_DIR: dataDir,
+      FINGERPRINT_KEY: randomBytes(32).toString('hex'),
+      VAULT_KEY: randomBytes(32).toString('hex'),
+      PROVIDER_WEBHOOK_SIGNING_KEY: SIGNING_KEY,
+      CRASH_PG_ADMIN_URL: pgAdmin.toString(),
+      SLACK_BOT_TOKEN: 'xoxb-crash-test',
+      SLACK_SIGNING_SECRET: randomBytes(16).toString('hex'),
+      SLACK_API_URL: services.slack.apiUrl,
+    };
+  });
+
+  afterAll(async () => {
+    await Promise.all(workers.map((worker) => worker.kill()));
+    await Promise.all([services.team?.stop(), services.slack?.stop(), services.pg?.stop(), services.productDb?.stop()]);
+  });
+
+  it(`recovers from ${POINTS.length} distinct points on a replacement worker, revoking once and recording once`, async () => {
+    const first = await startProductProcess(env);
+    workers.push(first);
+
+    // Every incident open and waiting for a decision.
+    await Promise.all(
+      POINTS.map(async (point) => {
+        const opened = await api(first.baseUrl, 'POST', '/api/incidents', {
+          as: 'carol',
+          body: {
+            secretId: point.secret,
+            ...(passwords.has(point.secret) ? { leakedValue: passwords.get(point.secret) } : {}),
+          },
+        });
+        expect(opened.status).toBeLessThan(300);
+        incidents.set(point.secret, opened.body.incidentId as string);
+      }),
+    );
+    await Promise.all(POINTS.map((point) => waitForPhase(first.baseUrl, idOf(point), ['awaiting-decision'], 60_000)));
+
+    // Park each incident at its point, then let the decisions go.
+    const parked = new Map<Point, Parked>();
+    for (const point of POINTS) parked.set(point, await point.park(services, idOf(point)));
+    await Promise.all(
+      POINTS.map(async (point) => {
+        const decided = await api(first.baseUrl, 'POST', `/api/incidents/${idOf(point)}/decision`, {
+          as: 'alice',
+          body: { choice: point.choice, reason: `crash test: ${point.name}` },
+        });
+        expect(decided.status).toBe(200);
+      }),
+    );
+    await waitUntil('every incident parked at its point', 90_000, async () => {
+      const waiting = [];
+      for (const [point, park] of parked) if (!(await park.reached())) waiting.push(point.name);
+      return waiting.length === 0 || waiting;
+    });
+    for (const park of parked.values()) await park.whileParked?.();
+
+    // The worker dies with all of them in flight, and is proven gone before anything replaces it.
+    await first.kill();
+    expect(processAlive(first.pid)).toBe(false);
+    for (const park of parked.values()) await park.release();
+
+    const second = await startProductProcess(env);
+    workers.push(second);
+    await Promise.all(POINTS.map((point) => driveToClosed(second.baseUrl, idOf(point))));
+
+    const report: string[] = [];
+    for (const point of POINTS) {
+      const id = idOf(point);
+      let revocations = '';
+      let seqs = 0;
+      try {
+        revocations = await providerRevocations(point);
+        seqs = await checkEvidence(id, point);
+        checkSlackPostedOnce(id);
+      } catch (error) {
+        const kinds = await evidenceKinds(id);
+        throw new Error(
+          `kill point "${point.name}" (${id}): ${(error as Error).message}\nevidence: ${kinds.join(', ')}`,
+        );
+      }
+      report.push(`${point.name}: ${revocations}; evidence seqs 0..${seqs - 1} contiguous, chain verifies`);
+    }
+    process.stdout.write(`kill points:\n  ${report.join('\n  ')}\n`);
+  });
+
+  function idOf(point: Point): string {
+    return incidents.get(point.secret)!;
+  }
+
+  async function providerRevocations(point: Point): Promise<string> {
+    if (point.provider === 'webhook') {
+      const state = services.team.credential(point.secret);
+      expect(state.revoked).toBe(true);
+      expect(state.effectiveRevocations).toBe(1);
+      if (point.choice === 'rotate') expect(state.replacementsIssued).toBe(1);
+      if (point.dependent) expect(services.team.workloads.get(DEPENDENT)).toMatchObject({ stopped: true, disables: 1 });
+      return `team endpoint: ${state.effectiveRevocations} revocation took effect${point.choice === 'rotate' ? `, ${state.replacementsIssued} replacement issued` : ''}`;
+    }
+    const role = roleOf(point.secret);
+    if (point.choice === 'revoke') {
+      // Once NOLOGIN, the role stays NOLOGIN: a repeated statement restates the end state.
+      const statements = services.pg.count(new RegExp(`ALTER ROLE "${role}" NOLOGIN`));
+      expect(await canLogin(role)).toBe(false);
+      expect(statements).toBe(point.secret.endsWith('before') ? 1 : 2);
+      return `PostgreSQL: rolcanlogin=false; ${statements} ALTER ROLE … NOLOGIN reached the server (1 took effect)`;
+    }
+    const statements = services.pg.count(new RegExp(`ALTER ROLE "${role}" LOGIN PASSWORD`));
+    expect(await canLogin(role)).toBe(true);
+    expect(await passwordAccepted(role, passwords.get(point.secret)!)).toBe(false);
+    return `PostgreSQL: leaked password refused, rolcanlogin=true (replaced in place); ${statements} ALTER ROLE … LOGIN PASSWORD reached the server`;
+  }
+
+  async function checkEvidence(incidentId: string, point: Point): Promise<number> {
+    const rows = await withAdmin(
+      services.productDbUrl,
+      async (admin) =>
+        (
+          await admin.query<{ seq: number; kind: string; record: EvidenceDraft; prev_hash: string; hash: string }>(
+            'SELECT seq, kind, record, prev_hash, hash FROM evidence_records WHERE incident_id = $1 ORDER BY seq',
+            [incidentId],
+          )
+        ).rows,
+    );
+    expect(rows.map((row) => row.seq)).toEqual(rows.map((_, index) => index));
+    let previous = GENESIS_HASH;
+    for (const row of rows) {
+      expect(row.prev_hash).toBe(previous);
+      expect(evidenceRecordHash(row.prev_hash, row.record)).toBe(row.hash);
+      previous = row.hash;
+    }
+    const kinds = rows.map((row) => row.kind);
+    expect(kinds.filter((kind) => kind === 'credential.revoked')).toHaveLength(1);
+    if (point.choice === 'rotate') expect(kinds.filter((kind) => kind === 'credential.rotated')).toHaveLength(1);
+    expect(kinds.filter((kind) => kind === 'incident.closed').length).toBeLessThanOrEqual(1);
+    return rows.length;
+  }
+
+  async function evidenceKinds(incidentId: string): Promise<string[]> {
+    return withAdmin(services.productDbUrl, async (admin) =>
+      (
+        await admin.query<{ seq: number; kind: string }>(
+          'SELECT seq, kind FROM evidence_records WHERE incident_id = $1 ORDER BY seq',
+          [incidentId],
+        )
+      ).rows.map((row) => `${row.seq}:${row.kind}`),
+    );
+  }
+
+  function checkSlackPostedOnce(incidentId: string): void {
+    const posts = services.slack
+      .okCallsOf('chat.postMessage')
+      .filter((call) => call.raw.includes(incidentId))
+      .map((call) => `${String(call.args['channel'])} ${String(call.args['text'])}`);
+    expect(posts.length).toBeGreaterThan(0);
+    expect(posts.filter((post, index) => posts.indexOf(post) !== index)).toEqual([]);
+  }
+});
+
+function roleOf(secret: string): string {
+  return secret.replace(/-/g, '_');
+}
+
+function catalogFor(teamUrl: string): string {
+  const base = parse(readFileSync(TEST_CATALOG, 'utf8')) as Record<string, unknown>;
+  const secrets = POINTS.map((point) => ({
+    id: point.secret,
+    description: `crash test: ${point.name}`,
+    provider: point.provider,
+    locator:
+      point.provider === 'postgres'
+        ? { adminUrlSetting: 'CRASH_PG_ADMIN_URL', role: roleOf(point.secret) }
+        : { url: `${teamUrl}/credentials` },
+    ownerTeam: 'payments',
+    issuingTeam: 'platform',
+    tier: 'medium',
+    ...(point.dependent
+      ? {
+          dependents: [
+            {
+              id: DEPENDENT,
+              ownerTeam: 'payments',
+              controller: 'webhook',
+              target: { url: `${teamUrl}/dependents` },
+              disable: 'before-revoke',
+            },
+          ],
+        }
+      : {}),
+  }));
+  return stringify({ ...base, secrets });
+}
+
+async function canLogin(role: string): Promise<boolean> {
+  return withAdmin(testEnvironment().databaseUrl, async (admin) => {
+    const result = await admin.query<{ rolcanlogin: boolean }>('SELECT rolcanlogin FROM pg_roles WHERE rolname = $1', [
+      role,
+    ]);
+    return result.rows[0]?.rolcanlogin === true;
+  });
+}
+
+async function passwordAccepted(role: string, password: string): Promise<boolean> {
+  const url = new URL(testEnvironment().databaseUrl);
+  const client = new Client({ host: url.hostname, port: Number(url.port), database: 'postgres', user: role, password });
+  try {
+    await client.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function waitUntil(what: string, timeoutMs: number, check: () => Promise<unknown>): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const result = await check();
+    if (result === true) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; still: ${JSON.stringify(result)}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+async function waitForPhase(baseUrl: string, id: string, phases: string[], timeoutMs: number): Promise<void> {
+  await waitUntil(`${id} in ${phases.join('/')}`, timeoutMs, async () => {
+    const status = await api(baseUrl, 'GET', `/api/incidents/${id}`, { as: 'alice' });
+    return phases.includes(status.body?.phase) || status.body?.phase;
+  });
+}
+
+/** Answers what the incident waits for (verification, dependent acknowledgements) until it is closed. */
+async function driveToClosed(baseUrl: string, id: string): Promise<void> {
+  const answered = new Set<string>();
+  await waitUntil(`${id} closed`, 180_000, async () => {
+    const status = (await api(baseUrl, 'GET', `/api/incidents/${id}`, { as: 'alice' })).body;
+    if (status?.phase === 'needs-attention') throw new Error(`${id} needs attention: ${JSON.stringify(status)}`);
+    if (status?.phase === 'awaiting-verification' && !answered.has('verification')) {
+      const verified = await api(baseUrl, 'POST', `/api/incidents/${id}/verification`, {
+        as: 'carol',
+        body: { note: 'crash test: provider state checked' },
+      });
+      if (verified.status < 300) answered.add('verification');
+    }
+    if (status?.phase === 'awaiting-acknowledgement') {
+      for (const dependent of status.dependents ?? []) {
+        if (answered.has(dependent.id) || dependent.acknowledgedBy) continue;
+        const acked = await api(baseUrl, 'POST', `/api/incidents/${id}/dependents/${dependent.id}/acknowledgement`, {
+          as: 'alice',
+          body: { note: 'stopped, seen in our dashboard' },
+        });
+        if (acked.status < 300) answered.add(dependent.id);
+      }
+    }
+    return status?.phase === 'closed' || status?.phase;
+  });
+}
