@@ -10,10 +10,10 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Dependent } from '../../domain/catalog';
 import type { ProviderAnswer } from '../../domain/evidence';
-import { conflict, invalidInput, notFound } from '../../domain/errors';
+import { notFound } from '../../domain/errors';
 import type { DependentController } from '../ports';
-import { providerAnswer } from '../shared/answer';
-import { mapAwsError } from '../shared/aws-errors';
+import { callAws, mapAwsError } from '../shared/aws-errors';
+import { disableKeepingCapacity, enableFromTag, parseDependentTarget, type TaggedCapacity } from './tagged-capacity';
 
 const KIND = 'ecs';
 const PROVIDER = `dependent-${KIND}`;
@@ -76,20 +76,9 @@ export type EcsDependentTarget = z.infer<typeof EcsDependentTargetSchema>;
 
 /** Parses a dependent's target; the error names the field (`target.cluster: ...`) and the fix. */
 export function parseEcsTarget(dependent: Dependent): { cluster: string; service: string; region: string | undefined } {
-  const result = EcsDependentTargetSchema.safeParse(dependent.target);
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => `target.${issue.path.join('.') || '(root)'}: ${issue.message}`);
-    throw invalidInput(`${PROVIDER}: dependent ${dependent.id}: ${problems.join('; ')}`);
-  }
-  const { cluster, service, region } = result.data;
+  const { cluster, service, region } = parseDependentTarget(PROVIDER, EcsDependentTargetSchema, dependent);
   return { cluster, service, region: region ?? arnRegion(cluster, CLUSTER_ARN) ?? arnRegion(service, SERVICE_ARN) };
 }
-
-/** A desired count as stored in the tag. */
-const RecordedSchema = z
-  .string()
-  .regex(/^\d{1,9}$/)
-  .transform(Number);
 
 export interface EcsControllerDeps {
   /** A client per region, signed by the remediation principal; undefined means the default region. */
@@ -107,12 +96,6 @@ export function ecsClientsByRegion(
     if (!client) clients.set(region ?? '', (client = new ECSClient(options(region))));
     return client;
   };
-}
-
-interface ServiceState {
-  arn: string;
-  desiredCount: number;
-  recorded: string | undefined;
 }
 
 /**
@@ -134,103 +117,59 @@ export class EcsDependentController implements DependentController {
   constructor(private readonly deps: EcsControllerDeps) {}
 
   async disable(incidentId: string, dependent: Dependent): Promise<ProviderAnswer> {
-    const { cluster, service, region } = parseEcsTarget(dependent);
-    const ecs = this.deps.clientFor(region);
-    const { arn, desiredCount, recorded } = await this.readService(ecs, cluster, service);
-    const steps: string[] = [];
-    const kept = recorded ?? String(desiredCount);
-    if (recorded === undefined) {
-      await this.call('TagResource', () =>
-        ecs.send(
-          new TagResourceCommand({ resourceArn: arn, tags: [{ key: PREVIOUS_DESIRED_COUNT_TAG, value: kept }] }),
-        ),
-      );
-      steps.push(`recorded previous desired count ${kept}`);
-    }
-    if (desiredCount !== 0) {
-      await this.call('UpdateService', () => ecs.send(new UpdateServiceCommand({ cluster, service, desiredCount: 0 })));
-      steps.push('desired count set to 0');
-    }
-    const alreadyDone = desiredCount === 0;
-    this.deps.logger?.info(
-      { provider: PROVIDER, incidentId, dependentId: dependent.id, serviceArn: arn, previous: kept, alreadyDone },
-      'ecs service disabled',
-    );
-    const summary = alreadyDone
-      ? `${dependent.id}: ${arn} already at desired count 0 (previous ${kept} on record)`
-      : `${dependent.id}: ${arn}: ${steps.join(', ')}`;
-    return providerAnswer(PROVIDER, 'disable', summary, { answerId: arn, alreadyDone });
+    return disableKeepingCapacity(this.workload(dependent), incidentId, dependent, this.deps.logger);
   }
 
   async enable(incidentId: string, dependent: Dependent): Promise<ProviderAnswer> {
+    return enableFromTag(this.workload(dependent), incidentId, dependent, this.deps.logger);
+  }
+
+  /** The service as a workload whose desired count is set to 0 and back. */
+  private workload(dependent: Dependent): TaggedCapacity {
     const { cluster, service, region } = parseEcsTarget(dependent);
     const ecs = this.deps.clientFor(region);
-    const { arn, desiredCount, recorded } = await this.readService(ecs, cluster, service);
-    if (recorded === undefined)
-      return providerAnswer(
-        PROVIDER,
-        'enable',
-        `${dependent.id}: ${arn} has no ${PREVIOUS_DESIRED_COUNT_TAG} tag: nothing to restore`,
-        {
-          answerId: arn,
-          alreadyDone: true,
-        },
-      );
-    const previous = parseRecorded(recorded, arn);
-    if (desiredCount !== previous)
-      await this.call('UpdateService', () =>
-        ecs.send(new UpdateServiceCommand({ cluster, service, desiredCount: previous })),
-      );
-    // The tag goes last: a retry after a crash finds it and restores again, which changes nothing.
-    await this.call('UntagResource', () =>
-      ecs.send(new UntagResourceCommand({ resourceArn: arn, tagKeys: [PREVIOUS_DESIRED_COUNT_TAG] })),
-    );
-    this.deps.logger?.info(
-      { provider: PROVIDER, incidentId, dependentId: dependent.id, serviceArn: arn, restored: previous },
-      'ecs service enabled',
-    );
-    return providerAnswer(PROVIDER, 'enable', `${dependent.id}: ${arn}: desired count restored to ${previous}`, {
-      answerId: arn,
-    });
+    const call = <T>(operation: string, run: () => Promise<T>) => callAws(PROVIDER, operation, run);
+    return {
+      provider: PROVIDER,
+      tag: PREVIOUS_DESIRED_COUNT_TAG,
+      measure: 'desired count',
+      allowsNone: false,
+      async read() {
+        const out = await call('DescribeServices', () =>
+          ecs.send(new DescribeServicesCommand({ cluster, services: [service], include: ['TAGS'] })),
+        );
+        const found = out.services?.[0];
+        if (!found) {
+          const reason = out.failures?.[0]?.reason ?? 'no service in the answer';
+          throw notFound(
+            `${PROVIDER} DescribeServices: service ${service} in cluster ${cluster}: ${reason}; check the dependent's target`,
+          );
+        }
+        // DescribeServices still lists deleted services for a while; they cannot be scaled.
+        if (found.status !== 'ACTIVE')
+          throw notFound(
+            `${PROVIDER} DescribeServices: service ${service} in cluster ${cluster} is ${found.status ?? 'of unknown status'} (deleted); check the dependent's target`,
+          );
+        if (!found.serviceArn || found.desiredCount === undefined)
+          throw mapAwsError(PROVIDER, 'DescribeServices', new Error('answer lacks serviceArn or desiredCount'));
+        const recorded = found.tags?.find((tag) => tag.key === PREVIOUS_DESIRED_COUNT_TAG)?.value;
+        return { arn: found.serviceArn, current: found.desiredCount, recorded };
+      },
+      writeTag: async (arn, value) => {
+        await call('TagResource', () =>
+          ecs.send(new TagResourceCommand({ resourceArn: arn, tags: [{ key: PREVIOUS_DESIRED_COUNT_TAG, value }] })),
+        );
+      },
+      removeTag: async (arn) => {
+        await call('UntagResource', () =>
+          ecs.send(new UntagResourceCommand({ resourceArn: arn, tagKeys: [PREVIOUS_DESIRED_COUNT_TAG] })),
+        );
+      },
+      setCapacity: async (capacity) => {
+        // allowsNone is false: the shared algorithm never hands 'none' to a service.
+        const desiredCount = capacity === 'none' ? 0 : capacity;
+        await call('UpdateService', () => ecs.send(new UpdateServiceCommand({ cluster, service, desiredCount })));
+      },
+    };
   }
-
-  /** The service's ARN (tags are addressed by ARN), desired count and recorded tag value. */
-  private async readService(ecs: ECSClient, cluster: string, service: string): Promise<ServiceState> {
-    const out = await this.call('DescribeServices', () =>
-      ecs.send(new DescribeServicesCommand({ cluster, services: [service], include: ['TAGS'] })),
-    );
-    const found = out.services?.[0];
-    if (!found) {
-      const reason = out.failures?.[0]?.reason ?? 'no service in the answer';
-      throw notFound(
-        `${PROVIDER} DescribeServices: service ${service} in cluster ${cluster}: ${reason}; check the dependent's target`,
-      );
-    }
-    // DescribeServices still lists deleted services for a while; they cannot be scaled.
-    if (found.status !== 'ACTIVE')
-      throw notFound(
-        `${PROVIDER} DescribeServices: service ${service} in cluster ${cluster} is ${found.status ?? 'of unknown status'} (deleted); check the dependent's target`,
-      );
-    if (!found.serviceArn || found.desiredCount === undefined)
-      throw mapAwsError(PROVIDER, 'DescribeServices', new Error('answer lacks serviceArn or desiredCount'));
-    const recorded = found.tags?.find((tag) => tag.key === PREVIOUS_DESIRED_COUNT_TAG)?.value;
-    return { arn: found.serviceArn, desiredCount: found.desiredCount, recorded };
-  }
-
-  private async call<T>(operation: string, run: () => Promise<T>): Promise<T> {
-    try {
-      return await run();
-    } catch (error) {
-      throw mapAwsError(PROVIDER, operation, error);
-    }
-  }
-}
-
-/** A tag someone edited by hand cannot be restored safely: say so rather than guess. */
-function parseRecorded(value: string, arn: string): number {
-  const result = RecordedSchema.safeParse(value);
-  if (result.success) return result.data;
-  throw conflict(
-    `${PROVIDER}: tag ${PREVIOUS_DESIRED_COUNT_TAG}=${JSON.stringify(value)} on ${arn} is not a desired count; set it to the wanted count and retry`,
-  );
 }

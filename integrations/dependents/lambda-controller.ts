@@ -12,10 +12,9 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Dependent } from '../../domain/catalog';
 import type { ProviderAnswer } from '../../domain/evidence';
-import { conflict, invalidInput } from '../../domain/errors';
 import type { DependentController } from '../ports';
-import { providerAnswer } from '../shared/answer';
 import { callAws, mapAwsError } from '../shared/aws-errors';
+import { disableKeepingCapacity, enableFromTag, parseDependentTarget, type TaggedCapacity } from './tagged-capacity';
 
 const KIND = 'lambda';
 const PROVIDER = `dependent-${KIND}`;
@@ -51,17 +50,9 @@ export type LambdaDependentTarget = z.infer<typeof LambdaDependentTargetSchema>;
 
 /** Parses a dependent's target; the error names the field (`target.functionName: ...`) and the fix. */
 export function parseLambdaTarget(dependent: Dependent): { functionName: string; region: string | undefined } {
-  const result = LambdaDependentTargetSchema.safeParse(dependent.target);
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => `target.${issue.path.join('.') || '(root)'}: ${issue.message}`);
-    throw invalidInput(`${PROVIDER}: dependent ${dependent.id}: ${problems.join('; ')}`);
-  }
-  const { functionName, region } = result.data;
+  const { functionName, region } = parseDependentTarget(PROVIDER, LambdaDependentTargetSchema, dependent);
   return { functionName, region: region ?? FUNCTION_ARN.exec(functionName)?.[1] };
 }
-
-/** `none` or a count, as stored in the tag. */
-const RecordedSchema = z.union([z.literal('none'), z.string().regex(/^\d+$/).transform(Number)]);
 
 export interface LambdaControllerDeps {
   /** A client per region, signed by the remediation principal; undefined means the default region. */
@@ -101,107 +92,58 @@ export class LambdaDependentController implements DependentController {
   constructor(private readonly deps: LambdaControllerDeps) {}
 
   async disable(incidentId: string, dependent: Dependent): Promise<ProviderAnswer> {
-    const { functionName, region } = parseLambdaTarget(dependent);
-    const lambda = this.deps.clientFor(region);
-    const { arn, recorded } = await this.readFunction(lambda, functionName);
-    const current = await this.reservedConcurrency(lambda, functionName);
-    const steps: string[] = [];
-    const kept = recorded ?? (current === undefined ? 'none' : String(current));
-    if (recorded === undefined) {
-      await this.call('TagResource', () =>
-        lambda.send(new TagResourceCommand({ Resource: arn, Tags: { [PREVIOUS_CONCURRENCY_TAG]: kept } })),
-      );
-      steps.push(`recorded previous reserved concurrency ${kept}`);
-    }
-    if (current !== 0) {
-      await this.call('PutFunctionConcurrency', () =>
-        lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: functionName, ReservedConcurrentExecutions: 0 })),
-      );
-      steps.push('reserved concurrency set to 0');
-    }
-    const alreadyDone = current === 0;
-    this.deps.logger?.info(
-      { provider: PROVIDER, incidentId, dependentId: dependent.id, functionArn: arn, previous: kept, alreadyDone },
-      'lambda disabled',
-    );
-    const summary = alreadyDone
-      ? `${dependent.id}: ${arn} already at reserved concurrency 0 (previous ${kept} on record)`
-      : `${dependent.id}: ${arn}: ${steps.join(', ')}`;
-    return providerAnswer(PROVIDER, 'disable', summary, { answerId: arn, alreadyDone });
+    return disableKeepingCapacity(this.workload(dependent), incidentId, dependent, this.deps.logger);
   }
 
   async enable(incidentId: string, dependent: Dependent): Promise<ProviderAnswer> {
+    return enableFromTag(this.workload(dependent), incidentId, dependent, this.deps.logger);
+  }
+
+  /** The function as a workload whose reserved concurrency is set to 0 and back. */
+  private workload(dependent: Dependent): TaggedCapacity {
     const { functionName, region } = parseLambdaTarget(dependent);
     const lambda = this.deps.clientFor(region);
-    const { arn, recorded } = await this.readFunction(lambda, functionName);
-    if (recorded === undefined)
-      return providerAnswer(
-        PROVIDER,
-        'enable',
-        `${dependent.id}: ${arn} has no ${PREVIOUS_CONCURRENCY_TAG} tag: nothing to restore`,
-        {
-          answerId: arn,
-          alreadyDone: true,
-        },
-      );
-    const previous = parseRecorded(recorded, arn);
-    if (previous === 'none') {
-      await this.call('DeleteFunctionConcurrency', () =>
-        lambda.send(new DeleteFunctionConcurrencyCommand({ FunctionName: functionName })),
-      );
-    } else {
-      await this.call('PutFunctionConcurrency', () =>
-        lambda.send(
-          new PutFunctionConcurrencyCommand({ FunctionName: functionName, ReservedConcurrentExecutions: previous }),
-        ),
-      );
-    }
-    // The tag goes last: a retry after a crash finds it and restores again, which changes nothing.
-    await this.call('UntagResource', () =>
-      lambda.send(new UntagResourceCommand({ Resource: arn, TagKeys: [PREVIOUS_CONCURRENCY_TAG] })),
-    );
-    this.deps.logger?.info(
-      { provider: PROVIDER, incidentId, dependentId: dependent.id, functionArn: arn, restored: previous },
-      'lambda enabled',
-    );
-    const restored =
-      previous === 'none'
-        ? 'reserved concurrency removed (there was none)'
-        : `reserved concurrency restored to ${previous}`;
-    return providerAnswer(PROVIDER, 'enable', `${dependent.id}: ${arn}: ${restored}`, { answerId: arn });
+    const call = <T>(operation: string, run: () => Promise<T>) => callAws(PROVIDER, operation, run);
+    return {
+      provider: PROVIDER,
+      tag: PREVIOUS_CONCURRENCY_TAG,
+      measure: 'reserved concurrency',
+      allowsNone: true,
+      async read() {
+        const out = await call('GetFunction', () =>
+          lambda.send(new GetFunctionCommand({ FunctionName: functionName })),
+        );
+        const arn = out.Configuration?.FunctionArn;
+        if (!arn) throw mapAwsError(PROVIDER, 'GetFunction', new Error('answer lacks Configuration.FunctionArn'));
+        // No reserved concurrency: the function shares the account's pool.
+        const concurrency = await call('GetFunctionConcurrency', () =>
+          lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: functionName })),
+        );
+        const current = concurrency.ReservedConcurrentExecutions ?? 'none';
+        return { arn, current, recorded: out.Tags?.[PREVIOUS_CONCURRENCY_TAG] };
+      },
+      writeTag: async (arn, value) => {
+        await call('TagResource', () =>
+          lambda.send(new TagResourceCommand({ Resource: arn, Tags: { [PREVIOUS_CONCURRENCY_TAG]: value } })),
+        );
+      },
+      removeTag: async (arn) => {
+        await call('UntagResource', () =>
+          lambda.send(new UntagResourceCommand({ Resource: arn, TagKeys: [PREVIOUS_CONCURRENCY_TAG] })),
+        );
+      },
+      setCapacity: async (capacity) => {
+        if (capacity === 'none')
+          await call('DeleteFunctionConcurrency', () =>
+            lambda.send(new DeleteFunctionConcurrencyCommand({ FunctionName: functionName })),
+          );
+        else
+          await call('PutFunctionConcurrency', () =>
+            lambda.send(
+              new PutFunctionConcurrencyCommand({ FunctionName: functionName, ReservedConcurrentExecutions: capacity }),
+            ),
+          );
+      },
+    };
   }
-
-  /** The function's ARN (tags are addressed by ARN) and the recorded tag value, when there is one. */
-  private async readFunction(
-    lambda: LambdaClient,
-    functionName: string,
-  ): Promise<{ arn: string; recorded: string | undefined }> {
-    const out = await this.call('GetFunction', () =>
-      lambda.send(new GetFunctionCommand({ FunctionName: functionName })),
-    );
-    const arn = out.Configuration?.FunctionArn;
-    if (!arn) throw mapAwsError(PROVIDER, 'GetFunction', new Error('answer lacks Configuration.FunctionArn'));
-    return { arn, recorded: out.Tags?.[PREVIOUS_CONCURRENCY_TAG] };
-  }
-
-  /** undefined when the function has no reserved concurrency (it shares the account's pool). */
-  private async reservedConcurrency(lambda: LambdaClient, functionName: string): Promise<number | undefined> {
-    const out = await this.call('GetFunctionConcurrency', () =>
-      lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: functionName })),
-    );
-    return out.ReservedConcurrentExecutions;
-  }
-
-  private call<T>(operation: string, run: () => Promise<T>): Promise<T> {
-    return callAws(PROVIDER, operation, run);
-  }
-}
-
-/** A tag someone edited by hand cannot be restored safely: say so rather than guess. */
-function parseRecorded(value: string, arn: string): number | 'none' {
-  const result = RecordedSchema.safeParse(value);
-  if (result.success) return result.data;
-  throw conflict(
-    `${PROVIDER}: tag ${PREVIOUS_CONCURRENCY_TAG}=${JSON.stringify(value)} on ${arn} is not a count or "none"; set it to the wanted reserved concurrency and retry`,
-  );
 }

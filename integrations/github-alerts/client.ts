@@ -4,15 +4,12 @@ import {
   ERROR_CODES,
   TourniquetError,
   configurationError,
-  conflict,
   invalidInput,
-  notFound,
-  permissionDenied,
   providerUnavailable,
-  rateLimited,
 } from '../../domain/errors';
 import type { SourceAlertResolver } from '../ports';
 import { providerAnswer } from '../shared/answer';
+import { fetchProvider, httpFailure, readJson } from '../shared/http';
 import { GithubAlertLocationsSchema, GithubAlertSchema, type GithubAlert, type GithubAlertLocation } from './schemas';
 
 export interface GithubAlertsClientOptions {
@@ -30,10 +27,10 @@ export interface GithubAlertsClientOptions {
 /**
  * Reads secret scanning alerts through GitHub's REST API and closes them once the credential is
  * revoked. Every call may be retried: reads are reads, and closing checks the alert's state first.
- * Failures map to the domain taxonomy: 401/403 → PERMISSION_DENIED, 404 → NOT_FOUND,
- * 400 → INVALID_INPUT, 422 → CONFLICT (unless the alert turns out resolved already),
- * 429 or an exhausted rate limit → RATE_LIMITED (with the wait GitHub asked for), 5xx and network
- * errors → PROVIDER_UNAVAILABLE.
+ * Failures map to the taxonomy through the shared HTTP helper (`shared/http.ts`), like every
+ * other HTTP adapter: 401/403 → PERMISSION_DENIED, 404 → NOT_FOUND, 400/422 → INVALID_INPUT (a
+ * closing 422 first re-reads the alert: resolved meanwhile is alreadyDone), 429 or an exhausted
+ * rate limit → RATE_LIMITED (with the wait GitHub asked for), 5xx and network → PROVIDER_UNAVAILABLE.
  */
 export class GithubAlertsClient implements SourceAlertResolver {
   private readonly baseUrl: string;
@@ -56,7 +53,7 @@ export class GithubAlertsClient implements SourceAlertResolver {
    * `PATCH .../secret-scanning/alerts/{n}` to `resolved` / `revoked` with `comment` (GitHub keeps at
    * most 270 characters and never lets it be edited). Idempotent: an alert already resolved — by an
    * earlier attempt or by a person — is left as it is and answered as already done, so a retry never
-   * patches twice. A 422 is re-checked the same way before it becomes CONFLICT.
+   * patches twice. A 422 is re-checked the same way before it becomes INVALID_INPUT.
    */
   async resolveAlertAsRevoked(repository: string, alertNumber: number, comment: string): Promise<ProviderAnswer> {
     const [owner, repo] = repository.split('/');
@@ -78,7 +75,7 @@ export class GithubAlertsClient implements SourceAlertResolver {
         { answerId: after.html_url ?? `${repository}#${alertNumber}` },
       );
     } catch (error) {
-      if (!(error instanceof TourniquetError) || error.code !== ERROR_CODES.conflict) throw error;
+      if (!(error instanceof TourniquetError) || error.code !== ERROR_CODES.invalidInput) throw error;
       const now = await this.getAlert(owner, repo, alertNumber);
       if (now.state === 'resolved') return alreadyResolved(repository, now);
       throw error;
@@ -97,25 +94,29 @@ export class GithubAlertsClient implements SourceAlertResolver {
   ): Promise<z.infer<T>> {
     if (!this.options.token)
       throw configurationError('GITHUB_TOKEN is not set: it is needed to read and close secret scanning alerts');
-    let response: Response;
-    try {
-      response = await fetch(`${this.baseUrl}${path}`, {
-        method,
-        headers: {
-          accept: 'application/vnd.github+json',
-          authorization: `Bearer ${this.options.token}`,
-          'x-github-api-version': '2022-11-28',
-          'user-agent': 'tourniquet',
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
-      });
-    } catch (error) {
-      throw providerUnavailable(`GitHub API unreachable: ${(error as Error).message}`);
+    const operation = `${method} ${path}`;
+    const response = await fetchProvider(PROVIDER, operation, `${this.baseUrl}${path}`, {
+      method,
+      headers: {
+        accept: 'application/vnd.github+json',
+        authorization: `Bearer ${this.options.token}`,
+        'x-github-api-version': '2022-11-28',
+        'user-agent': 'tourniquet',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      timeoutMs: this.options.timeoutMs ?? 10_000,
+    });
+    if (!response.ok) {
+      // The error body is GitHub's message ("Bad credentials", "Not Found"), never alert content.
+      const message = await readJson(PROVIDER, operation, response).then(
+        (answer) => (answer as { message?: unknown }).message,
+        () => undefined,
+      );
+      const detail = typeof message === 'string' ? message : '';
+      throw httpFailure(PROVIDER, operation, response.status, response.headers, detail, HINTS);
     }
-    if (!response.ok) throw await errorOf(response, method, path);
-    const parsed = schema.safeParse(await response.json().catch(() => undefined));
+    const parsed = schema.safeParse(await readJson(PROVIDER, operation, response));
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       throw providerUnavailable(
@@ -128,6 +129,12 @@ export class GithubAlertsClient implements SourceAlertResolver {
 
 const enc = encodeURIComponent;
 
+const PROVIDER = 'github';
+const HINTS = {
+  notFound: 'check the repository and alert number, and that GITHUB_TOKEN can see the repository',
+  rejected: 'GitHub refused the request',
+};
+
 /** GitHub's limit on `resolution_comment`. */
 export const RESOLUTION_COMMENT_MAX = 270;
 
@@ -139,32 +146,4 @@ function alreadyResolved(repository: string, alert: GithubAlert): ProviderAnswer
     `${repository}#${alert.number} was already resolved${how}`,
     { answerId: alert.html_url ?? `${repository}#${alert.number}`, alreadyDone: true },
   );
-}
-
-async function errorOf(response: Response, method: string, path: string): Promise<TourniquetError> {
-  // The error body is GitHub's message ("Bad credentials", "Not Found"), never alert content.
-  const message = await response
-    .json()
-    .then((body: unknown) => (body as { message?: string })?.message ?? '')
-    .catch(() => '');
-  const what = `GitHub ${response.status} for ${method} ${path}${message ? `: ${message}` : ''}`;
-  const retryAfterMs = retryAfterOf(response);
-  if (response.status === 429 || (response.status === 403 && retryAfterMs !== undefined))
-    return rateLimited(what, retryAfterMs);
-  if (response.status === 401 || response.status === 403) return permissionDenied(what);
-  if (response.status === 404) return notFound(what);
-  if (response.status === 400) return invalidInput(what);
-  if (response.status === 422) return conflict(what);
-  return providerUnavailable(what);
-}
-
-/** Retry-After (seconds), or the reset time of an exhausted primary rate limit. */
-function retryAfterOf(response: Response): number | undefined {
-  const retryAfter = response.headers.get('retry-after');
-  if (retryAfter && /^\d+$/.test(retryAfter)) return Number(retryAfter) * 1000;
-  if (response.headers.get('x-ratelimit-remaining') === '0') {
-    const reset = Number(response.headers.get('x-ratelimit-reset'));
-    if (Number.isFinite(reset) && reset > 0) return Math.max(1000, reset * 1000 - Date.now());
-  }
-  return undefined;
 }

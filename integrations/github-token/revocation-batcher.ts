@@ -1,5 +1,5 @@
 import { invalidInput, rateLimited } from '../../domain/errors';
-import { fetchProvider, httpFailure, retryAfterMs } from '../shared/http';
+import { fetchProvider, httpFailure } from '../shared/http';
 
 const PROVIDER = 'github-token';
 const HOUR_MS = 3_600_000;
@@ -41,32 +41,51 @@ export class GitHubRevocationBatcher {
     });
   }
 
-  /** Requests sent in the last hour, for tests and metrics. */
-  get requestsThisHour(): number {
-    this.forgetOld(Date.now());
-    return this.sentAt.length;
-  }
-
   private async flush(): Promise<void> {
     this.timer = undefined;
     const max = this.options.maxPerRequest ?? 1_000;
-    while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, max);
-      const wait = this.budgetWait(Date.now());
-      if (wait > 0) {
-        const error = rateLimited(`${PROVIDER}: the hourly budget of revocation requests is used up`, wait);
-        [...batch, ...this.queue.splice(0)].forEach((item) => item.reject(error));
-        return;
-      }
-      this.sentAt.push(Date.now());
-      await this.send(batch.map((item) => item.token)).then(
-        () => batch.forEach((item) => item.resolve()),
-        (error: Error) => batch.forEach((item) => item.reject(error)),
+    while (this.queue.length > 0) await this.deliver(this.queue.splice(0, max));
+  }
+
+  /**
+   * Sends one batch. GitHub answers 422 for the whole list when it refuses any token in it, and a
+   * batch mixes tokens of unrelated incidents: a refused batch is split in halves and each half
+   * sent again, so only the refused token's incident fails (INVALID_INPUT) and the others are
+   * revoked. Each request counts against the hourly budget; once it is used up, the rest gets
+   * RATE_LIMITED with the wait.
+   */
+  private async deliver(batch: Waiting[]): Promise<void> {
+    const wait = this.budgetWait(Date.now());
+    if (wait > 0) {
+      const error = rateLimited(`${PROVIDER}: the hourly budget of revocation requests is used up`, wait);
+      batch.forEach((item) => item.reject(error));
+      return;
+    }
+    this.sentAt.push(Date.now());
+    let outcome: 'accepted' | 'refused';
+    try {
+      outcome = await this.send(batch.map((item) => item.token));
+    } catch (error) {
+      batch.forEach((item) => item.reject(error as Error));
+      return;
+    }
+    if (outcome === 'accepted') {
+      batch.forEach((item) => item.resolve());
+    } else if (batch.length === 1) {
+      batch[0]!.reject(
+        invalidInput(
+          `${PROVIDER} credentials/revoke answered 422: GitHub refused this token (not a supported token type, or the endpoint considers it spam)`,
+        ),
       );
+    } else {
+      const half = Math.ceil(batch.length / 2);
+      await this.deliver(batch.slice(0, half));
+      await this.deliver(batch.slice(half));
     }
   }
 
-  private async send(credentials: string[]): Promise<void> {
+  /** `refused` when GitHub answered 422 for the list; other failures throw, mapped to the taxonomy. */
+  private async send(credentials: string[]): Promise<'accepted' | 'refused'> {
     // Unauthenticated on purpose: GitHub answers 403 to authenticated calls of this endpoint.
     const response = await fetchProvider(PROVIDER, 'credentials/revoke', this.options.url, {
       method: 'POST',
@@ -79,19 +98,11 @@ export class GitHubRevocationBatcher {
       body: JSON.stringify({ credentials }),
     });
     await response.body?.cancel();
-    if (response.status === 202 || response.ok) return;
-    if (response.status === 403 && response.headers.get('x-ratelimit-remaining') === '0') {
-      const reset = Number(response.headers.get('x-ratelimit-reset')) * 1_000;
-      throw rateLimited(
-        `${PROVIDER}: GitHub's revocation rate limit is reached`,
-        retryAfterMs(response.headers) ?? Math.max(0, reset - Date.now()),
-      );
-    }
-    if (response.status === 422)
-      throw invalidInput(
-        `${PROVIDER} credentials/revoke answered 422: GitHub refused the list (not a supported token, or the endpoint considers it spam)`,
-      );
-    throw httpFailure(PROVIDER, 'credentials/revoke', response.status, response.headers);
+    if (response.status === 202 || response.ok) return 'accepted';
+    if (response.status === 422) return 'refused';
+    throw httpFailure(PROVIDER, 'credentials/revoke', response.status, response.headers, '', {
+      rejected: 'GitHub refused the request',
+    });
   }
 
   private budgetWait(now: number): number {

@@ -4,7 +4,7 @@ import type { ProviderAnswer } from '../../domain/evidence';
 import { invalidInput, rateLimited } from '../../domain/errors';
 import type { CredentialProvider, CredentialTarget, DeathProof, Revocation, DeathCheck } from '../ports';
 import { providerAnswer } from '../shared/answer';
-import { fetchProvider, httpFailure, retryAfterMs } from '../shared/http';
+import { fetchProvider, httpFailure, isRateLimited, rateLimitWaitMs } from '../shared/http';
 import { DEFAULT_POLL, pollUntil, type PollBound } from '../shared/poll';
 import type { GitHubRevocationBatcher } from './revocation-batcher';
 
@@ -95,8 +95,8 @@ export class GitHubTokenProvider implements CredentialProvider, Revocation, Deat
     await response.body?.cancel();
     if (response.status === 401) return 'dead';
     if (response.ok) return 'alive';
-    if (response.status === 429 || (response.status === 403 && response.headers.get('x-ratelimit-remaining') === '0'))
-      throw rateLimited(`${PROVIDER} GET /user: rate limited`, retryAfterMs(response.headers) ?? 60_000);
+    if (isRateLimited(response.status, response.headers))
+      throw rateLimited(`${PROVIDER} GET /user: rate limited`, rateLimitWaitMs(response.headers) ?? 60_000);
     if (response.status === 403) return 'alive';
     throw httpFailure(PROVIDER, 'GET /user', response.status, response.headers);
   }

@@ -18,8 +18,36 @@ export function retryAfterMs(headers: Headers, now = Date.now()): number | undef
 }
 
 /**
- * Maps an HTTP failure to the error taxonomy. `detail` is the provider's own error text, already
- * reduced to something safe to log (never a request body, which may hold the leaked value).
+ * How long a rate-limited answer asks us to wait: Retry-After (seconds or an HTTP date), else the
+ * reset time of an exhausted primary rate limit (`x-ratelimit-remaining: 0`, `x-ratelimit-reset`
+ * in epoch seconds, as GitHub sends). undefined when the answer names no wait.
+ */
+export function rateLimitWaitMs(headers: Headers, now = Date.now()): number | undefined {
+  const retryAfter = retryAfterMs(headers, now);
+  if (retryAfter !== undefined) return retryAfter;
+  if (headers.get('x-ratelimit-remaining') !== '0') return undefined;
+  const reset = Number(headers.get('x-ratelimit-reset'));
+  return Number.isFinite(reset) && reset > 0 ? Math.max(1_000, reset * 1_000 - now) : undefined;
+}
+
+/** 429, or a 403 that is GitHub's way of saying "rate limit exceeded" (an exhausted limit or a Retry-After). */
+export function isRateLimited(status: number, headers: Headers): boolean {
+  if (status === 429) return true;
+  return status === 403 && (headers.get('x-ratelimit-remaining') === '0' || headers.has('retry-after'));
+}
+
+/** What to tell the operator per failure, where the default (a catalog locator) is not the fix. */
+export interface FailureHints {
+  notFound?: string;
+  rejected?: string;
+}
+
+/**
+ * Maps an HTTP failure to the error taxonomy, the one mapping every HTTP adapter uses: 429 (or a
+ * rate-limited 403) → RATE_LIMITED with the wait, 401/403 → PERMISSION_DENIED, 404 → NOT_FOUND,
+ * 409 → CONFLICT, 5xx → PROVIDER_UNAVAILABLE (retried), any other 4xx (400, 422) → INVALID_INPUT.
+ * `detail` is the provider's own error text, already reduced to something safe to log (never a
+ * request body, which may hold the leaked value).
  */
 export function httpFailure(
   provider: string,
@@ -27,15 +55,16 @@ export function httpFailure(
   status: number,
   headers: Headers,
   detail = '',
+  hints: FailureHints = {},
 ): TourniquetError {
   const what = `${provider} ${operation} answered HTTP ${status}${detail ? ` (${detail})` : ''}`;
-  if (status === 429) return rateLimited(`${what}: throttled, retry later`, retryAfterMs(headers));
+  if (isRateLimited(status, headers)) return rateLimited(`${what}: throttled, retry later`, rateLimitWaitMs(headers));
   if (status === 401 || status === 403)
     return permissionDenied(`${what}: grant Tourniquet's credential the permissions listed in docs/providers.md`);
-  if (status === 404) return notFound(`${what}: check the catalog locator`);
+  if (status === 404) return notFound(`${what}: ${hints.notFound ?? 'check the catalog locator'}`);
   if (status === 409) return conflict(`${what}: the resource is in a conflicting state`);
   if (status >= 500) return providerUnavailable(`${what}: the provider is failing, will retry`);
-  return invalidInput(`${what}: the request was rejected, check the catalog locator`);
+  return invalidInput(`${what}: ${hints.rejected ?? 'the request was rejected, check the catalog locator'}`);
 }
 
 export interface FetchOptions {

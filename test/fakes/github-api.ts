@@ -13,6 +13,8 @@ export class FakeGitHubApi extends LoopbackFake {
   revocationRequests = 0;
   /** How many accepted revocation requests carried each token. */
   readonly revocationsOf = new Map<string, number>();
+  /** Tokens GitHub refuses: a list holding any of them is answered 422 as a whole. */
+  readonly refused = new Set<string>();
 
   constructor() {
     super((request) => this.route(request));
@@ -43,6 +45,8 @@ export class FakeGitHubApi extends LoopbackFake {
       credentials.length > 1000 ||
       !credentials.every((c) => typeof c === 'string')
     )
+      return { status: 422, body: { message: 'Validation Failed' } };
+    if (credentials.some((token) => this.refused.has(token)))
       return { status: 422, body: { message: 'Validation Failed' } };
     this.revocationRequests += 1;
     credentials.forEach((token) => this.revocationsOf.set(token, (this.revocationsOf.get(token) ?? 0) + 1));

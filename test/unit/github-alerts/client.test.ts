@@ -117,17 +117,20 @@ describe('GithubAlertsClient against the loopback GitHub API', () => {
       expect(String(patchesOf(103)[0]!.body.resolution_comment)).toHaveLength(270);
     });
 
-    it('maps refusals to the taxonomy: 404 NOT_FOUND, 403 PERMISSION_DENIED, 422 CONFLICT, 5xx retryable', async () => {
+    it('maps refusals like every HTTP adapter: 404 NOT_FOUND, 403 PERMISSION_DENIED, 422 INVALID_INPUT, 5xx retryable', async () => {
       expect((await codeOf(client.resolveAlertAsRevoked('octo-org/billing', 999, 'c'))).code).toBe('NOT_FOUND');
       seed(104);
       api.failNextPatch(1, 403, { message: 'Resource not accessible by integration' });
       const denied = await codeOf(client.resolveAlertAsRevoked('octo-org/billing', 104, 'c'));
       expect([denied.code, denied.message]).toEqual([
         'PERMISSION_DENIED',
-        expect.stringContaining('PATCH /repos/octo-org/billing/secret-scanning/alerts/104: Resource not accessible'),
+        expect.stringContaining(
+          'PATCH /repos/octo-org/billing/secret-scanning/alerts/104 answered HTTP 403 (Resource not accessible',
+        ),
       ]);
       api.failNextPatch(1, 422, { message: 'State does not match the resolution or resolution comment' });
-      expect((await codeOf(client.resolveAlertAsRevoked('octo-org/billing', 104, 'c'))).code).toBe('CONFLICT');
+      const refused = await codeOf(client.resolveAlertAsRevoked('octo-org/billing', 104, 'c'));
+      expect([refused.code, refused.retryable]).toEqual(['INVALID_INPUT', false]);
       api.failNextPatch(1, 503);
       const unavailable = await codeOf(client.resolveAlertAsRevoked('octo-org/billing', 104, 'c'));
       expect([unavailable.code, unavailable.retryable]).toEqual(['PROVIDER_UNAVAILABLE', true]);

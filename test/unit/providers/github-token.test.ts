@@ -64,6 +64,30 @@ describe('github-token provider', () => {
     });
   });
 
+  it('a token GitHub refuses (422) fails only its own incident: the batch is split, the others are revoked', async () => {
+    const good = ['ghp_good1', 'ghp_good2', 'ghp_good3'];
+    const bad = 'ghp_refused';
+    [...good, bad].forEach((token) => github.live.add(token));
+    github.refused.add(bad);
+    const gh = provider(new GitHubRevocationBatcher({ url: `${github.url}/credentials/revoke`, windowMs: 1_000 }));
+    const targets = [...good, bad].map((token, i) =>
+      credentialTarget('github-token', {}, token, { id: `incident-${i}` }),
+    );
+    const results = await Promise.allSettled(targets.map((target) => gh.revoke(target)));
+    // All four went out together first: the whole list was refused once.
+    const lists = github.requests
+      .filter((r) => r.path === '/credentials/revoke')
+      .map((r) => (JSON.parse(r.body) as { credentials: string[] }).credentials);
+    expect(lists[0]).toHaveLength(4);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected']);
+    expect(results[3]).toMatchObject({ reason: { code: ERROR_CODES.invalidInput } });
+    expect((results[3] as PromiseRejectedResult).reason.message).toContain('refused this token');
+    // GitHub's own state: the three unrelated tokens are dead, the refused one still answers.
+    for (const target of targets.slice(0, 3)) expect((await gh.proveDead(target)).dead).toBe(true);
+    expect(github.live.has(bad)).toBe(true);
+    expect(github.revocationRequests).toBeGreaterThanOrEqual(2);
+  });
+
   it('maps GitHub failures: 429 with Retry-After, 5xx, 422', async () => {
     github.live.add('ghp_x');
     const target = credentialTarget('github-token', {}, 'ghp_x');
