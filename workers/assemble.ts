@@ -34,7 +34,7 @@ import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { activityLogContext } from './log-context';
 import { WORKFLOW_INTERCEPTOR_MODULES, createTracing } from './telemetry';
 import { ProductMetrics } from '../integrations/metrics/product-metrics';
-import { EvidenceMetrics, refreshOpenIncidents } from '../integrations/metrics/evidence-metrics';
+import { EvidenceMetrics, policyWindows, refreshOpenIncidents } from '../integrations/metrics/evidence-metrics';
 import { meteredEvidence, meteredNotifier, meteredProviders } from '../integrations/metrics/metered-ports';
 
 export interface AssembleOptions {
@@ -175,7 +175,7 @@ export async function assembleProduct(options: AssembleOptions): Promise<Running
     tracer: tracing.enabled ? tracing.tracer : undefined,
     operations: {
       metrics,
-      beforeScrape: () => refreshOpenIncidents(metrics, database),
+      beforeScrape: () => refreshOpenIncidents(metrics, database, policyWindows(directory.catalog)),
       readiness: {
         temporal: async () => {
           await client.workflowService.getSystemInfo({});

@@ -1,3 +1,4 @@
+import type { Catalog } from '../../domain/catalog';
 import type { EvidenceRecord } from '../../domain/evidence';
 import type { Database } from '../database/database';
 import { secondsBetween, type Milestone, type ProductMetrics } from './product-metrics';
@@ -96,25 +97,75 @@ function openingOf(record: EvidenceRecord): Opening {
   };
 }
 
-/**
- * Sets `tourniquet_open_incidents` from the evidence table: for every incident without
- * `incident.closed`, the phase after its last phase-moving record. Runs at scrape time, so every
- * worker reports the same numbers and a restart loses nothing.
- */
-export async function refreshOpenIncidents(metrics: ProductMetrics, database: Database): Promise<void> {
-  const result = await database.query<{ kind: string; count: string | number }>(
-    `SELECT kind, count(*) AS count FROM (
-       SELECT DISTINCT ON (incident_id) incident_id, kind FROM evidence_records
-        WHERE kind = ANY($1)
-          AND incident_id NOT IN (SELECT incident_id FROM evidence_records WHERE kind = 'incident.closed')
-          AND incident_id NOT LIKE 'drill-%'
-        ORDER BY incident_id, seq DESC
-     ) latest GROUP BY kind`,
+/** An open incident as its evidence shows it: the phase after its last phase-moving record. */
+export interface OpenIncidentView {
+  incidentId: string;
+  phase: string;
+  waitingOn: string;
+  /** When the current wait began (the record that moved the phase). */
+  since: string;
+  policyId: string;
+  tier: string;
+}
+
+/** Reads every incident without `incident.closed` from the evidence table (drills left out). */
+export async function openIncidentsFromEvidence(database: Database): Promise<OpenIncidentView[]> {
+  const result = await database.query<{ incident_id: string; kind: string; at: string; policy: string; tier: string }>(
+    `SELECT DISTINCT ON (incident_id) incident_id, kind, record->>'at' AS at,
+            record->'policy'->>'id' AS policy, coalesce(record->'policy'->'inputs'->>'tier', 'unknown') AS tier
+       FROM evidence_records
+      WHERE kind = ANY($1)
+        AND incident_id NOT IN (SELECT incident_id FROM evidence_records WHERE kind = 'incident.closed')
+        AND incident_id NOT LIKE 'drill-%'
+      ORDER BY incident_id, seq DESC`,
     [Object.keys(PHASE_AFTER)],
   );
-  metrics.openIncidents.reset();
-  for (const row of result.rows) {
+  return result.rows.flatMap((row) => {
     const where = PHASE_AFTER[row.kind];
-    if (where) metrics.openIncidents.inc({ phase: where.phase, waiting_on: where.waitingOn }, Number(row.count));
-  }
+    return where
+      ? [{ incidentId: row.incident_id, ...where, since: row.at, policyId: row.policy, tier: row.tier }]
+      : [];
+  });
+}
+
+/** How long a policy lets a phase wait before it counts as overdue; undefined = no window. */
+export type WaitWindow = (policyId: string, phase: string) => number | undefined;
+
+/** Open incidents whose current wait is past its policy's window. */
+export function overdue(open: OpenIncidentView[], windowMs: WaitWindow, now: Date): OpenIncidentView[] {
+  return open.filter((incident) => {
+    const window = windowMs(incident.policyId, incident.phase);
+    return window !== undefined && now.getTime() - Date.parse(incident.since) > window;
+  });
+}
+
+/**
+ * Sets `tourniquet_open_incidents{phase,waiting_on}` and `tourniquet_open_incidents_overdue{phase,
+ * waiting_on,tier}` from the evidence table. Runs at scrape time, so every worker reports the same
+ * numbers and a restart loses nothing.
+ */
+export async function refreshOpenIncidents(
+  metrics: ProductMetrics,
+  database: Database,
+  windowMs: WaitWindow,
+  now = new Date(),
+): Promise<void> {
+  const open = await openIncidentsFromEvidence(database);
+  metrics.openIncidents.reset();
+  metrics.openIncidentsOverdue.reset();
+  for (const incident of open) metrics.openIncidents.inc({ phase: incident.phase, waiting_on: incident.waitingOn });
+  for (const incident of overdue(open, windowMs, now))
+    metrics.openIncidentsOverdue.inc({ phase: incident.phase, waiting_on: incident.waitingOn, tier: incident.tier });
+}
+
+/** The catalog policies' windows: decision, backup and manual-handoff timeouts. */
+export function policyWindows(catalog: Pick<Catalog, 'policies'>): WaitWindow {
+  return (policyId, phase) => {
+    const policy = catalog.policies.find((candidate) => candidate.id === policyId);
+    if (!policy) return undefined;
+    if (phase === 'awaiting-decision') return policy.decisionTimeout;
+    if (phase === 'escalated-to-backup') return policy.backupTimeout;
+    if (phase === 'awaiting-manual-containment') return policy.handoffTimeout;
+    return undefined;
+  };
 }

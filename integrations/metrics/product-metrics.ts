@@ -49,6 +49,12 @@ export class ProductMetrics {
     labelNames: ['phase', 'waiting_on'],
     registers: [this.registry],
   });
+  readonly openIncidentsOverdue = new Gauge({
+    name: 'tourniquet_open_incidents_overdue',
+    help: "Open incidents waiting past their policy's window (decision, backup, manual handoff), by phase, role and tier.",
+    labelNames: ['phase', 'waiting_on', 'tier'],
+    registers: [this.registry],
+  });
   readonly intakeDeliveries = new Counter({
     name: 'tourniquet_intake_deliveries_total',
     help: 'Webhook deliveries by source and result (accepted, duplicate, ignored, or the 4xx/5xx reason).',

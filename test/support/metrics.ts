@@ -36,3 +36,14 @@ export function valueOf(samples: Sample[], name: string, labels: Record<string, 
 export function familyNames(samples: Sample[]): Set<string> {
   return new Set(samples.map((s) => s.name.replace(/_(bucket|sum|count)$/, '')).concat(samples.map((s) => s.name)));
 }
+
+/** Every metric name a scrape declares (`# TYPE`), with the _bucket/_sum/_count series of histograms. */
+export function declaredNames(text: string): Set<string> {
+  const names = new Set<string>();
+  for (const match of text.matchAll(/^# TYPE (\S+) (\S+)$/gm)) {
+    names.add(match[1]!);
+    if (match[2] === 'histogram')
+      for (const suffix of ['_bucket', '_sum', '_count']) names.add(`${match[1]!}${suffix}`);
+  }
+  return names;
+}
