@@ -251,6 +251,8 @@ export const PHASES = [
   'planning',
   'awaiting-decision',
   'escalated-to-backup',
+  /** Nobody decided, and there is no backup approver (or the backups did not answer either). */
+  'escalated-to-escalation-contacts',
   'containing',
   'awaiting-manual-containment',
   'proving-death',

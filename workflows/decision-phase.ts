@@ -2,7 +2,7 @@ import { patched } from '@temporalio/workflow';
 import { bookkeeping } from './activity-stubs';
 import type { ContainmentAction } from '../domain/catalog';
 import type { DecisionStage } from '../domain/incident-carry';
-import type { DecisionChoice, PersonRef } from '../domain/incident';
+import type { DecisionChoice, PersonRef, Phase } from '../domain/incident';
 import { rollOver } from './continue-as-new';
 import { dedupe } from './handoff';
 import { BOUNDS, WORKER, now, waitUntil, type Attribution, type IncidentState } from './incident-state';
@@ -87,8 +87,9 @@ async function awaitBackups(state: IncidentState, resumed?: DecisionWait): Promi
 async function escalateToBackups(state: IncidentState): Promise<PersonRef[]> {
   const plan = state.plan!;
   const onCallBackups = await backupsOnCallNow(state);
-  const backups = onCallBackups ?? (plan.backupApprovers.length ? plan.backupApprovers : plan.escalationContacts);
-  state.phase = 'escalated-to-backup';
+  const toBackups = onCallBackups !== undefined || plan.backupApprovers.length > 0;
+  const backups = onCallBackups ?? (toBackups ? plan.backupApprovers : plan.escalationContacts);
+  state.phase = escalatedPhase(toBackups);
   allow(state, backups);
   state.waitFor(dedupe([...plan.decisionMakers, ...backups]), 'a decision (escalated)', plan.policy.backupTimeoutMs);
   state.record(
@@ -107,6 +108,7 @@ async function escalateToBackups(state: IncidentState): Promise<PersonRef[]> {
 
 function escalateOverdue(state: IncidentState, backups: PersonRef[]): void {
   const plan = state.plan!;
+  state.phase = escalatedPhase(false);
   allow(state, plan.escalationContacts);
   state.waitFor(dedupe([...plan.decisionMakers, ...backups, ...plan.escalationContacts]), 'a decision (overdue)');
   state.record(
@@ -120,6 +122,15 @@ function escalateOverdue(state: IncidentState, backups: PersonRef[]): void {
     plan.escalationContacts,
     `Overdue: leaked credential ${plan.secret.id} still has no decision.`,
   );
+}
+
+/**
+ * The phase says who was asked: the backup approvers, or (no backup, or the backups stayed silent)
+ * the escalation contacts. Behind a patch: older runs read escalated-to-backup throughout.
+ */
+function escalatedPhase(toBackups: boolean): Phase {
+  if (toBackups || !patched('truthful-escalation-phase')) return 'escalated-to-backup';
+  return 'escalated-to-escalation-contacts';
 }
 
 async function awaitOverdue(state: IncidentState, backups: PersonRef[]): Promise<Decision> {

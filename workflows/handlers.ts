@@ -5,6 +5,7 @@ import type {
   DelegationRequest,
   DependentAcknowledgement,
   ManualConfirmation,
+  Phase,
   ReportedValue,
   Sighting,
   VerificationRequest,
@@ -19,6 +20,14 @@ import {
   reportSightingSignal,
   verifyClosureUpdate,
 } from './messages';
+
+/** Phases in which approvers may decide (or delegate the decision). */
+const DECIDING_PHASES: readonly Phase[] = [
+  'awaiting-decision',
+  'escalated-to-backup',
+  'escalated-to-escalation-contacts',
+  'needs-attention',
+];
 
 const refuse = (message: string, type: 'PERMISSION_DENIED' | 'CONFLICT' | 'INVALID_INPUT') =>
   ApplicationFailure.create({ message, type, nonRetryable: true });
@@ -193,7 +202,7 @@ function registerDelegation(state: IncidentState): void {
 function validateDelegation(state: IncidentState, request: DelegationRequest): void {
   if (state.decision)
     throw refuse(`already decided: ${state.decision.choice} by ${state.decision.by.join(' and ')}`, 'CONFLICT');
-  if (!['awaiting-decision', 'escalated-to-backup', 'needs-attention'].includes(state.phase)) {
+  if (!DECIDING_PHASES.includes(state.phase)) {
     throw refuse(`the incident is not awaiting a decision (phase: ${state.phase})`, 'CONFLICT');
   }
   if (!state.allowedApprovers.has(request.by)) {
@@ -220,7 +229,7 @@ function validateDecision(state: IncidentState, request: DecisionRequest): void 
       'CONFLICT',
     );
   }
-  if (!['awaiting-decision', 'escalated-to-backup', 'needs-attention'].includes(state.phase)) {
+  if (!DECIDING_PHASES.includes(state.phase)) {
     throw refuse(`the incident is not awaiting a decision (phase: ${state.phase})`, 'CONFLICT');
   }
   if (!state.allowedApprovers.has(request.by)) {

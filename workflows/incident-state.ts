@@ -97,6 +97,8 @@ export class IncidentState {
   private notificationSeq = 0;
   private readonly pendingNotifications: Promise<unknown>[] = [];
   private readonly pendingCleanups: Promise<unknown>[] = [];
+  /** The last notification sent: the next one goes out after it, so people read them in order. */
+  private notificationChain: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly input: IncidentInput,
@@ -217,7 +219,11 @@ export class IncidentState {
       text,
       status: this.summary(),
     };
-    this.pendingNotifications.push(messaging.notify(notification).catch(() => undefined));
+    const send = () => messaging.notify(notification).catch(() => undefined);
+    // Behind a patch: older runs sent every notification at once, so they could arrive out of order.
+    if (!patched('ordered-notifications')) return void this.pendingNotifications.push(send());
+    this.notificationChain = this.notificationChain.then(send);
+    this.pendingNotifications.push(this.notificationChain);
   }
 
   /**

@@ -35,7 +35,7 @@ export const tokenOf = (personId: string) => `token-${personId}`;
  */
 export async function startTestApp(
   overrides: Record<string, string> = {},
-  options: Pick<AssembleOptions, 'spanProcessor'> = {},
+  options: Pick<AssembleOptions, 'spanProcessor' | 'notifier'> = {},
 ): Promise<TestApp> {
   const environment = testEnvironment();
   const databaseUrl = overrides.DATABASE_URL ?? (await createTestDatabase('app'));

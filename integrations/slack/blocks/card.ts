@@ -13,6 +13,7 @@ const PHASE_LABELS: Record<Phase, string> = {
   planning: ':hourglass_flowing_sand: Planning',
   'awaiting-decision': ':raising_hand: Awaiting a decision',
   'escalated-to-backup': ':rotating_light: Escalated to the backup approver',
+  'escalated-to-escalation-contacts': ':rotating_light: Escalated to the escalation contacts',
   containing: ':gear: Containing',
   'awaiting-manual-containment': ':wrench: Awaiting manual containment',
   'proving-death': ':mag: Proving the credential is dead',
@@ -65,6 +66,13 @@ export function renderStatusCard(status: IncidentSummary): KnownBlock[] {
     blocks.push(
       section(
         `:rotating_light: *Escalated* to the backup approver ${personLabel(status.roles.backup)}: the primary did not answer in time.`,
+      ),
+    );
+  }
+  if (status.phase === 'escalated-to-escalation-contacts') {
+    blocks.push(
+      section(
+        `:rotating_light: *Escalated* to the escalation contacts (${escapeMrkdwn(status.waitingOn?.people.join(', ') || 'nobody')}): no backup approver decided in time.`,
       ),
     );
   }

@@ -44,6 +44,7 @@ function buttonSetFor(kind: NotificationKind, status: IncidentSummary): ButtonSe
   switch (status.phase) {
     case 'awaiting-decision':
     case 'escalated-to-backup':
+    case 'escalated-to-escalation-contacts':
       return 'decide';
     case 'awaiting-verification':
       return 'verify';
