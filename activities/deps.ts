@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type {
   EvidenceStore,
+  ExposureSource,
   LiveRoles,
   Notifier,
   OwnershipDirectory,
@@ -27,6 +28,8 @@ export interface ActivityDeps {
   sealClosureBundle?: (incidentId: string) => Promise<{ bundleHash: string } | undefined>;
   /** Closes GitHub secret scanning alerts of contained incidents; unset = such closures fail as CONFIGURATION. */
   sourceAlerts?: SourceAlertResolver;
+  /** The exposure source (provider logs) of a provider kind; unset or undefined = the report says it cannot know. */
+  exposure?: (providerKind: string) => ExposureSource | undefined;
   /** Where people reach the audit pages (PUBLIC_BASE_URL, else the HTTP server's own URL). */
   publicBaseUrl?: () => string | undefined;
 }

@@ -1,5 +1,6 @@
 import { createContainmentActivities } from './containment';
 import type { ActivityDeps } from './deps';
+import { createExposureActivities } from './exposure';
 import { createBookkeepingActivities } from './incident-bookkeeping';
 import { createSourceAlertActivities } from './source-alerts';
 
@@ -11,6 +12,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createBookkeepingActivities(deps),
     ...createContainmentActivities(deps),
     ...createSourceAlertActivities(deps),
+    ...createExposureActivities(deps),
   };
 }
 

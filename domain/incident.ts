@@ -1,3 +1,4 @@
+import type { ExposureStatus } from './exposure';
 import type { ContainmentAction, Dependent, Tier } from './catalog';
 
 /**
@@ -316,6 +317,8 @@ export interface IncidentStatus {
   actionCount: number;
   /** Set on drills: real people and messages, the drill provider touches nothing. */
   drill?: DrillRef;
+  /** The exposure report's short form and the blast radius (patch 'exposure-report'); absent before. */
+  exposure?: ExposureStatus;
   timeline: TimelineEntry[];
 }
 

@@ -1,4 +1,5 @@
 import type { Catalog, ContainmentAction, Dependent, Person } from '../domain/catalog';
+import type { BlastRadius, ExposureReport } from '../domain/exposure';
 import type { EvidenceDraft, EvidenceRecord, ProviderAnswer } from '../domain/evidence';
 import type { DeliveryRecord, GithubAlertRef, OpenIncidentCommand, OpenIncidentResult } from '../domain/open-incident';
 import type {
@@ -289,4 +290,26 @@ export interface ProviderLookup {
   provider(kind: string): CredentialProvider;
   delivery(kind: string): ReplacementDelivery;
   controller(kind: string): DependentController;
+}
+
+/** What an exposure look-up is told: ids, catalog data and times, never a secret value. */
+export interface ExposureQuery {
+  incidentId: string;
+  secret: SecretSnapshot;
+  leakedAt: string;
+  containedAt: string;
+  /** Reads the sealed leaked value, for sources searched by a hash of it (GitHub audit log). */
+  readLeakedValue(): Promise<string | undefined>;
+}
+
+/**
+ * Reads a provider's own logs for what a credential did (CloudTrail, GitHub audit log,
+ * pg_stat_activity). Read-only, so safe to retry; a report never carries the leaked value.
+ */
+export interface ExposureSource {
+  /** The catalog provider kind this source reports on (`aws-iam-access-key`, `github-token`, `postgres`). */
+  readonly kind: string;
+  report(query: ExposureQuery): Promise<ExposureReport>;
+  /** What the credential may do and when it was last used, for the decision request. */
+  blastRadius?(secret: SecretSnapshot): Promise<BlastRadius>;
 }

@@ -27,6 +27,7 @@ import { buildHttpApp, finishHttpApp } from '../entrypoints/http/app';
 import { IncidentService } from '../application/incident-service';
 import { createLiveRoles } from './live-roles-setup';
 import { createProviderRegistry } from './provider-setup';
+import { createExposureSources } from '../integrations/exposure-index';
 import { mountSlack } from '../entrypoints/slack';
 import { connectClient, connectWorker } from './temporal-connection';
 import { buildIdentity } from './build-identity';
@@ -117,6 +118,7 @@ export async function assembleProduct(options: AssembleOptions): Promise<Running
       timerCapMs: config.TIMER_CAP_MS,
       sealClosureBundle,
       sourceAlerts: config.GITHUB_TOKEN ? githubAlerts : undefined,
+      exposure: createExposureSources(config),
       // Links in closed alerts point at the audit portal; `baseUrl` is known before any activity runs.
       publicBaseUrl: () => config.PUBLIC_BASE_URL ?? baseUrl,
     }),

@@ -6,6 +6,7 @@ import type {
   ProviderAnswer,
 } from '../domain/evidence';
 import type { IncidentCarry, ResumePoint } from '../domain/incident-carry';
+import type { ExposureStatus } from '../domain/exposure';
 import type {
   Approval,
   DecisionChoice,
@@ -77,6 +78,8 @@ export class IncidentState {
   containmentAttempts = 0;
   /** Runs used so far by this incident (continue-as-new keeps the incident, starts a new run). */
   runs = 1;
+  /** The exposure report's short form (workflows/exposure-phase.ts). */
+  exposure: ExposureStatus | undefined;
   readonly timeline: TimelineEntry[] = [];
   readonly actions: TimelineEntry[] = [];
   /** Teams of people who joined by delegation (the plan knows the teams of its own role people). */
@@ -375,6 +378,7 @@ export class IncidentState {
       evidenceCount: this.evidenceSeq,
       actionCount: this.actions.length,
       ...(this.input.drill ? { drill: this.input.drill } : {}),
+      ...(this.exposure ? { exposure: { ...this.exposure } } : {}),
     };
   }
 }

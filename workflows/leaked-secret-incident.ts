@@ -6,6 +6,7 @@ import { bookkeeping } from './activity-stubs';
 import { awaitDependentAcknowledgements, awaitVerification, closeIncident, proveDeath } from './closure-phase';
 import { containAutomatically } from './containment-phase';
 import { attemptsExhausted, obtainDecision, type Decision } from './decision-phase';
+import { assessBlastRadius, awaitExposureReport, beginExposureReport } from './exposure-phase';
 import { awaitHandoff } from './handoff';
 import { registerHandlers } from './handlers';
 import { BOUNDS, IncidentState, restoreState, WORKER } from './incident-state';
@@ -37,6 +38,7 @@ export async function leakedSecretIncident(input: IncidentInput, carry?: Inciden
     await closeIncident(state, 'canary', 'canary (honeytoken) finding: recorded, not contained');
     return finish(state);
   }
+  assessBlastRadius(state);
   return runFrom(state);
 }
 
@@ -82,6 +84,7 @@ async function verifyAndClose(state: IncidentState, carried?: HandoffProgress): 
 }
 
 async function closeContained(state: IncidentState): Promise<IncidentStatus> {
+  await awaitExposureReport(state);
   await closeIncident(
     state,
     state.decision?.choice === 'rotate' ? 'rotated' : 'contained',
@@ -111,11 +114,13 @@ async function contain(state: IncidentState, decision: Decision, carried?: Hando
   const action = decision.choice === 'rotate' ? 'rotate' : 'revoke';
   if (state.plan!.containment === 'manual') {
     await containByHand(state, action, decision, carried);
+    beginExposureReport(state);
     state.notify('contained', [state.plan!.primary], `Contained by hand: ${state.plan!.secret.id}.`);
     return true;
   }
   if (!(await containAutomatically(state, action, decision))) return false;
   if (!(await proveDeath(state, decision))) return false;
+  beginExposureReport(state);
   state.notify('contained', [state.plan!.primary], `Contained: ${state.plan!.secret.id} (${action}).`);
   return true;
 }

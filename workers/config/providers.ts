@@ -10,4 +10,20 @@ export const providersConfigShape = {
   VAULT_ADDR: z.string().url().optional(),
   VAULT_TOKEN: secretSetting(),
   PROVIDER_WEBHOOK_SIGNING_KEY: secretSetting(),
+  AWS_CLOUDTRAIL_ENDPOINT_URL: z
+    .string()
+    .url()
+    .optional()
+    .describe('override for CloudTrail only (the loopback CloudTrail fake in tests; moto lacks LookupEvents)'),
+  EXPOSURE_AWS_REGIONS: z
+    .string()
+    .regex(/^[a-z0-9-]+(,[a-z0-9-]+)*$/, 'comma-separated AWS regions, e.g. us-east-1,eu-west-1')
+    .optional()
+    .describe('regions whose CloudTrail the exposure report searches (default: AWS_REGION)'),
+  EXPOSURE_LATE_LOGS_MS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(1_800_000)
+    .describe('how long after containment provider logs may still arrive; the report is re-run once it has passed'),
 };

@@ -1,0 +1,41 @@
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { AwsCloudTrailExposureSource } from './aws-cloudtrail/exposure-source';
+import type { ExposureSource } from './ports';
+
+export interface ExposureConfig {
+  AWS_REGION: string;
+  AWS_ENDPOINT_URL?: string;
+  AWS_CLOUDTRAIL_ENDPOINT_URL?: string;
+  EXPOSURE_AWS_REGIONS?: string;
+  EXPOSURE_LATE_LOGS_MS: number;
+}
+
+/**
+ * The exposure sources by provider kind. AWS clients use the SDK's own credential chain (the
+ * remediation principal). Providers without a source get a report that says what cannot be known.
+ */
+export function createExposureSources(config: ExposureConfig): (providerKind: string) => ExposureSource | undefined {
+  const endpoint = config.AWS_CLOUDTRAIL_ENDPOINT_URL ?? config.AWS_ENDPOINT_URL;
+  const trails = new Map<string, CloudTrailClient>();
+  const sources: ExposureSource[] = [
+    new AwsCloudTrailExposureSource({
+      cloudTrailFor: (region) => {
+        let client = trails.get(region);
+        if (!client)
+          trails.set(
+            region,
+            (client = new CloudTrailClient({ region, maxAttempts: 5, ...(endpoint ? { endpoint } : {}) })),
+          );
+        return client;
+      },
+      iam: new IAMClient({
+        region: config.AWS_REGION,
+        ...(config.AWS_ENDPOINT_URL ? { endpoint: config.AWS_ENDPOINT_URL } : {}),
+      }),
+      regions: (config.EXPOSURE_AWS_REGIONS ?? config.AWS_REGION).split(','),
+      lateLogsMs: config.EXPOSURE_LATE_LOGS_MS,
+    }),
+  ];
+  return (kind) => sources.find((source) => source.kind === kind);
+}
