@@ -82,6 +82,8 @@ export function renderStatusCard(status: IncidentSummary): KnownBlock[] {
   if (status.actions.length > 0) blocks.push(section(actionsText(status)));
   if (status.dependents.length > 0) blocks.push(section(dependentsText(status)));
   if (status.verification) blocks.push(section(verificationText(status)));
+  const exposure = exposureText(status);
+  if (exposure) blocks.push(section(exposure));
   blocks.push({
     type: 'context',
     elements: [
@@ -98,6 +100,21 @@ export function renderStatusCard(status: IncidentSummary): KnownBlock[] {
 export function cardFallbackText(status: IncidentSummary): string {
   const drill = status.drill ? '[DRILL] ' : '';
   return `${drill}Leaked credential ${orNotKnown(status.secretId)} (${orNotKnown(status.tier)}): ${phaseLabel(status.phase).replace(/^:[a-z_]+: /, '')}`;
+}
+
+/** The blast radius before the decision, the exposure report after containment (docs/exposure.md). */
+function exposureText(status: IncidentSummary): string {
+  const e = status.exposure;
+  if (!e) return '';
+  const lines: string[] = [];
+  if (e.blastRadius) lines.push(`*Blast radius* ${escapeMrkdwn(e.blastRadius)}`);
+  if (e.summary) {
+    const alarm = e.usedAfterContainment ? ':rotating_light: *Used after containment* · ' : '';
+    lines.push(`${alarm}*Exposure* ${escapeMrkdwn(e.summary)}`);
+  }
+  if (e.candidates)
+    lines.push(`*Unlisted workloads* ${e.candidates} used the credential before the leak: confirm them`);
+  return lines.join('\n');
 }
 
 function section(text: string): KnownBlock {
