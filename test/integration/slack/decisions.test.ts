@@ -104,7 +104,8 @@ describe('deciding and verifying an incident with Slack buttons', () => {
 
     // Grace's approval is the second one a critical credential needs: the decision is made.
     await sendSigned(context.app.baseUrl, interactionBody(click('U0GRACE', graceDm, 'tq_decide', 'grace')));
-    expect(await answerAt('grace')).toContain('Your decision is recorded. Approvals so far: 2');
+    // The answer is fresh: it already names the decision Grace's approval completed.
+    expect(await answerAt('grace')).toContain('Your decision is recorded. Decision: *revoke*.');
     const decided = await eventually(
       () => context.app.service.status(id),
       (s) => s?.decision !== null,
