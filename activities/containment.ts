@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Dependent } from '../domain/catalog';
-import { invalidInput, providerUnavailable } from '../domain/errors';
+import { Context } from '@temporalio/activity';
+import { invalidInput } from '../domain/errors';
 import type { ProviderAnswer } from '../domain/evidence';
 import type { SecretSnapshot } from '../domain/incident';
 import {
@@ -23,6 +24,13 @@ export interface ContainmentRequest {
   /** Handle of the sealed leaked value, for providers whose proof of death needs it. */
   sealedValueHandle?: string;
   purpose?: CredentialTarget['purpose'];
+}
+
+export interface DeathProofRequest extends ContainmentRequest {
+  /** ISO time after which the activity stops asking and answers what the provider still says. */
+  deadline: string;
+  /** Pause between checks (default 2 s). */
+  intervalMs?: number;
 }
 
 export interface ReplacementRequest extends ContainmentRequest {
@@ -159,15 +167,28 @@ export function createContainmentActivities(deps: ActivityDeps) {
       }),
 
     /**
-     * Proves the old credential is dead. A credential still accepted fails the attempt (retryable),
-     * so Temporal polls with backoff while the provider's eventual consistency settles.
+     * The one proof-of-death poller: asks the provider until the credential is dead or the
+     * request's deadline (the policy's deathProofTimeout) comes, heartbeating after every check so
+     * a lost worker is noticed in seconds and a retry resumes the count. Cancellable between checks.
+     * Answers `dead: false` with the last checks at the deadline; never throws for "still alive".
      */
-    proveCredentialDead: (request: ContainmentRequest): Promise<DeathProof> =>
+    proveCredentialDead: (request: DeathProofRequest): Promise<DeathProof & { attempts: number }> =>
       mappingErrors(async () => {
-        const proof = await able(request, canProveDeath, 'prove the credential dead').proveDead(target(request));
-        if (!proof.dead)
-          throw providerUnavailable(`credential ${request.secret.id} still alive: ${proof.checks.join('; ')}`);
-        return proof;
+        const prover = able(request, canProveDeath, 'prove the credential dead');
+        const context = Context.current();
+        const earlier = context.info.heartbeatDetails as { attempts?: number } | undefined;
+        let attempts = earlier?.attempts ?? 0;
+        const deadline = Date.parse(request.deadline);
+        const intervalMs = request.intervalMs ?? 2_000;
+        for (;;) {
+          attempts += 1;
+          const proof = await prover.proveDead(target(request));
+          if (proof.dead) return { ...proof, attempts };
+          context.heartbeat({ attempts, checks: proof.checks });
+          if (Date.now() + intervalMs >= deadline)
+            return { dead: false, settled: false, checks: proof.checks, attempts };
+          await context.sleep(intervalMs);
+        }
       }),
 
     disableDependent: (request: { incidentId: string; dependent: Dependent }): Promise<ProviderAnswer> =>

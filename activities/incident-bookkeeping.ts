@@ -104,6 +104,7 @@ function capTimers(plan: IncidentPlan, capMs: number): IncidentPlan {
       backupTimeoutMs: cap(policy.backupTimeoutMs),
       handoffReminderMs: Math.min(policy.handoffReminderMs, Math.ceil(capMs / 2)),
       handoffTimeoutMs: cap(policy.handoffTimeoutMs),
+      ...(policy.deathProofTimeoutMs ? { deathProofTimeoutMs: cap(policy.deathProofTimeoutMs) } : {}),
     },
   };
 }

@@ -1,10 +1,12 @@
-import { ApplicationFailure } from '@temporalio/activity';
-import { TourniquetError } from '../domain/errors';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/activity';
+import { ERROR_CODES, TourniquetError } from '../domain/errors';
 
 /**
  * Runs an activity body and turns taxonomy errors into ApplicationFailures whose `type` is the
  * error code, so the workflow's retry policy (nonRetryableErrorTypes) decides by code, never by
- * class name. A provider's Retry-After becomes the next retry delay.
+ * class name. A provider's Retry-After becomes the next retry delay. Anything else (a bug, a
+ * library error nobody mapped) becomes UNEXPECTED, retryable, its message kept; cancellation and
+ * failures already typed pass through.
  */
 export async function mappingErrors<T>(work: () => Promise<T>): Promise<T> {
   try {
@@ -18,6 +20,11 @@ export async function mappingErrors<T>(work: () => Promise<T>): Promise<T> {
         nextRetryDelay: error.retryAfterMs,
       });
     }
-    throw error;
+    if (error instanceof ApplicationFailure || error instanceof CancelledFailure) throw error;
+    throw ApplicationFailure.create({
+      type: ERROR_CODES.unexpected,
+      message: error instanceof Error ? error.message : String(error),
+      nonRetryable: false,
+    });
   }
 }

@@ -161,6 +161,11 @@ export const PolicySchema = z.strictObject({
    * after the last one the handoff is escalated once more and waits without reminding.
    */
   handoffReminders: z.number().int().min(0).max(20).default(5),
+  /**
+   * How long proof of death may keep asking the provider (eventual consistency) before a person is
+   * asked to decide again, told what the provider still answers.
+   */
+  deathProofTimeout: durationSchema.default(600_000),
   /** Failed containments before the escalation contacts must decide (no more policy fallback). */
   containmentAttempts: z.number().int().min(1).max(10).default(3),
   /** History events after which a waiting incident continues as a new run (Temporal's limit is 51,200). */

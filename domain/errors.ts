@@ -11,6 +11,8 @@ export const ERROR_CODES = {
   rateLimited: 'RATE_LIMITED',
   providerUnavailable: 'PROVIDER_UNAVAILABLE',
   configuration: 'CONFIGURATION',
+  /** A failure nobody mapped (a bug, an unexpected library error): retried, and named, never a class name. */
+  unexpected: 'UNEXPECTED',
 } as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];

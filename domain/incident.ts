@@ -115,6 +115,8 @@ export interface PolicySnapshot {
   handoffReminders?: number;
   containmentAttempts?: number;
   continueAsNewAfterEvents?: number;
+  /** Absent in plans made before it: 10 minutes. */
+  deathProofTimeoutMs?: number;
   requireIssuerApproval: boolean;
   /** The auto-contain rule that matched the first sighting, if any. */
   autoContain: { action: ContainmentAction; matchedRule: Record<string, unknown> } | null;

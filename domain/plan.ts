@@ -145,6 +145,7 @@ function snapshotPolicy(policy: Policy, tier: SecretSnapshot['tier'], sighting: 
     handoffReminders: policy.handoffReminders,
     containmentAttempts: policy.containmentAttempts,
     continueAsNewAfterEvents: policy.continueAsNewAfterEvents,
+    deathProofTimeoutMs: policy.deathProofTimeout,
     requireIssuerApproval: policy.requireIssuerApproval,
     autoContain: rule ? { action: rule.action, matchedRule: { ...rule } } : null,
     ...(policy.approvalsFromDistinctTeams ? { approvalsFromDistinctTeams: true } : {}),

@@ -56,17 +56,23 @@ export const provider = proxyActivities<
   },
 });
 
-/** Proof of death polls while the provider settles (IAM and friends are eventually consistent). */
-export const deathCheck = proxyActivities<Pick<IncidentActivities, 'proveCredentialDead'>>({
-  startToCloseTimeout: '60 seconds',
-  retry: {
-    initialInterval: '1 second',
-    backoffCoefficient: 1.5,
-    maximumInterval: '15 seconds',
-    maximumAttempts: 12,
-    nonRetryableErrorTypes: NON_RETRYABLE,
-  },
-});
+/**
+ * Proof of death: one activity polls the provider (eventual consistency) until the policy's
+ * deadline, heartbeating after each check; a lost worker is noticed within the heartbeat timeout
+ * and the retry resumes. Schedule-to-close bounds the whole, retries included.
+ */
+export function deathProver(timeoutMs: number) {
+  return proxyActivities<Pick<IncidentActivities, 'proveCredentialDead'>>({
+    scheduleToCloseTimeout: timeoutMs + 60_000,
+    heartbeatTimeout: '30 seconds',
+    retry: {
+      initialInterval: '1 second',
+      backoffCoefficient: 2,
+      maximumInterval: '30 seconds',
+      nonRetryableErrorTypes: NON_RETRYABLE,
+    },
+  });
+}
 
 /** Notifications never block containment and are never dropped: they retry for as long as it takes. */
 export const messaging = proxyActivities<Pick<IncidentActivities, 'notify'>>({

@@ -1,7 +1,7 @@
 import { condition, patched } from '@temporalio/workflow';
 import type { HandoffProgress } from '../domain/incident-carry';
 import type { Outcome, PersonRef } from '../domain/incident';
-import { bookkeeping, deathCheck, sourceAlerts } from './activity-stubs';
+import { bookkeeping, deathProver, sourceAlerts } from './activity-stubs';
 import { describe } from './containment-phase';
 import { rollOver } from './continue-as-new';
 import type { Decision } from './decision-phase';
@@ -9,34 +9,49 @@ import { awaitHandoff, dedupe } from './handoff';
 import { WORKER, now, type IncidentState } from './incident-state';
 import { verifierDelegator } from './attribution';
 
-/** Proves the old credential dead at its provider. False when the provider still accepts it. */
+/**
+ * Proves the old credential dead at its provider, within the policy's deathProofTimeout. False when
+ * it cannot be proven in that time: the approvers are asked again (needs-attention) and told what
+ * the provider still answers — never a silent loop.
+ */
 export async function proveDeath(state: IncidentState, decision: Decision): Promise<boolean> {
   const plan = state.plan!;
   state.phase = 'proving-death';
+  const timeoutMs = plan.policy.deathProofTimeoutMs ?? DEFAULT_DEATH_PROOF_MS;
+  const within = `within ${Math.round(timeoutMs / 1000)}s`;
+  let unproven: { why: string; checks: string[]; attempts?: number };
   try {
     const purpose = decision.choice === 'rotate' ? 'retire-after-rotation' : 'contain';
-    const proof = await deathCheck.proveCredentialDead({
+    const proof = await deathProver(timeoutMs).proveCredentialDead({
       incidentId: state.incidentId,
       secret: plan.secret,
       sealedValueHandle: state.input.sealedValueHandle,
       purpose,
+      deadline: new Date(Date.now() + timeoutMs).toISOString(),
     });
-    state.verification = { dead: true, proof: proof.checks.join('; ') };
-    state.record('death.proven', `old credential is dead: ${proof.checks.join('; ')}`, decision.attribution, {
-      checks: proof.checks,
-    });
-    return true;
+    if (proof.dead) {
+      state.verification = { dead: true, proof: proof.checks.join('; ') };
+      state.record('death.proven', `old credential is dead: ${proof.checks.join('; ')}`, decision.attribution, {
+        checks: proof.checks,
+        attempts: proof.attempts,
+      });
+      return true;
+    }
+    const checks = proof.checks.join('; ');
+    unproven = { why: `still alive ${within} (${proof.attempts} checks): ${checks}`, ...proof };
   } catch (error) {
-    state.lastFailure = `the provider still accepts the leaked credential after revocation (${describe(error)}) — decide again`;
-    state.record(
-      'death.unproven',
-      `could not prove the old credential dead: ${describe(error)}`,
-      decision.attribution,
-      {},
-    );
-    return false;
+    unproven = { why: `the proof failed ${within}: ${describe(error)}`, checks: [] };
   }
+  state.lastFailure = `revoked, but death could not be proven: ${unproven.why} — decide again`;
+  state.record('death.unproven', `could not prove the old credential dead: ${unproven.why}`, decision.attribution, {
+    checks: unproven.checks,
+    attempts: unproven.attempts,
+    timeoutMs,
+  });
+  return false;
 }
+
+const DEFAULT_DEATH_PROOF_MS = 600_000;
 
 /**
  * A second person confirms the incident is closed. The verifier must be neither a decider nor an

@@ -1,10 +1,14 @@
-/** How long proof of death keeps asking an eventually consistent provider, and how often. */
+/**
+ * How long an adapter keeps asking an eventually consistent provider, and how often. In the product
+ * adapters check once (DEFAULT_POLL): the proveCredentialDead activity is the one poller, with
+ * heartbeats and the policy's deadline. Adapter tests pass their own bound.
+ */
 export interface PollBound {
   timeoutMs: number;
   intervalMs: number;
 }
 
-export const DEFAULT_POLL: PollBound = { timeoutMs: 60_000, intervalMs: 2_000 };
+export const DEFAULT_POLL: PollBound = { timeoutMs: 0, intervalMs: 0 };
 
 /**
  * Calls `attempt` until it reports done or the bound runs out. Returns the last result either
@@ -19,7 +23,7 @@ export async function pollUntil<T extends { done: boolean }>(
   for (;;) {
     attempts += 1;
     const result = await attempt();
-    if (result.done || Date.now() + bound.intervalMs > deadline) return { ...result, attempts };
+    if (result.done || bound.timeoutMs <= 0 || Date.now() + bound.intervalMs > deadline) return { ...result, attempts };
     await new Promise((resolve) => setTimeout(resolve, bound.intervalMs));
   }
 }

@@ -7,23 +7,35 @@ import { FakeGitHubApi } from '../fakes/github-api';
 import { startTestApp, TEST_CATALOG, type TestApp } from '../support/app';
 import { api, eventually } from '../support/http';
 import { recordHistoryIfAsked } from '../support/secrets';
-import { decide, verify, waitForPhase } from '../support/incidents';
+import { decide, verify, waitForEvidence, waitForPhase } from '../support/incidents';
 
 jest.setTimeout(120_000);
 
 /**
- * A GitHub token leaks, is revoked, the incident closes (its sealed copy destroyed); then the same
- * token value is reported again. The second incident must have a live sealed copy and revoke it:
- * the fake GitHub counts the token in two accepted revocation requests.
+ * GitHub tokens against the fake GitHub API (revocation API + GET /user). A token leaks, is
+ * revoked, the incident closes (its sealed copy destroyed); then the same token value is reported
+ * again: the second incident must have a live sealed copy and revoke it. And a token GitHub
+ * accepts for revocation but keeps honouring: proof of death asks a person within the policy time.
  */
-describe('a value leaked again after its incident closed', () => {
+describe('GitHub token incidents', () => {
   let github: FakeGitHubApi;
   let app: TestApp;
 
   beforeAll(async () => {
     github = new FakeGitHubApi();
     const url = await github.start();
-    const catalog = parse(readFileSync(TEST_CATALOG, 'utf8')) as { secrets: unknown[] };
+    const catalog = parse(readFileSync(TEST_CATALOG, 'utf8')) as { secrets: unknown[]; policies: unknown[] };
+    catalog.policies.push({ id: 'quick-proof', version: 1, deathProofTimeout: '4s' });
+    catalog.secrets.push({
+      id: 'deploy-bot-token',
+      description: 'deploy bot token, proof of death bounded at 4 s',
+      provider: 'github-token',
+      locator: { tokenType: 'classic-pat' },
+      ownerTeam: 'payments',
+      issuingTeam: 'platform',
+      tier: 'medium',
+      policy: 'quick-proof',
+    });
     catalog.secrets.push({
       id: 'release-bot-token',
       description: 'release bot personal access token',
@@ -52,12 +64,11 @@ describe('a value leaked again after its incident closed', () => {
    * a report that reaches the first incident while it is still closing becomes the next incident
    * through continue-as-new, the other way a re-leak is told apart.
    */
+  const reportOf = (secretId: string, token: string) => (location: string) =>
+    api(app.baseUrl, 'POST', '/api/incidents', { as: 'carol', body: { secretId, leakedValue: token, location } });
+
   async function leakAndContain(token: string, where: string, alsoAt?: string): Promise<string> {
-    const report = (location: string) =>
-      api(app.baseUrl, 'POST', '/api/incidents', {
-        as: 'carol',
-        body: { secretId: 'release-bot-token', leakedValue: token, location },
-      });
+    const report = reportOf('release-bot-token', token);
     const opened = await report(where);
     expect(opened.status).toBe(202);
     const id = opened.body.workflowId as string;
@@ -103,4 +114,49 @@ describe('a value leaked again after its incident closed', () => {
     await handle.result();
     recordHistoryIfAsked('sealed-per-report', await handle.fetchHistory());
   });
+
+  it('asks the approvers, saying why, when GitHub still honours the token after the policy time', async () => {
+    const token = `ghp_${randomBytes(18).toString('hex')}`;
+    github.live.add(token);
+    github.revokeDelayMs = 3_600_000; // accepted (202) but not processed while the proof runs
+    const opened = await reportOf('deploy-bot-token', token)('https://github.com/acme/deploy/blob/main/ci.yml');
+    const id = opened.body.incidentId as string;
+    await waitForPhase(app, id, 'awaiting-decision');
+    expect((await decide(app, id, 'alice', 'revoke')).status).toBe(200);
+
+    // One poller with heartbeats: the pending activity reports its checks while it polls (the SDK
+    // throttles heartbeats, so Temporal shows the first one until the heartbeat interval passes).
+    const handle = app.client.workflow.getHandle(opened.body.workflowId as string);
+    const heartbeat = await eventually(
+      async () => (await handle.describe()).raw.pendingActivities ?? [],
+      (pending) => pending.some((a) => a.activityType?.name === 'proveCredentialDead' && heartbeatAttempts(a) >= 1),
+      6_000,
+      'a heartbeat of proveCredentialDead',
+    );
+    expect(heartbeat.length).toBe(1);
+
+    const attention = await waitForPhase(app, id, 'needs-attention', 30_000);
+    expect(github.live.has(token)).toBe(true); // really still alive at the provider
+    expect(attention.waitingOn.people).toEqual(['alice', 'grace']);
+    expect(attention.waitingOn.for).toContain('death could not be proven: still alive within 4s');
+    expect(attention.waitingOn.for).toContain('GET /user with the token: still accepted');
+    const evidence = await waitForEvidence(app, id, 'death.unproven');
+    const unproven = evidence.find((record) => record.kind === 'death.unproven')!;
+    expect(unproven.details.attempts).toBeGreaterThanOrEqual(2);
+    expect(evidence.filter((record) => record.kind === 'death.proven')).toHaveLength(0);
+
+    // GitHub processes revocations again; the approver decides again and the proof succeeds.
+    github.revokeDelayMs = 0;
+    expect((await decide(app, id, 'alice', 'revoke')).status).toBe(200);
+    await waitForPhase(app, id, 'awaiting-verification');
+    expect(github.live.has(token)).toBe(false);
+  });
 });
+
+function heartbeatAttempts(activity: {
+  heartbeatDetails?: { payloads?: Array<{ data?: Uint8Array | null }> | null } | null;
+}): number {
+  const data = activity.heartbeatDetails?.payloads?.[0]?.data;
+  if (!data) return 0;
+  return (JSON.parse(Buffer.from(data).toString('utf8')) as { attempts?: number }).attempts ?? 0;
+}
