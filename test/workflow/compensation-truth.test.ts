@@ -1,6 +1,3 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   CreateAccessKeyCommand,
   CreateUserCommand,
@@ -14,8 +11,8 @@ import {
   GetSecretValueCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { parse, stringify } from 'yaml';
-import { startTestApp, TEST_CATALOG, type TestApp } from '../support/app';
+import { startTestApp, type TestApp } from '../support/app';
+import { testCatalogWith } from '../support/catalog';
 import { decide, openIncident, waitForEvidence, waitForPhase } from '../support/incidents';
 import { startMoto, type MotoServer } from '../support/moto';
 
@@ -62,19 +59,20 @@ describe('compensation says the state it really reached (moto IAM + Secrets Mana
         }),
       }),
     );
-    const catalog = parse(readFileSync(TEST_CATALOG, 'utf8')) as { secrets: unknown[] };
-    catalog.secrets.push({
-      id: 'ci-deployer-key',
-      description: 'CI deploy key, delivered to Secrets Manager',
-      provider: 'aws-iam-access-key',
-      locator: { accessKeyId: leakedKeyId, userName: 'ci-deployer' },
-      delivery: { kind: 'aws-secrets-manager', secretId: 'ci/deployer-key' },
-      ownerTeam: 'payments',
-      issuingTeam: 'platform',
-      tier: 'medium',
+    const catalogPath = testCatalogWith({
+      secrets: [
+        {
+          id: 'ci-deployer-key',
+          description: 'CI deploy key, delivered to Secrets Manager',
+          provider: 'aws-iam-access-key',
+          locator: { accessKeyId: leakedKeyId, userName: 'ci-deployer' },
+          delivery: { kind: 'aws-secrets-manager', secretId: 'ci/deployer-key' },
+          ownerTeam: 'payments',
+          issuingTeam: 'platform',
+          tier: 'medium',
+        },
+      ],
     });
-    const catalogPath = join(mkdtempSync(join(tmpdir(), 'tourniquet-catalog-')), 'catalog.yaml');
-    writeFileSync(catalogPath, stringify(catalog));
     // The AWS SDK's credential chain of the worker: the remediation principal.
     process.env.AWS_ACCESS_KEY_ID = moto.admin.accessKeyId;
     process.env.AWS_SECRET_ACCESS_KEY = moto.admin.secretAccessKey;

@@ -1,10 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { parse, stringify } from 'yaml';
 import { FakeGitHubApi } from '../fakes/github-api';
-import { startTestApp, TEST_CATALOG, type TestApp } from '../support/app';
+import { startTestApp, type TestApp } from '../support/app';
+import { testCatalogWith } from '../support/catalog';
 import { api, eventually } from '../support/http';
 import { recordHistoryIfAsked } from '../support/secrets';
 import { decide, verify, waitForEvidence, waitForPhase } from '../support/incidents';
@@ -24,29 +21,23 @@ describe('GitHub token incidents', () => {
   beforeAll(async () => {
     github = new FakeGitHubApi();
     const url = await github.start();
-    const catalog = parse(readFileSync(TEST_CATALOG, 'utf8')) as { secrets: unknown[]; policies: unknown[] };
-    catalog.policies.push({ id: 'quick-proof', version: 1, deathProofTimeout: '4s' });
-    catalog.secrets.push({
-      id: 'deploy-bot-token',
-      description: 'deploy bot token, proof of death bounded at 4 s',
+    const token = (id: string, description: string, policy?: string) => ({
+      id,
+      description,
       provider: 'github-token',
       locator: { tokenType: 'classic-pat' },
       ownerTeam: 'payments',
       issuingTeam: 'platform',
       tier: 'medium',
-      policy: 'quick-proof',
+      ...(policy ? { policy } : {}),
     });
-    catalog.secrets.push({
-      id: 'release-bot-token',
-      description: 'release bot personal access token',
-      provider: 'github-token',
-      locator: { tokenType: 'classic-pat' },
-      ownerTeam: 'payments',
-      issuingTeam: 'platform',
-      tier: 'medium',
+    const catalogPath = testCatalogWith({
+      policies: [{ id: 'quick-proof', version: 1, deathProofTimeout: '8s' }],
+      secrets: [
+        token('deploy-bot-token', 'deploy bot token, proof of death bounded at 8 s', 'quick-proof'),
+        token('release-bot-token', 'release bot personal access token'),
+      ],
     });
-    const catalogPath = join(mkdtempSync(join(tmpdir(), 'tourniquet-catalog-')), 'catalog.yaml');
-    writeFileSync(catalogPath, stringify(catalog));
     app = await startTestApp({
       CATALOG_PATH: catalogPath,
       GITHUB_API_URL: url,
@@ -130,7 +121,7 @@ describe('GitHub token incidents', () => {
     const heartbeat = await eventually(
       async () => (await handle.describe()).raw.pendingActivities ?? [],
       (pending) => pending.some((a) => a.activityType?.name === 'proveCredentialDead' && heartbeatAttempts(a) >= 1),
-      6_000,
+      15_000,
       'a heartbeat of proveCredentialDead',
     );
     expect(heartbeat.length).toBe(1);
@@ -138,7 +129,7 @@ describe('GitHub token incidents', () => {
     const attention = await waitForPhase(app, id, 'needs-attention', 30_000);
     expect(github.live.has(token)).toBe(true); // really still alive at the provider
     expect(attention.waitingOn.people).toEqual(['alice', 'grace']);
-    expect(attention.waitingOn.for).toContain('death could not be proven: still alive within 4s');
+    expect(attention.waitingOn.for).toContain('death could not be proven: still alive within 8s');
     expect(attention.waitingOn.for).toContain('GET /user with the token: still accepted');
     const evidence = await waitForEvidence(app, id, 'death.unproven');
     const unproven = evidence.find((record) => record.kind === 'death.unproven')!;
