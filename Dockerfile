@@ -23,7 +23,7 @@ WORKDIR /app
 COPY --from=build --chown=root:root /app/package.json ./package.json
 COPY --from=build --chown=root:root /app/node_modules ./node_modules
 COPY --from=build --chown=root:root /app/dist ./dist
-# The worker bundles dist/workflows at start-up; the example catalog is the default CATALOG_PATH;
+# The worker loads dist/workflow-bundle.js (built by npm run build, no webpack at start-up); the example catalog is the default CATALOG_PATH;
 # scripts/ holds temporal-cli.sh, which dev-temporal.ts looks for when TEMPORAL_ADDRESS is unset.
 COPY catalog.example.yaml ./catalog.example.yaml
 COPY scripts ./scripts

@@ -17,6 +17,7 @@ import type {
   ManualConfirmation,
   VerificationRequest,
 } from '../domain/incident';
+import { IncidentListingSchema, LISTING_MEMO_KEY, type IncidentListing } from '../domain/incident-listing';
 import type { IncidentOpener, OwnershipDirectory, SecretVault } from '../integrations/ports';
 import type { OpenIncidentCommand, OpenIncidentResult } from '../domain/open-incident';
 import { uniqueCredentialId } from '../domain/credential-identity';
@@ -180,12 +181,20 @@ export class IncidentService implements IncidentOpener {
     }
   }
 
-  /** Incidents still open, newest first (from Temporal's visibility store). */
-  async listOpen(limit = 100): Promise<Array<{ workflowId: string; startedAt: string }>> {
-    const found: Array<{ workflowId: string; startedAt: string }> = [];
+  /**
+   * Incidents still open, newest first (from Temporal's visibility store), each with the listing its
+   * workflow keeps in its memo (absent for runs started before the workflow kept one).
+   */
+  async listOpen(limit = 100): Promise<Array<{ workflowId: string; startedAt: string; listing?: IncidentListing }>> {
+    const found: Array<{ workflowId: string; startedAt: string; listing?: IncidentListing }> = [];
     const query = `WorkflowType = 'leakedSecretIncident' AND ExecutionStatus = 'Running'`;
-    for await (const execution of this.client.workflow.list({ query })) {
-      found.push({ workflowId: execution.workflowId, startedAt: execution.startTime.toISOString() });
+    for await (const execution of this.client.workflow.list({ query, pageSize: Math.min(limit, 1_000) })) {
+      const listing = IncidentListingSchema.safeParse(execution.memo?.[LISTING_MEMO_KEY]);
+      found.push({
+        workflowId: execution.workflowId,
+        startedAt: execution.startTime.toISOString(),
+        ...(listing.success ? { listing: listing.data } : {}),
+      });
       if (found.length >= limit) break;
     }
     return found;

@@ -5,7 +5,9 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/ensure-deps.sh
 bash scripts/temporal-cli.sh >/dev/null
-echo "== open → contained (issue 2)";      npx tsx bench/containment-latency.ts
+bash scripts/temporal-cluster.sh build >/dev/null
+echo "== latency beside its floor, dev server (issue 11)"; npx tsx bench/latency-floor.ts
+echo "== latency beside its floor, cluster (issue 11)";    TARGET=cluster npx tsx bench/latency-floor.ts
 echo "== provider containment (issue 6)";  npx tsx bench/provider-containment.ts
 echo "== closure evidence bundle (issue 5)"; npx tsx bench/evidence-bundle.ts
 echo "== intake storm (issue 4)";           ALERTS="${ALERTS:-5000}" npx tsx bench/intake-storm.ts

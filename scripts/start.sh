@@ -4,5 +4,5 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/ensure-deps.sh
 bash scripts/temporal-cli.sh >/dev/null
-npx tsc -p tsconfig.build.json
+npm run --silent build
 exec node dist/workers/main.js

@@ -6,6 +6,13 @@ import type { Logger } from 'pino';
 import type { Config } from './config';
 
 /**
+ * Dynamic config of every Temporal server the product starts or the scripts run (dev server, test
+ * server, scripts/temporal-cluster.sh): activities scheduled by a workflow task go straight back to
+ * the worker that completed it (eager dispatch) instead of a round trip through matching.
+ */
+export const DEV_SERVER_DYNAMIC_CONFIG = ['system.enableActivityEagerExecution=true'];
+
+/**
  * Starts the local Temporal dev server for the quick start: SQLite in DATA_DIR so open incidents
  * survive a restart, the Web UI on TEMPORAL_UI_PORT. The CLI comes from scripts/temporal-cli.sh.
  */
@@ -40,6 +47,7 @@ export async function startDevTemporal(
     config.TEMPORAL_NAMESPACE,
     '--log-level',
     'warn',
+    ...DEV_SERVER_DYNAMIC_CONFIG.flatMap((setting) => ['--dynamic-config-value', setting]),
   ];
   const child = spawn(cli, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   child.stderr?.on('data', (chunk: Buffer) =>

@@ -3,6 +3,7 @@ import { parseConfig } from './config';
 import { startDevTemporal } from './dev-temporal';
 import { createLogger } from './logger';
 import { bridgeTemporalLogs } from './temporal-runtime';
+import { workflowSource } from './workflow-bundle';
 
 /**
  * `npm start`: the whole product in one process. Without TEMPORAL_ADDRESS it starts the local
@@ -19,7 +20,7 @@ async function main(): Promise<void> {
     env: process.env,
     logger,
     temporalAddress,
-    workflows: { workflowsPath: require.resolve('../workflows') },
+    workflows: workflowSource(),
   });
   logger.info(
     {

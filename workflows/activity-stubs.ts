@@ -1,4 +1,4 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { IncidentActivities } from '../activities';
 
 /**
@@ -21,6 +21,22 @@ export const bookkeeping = proxyActivities<
   >
 >({
   startToCloseTimeout: '30 seconds',
+  retry: {
+    initialInterval: '500 milliseconds',
+    backoffCoefficient: 2,
+    maximumInterval: '30 seconds',
+    nonRetryableErrorTypes: NON_RETRYABLE,
+  },
+});
+
+/**
+ * Planning from the catalog as a local activity: short and idempotent, it runs inside the workflow
+ * task that starts the incident — no activity task through matching, no second workflow task —
+ * so the provider call is scheduled one round trip sooner. Same retry policy as bookkeeping.
+ */
+export const localPlanning = proxyLocalActivities<Pick<IncidentActivities, 'planIncident'>>({
+  startToCloseTimeout: '30 seconds',
+  localRetryThreshold: '10 seconds',
   retry: {
     initialInterval: '500 milliseconds',
     backoffCoefficient: 2,

@@ -25,7 +25,8 @@ import type {
 } from '../domain/incident';
 import { DECISION_CHOICES } from '../domain/incident';
 import type { NotificationKind } from '../integrations/ports';
-import { condition, log, patched, workflowInfo } from '@temporalio/workflow';
+import { condition, log, patched, upsertMemo, workflowInfo } from '@temporalio/workflow';
+import { LISTING_MEMO_KEY, type IncidentListing } from '../domain/incident-listing';
 import { bookkeeping, messaging } from './activity-stubs';
 
 /** Who acted and on whose behalf, for one evidence record. */
@@ -43,6 +44,17 @@ export const BOUNDS = { handoffReminders: 5, containmentAttempts: 3, continueAsN
 const SUMMARY_ACTIONS = 10;
 /** Evidence records appended by one activity: a burst of sightings is a few activities, not one each. */
 const EVIDENCE_BATCH = 100;
+
+/** The role people are waited on in, by phase (the listing's waitingOnRole). */
+const WAITING_ROLE: Partial<Record<Phase, string>> = {
+  'awaiting-decision': 'decision-makers',
+  'escalated-to-backup': 'backup-approvers',
+  'escalated-to-escalation-contacts': 'escalation-contacts',
+  'needs-attention': 'decision-makers',
+  'awaiting-manual-containment': 'executors',
+  'awaiting-verification': 'verifier',
+  'awaiting-acknowledgement': 'dependent-owners',
+};
 
 /**
  * The incident's in-memory state: what the status query answers, the ordered evidence chain and
@@ -98,6 +110,7 @@ export class IncidentState {
   private readonly unsentEvidence: EvidenceDraft[] = [];
   private sendingEvidence = false;
   private notificationSeq = 0;
+  private listedAs: string | undefined;
   private readonly pendingNotifications: Promise<unknown>[] = [];
   private readonly pendingCleanups: Promise<unknown>[] = [];
   /** The last notification sent: the next one goes out after it, so people read them in order. */
@@ -224,9 +237,43 @@ export class IncidentState {
     };
     const send = () => messaging.notify(notification).catch(() => undefined);
     // Behind a patch: older runs sent every notification at once, so they could arrive out of order.
-    if (!patched('ordered-notifications')) return void this.pendingNotifications.push(send());
-    this.notificationChain = this.notificationChain.then(send);
-    this.pendingNotifications.push(this.notificationChain);
+    if (!patched('ordered-notifications')) this.pendingNotifications.push(send());
+    else {
+      this.notificationChain = this.notificationChain.then(send);
+      this.pendingNotifications.push(this.notificationChain);
+    }
+    this.publishListing();
+  }
+
+  /**
+   * Keeps the incident's listing in its memo, which visibility returns with every list: lists and
+   * dashboards read it instead of querying (and replaying) each workflow. Refreshed whenever the
+   * status card is (every notification), only when it changed. Behind a patch: older runs replay without it.
+   */
+  publishListing(): void {
+    if (!patched('visibility-listing')) return;
+    const listing = this.listing();
+    const json = JSON.stringify(listing);
+    if (json === this.listedAs) return;
+    this.listedAs = json;
+    upsertMemo({ [LISTING_MEMO_KEY]: listing });
+  }
+
+  listing(): IncidentListing {
+    const contained = this.actions.find(
+      (action) => action.kind === 'credential.revoked' || action.kind === 'manual-containment.confirmed',
+    );
+    return {
+      incidentId: this.incidentId,
+      secretId: this.plan?.secret.id ?? this.input.secretId ?? null,
+      phase: this.phase,
+      ownerTeam: this.plan?.secret.ownerTeam ?? null,
+      tier: this.plan?.secret.tier ?? null,
+      waitingOn: this.waitingOn,
+      waitingOnRole: this.waitingOn ? (WAITING_ROLE[this.phase] ?? null) : null,
+      openedAt: this.openedAt,
+      containedAt: contained?.at ?? null,
+    };
   }
 
   /**

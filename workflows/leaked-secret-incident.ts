@@ -2,7 +2,7 @@ import { continueAsNew, patched, workflowInfo } from '@temporalio/workflow';
 import { incidentIdOf } from '../domain/ids';
 import type { HandoffProgress, IncidentCarry, ResumePoint } from '../domain/incident-carry';
 import type { IncidentInput, IncidentStatus, ReportedValue, Sighting } from '../domain/incident';
-import { bookkeeping } from './activity-stubs';
+import { bookkeeping, localPlanning } from './activity-stubs';
 import { awaitDependentAcknowledgements, awaitVerification, closeIncident, proveDeath } from './closure-phase';
 import { containAutomatically } from './containment-phase';
 import { attemptsExhausted, obtainDecision, type Decision } from './decision-phase';
@@ -31,7 +31,10 @@ export async function leakedSecretIncident(input: IncidentInput, carry?: Inciden
   }
   state.bounded = patched('bounded-history');
 
-  state.plan = await bookkeeping.planIncident(input);
+  // Planning runs as a local activity in the first workflow task (runs started before replay the activity).
+  state.plan = patched('local-planning')
+    ? await localPlanning.planIncident(input)
+    : await bookkeeping.planIncident(input);
   recordOpening(state);
   for (const sighting of input.lateSightings ?? []) recordSighting(state, sighting);
   if (input.firstSighting.canary) {

@@ -54,15 +54,22 @@ export function apiRouter(deps: ApiDeps): Router {
   });
 
   router.get('/incidents', async (_req, res) => {
+    // One visibility call: each workflow keeps its listing in its memo. Only runs from before that
+    // (no listing yet) are asked by query.
     const open = await deps.incidents.listOpen();
-    const statuses = await Promise.all(open.map((entry) => deps.incidents.status(entry.workflowId)));
+    const entries = await Promise.all(
+      open.map(async (entry) => entry.listing ?? (await deps.incidents.status(entry.workflowId))),
+    );
     res.json({
-      incidents: statuses.filter(Boolean).map((status) => ({
-        incidentId: status!.incidentId,
-        secretId: status!.secretId,
-        phase: status!.phase,
-        waitingOn: status!.waitingOn,
-        openedAt: status!.openedAt,
+      incidents: entries.filter(Boolean).map((entry) => ({
+        incidentId: entry!.incidentId,
+        secretId: entry!.secretId,
+        phase: entry!.phase,
+        waitingOn: entry!.waitingOn,
+        openedAt: entry!.openedAt,
+        ...('ownerTeam' in entry!
+          ? { ownerTeam: entry.ownerTeam, tier: entry.tier, containedAt: entry.containedAt }
+          : {}),
       })),
     });
   });

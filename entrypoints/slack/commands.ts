@@ -102,8 +102,11 @@ async function listOpen(deps: SlackDeps, respond: RespondFn): Promise<void> {
     await respond({ response_type: 'ephemeral', text: ':sparkles: No open incidents.' });
     return;
   }
+  // The listing each workflow keeps in its memo; a query only for runs older than that.
   const statuses = await Promise.all(
-    open.map((o) => withTimeout(deps.service.status(o.workflowId), STATUS_TIMEOUT_MS)),
+    open.map((o) =>
+      o.listing ? Promise.resolve(o.listing) : withTimeout(deps.service.status(o.workflowId), STATUS_TIMEOUT_MS),
+    ),
   );
   const now = new Date();
   const lines = statuses.map((s, n) =>
@@ -113,7 +116,10 @@ async function listOpen(deps: SlackDeps, respond: RespondFn): Promise<void> {
   await respond({ response_type: 'ephemeral', text: `*Open incidents*\n${lines.join('\n')}${more}` });
 }
 
-function listLine(status: IncidentSummary, now: Date): string {
+function listLine(
+  status: Pick<IncidentSummary, 'incidentId' | 'secretId' | 'tier' | 'phase' | 'waitingOn' | 'openedAt'>,
+  now: Date,
+): string {
   const waiting = status.waitingOn
     ? `waits on ${escapeMrkdwn(status.waitingOn.people.join(', ') || 'nobody')}${status.waitingOn.until ? ` until ${slackDate(status.waitingOn.until)}` : ''}`
     : 'waits on nobody';

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { DEV_SERVER_DYNAMIC_CONFIG } from '../../workers/dev-temporal';
 import { freePort, spawnService, waitForPort } from './processes';
 
 /** Starts `temporal server start-dev` (in memory, headless) on a free port; the CLI comes from scripts/temporal-cli.sh. */
@@ -22,6 +23,7 @@ export async function startTemporalDevServer(): Promise<{ address: string; pid: 
     'error',
     '--namespace',
     'default',
+    ...DEV_SERVER_DYNAMIC_CONFIG.flatMap((setting) => ['--dynamic-config-value', setting]),
   ]);
   try {
     await waitForPort(port, 60_000, 'Temporal dev server');

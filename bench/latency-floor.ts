@@ -1,0 +1,262 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client as TemporalClient, Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
+import { Client } from 'pg';
+import pino from 'pino';
+import { startPostgresCluster } from '../test/support/postgres-cluster';
+import { startTemporalCluster, type TemporalCluster } from '../test/support/temporal-cluster';
+import { startTemporalDevServer } from '../test/support/temporal-dev-server';
+import { assembleProduct } from '../workers/assemble';
+import { parseConfig } from '../workers/config';
+import type { IncidentStatus } from '../domain/incident';
+
+/**
+ * Issue 11's latency figures beside their floor, interleaved in one run on one server:
+ *  - raw provider call: connect, ALTER ROLE … NOLOGIN, pg_terminate_backend (what the revocation costs);
+ *  - bare Temporal: an empty workflow start → result; one activity doing the raw call; the same as a local activity;
+ *  - Tourniquet: POST /api/incidents (auto-contain) → role revoked, → death proven; decision click → revoked.
+ * Then the per-step breakdown (server event times) of the median product run, start → revoked.
+ * Run: npx tsx bench/latency-floor.ts          (dev server, eager activities on; RUNS=30)
+ *      TARGET=cluster npx tsx bench/latency-floor.ts   (four-process cluster, scripts/temporal-cluster.sh)
+ */
+const RUNS = Number(process.env.RUNS ?? 30);
+const TARGET = process.env.TARGET === 'cluster' ? 'cluster' : 'dev server';
+
+async function main(): Promise<void> {
+  const postgres = await startPostgresCluster();
+  let cluster: TemporalCluster | undefined;
+  let devPid: number | undefined;
+  let address: string;
+  if (TARGET === 'cluster') {
+    cluster = await startTemporalCluster({ postgresUrl: postgres.url });
+    address = cluster.address;
+  } else {
+    const dev = await startTemporalDevServer();
+    devPid = dev.pid;
+    address = dev.address;
+  }
+  const stopAll = async () => {
+    await cluster?.stop();
+    for (const pid of [devPid, postgres.pid]) if (pid) process.kill(pid, 'SIGTERM');
+  };
+  try {
+    await run(address, postgres.url);
+  } finally {
+    await stopAll();
+  }
+}
+
+async function run(address: string, pgUrl: string): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-floor-'));
+  const bundlePath = join(dir, 'workflow-bundle.js');
+  const quiet = { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: noop };
+  writeFileSync(
+    bundlePath,
+    (await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows/index.ts'), logger: quiet })).code,
+  );
+  const config = parseConfig({
+    TEMPORAL_ADDRESS: address,
+    TEMPORAL_TASK_QUEUE: 'bench-floor-product',
+    HTTP_PORT: '0',
+    DATABASE_URL: pgUrl,
+    CATALOG_PATH: join(__dirname, '../test/fixtures/catalog.test.yaml'),
+    DATA_DIR: dir,
+    FINGERPRINT_KEY: randomBytes(32).toString('hex'),
+    VAULT_KEY: randomBytes(32).toString('hex'),
+    LOG_LEVEL: 'error',
+  });
+  const product = await assembleProduct({
+    config,
+    env: { TEST_PG_ADMIN_URL: pgUrl },
+    logger: pino({ level: 'error' }),
+    temporalAddress: address,
+    workflows: { workflowBundle: { codePath: bundlePath } },
+  });
+  const nativeConnection = await NativeConnection.connect({ address });
+  const floorWorker = await Worker.create({
+    connection: nativeConnection,
+    taskQueue: 'bench-floor',
+    workflowBundle: {
+      code: (await bundleWorkflowCode({ workflowsPath: require.resolve('./floor-workflows.ts'), logger: quiet })).code,
+    },
+    activities: { revokeRole: (role: string) => rawRevoke(pgUrl, role) },
+  });
+  const floorRunning = floorWorker.run();
+  const connection = await Connection.connect({ address });
+  const client = new TemporalClient({ connection });
+  const figures: Record<string, number[]> = {};
+  const add = (name: string, ms: number) => (figures[name] ??= []).push(ms);
+  const productRuns: Array<{ ms: number; workflowId: string; runId: string }> = [];
+  try {
+    for (let i = 0; i < RUNS + 3; i += 1) {
+      const warm = i < 3;
+      // Raw provider call.
+      await resetRole(pgUrl, 'floor_app');
+      let t = performance.now();
+      await rawRevoke(pgUrl, 'floor_app');
+      if (!warm) add('raw provider call (connect, ALTER ROLE NOLOGIN, pg_terminate_backend)', performance.now() - t);
+      // Bare Temporal.
+      t = performance.now();
+      await client.workflow.execute('floorEmpty', { taskQueue: 'bench-floor', workflowId: `empty-${randomUUID()}` });
+      if (!warm) add('bare Temporal: empty workflow, start → result', performance.now() - t);
+      await resetRole(pgUrl, 'floor_app');
+      t = performance.now();
+      await client.workflow.execute('floorOneActivity', {
+        taskQueue: 'bench-floor',
+        workflowId: `one-${randomUUID()}`,
+        args: ['floor_app'],
+      });
+      if (!warm) add('bare Temporal: one activity doing the raw call', performance.now() - t);
+      await resetRole(pgUrl, 'floor_app');
+      t = performance.now();
+      await client.workflow.execute('floorLocalActivity', {
+        taskQueue: 'bench-floor',
+        workflowId: `local-${randomUUID()}`,
+        args: ['floor_app'],
+      });
+      if (!warm) add('bare Temporal: the raw call as a local activity', performance.now() - t);
+      // Tourniquet, auto-contain.
+      const password = await resetRole(pgUrl, 'payments_app');
+      const wallStart = Date.now();
+      t = performance.now();
+      const opened = await post(product.baseUrl, '/api/incidents', 'carol', {
+        secretId: 'payments-db',
+        leakedValue: password,
+        verifiedActive: true,
+        publiclyExposed: true,
+      });
+      const proven = await pollUntil(product.baseUrl, opened.incidentId, (s) => s.phase === 'awaiting-verification');
+      const provenMs = performance.now() - t;
+      const revokedMs = Date.parse(proven.actions.find((a) => a.kind === 'credential.revoked')!.at) - wallStart;
+      if (!warm) {
+        add('Tourniquet: POST /api/incidents (auto-contain) → revoked', revokedMs);
+        add('Tourniquet: POST /api/incidents (auto-contain) → death proven', provenMs);
+        const { runId } = await client.workflow.getHandle(proven.workflowId).describe();
+        productRuns.push({ ms: revokedMs, workflowId: proven.workflowId, runId });
+      }
+      await post(product.baseUrl, `/api/incidents/${opened.incidentId}/verification`, 'carol', { note: 'bench' });
+      await client.workflow.getHandle(proven.workflowId).result();
+      // Tourniquet, a decision click → revoked.
+      const password2 = await resetRole(pgUrl, 'payments_app');
+      const asked = await post(product.baseUrl, '/api/incidents', 'carol', {
+        secretId: 'payments-db',
+        leakedValue: password2,
+      });
+      await pollUntil(product.baseUrl, asked.incidentId, (s) => s.phase === 'awaiting-decision');
+      const clickWall = Date.now();
+      await post(product.baseUrl, `/api/incidents/${asked.incidentId}/decision`, 'alice', { choice: 'revoke' });
+      const done = await pollUntil(product.baseUrl, asked.incidentId, (s) => s.phase === 'awaiting-verification');
+      if (!warm)
+        add(
+          'Tourniquet: decision click (POST …/decision) → revoked',
+          Date.parse(done.actions.find((a) => a.kind === 'credential.revoked')!.at) - clickWall,
+        );
+      await post(product.baseUrl, `/api/incidents/${asked.incidentId}/verification`, 'carol', { note: 'bench' });
+      await client.workflow.getHandle(done.workflowId).result();
+    }
+    report(figures);
+    const median = [...productRuns].sort((a, b) => a.ms - b.ms)[Math.floor(productRuns.length / 2)]!;
+    await breakdown(client, median.workflowId, median.runId);
+  } finally {
+    await connection.close();
+    floorWorker.shutdown();
+    await floorRunning;
+    await nativeConnection.close();
+    await product.stop();
+  }
+}
+
+function report(figures: Record<string, number[]>): void {
+  const q = (values: number[], p: number) =>
+    [...values].sort((a, b) => a - b)[Math.ceil((p / 100) * values.length) - 1]!;
+  console.log(`\n${TARGET}, ${RUNS} runs each, interleaved\n`);
+  console.log('| path | p50 | p95 | p99 |\n|---|---|---|---|');
+  for (const [name, values] of Object.entries(figures))
+    console.log(
+      `| ${name} | ${q(values, 50).toFixed(0)} ms | ${q(values, 95).toFixed(0)} ms | ${q(values, 99).toFixed(0)} ms |`,
+    );
+  const raw = figures['raw provider call (connect, ALTER ROLE NOLOGIN, pg_terminate_backend)']!;
+  const empty = figures['bare Temporal: empty workflow, start → result']!;
+  const product = figures['Tourniquet: POST /api/incidents (auto-contain) → revoked']!;
+  const floor = q(raw, 50) + q(empty, 50);
+  console.log(
+    `\nfloor (empty workflow + raw call, p50) ${floor.toFixed(0)} ms; alert → revoked p50 ${q(product, 50).toFixed(0)} ms = ${(q(product, 50) / floor).toFixed(2)}× the floor`,
+  );
+}
+
+/** Where the time went in one product run: every history event up to the revocation, ms after the start. */
+async function breakdown(client: TemporalClient, workflowId: string, runId: string): Promise<void> {
+  const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+  const events = history.events ?? [];
+  const at = (event: temporal.api.history.v1.IHistoryEvent) =>
+    Number(event.eventTime!.seconds) * 1000 + Math.round((event.eventTime!.nanos ?? 0) / 1e6);
+  const start = at(events[0]!);
+  const names = new Map<number, string>();
+  console.log(`\nmedian run ${workflowId}: server event times, ms after WorkflowExecutionStarted\n`);
+  for (const event of events) {
+    const type = temporal.api.enums.v1.EventType[event.eventType!].replace('EVENT_TYPE_', '');
+    const scheduled = event.activityTaskScheduledEventAttributes;
+    if (scheduled) names.set(Number(event.eventId), scheduled.activityType!.name!);
+    const of =
+      event.activityTaskStartedEventAttributes?.scheduledEventId ??
+      event.activityTaskCompletedEventAttributes?.scheduledEventId;
+    const name =
+      scheduled?.activityType?.name ?? (of ? names.get(Number(of)) : event.markerRecordedEventAttributes?.markerName);
+    console.log(`${String(at(event) - start).padStart(6)} ms  ${type}${name ? ` (${name})` : ''}`);
+    if (event.activityTaskCompletedEventAttributes && names.get(Number(of)) === 'revokeCredential') break;
+  }
+}
+
+async function rawRevoke(url: string, role: string): Promise<number> {
+  const admin = new Client({ connectionString: url });
+  await admin.connect();
+  try {
+    await admin.query(`ALTER ROLE ${role} NOLOGIN PASSWORD '${randomBytes(12).toString('hex')}'`);
+    await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1', [role]);
+  } finally {
+    await admin.end();
+  }
+  return Date.now();
+}
+
+async function resetRole(url: string, role: string): Promise<string> {
+  const password = `pw-${randomBytes(12).toString('hex')}`;
+  const admin = new Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`DO $$ BEGIN CREATE ROLE ${role}; EXCEPTION WHEN duplicate_object THEN NULL; END $$`);
+  await admin.query(`ALTER ROLE ${role} LOGIN PASSWORD '${password}'`);
+  await admin.end();
+  return password;
+}
+
+async function post(baseUrl: string, path: string, as: string, body: unknown): Promise<{ incidentId: string }> {
+  const response = await fetch(`${baseUrl}${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer token-${as}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as { incidentId: string };
+}
+
+async function pollUntil(baseUrl: string, id: string, done: (s: IncidentStatus) => boolean): Promise<IncidentStatus> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const response = await fetch(`${baseUrl}/api/incidents/${id}`, { headers: { authorization: 'Bearer token-erin' } });
+    const text = await response.text();
+    if (response.ok && done(JSON.parse(text) as IncidentStatus)) return JSON.parse(text) as IncidentStatus;
+    if (Date.now() > deadline) throw new Error(`incident ${id} stuck: ${text.slice(0, 1_000)}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+function noop(): void {}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
