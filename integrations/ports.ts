@@ -89,7 +89,6 @@ export interface EvidenceStore {
  * handle crosses into workflows. `destroy` is idempotent.
  */
 export interface SecretVault {
-  seal(value: string, purpose: 'leaked' | 'replacement'): Promise<string>;
   /**
    * Seals under a caller-chosen handle; sealing a live handle again keeps the first value, sealing a
    * destroyed one seals the new value (a re-leak after closure must be usable again).
@@ -117,8 +116,6 @@ export interface DeathProof {
   dead: boolean;
   /** Each check that was made and what it showed, e.g. "login with old password: 28P01". */
   checks: string[];
-  /** False when the credential is still alive but may die after eventual consistency settles. */
-  settled?: boolean;
 }
 
 /** Kills the leaked credential at its provider (after a rotation: only the old one). */

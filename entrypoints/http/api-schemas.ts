@@ -1,20 +1,13 @@
 import { z } from 'zod';
-import { TierSchema } from '../../domain/catalog';
+import { DetectedAtSchema, LeakedValueSchema, ReportFields } from '../../domain/report-schema';
 
 /** Input of POST /api/incidents. The leaked value is optional and is sealed, never echoed. */
 export const OpenIncidentBodySchema = z
   .strictObject({
-    secretId: z.string().min(1).optional(),
-    identifiers: z.array(z.string().min(1).max(512)).max(20).optional(),
-    leakedValue: z.string().min(1).max(16_384).optional(),
-    description: z.string().max(2_000).optional(),
-    providerHint: z.string().max(200).optional(),
-    location: z.string().max(2_000).optional(),
-    verifiedActive: z.boolean().optional(),
-    publiclyExposed: z.boolean().optional(),
-    severity: TierSchema.optional(),
+    ...ReportFields,
+    leakedValue: LeakedValueSchema.optional(),
     notes: z.string().max(4_000).optional(),
-    detectedAt: z.iso.datetime({ offset: true }).optional(),
+    detectedAt: DetectedAtSchema.optional(),
   })
   .refine((body) => body.secretId || body.identifiers?.length || body.leakedValue || body.description, {
     message: 'say which credential leaked: give secretId, identifiers, leakedValue or description',

@@ -22,7 +22,7 @@ interface ProofInput {
 /**
  * Dead = IAM no longer lists the key AND STS refuses a request signed with it. IAM is eventually
  * consistent, so both checks are polled within the bound; a key still alive at the end gives
- * `dead: false, settled: false` for the workflow to ask again, never an exception.
+ * `dead: false` for the workflow to ask again, never an exception.
  */
 export async function proveKeyDead(input: ProofInput): Promise<DeathProof> {
   const result = await pollUntil(async () => {
@@ -32,7 +32,7 @@ export async function proveKeyDead(input: ProofInput): Promise<DeathProof> {
     return { done: !listed.alive && sts.alive !== true, listed, sts };
   }, input.poll);
   const checks = [result.listed.check, result.sts.check, `checked ${result.attempts} time(s)`];
-  return { dead: result.done, checks, settled: result.done };
+  return { dead: result.done, checks };
 }
 
 async function isListed(input: ProofInput): Promise<{ alive: boolean; check: string }> {

@@ -85,7 +85,6 @@ export class SecretsManagerProvider implements CredentialProvider, Revocation, R
       const ours = current === versionToken(target.incidentId, locator.secretId);
       return {
         dead: ours,
-        settled: true,
         checks: [
           `AWSCURRENT is ${current}${ours ? ', written by this incident' : ', not written by this incident'}; no leaked value to compare`,
         ],
@@ -99,7 +98,7 @@ export class SecretsManagerProvider implements CredentialProvider, Revocation, R
         `version ${version} (${stages.join(',')}): ${holds ? 'holds the leaked value' : 'differs from the leaked value'}`,
       );
     }
-    return { dead: !checks.some((check) => check.endsWith('holds the leaked value')), checks, settled: true };
+    return { dead: !checks.some((check) => check.endsWith('holds the leaked value')), checks };
   }
 
   private async rotate(client: SecretsManagerClient, locator: SecretsManagerLocator, incidentId: string) {

@@ -65,7 +65,7 @@ export class GitHubTokenProvider implements CredentialProvider, Revocation, Deat
       this.deps.poll ?? DEFAULT_POLL,
     );
     const check = `GET /user with the token: ${result.done ? '401 Bad credentials' : 'still accepted'} after ${result.attempts} attempt(s)`;
-    return { dead: result.done, settled: result.done, checks: [check] };
+    return { dead: result.done, checks: [check] };
   }
 
   private async tokenOf(target: CredentialTarget): Promise<string> {

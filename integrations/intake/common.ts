@@ -5,10 +5,7 @@ import type { OpenIncidentCommand } from '../../domain/open-incident';
 /**
  * Pieces every webhook source shares: HMAC checks over the raw body, timestamp windows, zod parsing
  * with errors that name the field, and the shape each source maps its payload into.
- *
- * `@octokit/webhooks-methods` (v6) is ESM-only and exports only an `import` condition, so neither
- * Node's `require` nor jest's CommonJS runtime can load it from this CommonJS build; the GitHub check
- * below is the same HMAC-SHA256 it performs, done with node:crypto.
+ * GitHub's `X-Hub-Signature-256` check is the HMAC-SHA256 below, done with node:crypto.
  */
 
 /** Why a request was refused, with the HTTP status the router answers. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DetectedAtSchema, LeakedValueSchema, ReportFields } from '../../domain/report-schema';
 import type { IntakeDecision } from './common';
 import { isoOr, parseJson, parseWith } from './common';
 
@@ -11,18 +12,11 @@ export const GenericAlertSchema = z
   .strictObject({
     /** The sender's unique id for this alert; a resend with the same id is a no-op. */
     id: z.string().min(1).max(200),
-    detectedAt: z.string().refine((text) => !Number.isNaN(Date.parse(text)), 'an ISO-8601 time'),
-    /** Catalog secret id, when the sender knows it. */
-    secretId: z.string().min(1).optional(),
-    /** Strings that name the credential: AWS key id, database role, `github:<type>:<repo>`... */
-    identifiers: z.array(z.string().min(1).max(500)).max(20).optional(),
+    detectedAt: DetectedAtSchema,
+    /** secretId, identifiers, description, providerHint, location, verifiedActive, publiclyExposed. */
+    ...ReportFields,
     /** The leaked value itself, when the sender has it: fingerprinted and sealed, never stored in clear. */
-    value: z.string().min(1).max(10_000).optional(),
-    description: z.string().max(500).optional(),
-    providerHint: z.string().max(100).optional(),
-    location: z.string().max(2_000).optional(),
-    verifiedActive: z.boolean().optional(),
-    publiclyExposed: z.boolean().optional(),
+    value: LeakedValueSchema.optional(),
     canary: z.boolean().optional(),
     /** The sender reports the credential revoked or resolved on its side. */
     resolved: z.boolean().optional(),

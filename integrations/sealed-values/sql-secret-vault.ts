@@ -25,12 +25,6 @@ export class SqlSecretVault implements SecretVault {
     this.key = Buffer.from(keyHex, 'hex');
   }
 
-  async seal(value: string, purpose: 'leaked' | 'replacement'): Promise<string> {
-    const handle = `sv_${randomBytes(16).toString('hex')}`;
-    await this.sealAs(handle, value, purpose);
-    return handle;
-  }
-
   /**
    * Seals under a caller-chosen handle. Sealing a live handle again keeps the first value (a retry);
    * sealing a destroyed handle seals the value again: the same value reported again after its

@@ -12,7 +12,7 @@ export const DEFAULT_POLL: PollBound = { timeoutMs: 0, intervalMs: 0 };
 
 /**
  * Calls `attempt` until it reports done or the bound runs out. Returns the last result either
- * way: the caller turns a timed-out "still alive" into `settled: false`, never into an exception.
+ * way: the caller turns a timed-out "still alive" into `dead: false`, never into an exception.
  */
 export async function pollUntil<T extends { done: boolean }>(
   attempt: () => Promise<T>,

@@ -66,7 +66,6 @@ export class SlackTokenProvider implements CredentialProvider, Revocation, Death
     const shown = result.answer.ok ? 'ok (still valid)' : result.answer.error;
     return {
       dead: result.done,
-      settled: result.done,
       checks: [`auth.test with the token: ${shown} after ${result.attempts} attempt(s)`],
     };
   }

@@ -88,7 +88,6 @@ export class VaultProvider implements CredentialProvider, Revocation, Rotation, 
     }, this.deps.poll ?? DEFAULT_POLL);
     return {
       dead: result.done,
-      settled: result.done,
       checks: [result.state.check, `checked ${result.attempts} time(s)`],
     };
   }

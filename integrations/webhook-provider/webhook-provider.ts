@@ -78,7 +78,6 @@ export class WebhookCredentialProvider implements FullCredentialProvider {
     const dead = answer.dead === true;
     return {
       dead,
-      settled: true,
       checks: answer.checks ?? [`the team endpoint says the credential is ${dead ? 'dead' : 'alive'}`],
     };
   }

@@ -38,7 +38,7 @@ describe('webhook provider', () => {
     console.log(`webhook containment (revoke -> proveDead) against the fake: ${Date.now() - started} ms`);
     expect(answer.answerId).toBe('T-42');
     expect(answer.alreadyDone).toBeUndefined();
-    expect(proof).toEqual({ dead: true, settled: true, checks: ['login refused'] });
+    expect(proof).toEqual({ dead: true, checks: ['login refused'] });
     expect((await provider().revoke(target)).alreadyDone).toBe(true);
     expect(team.requests[0]!.headers['idempotency-key']).toBe('inc-test-1:revoke');
     expect(team.requests.every((r) => !r.body.includes('canary-webhook-secret'))).toBe(true);
