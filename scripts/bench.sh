@@ -10,4 +10,5 @@ echo "== latency beside its floor, dev server (issue 11)"; npx tsx bench/latency
 echo "== latency beside its floor, cluster (issue 11)";    TARGET=cluster npx tsx bench/latency-floor.ts
 echo "== provider containment (issue 6)";  npx tsx bench/provider-containment.ts
 echo "== closure evidence bundle (issue 5)"; npx tsx bench/evidence-bundle.ts
+echo "== metrics + tracing overhead (issue 12)"; npx tsx bench/observability-overhead.ts
 echo "== intake storm (issue 4)";           ALERTS="${ALERTS:-5000}" npx tsx bench/intake-storm.ts

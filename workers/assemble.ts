@@ -18,7 +18,7 @@ import { loadEvidenceSigner } from '../integrations/evidence/bundle-signing';
 import { SqlEvidenceStore } from '../integrations/evidence/sql-evidence-store';
 import { LogNotifier } from '../integrations/log-notifier/log-notifier';
 import { createSlackNotifier } from '../integrations/slack/slack-notifier';
-import type { Notifier } from '../integrations/ports';
+import type { Notifier, ProviderLookup } from '../integrations/ports';
 import { Fingerprinter } from '../integrations/sealed-values/fingerprint';
 import { SqlSecretVault } from '../integrations/sealed-values/sql-secret-vault';
 import type { Config } from './config';
@@ -49,6 +49,11 @@ export interface AssembleOptions {
   notifier?: Notifier;
   /** Where spans go besides OTLP (tests: an in-memory exporter); tracing is off without either. */
   spanProcessor?: SpanProcessor;
+  /**
+   * Benchmarks only: `false` assembles the product without metric decorators, the evidence
+   * observer and tracing interceptors (with `workflowsPath`), to measure what they cost.
+   */
+  instrumented?: boolean;
   /** The metrics registry to fill; a new one by default (tests read it through GET /metrics). */
   metrics?: ProductMetrics;
 }
@@ -85,9 +90,12 @@ export async function assembleProduct(options: AssembleOptions): Promise<Running
   metrics.buildInfo.set({ version: build.version, deployment: build.deploymentName, build_id: build.buildId }, 1);
   // Metrics come from the records the evidence store inserts, so numbers and evidence agree.
   const evidenceMetrics = new EvidenceMetrics(metrics, (incidentId) => evidence.list(incidentId));
+  const instrumented = options.instrumented !== false;
   const evidence = new SqlEvidenceStore(database, (record) => {
+    if (!instrumented) return;
     evidenceMetrics.observe(record).catch((error: unknown) => logger.warn({ err: error }, 'evidence metrics failed'));
   });
+  const metered = <T>(plain: T, wrap: (port: T) => T): T => (instrumented ? wrap(plain) : plain);
   const vault = new SqlSecretVault(database, keys.vaultKey);
   const signer = await loadEvidenceSigner({
     signingKey: config.EVIDENCE_SIGNING_KEY,
@@ -95,12 +103,12 @@ export async function assembleProduct(options: AssembleOptions): Promise<Running
     dataDir: config.DATA_DIR,
   });
   const sealClosureBundle = closureSealer(new ClosureBundleArchive(database, evidence, signer));
-  const notifier = meteredNotifier(
+  const notifier = metered(
     options.notifier ??
       (config.SLACK_BOT_TOKEN
         ? createSlackNotifier({ config, database, logger })
         : new LogNotifier(logger.child({ component: 'notifier' }))),
-    metrics,
+    (port) => meteredNotifier(port, metrics),
   );
   const workerIdentity = config.WORKER_IDENTITY ?? `tourniquet-worker@${hostname()}:${process.pid}`;
 
@@ -109,9 +117,11 @@ export async function assembleProduct(options: AssembleOptions): Promise<Running
     ...createActivities({
       directory,
       liveRoles,
-      evidence: meteredEvidence(evidence, metrics),
+      evidence: metered(evidence, (port) => meteredEvidence(port, metrics)),
       vault,
-      providers: meteredProviders(providers, metrics, tracing.enabled ? tracing.tracer : undefined),
+      providers: metered<ProviderLookup>(providers, (port) =>
+        meteredProviders(port, metrics, tracing.enabled ? tracing.tracer : undefined),
+      ),
       notifier,
       logger,
       workerIdentity,
@@ -149,14 +159,18 @@ export async function assembleProduct(options: AssembleOptions): Promise<Running
     ...options.workflows,
     // A prebuilt bundle already holds the tracing workflow interceptors (see WORKFLOW_INTERCEPTOR_MODULES).
     interceptors: {
-      activity: [activityLogContext(logger), ...tracing.activityInterceptors],
-      workflowModules: options.workflows.workflowBundle ? [] : WORKFLOW_INTERCEPTOR_MODULES,
+      activity: [activityLogContext(logger), ...(instrumented ? tracing.activityInterceptors : [])],
+      workflowModules: options.workflows.workflowBundle || !instrumented ? [] : WORKFLOW_INTERCEPTOR_MODULES,
     },
-    sinks: tracing.sinks,
+    sinks: instrumented ? tracing.sinks : {},
   });
   const workerRun = worker.run();
 
-  const { client, connection } = await connectClient(config, options.temporalAddress, [tracing.clientInterceptor]);
+  const { client, connection } = await connectClient(
+    config,
+    options.temporalAddress,
+    instrumented ? [tracing.clientInterceptor] : [],
+  );
   const service = new IncidentService(
     client,
     config.TEMPORAL_TASK_QUEUE,
@@ -174,7 +188,7 @@ export async function assembleProduct(options: AssembleOptions): Promise<Running
     evidence,
     drills: evidence,
     logger,
-    tracer: tracing.enabled ? tracing.tracer : undefined,
+    tracer: tracing.enabled && instrumented ? tracing.tracer : undefined,
     operations: {
       metrics,
       beforeScrape: () => refreshOpenIncidents(metrics, database, policyWindows(directory.catalog)),

@@ -1,7 +1,9 @@
 import { parseArgs } from 'node:util';
+import { listStuck, listWaitingOn } from './operations';
 
 const USAGE = `usage (TOURNIQUET_URL defaults to http://127.0.0.1:8080; TOURNIQUET_TOKEN is your API token):
-  tourniquet incidents list
+  tourniquet incidents list [--waiting-on <person id>]
+  tourniquet incidents stuck            (exit 3 when an incident waits past its deadline)
   tourniquet incidents open --secret <catalog id> [--location <where>] [--notes <text>]
   tourniquet incidents status <incident id>
   tourniquet incidents timeline <incident id>
@@ -30,13 +32,16 @@ export async function runIncidentsCommand(
       note: { type: 'string' },
       reference: { type: 'string' },
       to: { type: 'string' },
+      'waiting-on': { type: 'string' },
     },
   });
   const [verb, id] = positionals;
   const call = request(env);
   switch (verb) {
     case 'list':
-      return call('GET', '/api/incidents');
+      return values['waiting-on'] ? listWaitingOn(values['waiting-on'], env) : call('GET', '/api/incidents');
+    case 'stuck':
+      return listStuck(env);
     case 'open':
       return call('POST', '/api/incidents', {
         secretId: values.secret,

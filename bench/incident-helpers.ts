@@ -1,0 +1,40 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import type { IncidentStatus } from '../domain/incident';
+
+/** What the incident benchmarks share: a fresh leaked password, API calls as a test person, polling a status. */
+
+export async function resetRole(url: string): Promise<string> {
+  const password = `pw-${randomBytes(12).toString('hex')}`;
+  const admin = new Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`DO $$ BEGIN CREATE ROLE payments_app; EXCEPTION WHEN duplicate_object THEN NULL; END $$`);
+  await admin.query(`ALTER ROLE payments_app LOGIN PASSWORD '${password}'`);
+  await admin.end();
+  return password;
+}
+
+export async function post(baseUrl: string, path: string, as: string, body: unknown): Promise<{ incidentId: string }> {
+  const response = await fetch(`${baseUrl}${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer token-${as}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as { incidentId: string };
+}
+
+export async function pollUntil(
+  baseUrl: string,
+  id: string,
+  done: (s: IncidentStatus) => boolean,
+): Promise<IncidentStatus> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const response = await fetch(`${baseUrl}/api/incidents/${id}`, { headers: { authorization: 'Bearer token-erin' } });
+    const text = await response.text();
+    if (response.ok && done(JSON.parse(text) as IncidentStatus)) return JSON.parse(text) as IncidentStatus;
+    if (Date.now() > deadline) throw new Error(`incident ${id} stuck: ${text.slice(0, 1_000)}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
