@@ -164,7 +164,6 @@ export async function awaitDependentAcknowledgements(
 /** Closes: destroys the sealed value, records closure, seals the signed bundle, tells everyone. */
 export async function closeIncident(state: IncidentState, outcome: Outcome, note: string): Promise<void> {
   const plan = state.plan!;
-  state.outcome = outcome;
   state.waitingOn = null;
   if (state.input.sealedValueHandle) {
     await bookkeeping.destroySealedValue(state.input.sealedValueHandle);
@@ -175,6 +174,8 @@ export async function closeIncident(state: IncidentState, outcome: Outcome, note
       { handle: state.input.sealedValueHandle },
     );
   }
+  // The outcome shows together with the closed phase: a status never reads "canary" while still planning.
+  state.outcome = outcome;
   state.closedAt = now();
   state.phase = 'closed';
   state.record(
