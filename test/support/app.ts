@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { Client, Connection } from '@temporalio/client';
+import type { Worker } from '@temporalio/worker';
 import type { Database } from '../../integrations/database/database';
 import { assembleProduct, closeLater, type AssembleOptions } from '../../workers/assemble';
 import { parseConfig, type Config } from '../../workers/config';
@@ -18,6 +19,8 @@ export interface TestApp {
   client: Client;
   config: Config;
   database: Database;
+  /** The product's Temporal worker (its state is what /readyz reports). */
+  worker: Worker;
   /** Everything the product logged so far, as pino JSON lines. */
   logLines(): string;
   stop(): Promise<void>;
@@ -31,16 +34,19 @@ export const tokenOf = (personId: string) => `token-${personId}`;
 /**
  * The whole product — worker, HTTP server, stores — against the shared Temporal dev server and a
  * fresh PostgreSQL database, on its own task queue and a random port. `overrides` are environment
- * values (e.g. TIMER_CAP_MS, SLACK_SIGNING_SECRET).
+ * values (e.g. TIMER_CAP_MS, SLACK_SIGNING_SECRET; TEMPORAL_ADDRESS for a Temporal of the test's own).
+ * `options.workflowBundlePath` loads other workflow code than the run's bundle (a second build).
  */
 export async function startTestApp(
   overrides: Record<string, string> = {},
-  options: Pick<AssembleOptions, 'spanProcessor' | 'notifier'> = {},
+  options: Pick<AssembleOptions, 'spanProcessor' | 'notifier'> & { workflowBundlePath?: string } = {},
 ): Promise<TestApp> {
+  const { workflowBundlePath, ...assembleOptions } = options;
   const environment = testEnvironment();
+  const temporalAddress = overrides.TEMPORAL_ADDRESS ?? environment.temporalAddress;
   const databaseUrl = overrides.DATABASE_URL ?? (await createTestDatabase('app'));
   const env: Record<string, string | undefined> = {
-    TEMPORAL_ADDRESS: environment.temporalAddress,
+    TEMPORAL_ADDRESS: temporalAddress,
     TEMPORAL_TASK_QUEUE: `test-${randomBytes(6).toString('hex')}`,
     HTTP_PORT: '0',
     CATALOG_PATH: TEST_CATALOG,
@@ -66,11 +72,11 @@ export async function startTestApp(
     config,
     env,
     logger,
-    temporalAddress: environment.temporalAddress,
-    workflows: { workflowBundle: { codePath: environment.workflowBundlePath } },
-    ...options,
+    temporalAddress,
+    workflows: { workflowBundle: { codePath: workflowBundlePath ?? environment.workflowBundlePath } },
+    ...assembleOptions,
   });
-  const connection = await Connection.connect({ address: environment.temporalAddress });
+  const connection = await Connection.connect({ address: temporalAddress });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   return {
     baseUrl: product.baseUrl,
@@ -78,6 +84,7 @@ export async function startTestApp(
     client,
     config,
     database: product.database,
+    worker: product.worker,
     logLines: () => lines.join(''),
     async stop() {
       await product.stop();

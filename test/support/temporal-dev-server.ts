@@ -3,14 +3,17 @@ import { join } from 'node:path';
 import { DEV_SERVER_DYNAMIC_CONFIG } from '../../workers/dev-temporal';
 import { freePort, spawnService, waitForPort } from './processes';
 
-/** Starts `temporal server start-dev` (in memory, headless) on a free port; the CLI comes from scripts/temporal-cli.sh. */
-export async function startTemporalDevServer(): Promise<{ address: string; pid: number }> {
+/**
+ * Starts `temporal server start-dev` (in memory, headless) on `port` (a free one by default); the
+ * CLI comes from scripts/temporal-cli.sh.
+ */
+export async function startTemporalDevServer(port?: number): Promise<{ address: string; pid: number }> {
   const cli = execFileSync('bash', [join(__dirname, '../../scripts/temporal-cli.sh')], {
     stdio: ['ignore', 'pipe', 'inherit'],
   })
     .toString()
     .trim();
-  const port = await freePort();
+  port ??= await freePort();
   const server = spawnService(cli, [
     'server',
     'start-dev',

@@ -1,7 +1,12 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { startTestApp, type TestApp } from '../../support/app';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TEST_CATALOG, startTestApp, type TestApp } from '../../support/app';
 import { api, eventually } from '../../support/http';
 import { restartPostgresCluster, startPostgresCluster, stopPostgresCluster } from '../../support/postgres-cluster';
+import { processAlive, signalGroup, waitForPortClosed, waitUntilGone } from '../../support/processes';
+import { startTemporalDevServer } from '../../support/temporal-dev-server';
 
 /** True when something accepts TCP connections on the port. */
 function listening(port: number): Promise<boolean> {
@@ -70,5 +75,92 @@ describe('/healthz and /readyz', () => {
       'readyz 200 again',
     );
     expect(up.body.checks.database).toBe('ok');
+  });
+});
+
+describe('/readyz when Temporal or the worker is gone', () => {
+  let app: TestApp | undefined;
+  let temporal: { address: string; pid: number } | undefined;
+  const temporalPort = () => Number(temporal!.address.split(':')[1]);
+
+  beforeAll(async () => {
+    // A Temporal dev server of its own: killing the shared one would fail every other test file.
+    temporal = await startTemporalDevServer();
+    app = await startTestApp({ TEMPORAL_ADDRESS: temporal.address });
+  });
+  afterAll(async () => {
+    await app?.stop();
+    if (temporal) {
+      signalGroup(temporal.pid, 'SIGKILL');
+      await waitUntilGone(temporal.pid, 10_000, 'test Temporal dev server');
+    }
+  });
+
+  it('answers 503 naming temporal while the Temporal server is killed, and temporal ok once one listens again', async () => {
+    expect((await api(app!.baseUrl, 'GET', '/readyz')).status).toBe(200);
+    const { pid } = temporal!;
+    signalGroup(pid, 'SIGKILL');
+    await waitUntilGone(pid, 10_000, 'Temporal dev server');
+    await waitForPortClosed(temporalPort(), 10_000, 'Temporal dev server');
+    expect(processAlive(pid)).toBe(false);
+
+    const down = await eventually(
+      () => api(app!.baseUrl, 'GET', '/readyz'),
+      (r) => r.status === 503 && r.body.failed?.includes('temporal'),
+      30_000,
+      'readyz 503 naming temporal',
+    );
+    expect(down.body.ready).toBe(false);
+    expect(down.body.checks.temporal).toMatch(/^failed: /);
+    expect(down.body.checks.database).toBe('ok');
+    expect(down.body.checks.catalog).toBe('ok');
+    expect((await api(app!.baseUrl, 'GET', '/healthz')).status).toBe(200);
+
+    // A new server on the same address: the check follows the dependency back, it does not latch.
+    temporal = await startTemporalDevServer(temporalPort());
+    const up = await eventually(
+      () => api(app!.baseUrl, 'GET', '/readyz'),
+      (r) => r.body?.checks?.temporal === 'ok',
+      60_000,
+      'temporal ok again',
+    );
+    expect(up.body.checks.database).toBe('ok');
+  });
+
+  it('answers 503 naming the worker once the worker has stopped polling, while Temporal is up', async () => {
+    app!.worker.shutdown();
+    await eventually(
+      async () => app!.worker.getState(),
+      (state) => state === 'STOPPED',
+      60_000,
+      'worker stopped',
+    );
+    // STOPPED is the SDK's own word that its native worker finished shutting down (polls ended).
+    expect(app!.worker.getState()).toBe('STOPPED');
+
+    const down = await api(app!.baseUrl, 'GET', '/readyz');
+    expect(down.status).toBe(503);
+    expect(down.body.failed).toEqual(['worker']);
+    expect(down.body.checks.worker).toBe('failed: worker is STOPPED');
+    expect(down.body.checks.temporal).toBe('ok');
+  });
+});
+
+describe('/readyz with a catalog that lists no secret', () => {
+  let app: TestApp | undefined;
+  afterAll(async () => {
+    await app?.stop();
+  });
+
+  it('answers 503 naming the catalog: the product can page people but contain nothing', async () => {
+    const catalog = readFileSync(TEST_CATALOG, 'utf8');
+    const empty = join(mkdtempSync(join(tmpdir(), 'tourniquet-catalog-')), 'catalog.yaml');
+    writeFileSync(empty, `${catalog.slice(0, catalog.indexOf('\nsecrets:'))}\nsecrets: []\n`);
+    app = await startTestApp({ CATALOG_PATH: empty });
+
+    const ready = await api(app.baseUrl, 'GET', '/readyz');
+    expect(ready.status).toBe(503);
+    expect(ready.body.failed).toEqual(['catalog']);
+    expect(ready.body.checks.catalog).toBe(`failed: no secrets in ${empty}`);
   });
 });
