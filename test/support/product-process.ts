@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { testEnvironment } from './environment';
 import { processAlive, spawnService, type Service } from './processes';
 
 /** The product running in its own process (test/support/worker-process.ts), so a test can SIGKILL it. */
@@ -52,5 +54,31 @@ export async function startProductProcess(env: NodeJS.ProcessEnv, timeoutMs = 60
       await service.kill();
       if (processAlive(pid)) throw new Error(`worker pid ${pid} survived SIGKILL`);
     },
+  };
+}
+
+/**
+ * The environment of a product process for a crash test: its own task queue (so the process is the
+ * only worker polling it), fresh keys, an ephemeral HTTP port, the run's workflow bundle.
+ */
+export function productEnv(settings: {
+  temporalAddress?: string;
+  databaseUrl: string;
+  catalogPath: string;
+  dataDir: string;
+  extra?: Record<string, string>;
+}): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    TEMPORAL_ADDRESS: settings.temporalAddress ?? testEnvironment().temporalAddress,
+    TEMPORAL_TASK_QUEUE: `crash-${randomBytes(6).toString('hex')}`,
+    WORKFLOW_BUNDLE_PATH: testEnvironment().workflowBundlePath,
+    DATABASE_URL: settings.databaseUrl,
+    CATALOG_PATH: settings.catalogPath,
+    HTTP_PORT: '0',
+    DATA_DIR: settings.dataDir,
+    FINGERPRINT_KEY: randomBytes(32).toString('hex'),
+    VAULT_KEY: randomBytes(32).toString('hex'),
+    ...settings.extra,
   };
 }

@@ -4,8 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { parse, stringify } from 'yaml';
-import { GENESIS_HASH, type EvidenceDraft } from '../../domain/evidence';
-import { evidenceRecordHash } from '../../integrations/evidence/record-hash';
 import { FakeSlackWebApi } from '../fakes/slack-web-api';
 import { FakeTeamEndpoint } from '../fakes/team-endpoint';
 import { TEST_CATALOG } from '../support/app';
@@ -13,7 +11,8 @@ import { createTestDatabase, testEnvironment, withAdmin } from '../support/envir
 import { HoldingProxy } from '../support/holding-proxy';
 import type { Hold } from '../support/holds';
 import { api } from '../support/http';
-import { startProductProcess, type ProductProcess } from '../support/product-process';
+import { driveToClosed, verifiedEvidenceChain, waitForPhase, waitUntil } from '../support/incident-driver';
+import { productEnv, startProductProcess, type ProductProcess } from '../support/product-process';
 import { processAlive } from '../support/processes';
 import { createLoginRole } from '../support/roles';
 
@@ -239,23 +238,18 @@ describe('a worker SIGKILLed at each point of an incident', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'tourniquet-crash-points-'));
     const catalogPath = join(dataDir, 'catalog.yaml');
     writeFileSync(catalogPath, catalogFor(teamUrl));
-    env = {
-      ...process.env,
-      TEMPORAL_ADDRESS: environment.temporalAddress,
-      TEMPORAL_TASK_QUEUE: `crash-points-${randomBytes(4).toString('hex')}`,
-      WORKFLOW_BUNDLE_PATH: environment.workflowBundlePath,
-      DATABASE_URL: productDb.toString(),
-      CATALOG_PATH: catalogPath,
-      HTTP_PORT: '0',
-      DATA_DIR: dataDir,
-      FINGERPRINT_KEY: randomBytes(32).toString('hex'),
-      VAULT_KEY: randomBytes(32).toString('hex'),
-      PROVIDER_WEBHOOK_SIGNING_KEY: SIGNING_KEY,
-      CRASH_PG_ADMIN_URL: pgAdmin.toString(),
-      SLACK_BOT_TOKEN: 'xoxb-crash-test',
-      SLACK_SIGNING_SECRET: randomBytes(16).toString('hex'),
-      SLACK_API_URL: services.slack.apiUrl,
-    };
+    env = productEnv({
+      databaseUrl: productDb.toString(),
+      catalogPath,
+      dataDir,
+      extra: {
+        PROVIDER_WEBHOOK_SIGNING_KEY: SIGNING_KEY,
+        CRASH_PG_ADMIN_URL: pgAdmin.toString(),
+        SLACK_BOT_TOKEN: 'xoxb-crash-test',
+        SLACK_SIGNING_SECRET: randomBytes(16).toString('hex'),
+        SLACK_API_URL: services.slack.apiUrl,
+      },
+    });
   });
 
   afterAll(async () => {
@@ -359,28 +353,11 @@ describe('a worker SIGKILLed at each point of an incident', () => {
   }
 
   async function checkEvidence(incidentId: string, point: Point): Promise<number> {
-    const rows = await withAdmin(
-      services.productDbUrl,
-      async (admin) =>
-        (
-          await admin.query<{ seq: number; kind: string; record: EvidenceDraft; prev_hash: string; hash: string }>(
-            'SELECT seq, kind, record, prev_hash, hash FROM evidence_records WHERE incident_id = $1 ORDER BY seq',
-            [incidentId],
-          )
-        ).rows,
-    );
-    expect(rows.map((row) => row.seq)).toEqual(rows.map((_, index) => index));
-    let previous = GENESIS_HASH;
-    for (const row of rows) {
-      expect(row.prev_hash).toBe(previous);
-      expect(evidenceRecordHash(row.prev_hash, row.record)).toBe(row.hash);
-      previous = row.hash;
-    }
-    const kinds = rows.map((row) => row.kind);
+    const kinds = await verifiedEvidenceChain(services.productDbUrl, incidentId);
     expect(kinds.filter((kind) => kind === 'credential.revoked')).toHaveLength(1);
     if (point.choice === 'rotate') expect(kinds.filter((kind) => kind === 'credential.rotated')).toHaveLength(1);
     expect(kinds.filter((kind) => kind === 'incident.closed').length).toBeLessThanOrEqual(1);
-    return rows.length;
+    return kinds.length;
   }
 
   async function evidenceKinds(incidentId: string): Promise<string[]> {
@@ -458,48 +435,4 @@ async function passwordAccepted(role: string, password: string): Promise<boolean
   } finally {
     await client.end().catch(() => undefined);
   }
-}
-
-async function waitUntil(what: string, timeoutMs: number, check: () => Promise<unknown>): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const result = await check();
-    if (result === true) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; still: ${JSON.stringify(result)}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
-async function waitForPhase(baseUrl: string, id: string, phases: string[], timeoutMs: number): Promise<void> {
-  await waitUntil(`${id} in ${phases.join('/')}`, timeoutMs, async () => {
-    const status = await api(baseUrl, 'GET', `/api/incidents/${id}`, { as: 'alice' });
-    return phases.includes(status.body?.phase) || status.body?.phase;
-  });
-}
-
-/** Answers what the incident waits for (verification, dependent acknowledgements) until it is closed. */
-async function driveToClosed(baseUrl: string, id: string): Promise<void> {
-  const answered = new Set<string>();
-  await waitUntil(`${id} closed`, 180_000, async () => {
-    const status = (await api(baseUrl, 'GET', `/api/incidents/${id}`, { as: 'alice' })).body;
-    if (status?.phase === 'needs-attention') throw new Error(`${id} needs attention: ${JSON.stringify(status)}`);
-    if (status?.phase === 'awaiting-verification' && !answered.has('verification')) {
-      const verified = await api(baseUrl, 'POST', `/api/incidents/${id}/verification`, {
-        as: 'carol',
-        body: { note: 'crash test: provider state checked' },
-      });
-      if (verified.status < 300) answered.add('verification');
-    }
-    if (status?.phase === 'awaiting-acknowledgement') {
-      for (const dependent of status.dependents ?? []) {
-        if (answered.has(dependent.id) || dependent.acknowledgedBy) continue;
-        const acked = await api(baseUrl, 'POST', `/api/incidents/${id}/dependents/${dependent.id}/acknowledgement`, {
-          as: 'alice',
-          body: { note: 'stopped, seen in our dashboard' },
-        });
-        if (acked.status < 300) answered.add(dependent.id);
-      }
-    }
-    return status?.phase === 'closed' || status?.phase;
-  });
 }

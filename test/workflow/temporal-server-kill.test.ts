@@ -1,0 +1,104 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { parse, stringify } from 'yaml';
+import { parseConfig } from '../../workers/config';
+import { startDevTemporal } from '../../workers/dev-temporal';
+import { FakeTeamEndpoint } from '../fakes/team-endpoint';
+import { TEST_CATALOG } from '../support/app';
+import { createTestDatabase } from '../support/environment';
+import { api } from '../support/http';
+import { driveToClosed, verifiedEvidenceChain, waitForPhase, waitUntil } from '../support/incident-driver';
+import { productEnv, startProductProcess, type ProductProcess } from '../support/product-process';
+import { freePort, portOpen, processAlive, waitForPortClosed, waitUntilGone } from '../support/processes';
+
+/**
+ * The `npm start` setup — the Temporal dev server on a SQLite file (workers/dev-temporal.ts) — is
+ * SIGKILLed while an incident's revocation is in flight, proven dead (pid gone, port closed), and
+ * started again on the same file and port: the incident resumes and finishes, revoking once.
+ */
+describe('the Temporal dev server SIGKILLed mid-incident', () => {
+  const key = randomBytes(32).toString('hex');
+  const team = new FakeTeamEndpoint(key);
+  const servers: Array<{ pid: number }> = [];
+  let worker: ProductProcess | undefined;
+
+  afterAll(async () => {
+    await worker?.kill();
+    for (const { pid } of servers) {
+      if (processAlive(pid)) process.kill(pid, 'SIGKILL');
+      await waitUntilGone(pid, 10_000, 'Temporal dev server');
+    }
+    await team.stop();
+  });
+
+  it('resumes the incident from its SQLite file once restarted on the same port', async () => {
+    const teamUrl = await team.start();
+    const dataDir = mkdtempSync(join(tmpdir(), 'tourniquet-dev-server-kill-'));
+    const catalogPath = join(dataDir, 'catalog.yaml');
+    const base = parse(readFileSync(TEST_CATALOG, 'utf8')) as Record<string, unknown>;
+    const secret = {
+      id: 'team-api-key',
+      provider: 'webhook',
+      locator: { url: `${teamUrl}/credentials` },
+      ownerTeam: 'payments',
+      issuingTeam: 'platform',
+      tier: 'medium',
+    };
+    writeFileSync(catalogPath, stringify({ ...base, secrets: [secret] }));
+    const config = parseConfig({
+      TEMPORAL_CLI_PATH: process.env.TEMPORAL_CLI_PATH,
+      TEMPORAL_DEV_PORT: String(await freePort()),
+      TEMPORAL_UI_PORT: String(await freePort()),
+      DATA_DIR: dataDir,
+      CATALOG_PATH: catalogPath,
+    });
+    const logger = pino({ level: 'silent' });
+    const start = async () => {
+      const server = await startDevTemporal(config, logger);
+      servers.push({ pid: server.child.pid! });
+      return server;
+    };
+    const first = await start();
+    expect(existsSync(join(dataDir, 'temporal.db'))).toBe(true);
+
+    const productDbUrl = await createTestDatabase('devkill');
+    worker = await startProductProcess(
+      productEnv({
+        temporalAddress: first.address,
+        databaseUrl: productDbUrl,
+        catalogPath,
+        dataDir,
+        extra: { PROVIDER_WEBHOOK_SIGNING_KEY: key },
+      }),
+    );
+    const baseUrl = worker.baseUrl;
+    const opened = await api(baseUrl, 'POST', '/api/incidents', { as: 'carol', body: { secretId: secret.id } });
+    const id = opened.body.incidentId as string;
+    await waitForPhase(baseUrl, id, ['awaiting-decision'], 60_000);
+
+    // The revocation takes effect at the team's endpoint; its answer is held while the server dies.
+    const hold = team.hold('revoke after', 'after', (payload) => payload.operation === 'revoke');
+    expect(
+      (await api(baseUrl, 'POST', `/api/incidents/${id}/decision`, { as: 'alice', body: { choice: 'revoke' } })).status,
+    ).toBe(200);
+    await waitUntil('the revocation in flight', 60_000, async () => hold.reached > 0 || hold.reached);
+
+    const port = config.TEMPORAL_DEV_PORT;
+    first.child.kill('SIGKILL');
+    await waitUntilGone(first.child.pid!, 10_000, 'Temporal dev server');
+    await waitForPortClosed(port, 10_000, 'the killed Temporal dev server');
+    expect(await portOpen(port)).toBe(false);
+    hold.release();
+
+    const second = await start();
+    expect(second.address).toBe(first.address);
+    await driveToClosed(baseUrl, id);
+
+    expect(team.credential(secret.id)).toMatchObject({ revoked: true, effectiveRevocations: 1 });
+    const kinds = await verifiedEvidenceChain(productDbUrl, id);
+    expect(kinds.filter((kind) => kind === 'credential.revoked')).toHaveLength(1);
+  });
+});
