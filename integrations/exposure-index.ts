@@ -1,6 +1,7 @@
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { AwsCloudTrailExposureSource } from './aws-cloudtrail/exposure-source';
+import { GitHubAuditLogExposureSource } from './github-audit-log/exposure-source';
 import type { ExposureSource } from './ports';
 
 export interface ExposureConfig {
@@ -9,6 +10,9 @@ export interface ExposureConfig {
   AWS_CLOUDTRAIL_ENDPOINT_URL?: string;
   EXPOSURE_AWS_REGIONS?: string;
   EXPOSURE_LATE_LOGS_MS: number;
+  GITHUB_API_URL: string;
+  GITHUB_AUDIT_LOG_ORG?: string;
+  GITHUB_AUDIT_LOG_TOKEN?: string;
 }
 
 /**
@@ -34,6 +38,12 @@ export function createExposureSources(config: ExposureConfig): (providerKind: st
         ...(config.AWS_ENDPOINT_URL ? { endpoint: config.AWS_ENDPOINT_URL } : {}),
       }),
       regions: (config.EXPOSURE_AWS_REGIONS ?? config.AWS_REGION).split(','),
+      lateLogsMs: config.EXPOSURE_LATE_LOGS_MS,
+    }),
+    new GitHubAuditLogExposureSource({
+      apiUrl: config.GITHUB_API_URL,
+      organization: config.GITHUB_AUDIT_LOG_ORG,
+      token: config.GITHUB_AUDIT_LOG_TOKEN,
       lateLogsMs: config.EXPOSURE_LATE_LOGS_MS,
     }),
   ];

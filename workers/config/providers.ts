@@ -20,6 +20,12 @@ export const providersConfigShape = {
     .regex(/^[a-z0-9-]+(,[a-z0-9-]+)*$/, 'comma-separated AWS regions, e.g. us-east-1,eu-west-1')
     .optional()
     .describe('regions whose CloudTrail the exposure report searches (default: AWS_REGION)'),
+  GITHUB_AUDIT_LOG_ORG: z
+    .string()
+    .regex(/^[A-Za-z0-9-]{1,39}$/, 'a GitHub organization login')
+    .optional()
+    .describe('GitHub Enterprise Cloud organization whose audit log the exposure report searches'),
+  GITHUB_AUDIT_LOG_TOKEN: secretSetting().describe('token with read:audit_log on GITHUB_AUDIT_LOG_ORG (secret)'),
   EXPOSURE_LATE_LOGS_MS: z.coerce
     .number()
     .int()
