@@ -86,7 +86,7 @@ beforeAll(async () => {
     CATALOG_PATH: catalogWith(leaked.accessKeyId),
     AWS_ENDPOINT_URL: moto.endpoint,
     AWS_CLOUDTRAIL_ENDPOINT_URL: trailUrl,
-    EXPOSURE_LATE_LOGS_MS: '20000',
+    EXPOSURE_LATE_LOGS_MS: '45000',
   });
 });
 
@@ -181,7 +181,12 @@ describe('exposure report of a leaked IAM access key (moto IAM + CloudTrail fake
     expect(waiting.body.exposure.blastRadius).toMatch(/last used \d{4}-.*\(sts, us-east-1\)/);
 
     expect((await decide(app, id, 'alice', 'revoke', 'public gist')).status).toBe(200);
-    await waitForEvidence(app, id, 'exposure.reported', 90_000);
+    const first = (await waitForEvidence(app, id, 'exposure.reported', 90_000)).find(
+      (e) => e.kind === 'exposure.reported',
+    )!;
+    // The report is re-read until the window (containment + EXPOSURE_LATE_LOGS_MS) has closed.
+    const windowEnd = Date.parse(first.details.report.window.to);
+    expect(first.details.final).toBe(false);
     const keys = await iam.send(new ListAccessKeysCommand({ UserName: 'deployer' }));
     expect(keys.AccessKeyMetadata ?? []).toEqual([]);
 
@@ -197,6 +202,8 @@ describe('exposure report of a leaked IAM access key (moto IAM + CloudTrail fake
       errorCode: 'InvalidClientTokenId',
       ...ATTACKER,
     });
+    // The late log line is only read if it lands inside the window: fail here, plainly, on a machine too slow for it.
+    expect(Date.now()).toBeLessThan(windowEnd - 2_000);
 
     const evidence = await waitForEvidence(app, id, 'exposure.used-after-containment', 90_000);
     const escalation = evidence.find((e) => e.kind === 'exposure.used-after-containment')!;
@@ -242,7 +249,11 @@ describe('exposure report of a leaked IAM access key (moto IAM + CloudTrail fake
     expect(lookups.some((l) => l.accessKeyId === leaked.accessKeyId && l.nextToken)).toBe(true);
     expect(final.apiCalls['cloudtrail:LookupEvents']).toBeGreaterThanOrEqual(3);
 
-    // The report is inside the signed closure bundle, which verifies offline.
+    // The report is inside the signed closure bundle, which verifies offline. Phase 'closed' is set before
+    // the bundle is sealed; the run ends only after sealing, so the bundle is there once the run is over.
+    const run = app.client.workflow.getHandle(waiting.body.workflowId);
+    await run.result();
+    expect((await run.describe()).status.name).toBe('COMPLETED');
     const auditor = { authorization: `Bearer ${tokenOf('auditor')}` };
     const bundleResponse = await fetch(`${app.baseUrl}/audit/api/incidents/${id}/bundle`, { headers: auditor });
     expect(bundleResponse.status).toBe(200);
