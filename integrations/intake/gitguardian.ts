@@ -38,12 +38,37 @@ const OccurrenceSchema = z.object({
     .nullish(),
 });
 
+/**
+ * GitGuardian honeytokens share the custom webhook and its signature. `honeytoken_triggered` carries the
+ * honeytoken (its id, name, type, triggered_at), `new_honeytoken_event` one recorded use of it (its id and
+ * honeytoken_id; the IP address and user agent when GitGuardian sends them). Neither carries the key.
+ */
+const HoneytokenSchema = z.object({
+  id: z.string().min(1),
+  name: z.string().nullish(),
+  type: z.string().nullish(),
+  status: z.string().nullish(),
+  triggered_at: z.string().nullish(),
+  gitguardian_url: z.string().nullish(),
+});
+
+const HoneytokenEventSchema = z.object({
+  id: z.string().min(1),
+  honeytoken_id: z.string().min(1),
+  ip_address: z.string().max(100).nullish(),
+  user_agent: z.string().max(1_000).nullish(),
+  action: z.string().max(200).nullish(),
+  timestamp: z.string().nullish(),
+});
+
 export const GitguardianEventSchema = z.object({
   source: z.string().optional(),
   timestamp: z.string().min(1),
   action: z.string().min(1),
   incident: IncidentSchema.optional(),
   occurrence: OccurrenceSchema.nullish(),
+  honeytoken: HoneytokenSchema.optional(),
+  honeytoken_event: HoneytokenEventSchema.optional(),
 });
 export type GitguardianEvent = z.infer<typeof GitguardianEventSchema>;
 
@@ -76,6 +101,9 @@ export function verifyGitguardianSignature(
 
 export function decideGitguardian(raw: Buffer, now: Date): IntakeDecision {
   const event = parseWith(GitguardianEventSchema, parseJson(raw), 'GitGuardian event');
+  if (event.action === 'honeytoken_triggered' || event.action === 'new_honeytoken_event') {
+    return decideHoneytoken(event, now);
+  }
   if (!HANDLED.has(event.action))
     return { kind: 'ignore', reason: `action "${event.action}" does not change the leak` };
   const incident = parseWith(IncidentSchema, event.incident, `GitGuardian ${event.action}: incident`);
@@ -104,6 +132,50 @@ export function decideGitguardian(raw: Buffer, now: Date): IntakeDecision {
               event.action === 'incident_resolved' && incident.secret_revoked ? 'revoked at the source' : undefined,
             reportedBy: 'gitguardian',
             campaign: `gitguardian:${repository ?? incident.detector.name}`,
+          },
+        },
+      },
+    ],
+  };
+}
+
+/**
+ * A GitGuardian honeytoken was used: somebody holds a key nobody legitimate has. It opens as verified
+ * active and publicly exposed, flagged `honeytokenTripped`, so the policy's auto-contain rules apply; the
+ * catalog matcher `gitguardian:honeytoken:<id>` names the credential behind the decoy. The trigger and
+ * each later use join the same open incident as sightings.
+ */
+function decideHoneytoken(event: GitguardianEvent, now: Date): IntakeDecision {
+  const trigger = event.action === 'honeytoken_triggered';
+  const honeytoken = trigger
+    ? parseWith(HoneytokenSchema, event.honeytoken, 'GitGuardian honeytoken_triggered: honeytoken')
+    : undefined;
+  const use = trigger
+    ? undefined
+    : parseWith(HoneytokenEventSchema, event.honeytoken_event, 'GitGuardian new_honeytoken_event: honeytoken_event');
+  const honeytokenId = honeytoken?.id ?? use!.honeytoken_id;
+  const ref = `gitguardian-honeytoken-${honeytokenId}/${event.action}/${use?.id ?? event.timestamp}`;
+  const from = [use?.ip_address && `from ${use.ip_address}`, use?.action && `calling ${use.action}`].filter(Boolean);
+  return {
+    kind: 'open',
+    alerts: [
+      {
+        deliveryKey: ref,
+        command: {
+          identifiers: [`gitguardian:honeytoken:${honeytokenId}`],
+          description: `GitGuardian honeytoken ${trigger ? 'triggered' : 'used'}: ${honeytoken?.name ?? honeytokenId}`,
+          providerHint: honeytoken?.type === 'AWS' ? 'aws-iam' : (honeytoken?.type ?? undefined),
+          sighting: {
+            source: 'gitguardian',
+            sourceRef: ref,
+            detectedAt: isoOr(honeytoken?.triggered_at ?? use?.timestamp ?? event.timestamp, now),
+            receivedAt: now.toISOString(),
+            location: honeytoken?.gitguardian_url ?? undefined,
+            verifiedActive: true,
+            publiclyExposed: true,
+            honeytokenTripped: true,
+            notes: `honeytoken tripped${from.length ? ` ${from.join(' ')}` : ''}`,
+            reportedBy: 'gitguardian',
           },
         },
       },

@@ -8,6 +8,7 @@ import { createLoginRole } from '../../support/roles';
 import { FakeBackstage } from '../../fakes/backstage-api';
 import { FakeOpsgenie } from '../../fakes/opsgenie-api';
 import { FakePagerDuty } from '../../fakes/pagerduty-api';
+import { INTAKE_SECRETS, gitguardianRequest, post } from '../../fixtures/intake/requests';
 
 const CATALOG = join(__dirname, '../../fixtures/catalog.ownership.yaml');
 const CANARY_PATH = 'cnry-path-0123456789abcdefghijkl';
@@ -35,12 +36,25 @@ describe('accountable now: on-call, delegation, drills, honeytokens', () => {
       OPSGENIE_API_KEY: opsgenie.apiKey,
       BACKSTAGE_URL: backstage.url,
       CANARYTOKENS_PATH_SECRET: CANARY_PATH,
+      GITGUARDIAN_SIGNATURE_TOKEN: INTAKE_SECRETS.GITGUARDIAN_SIGNATURE_TOKEN,
     });
   });
   afterAll(async () => {
     await app.stop();
     await Promise.all([pagerduty.stop(), opsgenie.stop(), backstage.stop()]);
   });
+  /** A tripped honeytoken: opened as a confirmed trip scored for the team, and the role really cannot log in. */
+  async function expectTripContained(incidentId: string, source: string, roleName: string): Promise<void> {
+    const evidence = await waitForEvidence(app, incidentId, 'credential.revoked');
+    const opened = evidence.find((r) => r.kind === 'incident.opened')!;
+    expect(opened.details.sighting).toMatchObject({ source, honeytokenTripped: true, verifiedActive: true });
+    expect(opened.details.exercise).toEqual({ team: 'payments', trigger: 'honeytoken' });
+    const role = await withAdmin(testEnvironment().databaseUrl, (admin) =>
+      admin.query<{ rolcanlogin: boolean }>('SELECT rolcanlogin FROM pg_roles WHERE rolname = $1', [roleName]),
+    );
+    expect(role.rows[0]?.rolcanlogin).toBe(false);
+  }
+
   beforeEach(() => {
     pagerduty.onCalls = [
       { escalationPolicyId: 'PPAYMNT', level: 1, email: 'grace@example.com', name: 'Grace' },
@@ -291,19 +305,61 @@ describe('accountable now: on-call, delegation, drills, honeytokens', () => {
     const body = (await response.json()) as { incidents: Array<{ incidentId: string; secretId: string }> };
     expect(body.incidents[0]!.secretId).toBe('honey-db');
     const id = body.incidents[0]!.incidentId;
-    const evidence = await waitForEvidence(app, id, 'credential.revoked');
-    const opened = evidence.find((r) => r.kind === 'incident.opened')!;
-    expect(opened.details.sighting).toMatchObject({
-      source: 'canarytokens',
-      honeytokenTripped: true,
-      verifiedActive: true,
-    });
-    expect(opened.details.exercise).toEqual({ team: 'payments', trigger: 'honeytoken' });
-    const role = await withAdmin(testEnvironment().databaseUrl, (admin) =>
-      admin.query<{ rolcanlogin: boolean }>('SELECT rolcanlogin FROM pg_roles WHERE rolname = $1', ['honey_app']),
-    );
-    expect(role.rows[0]?.rolcanlogin).toBe(false);
+    await expectTripContained(id, 'canarytokens', 'honey_app');
     const report = await api(app.baseUrl, 'GET', '/api/drills/report?team=payments', { as: 'erin' });
     expect(report.body.drills.map((d: { incidentId: string }) => d.incidentId)).toContain(id);
+  });
+
+  it('contains a tripped GitGuardian honeytoken (signed like every GitGuardian event) and joins its later uses', async () => {
+    await createLoginRole('honey_gg_app');
+    const honeytokenId = '5b1f3c2e-9d4a-4e8b-a7c6-0f2d1e3b4a59';
+    const triggered = {
+      source: 'GitGuardian',
+      timestamp: new Date().toISOString(),
+      action: 'honeytoken_triggered',
+      message: 'This honeytoken has been triggered.',
+      target_user: null,
+      honeytoken: {
+        id: honeytokenId,
+        name: 'decoy-db-in-ci-cache',
+        description: '',
+        created_at: '2026-11-02T10:00:00Z',
+        gitguardian_url: `https://dashboard.gitguardian.com/workspace/1/honeytokens/${honeytokenId}`,
+        status: 'triggered',
+        triggered_at: new Date().toISOString(),
+        revoked_at: null,
+        open_events_count: 1,
+        type: 'AWS',
+      },
+    };
+    const unsigned = await post(app.baseUrl, gitguardianRequest(triggered, new Date(), 'not-the-signature-token'));
+    expect(unsigned.status).toBe(401);
+    const opened = await post(app.baseUrl, gitguardianRequest(triggered));
+    expect(opened.status).toBe(200);
+    const [incident] = opened.body.incidents as Array<{ incidentId: string; secretId: string }>;
+    expect(incident!.secretId).toBe('honey-gg-db');
+    const use = {
+      source: 'GitGuardian',
+      timestamp: new Date().toISOString(),
+      action: 'new_honeytoken_event',
+      message: 'A new honeytoken event has been received.',
+      target_user: null,
+      honeytoken_event: {
+        id: 'c0ffee00-0000-4000-8000-000000000001',
+        honeytoken_id: honeytokenId,
+        ip_address: '198.51.100.7',
+      },
+    };
+    const later = await post(app.baseUrl, gitguardianRequest(use));
+    expect(later.status).toBe(200);
+    expect((later.body.incidents as Array<{ incidentId: string }>)[0]!.incidentId).toBe(incident!.incidentId);
+
+    await expectTripContained(incident!.incidentId, 'gitguardian', 'honey_gg_app');
+    await eventually(
+      () => api(app.baseUrl, 'GET', `/api/incidents/${incident!.incidentId}`, { as: 'erin' }),
+      (r) => r.body.sightings === 2,
+      30_000,
+      'the later use joined as a sighting',
+    );
   });
 });

@@ -64,6 +64,39 @@ describe('GitGuardian events', () => {
     delete payload.incident.detector;
     expect(refused(() => decideGitguardian(buf(payload), now)).message).toMatch(/incident\.detector|detector/);
   });
+
+  it('opens a used honeytoken as a confirmed trip, its trigger and later uses under one identifier', () => {
+    const triggered = {
+      timestamp: '2025-11-20T09:19:00Z',
+      action: 'honeytoken_triggered',
+      honeytoken: { id: 'ht-1', name: 'decoy', type: 'AWS', triggered_at: '2025-11-20T09:18:59Z' },
+    };
+    const [trip] = alerts(decideGitguardian(buf(triggered), now));
+    expect(trip?.command.identifiers).toEqual(['gitguardian:honeytoken:ht-1']);
+    expect(trip?.command.providerHint).toBe('aws-iam');
+    expect(trip?.command.sighting).toMatchObject({
+      verifiedActive: true,
+      publiclyExposed: true,
+      honeytokenTripped: true,
+      detectedAt: '2025-11-20T09:18:59.000Z',
+    });
+    const used = {
+      timestamp: '2025-11-20T09:19:30Z',
+      action: 'new_honeytoken_event',
+      honeytoken_event: { id: 'ev-2', honeytoken_id: 'ht-1', ip_address: '198.51.100.7' },
+    };
+    const [use] = alerts(decideGitguardian(buf(used), now));
+    expect(use?.command.identifiers).toEqual(['gitguardian:honeytoken:ht-1']);
+    expect(use?.deliveryKey).toBe('gitguardian-honeytoken-ht-1/new_honeytoken_event/ev-2');
+    expect(use?.command.sighting.notes).toBe('honeytoken tripped from 198.51.100.7');
+  });
+
+  it('names what a honeytoken event lacks', () => {
+    const message = refused(() =>
+      decideGitguardian(buf({ timestamp: '2025-11-20T09:19:00Z', action: 'new_honeytoken_event' }), now),
+    ).message;
+    expect(message).toContain('honeytoken_event');
+  });
 });
 
 describe('TruffleHog JSON lines', () => {
