@@ -171,14 +171,31 @@ export class IncidentService implements IncidentOpener {
     return (await this.handle(incidentId)).executeUpdate(verifyClosureUpdate, { args: [request], updateId: requestId });
   }
 
-  /** Live status; undefined when no such incident exists. */
+  /**
+   * Live status; undefined when no such incident exists. A run that has completed answers with its
+   * result, the status it ended with: a query would replay its whole history on a worker.
+   */
   async status(incidentId: string): Promise<IncidentStatus | undefined> {
     try {
-      return await (await this.handle(incidentId)).query(getStatusQuery);
+      const handle = await this.handle(incidentId);
+      const { runId, status } = await handle.describe();
+      if (status.name === 'COMPLETED')
+        return (await this.client.workflow
+          .getHandle(handle.workflowId, runId, { followRuns: false })
+          .result()) as IncidentStatus;
+      return await handle.query(getStatusQuery);
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) return undefined;
       throw error;
     }
+  }
+
+  /** True once the incident's run has ended, or a newer incident of the credential replaced it. */
+  async runEnded(incidentId: string): Promise<boolean> {
+    const workflowId = workflowIdOfIncident(incidentId);
+    const { runId, memo, status } = await this.client.workflow.getHandle(workflowId).describe();
+    if (incidentId !== workflowId && incidentIdOfRun(workflowId, runId, memo) !== incidentId) return true;
+    return status.name !== 'RUNNING';
   }
 
   /**

@@ -11,6 +11,7 @@ import {
 } from './api-schemas';
 import { authenticatePerson, currentPerson } from './authenticate';
 import { HttpError } from './http-errors';
+import { WaitQuerySchema, waitForPhase } from './wait-for-phase';
 
 export interface ApiDeps {
   directory: OwnershipDirectory;
@@ -75,6 +76,8 @@ export function apiRouter(deps: ApiDeps): Router {
   });
 
   router.get('/incidents/:id', async (req, res) => {
+    const { waitFor, timeoutMs } = WaitQuerySchema.parse(req.query);
+    if (waitFor) return void res.json(await waitForPhase(deps.incidents, req.params.id, waitFor, timeoutMs));
     res.json(await statusOr404(deps, req.params.id));
   });
 
