@@ -8,6 +8,8 @@ export interface ProductProcess {
   pid: number;
   baseUrl: string;
   service: Service;
+  /** Everything the process printed on stdout so far (pino JSON lines after READY). */
+  stdout(): string;
   /**
    * SIGKILL to the process that runs the worker (it leads its own group, so nothing it started
    * survives either), then proves it: resolves only once the pid no longer exists.
@@ -26,14 +28,16 @@ export async function startProductProcess(env: NodeJS.ProcessEnv, timeoutMs = 60
     what: 'product worker process',
   });
   const { child } = service;
+  let stdout = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
   const baseUrl = await new Promise<string>((resolve, reject) => {
-    let stdout = '';
     const timer = setTimeout(() => {
       void service.kill();
       reject(new Error(`worker did not start within ${timeoutMs} ms: ${service.output()}`));
     }, timeoutMs);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
+    child.stdout?.on('data', () => {
       const match = /READY (\S+)/.exec(stdout);
       if (match?.[1]) {
         clearTimeout(timer);
@@ -50,6 +54,7 @@ export async function startProductProcess(env: NodeJS.ProcessEnv, timeoutMs = 60
     pid,
     baseUrl,
     service,
+    stdout: () => stdout,
     async kill() {
       await service.kill();
       if (processAlive(pid)) throw new Error(`worker pid ${pid} survived SIGKILL`);

@@ -9,8 +9,9 @@ import { bridgeTemporalLogs } from '../../workers/temporal-runtime';
 
 async function main(): Promise<void> {
   const config = parseConfig(process.env);
-  const logger = createLogger('warn');
-  bridgeTemporalLogs(logger, 'WARN');
+  // Quiet unless the test asks for LOG_LEVEL: the kill-point tests read only READY.
+  const logger = createLogger(process.env.LOG_LEVEL ? config.LOG_LEVEL : 'warn');
+  bridgeTemporalLogs(logger, config.TEMPORAL_LOG_LEVEL, config.TEMPORAL_METRICS_ADDRESS);
   const product = await assembleProduct({
     config,
     env: process.env,
