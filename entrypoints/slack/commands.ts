@@ -7,10 +7,12 @@ import { SlackStore } from '../../integrations/slack/slack-store';
 import type { SlackDeps } from './deps';
 import { identify } from './identity';
 import { looksLikeIncidentId } from '../../domain/ids';
+import { teamIdsOf } from '../../domain/plan';
+import { describeUpdate } from './outcomes';
 
 /**
  * The slash command (`/tourniquet` unless SLACK_COMMAND says otherwise): open, status [id], list,
- * help. Answers that need no I/O go back in the ack itself; everything else acks first and answers
+ * delegate, help. Answers that need no I/O go back in the ack itself; everything else acks first and answers
  * through the command's response_url, so Slack's 3-second limit never bites.
  */
 
@@ -32,6 +34,7 @@ export function helpText(command: string): string {
     `• \`${command} open\` — report a leaked secret (opens a form; never paste the secret)`,
     `• \`${command} status [incident-id]\` — the status card (inside an incident channel the id is optional)`,
     `• \`${command} list\` — open incidents, who each waits on, and their age`,
+    `• \`${command} delegate <incident-id> @colleague <reason>\` — hand your pending decision to a colleague`,
     `• \`${command} help\` — this message`,
   ].join('\n');
 }
@@ -44,7 +47,7 @@ export function registerCommands(app: App, deps: SlackDeps): void {
   app.command(name, async ({ command, ack, respond, client }) => {
     const [sub = 'help', ...args] = command.text.trim().split(/\s+/).filter(Boolean);
     if (sub === 'help') return void (await ack({ response_type: 'ephemeral', text: helpText(name) }));
-    if (!['open', 'status', 'list'].includes(sub)) {
+    if (!['open', 'status', 'list', 'delegate'].includes(sub)) {
       return void (await ack({
         response_type: 'ephemeral',
         // Never echo what was typed: somebody may paste a secret after the command by mistake.
@@ -60,6 +63,7 @@ export function registerCommands(app: App, deps: SlackDeps): void {
       if (sub === 'status')
         await showStatus(deps, respond, args[0] ?? (await store.incidentOfChannel(command.channel_id)), name);
       if (sub === 'list') await listOpen(deps, respond);
+      if (sub === 'delegate') await delegate(deps, respond, identity.person.id, args, name);
     } catch (error) {
       log.error({ sub, err: error instanceof Error ? error.message : String(error) }, 'slash command failed after ack');
       await respond({
@@ -94,6 +98,42 @@ async function showStatus(
     return;
   }
   await respond({ response_type: 'ephemeral', text: cardFallbackText(status), blocks: renderStatusCard(status) });
+}
+
+/** A Slack mention as slash commands send it with escaping on (`<@U123|name>`), or a catalog person id. */
+const MENTION = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/;
+
+/**
+ * `delegate <incident-id> @colleague <reason>`: the same update as POST /api/incidents/:id/delegation;
+ * the workflow decides whether this person may hand this decision on now. The reason is recorded in
+ * evidence and never echoed back.
+ */
+async function delegate(deps: SlackDeps, respond: RespondFn, by: string, args: string[], name: string): Promise<void> {
+  const [incidentId, colleague, ...reasonWords] = args;
+  const usage = `Type \`${name} delegate <incident-id> @colleague <reason>\`: the colleague must be in the catalog.`;
+  if (!incidentId || !colleague || reasonWords.length === 0 || !looksLikeIncidentId(incidentId)) {
+    await respond({ response_type: 'ephemeral', text: `:grey_question: ${usage}` });
+    return;
+  }
+  const catalog = deps.directory.catalog;
+  const mention = MENTION.exec(colleague);
+  const to = mention
+    ? deps.directory.personBySlackUser(mention[1]!)
+    : catalog.people.find((person) => person.id === colleague);
+  if (!to) {
+    await respond({ response_type: 'ephemeral', text: `:no_entry: That colleague is not in the catalog. ${usage}` });
+    return;
+  }
+  const text = await describeUpdate(deps.service, deps.logger, incidentId, 'delegation', () =>
+    deps.service.delegate(incidentId, {
+      by,
+      to: { id: to.id, name: to.name, slackUserId: to.slackUserId },
+      toTeams: teamIdsOf(catalog, to.id),
+      reason: reasonWords.join(' '),
+      channel: 'slack',
+    }),
+  );
+  await respond({ response_type: 'ephemeral', text });
 }
 
 async function listOpen(deps: SlackDeps, respond: RespondFn): Promise<void> {

@@ -7,7 +7,14 @@ import type { IncidentService } from '../../application/incident-service';
 /** What the Slack handlers need of the incident service: the door into workflows. */
 export type SlackIncidentService = Pick<
   IncidentService,
-  'open' | 'decide' | 'verify' | 'confirmManualContainment' | 'acknowledgeDependent' | 'status' | 'listOpen'
+  | 'open'
+  | 'decide'
+  | 'delegate'
+  | 'verify'
+  | 'confirmManualContainment'
+  | 'acknowledgeDependent'
+  | 'status'
+  | 'listOpen'
 >;
 
 export type SlackConfig = Pick<

@@ -15,7 +15,7 @@ export async function describeUpdate(
   service: SlackIncidentService,
   logger: Logger,
   incidentId: string,
-  what: 'decision' | 'verification' | 'manual confirmation' | 'acknowledgement',
+  what: 'decision' | 'delegation' | 'verification' | 'manual confirmation' | 'acknowledgement',
   run: () => Promise<IncidentSummary>,
 ): Promise<string> {
   try {

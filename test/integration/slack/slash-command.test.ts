@@ -1,4 +1,5 @@
 import { eventually } from '../../support/http';
+import { waitForEvidence, waitForPhase } from '../../support/incidents';
 import { sendSigned, slashCommandBody, useSlackApp } from './slack-requests';
 
 describe('the Slack slash command over signed HTTP requests', () => {
@@ -106,5 +107,47 @@ describe('the Slack slash command over signed HTTP requests', () => {
     const everything = JSON.stringify([status.args, unknown.json]);
     expect(everything).not.toContain('AKIAIOSFODNN7EXAMPLE');
     expect(everything).not.toContain('wJalrXUtnFEMI');
+  });
+
+  it('hands a pending decision to a colleague named by Slack mention, with a reason it never echoes', async () => {
+    const opened = await context.app.service.open({
+      secretId: 'vendor-api-key',
+      sighting: {
+        source: 'api',
+        sourceRef: `delegate-${Date.now()}`,
+        detectedAt: new Date().toISOString(),
+        receivedAt: new Date().toISOString(),
+        reportedBy: 'carol',
+      },
+    });
+    const id = opened.incidentId;
+    await waitForPhase(context.app, id, 'awaiting-decision');
+    const reason = 'on leave today, dave knows the vendor console';
+    const answer = async (user: string, text: string, name: string) => {
+      await sendSigned(context.app.baseUrl, command(user, text, name));
+      const reply = await context.slack.waitFor(name, (s) => s.callsOf(`response:${name}`)[0]);
+      return String(reply.args['text']);
+    };
+
+    expect(await answer('U0ALICE', `delegate ${id} <@U0GRACE|grace>`, 'no-reason')).toContain('delegate <incident-id>');
+    expect(await answer('U0ALICE', `delegate ${id} <@U0NOBODY|who> ${reason}`, 'unknown')).toContain(
+      'not in the catalog',
+    );
+    expect(await answer('U0CAROL', `delegate ${id} <@U0DAVE|dave> ${reason}`, 'outsider')).toContain('Refused');
+    const done = await answer('U0ALICE', `delegate ${id} <@U0DAVE|dave> ${reason}`, 'delegated');
+    expect(done).toContain('Your delegation is recorded');
+    expect(done).not.toContain(reason);
+
+    const evidence = await waitForEvidence(context.app, id, 'decision.delegated');
+    expect(evidence.find((r) => r.kind === 'decision.delegated')!.details).toMatchObject({
+      from: 'alice',
+      to: 'dave',
+      toSlackUserId: 'U0DAVE',
+      channel: 'slack',
+      reason,
+    });
+    const status = await context.app.service.status(id);
+    expect(status!.waitingOn!.people).toContain('dave');
+    expect(status!.waitingOn!.people).not.toContain('alice');
   });
 });
