@@ -11,4 +11,5 @@ echo "== latency beside its floor, cluster (issue 11)";    TARGET=cluster npx ts
 echo "== provider containment (issue 6)";  npx tsx bench/provider-containment.ts
 echo "== closure evidence bundle (issue 5)"; npx tsx bench/evidence-bundle.ts
 echo "== metrics + tracing overhead (issue 12)"; npx tsx bench/observability-overhead.ts
+echo "== history size (issue 9)";          npx tsx bench/history-size.ts
 echo "== intake storm (issue 4)";           ALERTS="${ALERTS:-5000}" npx tsx bench/intake-storm.ts

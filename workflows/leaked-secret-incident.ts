@@ -1,4 +1,4 @@
-import { continueAsNew, patched, workflowInfo } from '@temporalio/workflow';
+import { makeContinueAsNewFunc, patched, workflowInfo } from '@temporalio/workflow';
 import { incidentIdOf } from '../domain/ids';
 import type { HandoffProgress, IncidentCarry, ResumePoint } from '../domain/incident-carry';
 import type { IncidentInput, IncidentStatus, ReportedValue, Sighting } from '../domain/incident';
@@ -103,7 +103,9 @@ async function closeContained(state: IncidentState): Promise<IncidentStatus> {
 async function finish(state: IncidentState): Promise<IncidentStatus> {
   const [next, ...more] = state.lateReports;
   if (!next) return state.status();
-  return continueAsNew<typeof leakedSecretIncident>({
+  // The next incident gets its own id (from its run id): no incident id travels in the memo.
+  const nextIncident = makeContinueAsNewFunc<typeof leakedSecretIncident>({ memo: { incidentId: null } });
+  return nextIncident({
     ...state.input,
     firstSighting: next.sighting,
     valueFingerprint: next.value?.valueFingerprint ?? state.input.valueFingerprint,

@@ -43,6 +43,7 @@ export async function startTestApp(
 ): Promise<TestApp> {
   const { workflowBundlePath, ...assembleOptions } = options;
   const environment = testEnvironment();
+  // Another Temporal server (e.g. the time-skipping test server) when the test names one.
   const temporalAddress = overrides.TEMPORAL_ADDRESS ?? environment.temporalAddress;
   const databaseUrl = overrides.DATABASE_URL ?? (await createTestDatabase('app'));
   const env: Record<string, string | undefined> = {

@@ -1,8 +1,6 @@
-import { writeFileSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { parse, stringify } from 'yaml';
-import { startTestApp, TEST_CATALOG, type TestApp } from '../support/app';
+import { startTestApp, type TestApp } from '../support/app';
+import { catalogWithStandardPolicy as catalogWith } from '../support/catalogs';
+import { notificationKinds } from '../support/histories';
 import { api, eventually } from '../support/http';
 import { decide, openIncident, verify, waitForEvidence, waitForPhase } from '../support/incidents';
 import { createLoginRole } from '../support/roles';
@@ -153,28 +151,8 @@ describe('bounded history', () => {
   });
 });
 
-/** The test catalog with the standard policy's bounds changed. */
-function catalogWith(policy: Record<string, unknown>): string {
-  const catalog = parse(readFileSync(TEST_CATALOG, 'utf8')) as { policies: Array<Record<string, unknown>> };
-  catalog.policies = catalog.policies.map((p) => (p.id === 'standard' ? { ...p, ...policy } : p));
-  const path = join(mkdtempSync(join(tmpdir(), 'bounded-catalog-')), 'catalog.yaml');
-  writeFileSync(path, stringify(catalog));
-  return path;
-}
-
 async function workflowHistory(app: TestApp, workflowId: string) {
   return app.client.workflow.getHandle(workflowId).fetchHistory();
-}
-
-/** The kinds of the notifications the workflow scheduled, in order. */
-function notificationKinds(history: Awaited<ReturnType<typeof workflowHistory>>): string[] {
-  return history
-    .events!.map((event) => event.activityTaskScheduledEventAttributes)
-    .filter((attributes) => attributes?.activityType?.name === 'notify')
-    .map((attributes) => {
-      const payload = attributes!.input!.payloads![0]!;
-      return (JSON.parse(Buffer.from(payload.data!).toString()) as { kind: string }).kind;
-    });
 }
 
 function timestamp(time: { seconds?: unknown; nanos?: number | null } | null | undefined): number {

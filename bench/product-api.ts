@@ -1,0 +1,44 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import type { IncidentStatus } from '../domain/incident';
+
+/** What the benchmarks do through the running product's HTTP API (test catalog tokens: "token-<person>"). */
+
+/** Gives the payments_app role a fresh login password at PostgreSQL: the "leaked" value. */
+export async function resetRole(url: string): Promise<string> {
+  const password = `pw-${randomBytes(12).toString('hex')}`;
+  const admin = new Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`DO $$ BEGIN CREATE ROLE payments_app; EXCEPTION WHEN duplicate_object THEN NULL; END $$`);
+  await admin.query(`ALTER ROLE payments_app LOGIN PASSWORD '${password}'`);
+  await admin.end();
+  return password;
+}
+
+/** POSTs as a catalog person; throws on any answer but 2xx. */
+export async function post(baseUrl: string, path: string, as: string, body: unknown): Promise<{ incidentId: string }> {
+  const response = await fetch(`${baseUrl}${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer token-${as}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as { incidentId: string };
+}
+
+/** Reads the incident's status until `done` holds (or the timeout passes). */
+export async function pollUntil(
+  baseUrl: string,
+  id: string,
+  done: (status: IncidentStatus) => boolean,
+  timeoutMs = 60_000,
+): Promise<IncidentStatus> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const response = await fetch(`${baseUrl}/api/incidents/${id}`, { headers: { authorization: 'Bearer token-erin' } });
+    const text = await response.text();
+    if (response.ok && done(JSON.parse(text) as IncidentStatus)) return JSON.parse(text) as IncidentStatus;
+    if (Date.now() > deadline) throw new Error(`incident ${id} stuck: ${text.slice(0, 1_000)}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
