@@ -1,4 +1,5 @@
 import type { EvidenceActor, EvidenceDelegator } from './evidence';
+import type { ExposureStatus } from './exposure';
 import type {
   Approval,
   DecisionChoice,
@@ -43,6 +44,10 @@ export interface IncidentCarry {
   /** The status card's action list and the timeline's milestones (sightings are in the evidence store). */
   actions: TimelineEntry[];
   timeline: TimelineEntry[];
+  /** The end state a failed containment left, told to the people asked to decide again. */
+  lastFailure?: string;
+  /** The exposure report's short form (blast radius, exposure) on the status. */
+  exposure?: ExposureStatus;
   /** How many runs this incident has used so far, this one included. */
   runs: number;
   resume: ResumePoint;

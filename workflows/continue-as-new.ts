@@ -1,17 +1,19 @@
 import { allHandlersFinished, condition, log, makeContinueAsNewFunc } from '@temporalio/workflow';
 import type { IncidentCarry, ResumePoint } from '../domain/incident-carry';
 import type { IncidentInput, IncidentStatus } from '../domain/incident';
+import { awaitExposureReport } from './exposure-phase';
 import { carryOf, type IncidentState } from './incident-state';
 
 /**
  * Continues the incident as a new run, carrying its state and where it waits (with the deadlines
  * of its timers). Called only from a wait, when `state.rollOverDue()`: after every update and
- * signal handler has finished and every evidence record and notification sent so far has been
- * delivered, so nothing of this run is left behind. The incident id travels in the memo, so the
+ * signal handler has finished, a running exposure report is complete, and every evidence record
+ * and notification sent so far has been delivered, so nothing of this run is left behind. The incident id travels in the memo, so the
  * API keeps finding the incident under its id.
  */
 export async function rollOver(state: IncidentState, resume: ResumePoint): Promise<never> {
   await condition(allHandlersFinished);
+  await awaitExposureReport(state);
   do await state.flush();
   while (state.evidencePending);
   const carry = carryOf(state, resume);

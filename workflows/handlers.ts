@@ -1,6 +1,6 @@
 import { ApplicationFailure, condition, patched, setHandler } from '@temporalio/workflow';
 import type {
-  IncidentStatus,
+  IncidentSummary,
   DecisionRequest,
   DelegationRequest,
   DependentAcknowledgement,
@@ -103,7 +103,7 @@ export function registerHandlers(
         { dependentId: ack.dependentId, note: ack.note },
       );
       state.progress(`${ack.by} acknowledged ${ack.dependentId}.`);
-      return state.status();
+      return state.summary();
     },
     {
       validator: (ack: DependentAcknowledgement) => {
@@ -131,7 +131,7 @@ export function registerHandlers(
         note: request.note,
         at: new Date(Date.now()).toISOString(),
       };
-      return state.status();
+      return state.summary();
     },
     {
       validator: (request: VerificationRequest) => {
@@ -159,9 +159,9 @@ export function registerHandlers(
  * tally becomes the decision, a confirmation becomes the recorded action), so the handler waits
  * until it has. Behind a patch: runs from before it answered at once with the state before acting.
  */
-async function answerOnceActedOn(state: IncidentState, acted: () => boolean): Promise<IncidentStatus> {
+async function answerOnceActedOn(state: IncidentState, acted: () => boolean): Promise<IncidentSummary> {
   if (patched('fresh-update-answers')) await condition(acted);
-  return state.status();
+  return state.summary();
 }
 
 function registerDelegation(state: IncidentState): void {
@@ -193,7 +193,7 @@ function registerDelegation(state: IncidentState): void {
         [request.to],
         `${request.by} delegated the decision on leaked credential ${state.plan!.secret.id} to you: ${request.reason}`,
       );
-      return state.status();
+      return state.summary();
     },
     { validator: (request: DelegationRequest) => validateDelegation(state, request) },
   );

@@ -462,6 +462,8 @@ export function carryOf(state: IncidentState, resume: ResumePoint): IncidentCarr
     evidenceSeq: state.nextEvidenceSeq,
     notificationSeq: state.nextNotificationSeq,
     containmentAttempts: state.containmentAttempts,
+    lastFailure: state.lastFailure,
+    exposure: state.exposure,
     actions: state.actions,
     timeline: state.timeline.filter((entry) => !entry.kind.startsWith('sighting.')),
     runs: state.runs + 1,
@@ -489,6 +491,8 @@ export function restoreState(state: IncidentState, carry: IncidentCarry): void {
       Object.entries(carry.allowed.ackers).map(([id, people]) => [id, new Set(people)]),
     ),
     containmentAttempts: carry.containmentAttempts,
+    lastFailure: carry.lastFailure,
+    exposure: carry.exposure,
     runs: carry.runs,
     bounded: true,
   });
