@@ -14,7 +14,7 @@ import { assembleProduct, type RunningProduct } from '../workers/assemble';
 import { parseConfig } from '../workers/config';
 import { createLogger } from '../workers/logger';
 import { bridgeTemporalLogs } from '../workers/temporal-runtime';
-import { pollUntil, post, resetRole } from './product-api';
+import { pollUntil, post, resetRole } from './incident-helpers';
 
 /**
  * Issue 9's history figures: the Temporal history (events, and bytes as stored: protobuf) of

@@ -28,8 +28,9 @@ export async function pollUntil(
   baseUrl: string,
   id: string,
   done: (s: IncidentStatus) => boolean,
+  timeoutMs = 60_000,
 ): Promise<IncidentStatus> {
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
     const response = await fetch(`${baseUrl}/api/incidents/${id}`, { headers: { authorization: 'Bearer token-erin' } });
     const text = await response.text();
