@@ -3,6 +3,7 @@ import type {
   EvidenceStore,
   ExposureSource,
   LiveRoles,
+  FallbackChannel,
   Notifier,
   OwnershipDirectory,
   ProviderLookup,
@@ -19,6 +20,8 @@ export interface ActivityDeps {
   vault: SecretVault;
   providers: ProviderLookup;
   notifier: Notifier;
+  /** Where people are told when the notifier cannot reach them; unset = the log at error level. */
+  fallback?: FallbackChannel;
   logger: Logger;
   /** Written into every evidence record a worker makes: "what acted". */
   workerIdentity: string;

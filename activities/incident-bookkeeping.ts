@@ -1,7 +1,7 @@
 import type { ContainmentAction } from '../domain/catalog';
 import type { EvidenceDraft } from '../domain/evidence';
 import type { IncidentInput, IncidentPlan, PersonRef, RoleSourceRecord } from '../domain/incident';
-import { containmentChoices, type IncidentNotification } from '../integrations/ports';
+import { containmentChoices, type IncidentNotification, type UndeliverableNotice } from '../integrations/ports';
 import type { ActivityDeps } from './deps';
 import { mappingErrors } from './map-errors';
 
@@ -67,6 +67,21 @@ export function createBookkeepingActivities(deps: ActivityDeps) {
     /** Delivers one notification; the notifier dedupes on notification.key, so retries post once. */
     async notify(notification: IncidentNotification): Promise<void> {
       return mappingErrors(() => deps.notifier.notify(notification));
+    },
+
+    /**
+     * Tells the operators' fallback channel of a notification the notifier could not deliver;
+     * answers the channel used. Without a configured channel: the log at error level.
+     */
+    async tellFallbackChannel(notice: UndeliverableNotice): Promise<{ channel: string }> {
+      return mappingErrors(async () => {
+        if (deps.fallback) return deps.fallback.tell(notice);
+        deps.logger.error(
+          { incidentId: notice.incidentId, key: notice.key, to: notice.to },
+          `undeliverable notification: ${notice.text}`,
+        );
+        return { channel: 'log' };
+      });
     },
 
     /** Destroys a sealed value; destroying twice is harmless. */

@@ -263,6 +263,28 @@ export interface Notifier {
   notify(notification: IncidentNotification): Promise<void>;
 }
 
+/** A notification no retry could deliver, told to the operators' fallback channel. No secret values: ids and texts only. */
+export interface UndeliverableNotice {
+  incidentId: string;
+  /** The undeliverable notification's key (idempotency key of this notice too). */
+  key: string;
+  kind: NotificationKind;
+  /** Ids of the people it could not reach ([] = the status card). */
+  to: string[];
+  /** Why it failed, as the notifier said. */
+  reason: string;
+  text: string;
+}
+
+/**
+ * The way people are told when the notifier (Slack) cannot reach them: an operators' webhook
+ * (NOTIFICATION_FALLBACK_URL, bridged to email, PagerDuty or Opsgenie). Without one, the activity
+ * logs at error level. Answers which channel it used.
+ */
+export interface FallbackChannel {
+  tell(notice: UndeliverableNotice): Promise<{ channel: string }>;
+}
+
 /**
  * The application's one door into incident workflows (application/incident-service.ts): opens an
  * incident or adds the sighting to the open one. Activities that open incidents call this port.

@@ -17,6 +17,7 @@ import { ClosureBundleArchive, closureSealer } from '../integrations/evidence/bu
 import { loadEvidenceSigner } from '../integrations/evidence/bundle-signing';
 import { SqlEvidenceStore } from '../integrations/evidence/sql-evidence-store';
 import { LogNotifier } from '../integrations/log-notifier/log-notifier';
+import { WebhookFallbackChannel } from '../integrations/fallback-channel/fallback-channel';
 import { createSlackNotifier } from '../integrations/slack/slack-notifier';
 import type { Notifier, ProviderLookup } from '../integrations/ports';
 import { Fingerprinter } from '../integrations/sealed-values/fingerprint';
@@ -123,6 +124,9 @@ export async function assembleProduct(options: AssembleOptions): Promise<Running
         meteredProviders(port, metrics, tracing.enabled ? tracing.tracer : undefined),
       ),
       notifier,
+      fallback: config.NOTIFICATION_FALLBACK_URL
+        ? new WebhookFallbackChannel(config.NOTIFICATION_FALLBACK_URL, logger.child({ component: 'fallback-channel' }))
+        : undefined,
       logger,
       workerIdentity,
       timerCapMs: config.TIMER_CAP_MS,

@@ -8,7 +8,10 @@ import type { IncidentActivities } from '../activities';
  */
 const NON_RETRYABLE = ['INVALID_INPUT', 'NOT_FOUND', 'PERMISSION_DENIED', 'CONFLICT', 'CONFIGURATION'];
 
-/** Catalog look-up and evidence: local and cheap; retried until they succeed. */
+/**
+ * Catalog look-up and evidence: local and cheap; retried for a day (a database outage is waited
+ * out), never forever.
+ */
 export const bookkeeping = proxyActivities<
   Pick<
     IncidentActivities,
@@ -21,6 +24,7 @@ export const bookkeeping = proxyActivities<
   >
 >({
   startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '1 day',
   retry: {
     initialInterval: '500 milliseconds',
     backoffCoefficient: 2,
@@ -63,6 +67,7 @@ export const provider = proxyActivities<
   >
 >({
   startToCloseTimeout: '20 seconds',
+  scheduleToCloseTimeout: '10 minutes',
   retry: {
     initialInterval: '1 second',
     backoffCoefficient: 2,
@@ -90,14 +95,20 @@ export function deathProver(timeoutMs: number) {
   });
 }
 
-/** Notifications never block containment and are never dropped: they retry for as long as it takes. */
-export const messaging = proxyActivities<Pick<IncidentActivities, 'notify'>>({
+/**
+ * Notifications never block containment, and never block closure either: a bounded number of
+ * attempts (about ten minutes), then the workflow records `notification.failed` with the reason and
+ * tells the escalation contacts instead.
+ */
+export const messaging = proxyActivities<Pick<IncidentActivities, 'notify' | 'tellFallbackChannel'>>({
   startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '15 minutes',
   retry: {
     initialInterval: '2 seconds',
     backoffCoefficient: 2,
-    maximumInterval: '5 minutes',
-    nonRetryableErrorTypes: ['INVALID_INPUT', 'CONFIGURATION'],
+    maximumInterval: '2 minutes',
+    maximumAttempts: 8,
+    nonRetryableErrorTypes: NON_RETRYABLE,
   },
 });
 
@@ -107,6 +118,7 @@ export const messaging = proxyActivities<Pick<IncidentActivities, 'notify'>>({
  */
 export const sourceAlerts = proxyActivities<Pick<IncidentActivities, 'closeSourceAlerts'>>({
   startToCloseTimeout: '20 seconds',
+  scheduleToCloseTimeout: '10 minutes',
   retry: {
     initialInterval: '1 second',
     backoffCoefficient: 2,

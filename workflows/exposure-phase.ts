@@ -14,6 +14,7 @@ import { WORKER, now, type IncidentState } from './incident-state';
  */
 const exposureLogs = proxyActivities<Pick<IncidentActivities, 'reportExposure' | 'assessBlastRadius'>>({
   startToCloseTimeout: '5 minutes',
+  scheduleToCloseTimeout: '30 minutes',
   retry: {
     initialInterval: '2 seconds',
     backoffCoefficient: 2,

@@ -3,11 +3,12 @@ import type { GithubIntakeActivities, GithubIntakeResult } from '../activities/g
 import type { GithubAlertRef } from '../domain/open-incident';
 
 /**
- * Fetching a GitHub alert is retried with backoff for as long as it takes (no attempt limit): a
- * webhook GitHub already delivered is never dropped. Only INVALID_INPUT stops it.
+ * Fetching a GitHub alert is retried with backoff for a week (no attempt limit): a webhook GitHub
+ * already delivered is not dropped over an outage. Only INVALID_INPUT stops it sooner.
  */
 const { ingestGithubAlert } = proxyActivities<GithubIntakeActivities>({
   startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '7 days',
   retry: {
     initialInterval: '1 second',
     backoffCoefficient: 2,

@@ -24,8 +24,8 @@ import type {
   TimelineEntry,
 } from '../domain/incident';
 import { DECISION_CHOICES } from '../domain/incident';
-import type { NotificationKind } from '../integrations/ports';
-import { condition, log, patched, upsertMemo, workflowInfo } from '@temporalio/workflow';
+import type { IncidentNotification, NotificationKind } from '../integrations/ports';
+import { ActivityFailure, condition, log, patched, upsertMemo, workflowInfo } from '@temporalio/workflow';
 import { LISTING_MEMO_KEY, type IncidentListing } from '../domain/incident-listing';
 import { bookkeeping, messaging } from './activity-stubs';
 
@@ -235,7 +235,7 @@ export class IncidentState {
       text,
       status: this.summary(),
     };
-    const send = () => messaging.notify(notification).catch(() => undefined);
+    const send = () => messaging.notify(notification).catch((error: unknown) => this.undelivered(notification, error));
     // Behind a patch: older runs sent every notification at once, so they could arrive out of order.
     if (!patched('ordered-notifications')) this.pendingNotifications.push(send());
     else {
@@ -277,6 +277,88 @@ export class IncidentState {
   }
 
   /**
+   * A notification its bounded retries could not deliver is never dropped silently: it is recorded
+   * as evidence (`notification.failed`, with the reason) and told another way — to the escalation
+   * contacts it was not meant for, or, when they cannot be reached either (or there are none), to
+   * the operators' fallback channel. Each step happens once: a fallback that fails is recorded and
+   * ends there. Behind a patch: older runs dropped the failure silently.
+   */
+  private undelivered(notification: IncidentNotification, error: unknown, escalation = false): void {
+    if (!patched('notification-failed')) return;
+    const cause = error instanceof ActivityFailure && error.cause ? error.cause : error;
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    const people = notification.to.map((person) => person.id);
+    const others = escalation
+      ? []
+      : (this.plan?.escalationContacts ?? []).filter((contact) => !people.includes(contact.id));
+    const tellOthers = people.length > 0 && others.length > 0;
+    this.record(
+      'notification.failed',
+      `could not deliver ${notification.kind} to ${people.join(', ') || 'the status card'}: ${reason}`,
+      this.policyActor(),
+      {
+        kind: notification.kind,
+        to: people,
+        reason,
+        escalatedTo: tellOthers ? others.map((person) => person.id) : [],
+        fallback: !tellOthers && people.length > 0,
+      },
+    );
+    // A card refresh that failed is retried by the next one; people who were not reached are told.
+    if (people.length === 0) return;
+    if (tellOthers) {
+      const retry = {
+        ...notification,
+        key: `${notification.key}:undelivered`,
+        kind: 'needs-attention' as const,
+        to: others,
+        text: `Tourniquet could not reach ${people.join(', ')} (${reason}) about ${this.plan?.secret.id ?? 'an incident'}: "${notification.text}" Please reach them another way.`,
+      };
+      this.pendingNotifications.push(
+        messaging.notify(retry).catch((failure: unknown) => this.undelivered(retry, failure, true)),
+      );
+      return;
+    }
+    const notice = {
+      incidentId: this.incidentId,
+      key: notification.key,
+      kind: notification.kind,
+      to: people,
+      reason,
+      text: `Could not reach ${people.join(', ')} (${reason}): ${notification.text}`,
+    };
+    this.pendingNotifications.push(
+      messaging.tellFallbackChannel(notice).then(
+        ({ channel }) =>
+          this.record(
+            'notification.rerouted',
+            `told the operators (${channel}) that ${people.join(', ')} could not be reached`,
+            this.policyActor(),
+            { kind: notification.kind, to: people, channel },
+          ),
+        (failure: unknown) => {
+          const why = failure instanceof ActivityFailure && failure.cause ? failure.cause : failure;
+          this.record(
+            'notification.failed',
+            `could not tell the fallback channel either: ${why instanceof Error ? why.message : String(why)}`,
+            this.policyActor(),
+            {
+              kind: notification.kind,
+              to: people,
+              reason: why instanceof Error ? why.message : String(why),
+              channel: 'fallback',
+            },
+          );
+        },
+      ),
+    );
+  }
+
+  private policyActor(): Attribution {
+    return { actor: WORKER, delegatedBy: { type: 'policy', id: this.plan?.policy.id ?? 'catalog-default' } };
+  }
+
+  /**
    * Refreshes the status card without messaging anyone. Behind a patch: incidents started before
    * it existed replay without these notifications.
    */
@@ -308,6 +390,15 @@ export class IncidentState {
     await this.evidenceChain;
     await Promise.all(this.pendingNotifications);
     await Promise.all(this.pendingCleanups);
+    if (!patched('notification-failed')) return;
+    // A failed notification records evidence and tells someone else: wait for those too.
+    let settled = -1;
+    while (settled !== this.pendingNotifications.length + this.pendingCleanups.length || this.evidencePending) {
+      settled = this.pendingNotifications.length + this.pendingCleanups.length;
+      await Promise.all(this.pendingNotifications);
+      await Promise.all(this.pendingCleanups);
+      await this.evidenceChain;
+    }
   }
 
   /** True while evidence is queued or being appended (a handler may record during a flush). */

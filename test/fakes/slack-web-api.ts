@@ -38,6 +38,8 @@ export class FakeSlackWebApi {
   private readonly windows = new Map<string, { windowMs: number; retryAfterSeconds: number; until?: number }>();
   private readonly channels = new Map<string, string>();
   private readonly holds: Array<{ method: string; hold: Hold; match: (args: Record<string, unknown>) => boolean }> = [];
+  /** Set by failEverything: every Web API call fails with it. */
+  private everything?: Fault;
   private server?: Server;
   private counter = 0;
   private tsCounter = 0;
@@ -83,6 +85,11 @@ export class FakeSlackWebApi {
       ...(this.faults.get(method) ?? []),
       ...Array.from({ length: times }, () => ({ fault, match })),
     ]);
+  }
+
+  /** From now on every Web API call fails with `fault` (e.g. a revoked bot token: invalid_auth). */
+  failEverything(fault: Fault): void {
+    this.everything = fault;
   }
 
   /**
@@ -174,6 +181,7 @@ export class FakeSlackWebApi {
   }
 
   private takeFault(method: string, args: Record<string, unknown>): Fault | undefined {
+    if (this.everything) return this.everything;
     const queue = this.faults.get(method) ?? [];
     const index = queue.findIndex((entry) => !entry.match || entry.match(args));
     return index < 0 ? undefined : queue.splice(index, 1)[0]?.fault;

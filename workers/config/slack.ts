@@ -15,4 +15,9 @@ export const slackConfigShape = {
     .string()
     .optional()
     .describe('channel for status cards; unset = one channel per incident'),
+  NOTIFICATION_FALLBACK_URL: z
+    .string()
+    .url()
+    .optional()
+    .describe('operators webhook told of notifications Slack could not deliver; unset = error log'),
 };

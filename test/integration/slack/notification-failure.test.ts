@@ -1,0 +1,111 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { api } from '../../support/http';
+import { decide, openIncident, verify, waitForEvidence, waitForPhase } from '../../support/incidents';
+import { recordHistoryIfAsked } from '../../support/secrets';
+import { useSlackApp } from './slack-requests';
+
+jest.setTimeout(120_000);
+
+/**
+ * A direct message Slack refuses for good (user_not_found) is not swallowed: the incident records
+ * `notification.failed` with the reason and tells the escalation contacts, in Slack, whom it could
+ * not reach — and the incident goes on.
+ */
+describe('a notification that cannot be delivered', () => {
+  const context = useSlackApp();
+
+  it('is recorded as evidence with the reason and escalated to another person', async () => {
+    const { app, slack } = context;
+    slack.failNext('chat.postMessage', { error: 'user_not_found' }, 1, (args) => args.channel === 'U0ALICE');
+    const id = await openIncident(app, { secretId: 'payments-db', description: 'password in a wiki page' });
+    await waitForPhase(app, id, 'awaiting-decision');
+
+    const evidence = await waitForEvidence(app, id, 'notification.failed');
+    const failed = evidence.find((record) => record.kind === 'notification.failed')!;
+    expect(failed.details).toMatchObject({ kind: 'incident-opened', to: ['alice'], escalatedTo: ['erin'] });
+    expect(failed.details.reason).toContain('user_not_found');
+
+    // The escalation contact really got a direct message at Slack naming whom we could not reach.
+    const told = await slack.waitFor('a direct message to erin about alice', (fake) =>
+      fake
+        .okCallsOf('chat.postMessage')
+        .find((call) => call.args.channel === 'U0ERIN' && String(call.args.text).includes('could not reach alice')),
+    );
+    expect(String(told.args.text)).toContain('user_not_found');
+  });
+});
+
+/**
+ * Slack refuses everything (the bot token was revoked: invalid_auth). Nothing retries forever and
+ * nothing blocks closure: every undeliverable notification is evidence, the escalation contact's
+ * message fails too, so the operators' fallback webhook is told — and the incident still closes.
+ */
+describe('a Slack that refuses every call', () => {
+  const received: Array<{ headers: Record<string, unknown>; body: any }> = [];
+  const overrides: Record<string, string> = {};
+  let receiver: Server;
+  beforeAll(async () => {
+    receiver = createServer((req, res) => {
+      let raw = '';
+      req.on('data', (chunk: Buffer) => (raw += chunk.toString()));
+      req.on('end', () => {
+        received.push({ headers: req.headers, body: JSON.parse(raw) });
+        res.writeHead(202).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    overrides.NOTIFICATION_FALLBACK_URL = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks/tourniquet`;
+  });
+  const context = useSlackApp(overrides);
+  afterAll(async () => {
+    receiver.closeAllConnections();
+    await new Promise<void>((resolve) => receiver.close(() => resolve()));
+  });
+
+  it('still closes the incident, with notification.failed evidence and the fallback channel told', async () => {
+    const { app, slack } = context;
+    slack.failEverything({ error: 'invalid_auth' });
+    const id = await openIncident(app, { secretId: 'payments-db', description: 'a test fixture, not a password' });
+    await waitForPhase(app, id, 'awaiting-decision');
+    expect((await decide(app, id, 'alice', 'false-positive', 'test fixture value')).status).toBe(200);
+    await waitForPhase(app, id, 'awaiting-verification');
+    expect((await verify(app, id, 'carol', 'checked: the value is a fixture')).status).toBe(200);
+    const closed = await waitForPhase(app, id, 'closed');
+    expect(closed.outcome).toBe('false-positive');
+
+    // Slack really refused: no call of the product succeeded there.
+    expect(slack.calls.length).toBeGreaterThan(0);
+    expect(slack.okCallsOf('chat.postMessage')).toHaveLength(0);
+
+    // The run ends once everything it sent is settled (bounded retries): then read the evidence.
+    await app.client.workflow.getHandle(closed.workflowId).result();
+    const evidence = (await api(app.baseUrl, 'GET', `/api/incidents/${id}/timeline`, { as: 'erin' })).body
+      .evidence as Array<{ kind: string; seq: number; details: any }>;
+    const failures = evidence.filter((record) => record.kind === 'notification.failed');
+    const opened = failures.find(
+      (record) => record.details.kind === 'incident-opened' && record.details.to[0] === 'alice',
+    );
+    expect(opened?.details).toMatchObject({ escalatedTo: ['erin'], fallback: false });
+    expect(opened?.details.reason).toContain('invalid_auth');
+    // Erin could not be reached either: the operators' channel was told instead.
+    const escalation = failures.find((record) => record.details.to[0] === 'erin' && record.details.fallback === true);
+    expect(escalation).toBeDefined();
+    expect(
+      evidence.some((record) => record.kind === 'notification.rerouted' && record.details.channel === 'webhook'),
+    ).toBe(true);
+    // Even the 'closed' notification's failure is recorded: closure waited for it (bounded) before sealing.
+    const closedSeq = evidence.find((record) => record.kind === 'incident.closed')!.seq;
+    expect(failures.some((record) => record.details.kind === 'closed')).toBe(true);
+    expect(Math.max(...evidence.map((record) => record.seq))).toBeGreaterThan(closedSeq);
+
+    // The webhook really received it: who could not be reached, why, with an idempotency key.
+    const notice = received.find((request) => request.body.incidentId === id && request.body.to.includes('erin'));
+    expect(notice?.body).toMatchObject({ type: 'tourniquet.notification.undeliverable', kind: 'needs-attention' });
+    expect(notice?.body.text).toContain('could not reach alice');
+    expect(notice?.body.reason).toContain('invalid_auth');
+    expect(notice?.headers['idempotency-key']).toBe(notice?.body.key);
+
+    recordHistoryIfAsked('notification-failed', await app.client.workflow.getHandle(closed.workflowId).fetchHistory());
+  });
+});
