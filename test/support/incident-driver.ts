@@ -28,6 +28,17 @@ export async function verifiedEvidenceChain(productDbUrl: string, incidentId: st
   return rows.map((row) => row.kind);
 }
 
+/** How many evidence records the incident's sealed closure bundle covers (undefined: none sealed). */
+export async function closureBundleRecordCount(productDbUrl: string, incidentId: string): Promise<number | undefined> {
+  return withAdmin(productDbUrl, async (admin) => {
+    const bundles = await admin.query<{ record_count: number }>(
+      'SELECT record_count FROM closure_bundles WHERE incident_id = $1',
+      [incidentId],
+    );
+    return bundles.rows[0]?.record_count;
+  });
+}
+
 /** Polls `check` until it returns true; fails with its last other answer (what is still pending). */
 export async function waitUntil(what: string, timeoutMs: number, check: () => Promise<unknown>): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -46,8 +57,13 @@ export async function waitForPhase(baseUrl: string, id: string, phases: string[]
   });
 }
 
-/** Answers what the incident waits for (verification, dependent acknowledgements) until it is closed. */
-export async function driveToClosed(baseUrl: string, id: string): Promise<void> {
+/**
+ * Answers what the incident waits for (verification, dependent acknowledgements) until it is closed,
+ * then waits for its closure bundle in the product database. The phase reads "closed" before the
+ * last evidence (incident.closed, a batch still being appended) reaches the store; the bundle is
+ * sealed only after every record is flushed, so the evidence is final once it exists.
+ */
+export async function driveToClosed(baseUrl: string, id: string, productDbUrl: string): Promise<void> {
   const answered = new Set<string>();
   await waitUntil(`${id} closed`, 180_000, async () => {
     const status = (await api(baseUrl, 'GET', `/api/incidents/${id}`, { as: 'alice' })).body;
@@ -71,4 +87,7 @@ export async function driveToClosed(baseUrl: string, id: string): Promise<void> 
     }
     return status?.phase === 'closed' || status?.phase;
   });
+  await waitUntil(`${id} closure bundle sealed`, 120_000, async () =>
+    (await closureBundleRecordCount(productDbUrl, id)) !== undefined ? true : 'not yet',
+  );
 }

@@ -10,7 +10,13 @@ import { FakeTeamEndpoint } from '../fakes/team-endpoint';
 import { TEST_CATALOG } from '../support/app';
 import { createTestDatabase } from '../support/environment';
 import { api } from '../support/http';
-import { driveToClosed, verifiedEvidenceChain, waitForPhase, waitUntil } from '../support/incident-driver';
+import {
+  closureBundleRecordCount,
+  driveToClosed,
+  verifiedEvidenceChain,
+  waitForPhase,
+  waitUntil,
+} from '../support/incident-driver';
 import { productEnv, startProductProcess, type ProductProcess } from '../support/product-process';
 import { freePort, portOpen, processAlive, waitForPortClosed, waitUntilGone } from '../support/processes';
 
@@ -112,11 +118,13 @@ describe('the Temporal dev server SIGKILLed mid-incident', () => {
 
       const second = await start();
       expect(second.address).toBe(first.address);
-      await driveToClosed(baseUrl, id);
+      await driveToClosed(baseUrl, id, productDbUrl);
 
       expect(team.credential(secret.id)).toMatchObject({ revoked: true, effectiveRevocations: 1 });
       const kinds = await verifiedEvidenceChain(productDbUrl, id);
       expect(kinds.filter((kind) => kind === 'credential.revoked')).toHaveLength(1);
+      expect(kinds.filter((kind) => kind === 'incident.closed')).toHaveLength(1);
+      expect(await closureBundleRecordCount(productDbUrl, id)).toBe(kinds.length);
     },
     TEST_TIMEOUT_MS,
   );
