@@ -44,7 +44,7 @@ export function registerActions(app: App, deps: SlackDeps): void {
     schema: z.ZodType<T>,
   ) {
     await args.ack();
-    const identity = identify(deps.directory, args.body.user.id);
+    const identity = identify(deps.directory, args.body.user.id, 'incident-role');
     if (!identity.known) {
       await args.respond({ ...EPHEMERAL, text: identity.refusal });
       return undefined;

@@ -8,9 +8,25 @@ import type { OwnershipDirectory } from '../../integrations/ports';
  */
 export type Identity = { known: true; person: Person } | { known: false; refusal: string };
 
-export function identify(directory: OwnershipDirectory, slackUserId: string | undefined): Identity {
+/**
+ * `catalog`: only catalog persons (opening, listing, delegating). `incident-role`: a click or form on one
+ * of an incident's messages; someone the catalog does not list acts as `slack:<user id>`, the id live
+ * on-call resolution gives people it found through Slack `users.lookupByEmail`, and the workflow's
+ * validators accept them only where the incident names that exact person. Slack's request signature
+ * is what proves the user id.
+ */
+export type IdentityScope = 'catalog' | 'incident-role';
+
+export function identify(
+  directory: OwnershipDirectory,
+  slackUserId: string | undefined,
+  scope: IdentityScope = 'catalog',
+): Identity {
   const person = slackUserId ? directory.personBySlackUser(slackUserId) : undefined;
   if (person) return { known: true, person };
+  if (slackUserId && scope === 'incident-role') {
+    return { known: true, person: { id: `slack:${slackUserId}`, name: `Slack user ${slackUserId}`, slackUserId } };
+  }
   return {
     known: false,
     refusal:

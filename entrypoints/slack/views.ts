@@ -30,7 +30,7 @@ export function registerViews(app: App, deps: SlackDeps): void {
 
   /** Identity, metadata and fields; refuses inside the modal and answers undefined when invalid. */
   async function accept<T>(args: SubmitArgs, schema: z.ZodType<T>, firstBlock: string, needsMetadata: boolean) {
-    const identity = identify(deps.directory, args.body.user.id);
+    const identity = identify(deps.directory, args.body.user.id, needsMetadata ? 'incident-role' : 'catalog');
     if (!identity.known)
       return void (await args.ack({ response_action: 'errors', errors: { [firstBlock]: identity.refusal } }));
     const metadata = decodeValue(ModalMetadataSchema, args.view.private_metadata);

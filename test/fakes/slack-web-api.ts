@@ -31,6 +31,8 @@ export interface StoredMessage {
 export class FakeSlackWebApi {
   readonly calls: RecordedCall[] = [];
   readonly messages: StoredMessage[] = [];
+  /** Workspace members `users.lookupByEmail` finds (email → user id); others are `users_not_found`. */
+  readonly usersByEmail = new Map<string, { id: string; realName: string }>();
   private readonly faults = new Map<
     string,
     Array<{ fault: Fault; match?: (args: Record<string, unknown>) => boolean }>
@@ -225,6 +227,11 @@ export class FakeSlackWebApi {
         return { ok: true, channel: { id: args['channel'] } };
       case 'views.open':
         return { ok: true, view: { id: `V${String(++this.counter).padStart(8, '0')}` } };
+      case 'users.lookupByEmail': {
+        const user = this.usersByEmail.get(String(args['email']).toLowerCase());
+        if (!user) return { ok: false, error: 'users_not_found' };
+        return { ok: true, user: { id: user.id, name: user.realName.toLowerCase(), real_name: user.realName } };
+      }
       case 'auth.test':
         return { ok: true, user_id: 'U0TOURNIQUET', bot_id: 'B0TOURNIQUET', team_id: 'T0TEST' };
       default:
