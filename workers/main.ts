@@ -2,6 +2,7 @@ import { assembleProduct } from './assemble';
 import { parseConfig } from './config';
 import { startDevTemporal } from './dev-temporal';
 import { createLogger } from './logger';
+import { stopOnSignals } from './shutdown';
 import { bridgeTemporalLogs } from './temporal-runtime';
 import { workflowSource } from './workflow-bundle';
 
@@ -41,14 +42,7 @@ async function main(): Promise<void> {
       '',
     ].join('\n') + '\n',
   );
-  const stop = async (signal: string) => {
-    logger.info({ signal }, 'stopping');
-    await product.stop();
-    dev?.child.kill('SIGTERM');
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
+  stopOnSignals(product, logger, () => dev?.child.kill('SIGTERM'));
   await product.workerRun;
 }
 

@@ -5,6 +5,7 @@
 import { assembleProduct } from '../../workers/assemble';
 import { parseConfig } from '../../workers/config';
 import { createLogger } from '../../workers/logger';
+import { stopOnSignals } from '../../workers/shutdown';
 import { bridgeTemporalLogs } from '../../workers/temporal-runtime';
 
 async function main(): Promise<void> {
@@ -19,6 +20,8 @@ async function main(): Promise<void> {
     temporalAddress: config.TEMPORAL_ADDRESS!,
     workflows: { workflowBundle: { codePath: process.env.WORKFLOW_BUNDLE_PATH! } },
   });
+  // SIGTERM stops it as it stops `npm start` (the kill-point tests SIGKILL it).
+  stopOnSignals(product, logger);
   process.stdout.write(`READY ${product.baseUrl}\n`);
   await product.workerRun;
 }
