@@ -103,7 +103,7 @@ export function registerHandlers(
         { dependentId: ack.dependentId, note: ack.note },
       );
       state.progress(`${ack.by} acknowledged ${ack.dependentId}.`);
-      return state.summary();
+      return answerOnceSettled(state);
     },
     {
       validator: (ack: DependentAcknowledgement) => {
@@ -131,7 +131,7 @@ export function registerHandlers(
         note: request.note,
         at: new Date(Date.now()).toISOString(),
       };
-      return state.summary();
+      return answerOnceSettled(state);
     },
     {
       validator: (request: VerificationRequest) => {
@@ -162,6 +162,21 @@ export function registerHandlers(
 async function answerOnceActedOn(state: IncidentState, acted: () => boolean): Promise<IncidentSummary> {
   if (patched('fresh-update-answers')) await condition(acted);
   return state.summary();
+}
+
+/**
+ * A verification or acknowledgement ends a handoff the main flow waits on with a timer. Answered at
+ * once, the update completed in the same workflow task as that timer's cancellation, in an order
+ * replay did not always reproduce (nondeterminism: "Update machine does not handle TimerCanceled"),
+ * so the status of a closed incident, or a worker's replay, could fail. From patch
+ * 'settled-handoff-answers' it answers once the main flow has seen the handoff done: after the
+ * cancellation, with what the main flow did (the verification recorded, the next phase).
+ */
+function answerOnceSettled(state: IncidentState): IncidentSummary | Promise<IncidentSummary> {
+  // An acknowledgement that ends no awaited handoff (it came before the main flow waits on it) wakes no timer.
+  if (!state.settledAnswers || !state.awaitedHandoff?.()) return state.summary();
+  const settled = state.handoffsSettled;
+  return condition(() => state.handoffsSettled > settled).then(() => state.summary());
 }
 
 function registerDelegation(state: IncidentState): void {

@@ -26,14 +26,19 @@ export interface Handoff {
  */
 export async function awaitHandoff(state: IncidentState, handoff: Handoff, carried?: HandoffProgress): Promise<void> {
   const progress = carried ?? startHandoff(state, handoff);
+  state.awaitedHandoff = handoff.done;
   for (;;) {
     const wait = progress.stopped ? undefined : Math.max(1, Date.parse(progress.nextReminderAt) - Date.now());
     const woke = await waitUntil(() => handoff.done() || state.rollOverDue(), wait);
     if (handoff.done()) break;
-    if (woke) await rollOver(state, handoff.resumeAs(progress));
-    else remindOrEscalate(state, handoff, progress);
+    if (woke) {
+      state.awaitedHandoff = undefined; // the run ends once handlers finish: none may wait on it
+      await rollOver(state, handoff.resumeAs(progress));
+    } else remindOrEscalate(state, handoff, progress);
   }
   state.waitingOn = null;
+  state.awaitedHandoff = undefined;
+  state.handoffsSettled += 1;
 }
 
 function startHandoff(state: IncidentState, handoff: Handoff): HandoffProgress {

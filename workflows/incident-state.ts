@@ -86,6 +86,15 @@ export class IncidentState {
    * False while replaying incidents that started before it.
    */
   bounded = false;
+  /**
+   * Patch 'settled-handoff-answers', decided when the run starts (never inside an update handler):
+   * a verification or acknowledgement is answered once the main flow has acted on it.
+   */
+  settledAnswers = false;
+  /** Whether the handoff the main flow waits on now is done (undefined while it waits on none). */
+  awaitedHandoff: (() => boolean) | undefined;
+  /** Handoffs (verification, acknowledgements, manual containment) the main flow has seen answered. */
+  handoffsSettled = 0;
   /** Failed containments so far. */
   containmentAttempts = 0;
   /** Runs used so far by this incident (continue-as-new keeps the incident, starts a new run). */

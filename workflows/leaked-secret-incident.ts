@@ -24,6 +24,8 @@ export async function leakedSecretIncident(input: IncidentInput, carry?: Inciden
     carry?.incidentId ?? incidentIdOf(info.workflowId, info.runId),
     info.workflowId,
   );
+  // In the main flow at the start of every run: a patch marker written inside an update handler is fragile.
+  state.settledAnswers = patched('settled-handoff-answers');
   registerHandlers(state, (sighting, value) => recordSighting(state, sighting, value));
   if (carry) {
     restoreState(state, carry);
