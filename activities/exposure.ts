@@ -1,4 +1,4 @@
-import type { BlastRadius, ExposureReport } from '../domain/exposure';
+import type { BlastRadius, ExposureReport, SessionSeen } from '../domain/exposure';
 import type { SecretSnapshot } from '../domain/incident';
 import type { ActivityDeps } from './deps';
 import { mappingErrors } from './map-errors';
@@ -10,6 +10,8 @@ export interface ExposureRequest {
   sealedValueHandle?: string;
   leakedAt: string;
   containedAt: string;
+  /** Sessions containment ended (PostgreSQL), as the provider saw them. */
+  sessionsAtContainment?: SessionSeen[];
 }
 
 export interface ExposureAnswer {
@@ -35,6 +37,7 @@ export function createExposureActivities(deps: ActivityDeps) {
           secret: request.secret,
           leakedAt: request.leakedAt,
           containedAt: request.containedAt,
+          ...(request.sessionsAtContainment ? { sessionsAtContainment: request.sessionsAtContainment } : {}),
           readLeakedValue: async () =>
             request.sealedValueHandle ? deps.vault.open(request.sealedValueHandle) : undefined,
         });

@@ -1,3 +1,5 @@
+import type { SessionSeen } from './exposure';
+
 /**
  * Evidence answers three questions for every step: what acted, who delegated it, and which policy
  * allowed it. Records are append-only and hash-chained per incident by the evidence store.
@@ -32,6 +34,8 @@ export interface ProviderAnswer {
   /** True when the provider was already in the wanted state (a retried step). */
   alreadyDone?: boolean;
   at: string;
+  /** Sessions the step saw and ended (PostgreSQL backends at containment), for the exposure report. */
+  sessions?: SessionSeen[];
 }
 
 export interface EvidenceDraft {

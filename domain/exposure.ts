@@ -23,11 +23,25 @@ export interface ExposureEvent {
   region?: string;
   sourceIp?: string;
   userAgent?: string;
+  /** The client's own name for itself (PostgreSQL `application_name`). */
+  applicationName?: string;
   errorCode?: string;
   period: ExposurePeriod;
   classification: ExposureClass;
   /** The provider's own id of the record (CloudTrail EventId, audit log _document_id). */
   eventId?: string;
+}
+
+/**
+ * A database session of the credential's role as `pg_stat_activity` showed it: at containment (the
+ * sessions Tourniquet ended) or when the report ran. No query text, no value.
+ */
+export interface SessionSeen {
+  pid: number;
+  backendStart: string;
+  clientAddr?: string;
+  applicationName?: string;
+  database?: string;
 }
 
 /** A credential issued by the leaked one (STS session token, federation token, new access key). */
@@ -156,7 +170,7 @@ export function summarise(events: ExposureEvent[]): {
 export function dependentCandidates(events: ExposureEvent[], knownKeys: string[] = []): DependentCandidate[] {
   const byKey = new Map<string, DependentCandidate>();
   for (const event of events.filter((e) => e.classification === 'baseline')) {
-    const key = `${event.sourceIp ?? '?'} ${event.userAgent ?? '?'}`;
+    const key = `${event.sourceIp ?? '?'} ${event.userAgent ?? event.applicationName ?? '?'}`;
     const known = byKey.get(key);
     if (known) {
       known.calls += 1;
@@ -168,6 +182,7 @@ export function dependentCandidates(events: ExposureEvent[], knownKeys: string[]
       key,
       sourceIp: event.sourceIp,
       userAgent: event.userAgent,
+      ...(event.applicationName ? { applicationName: event.applicationName } : {}),
       service: event.service,
       firstSeen: event.at,
       lastSeen: event.at,

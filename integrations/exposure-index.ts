@@ -2,6 +2,7 @@ import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { AwsCloudTrailExposureSource } from './aws-cloudtrail/exposure-source';
 import { GitHubAuditLogExposureSource } from './github-audit-log/exposure-source';
+import { PostgresExposureSource } from './postgres-role/exposure-source';
 import type { ExposureSource } from './ports';
 
 export interface ExposureConfig {
@@ -10,6 +11,7 @@ export interface ExposureConfig {
   AWS_CLOUDTRAIL_ENDPOINT_URL?: string;
   EXPOSURE_AWS_REGIONS?: string;
   EXPOSURE_LATE_LOGS_MS: number;
+  EXPOSURE_POSTGRES_WATCH_MS: number;
   GITHUB_API_URL: string;
   GITHUB_AUDIT_LOG_ORG?: string;
   GITHUB_AUDIT_LOG_TOKEN?: string;
@@ -17,9 +19,13 @@ export interface ExposureConfig {
 
 /**
  * The exposure sources by provider kind. AWS clients use the SDK's own credential chain (the
- * remediation principal). Providers without a source get a report that says what cannot be known.
+ * remediation principal); PostgreSQL reads the admin URL the role's locator names through
+ * `resolveSetting`. Providers without a source get a report that says what cannot be known.
  */
-export function createExposureSources(config: ExposureConfig): (providerKind: string) => ExposureSource | undefined {
+export function createExposureSources(
+  config: ExposureConfig,
+  resolveSetting: (name: string) => string | undefined,
+): (providerKind: string) => ExposureSource | undefined {
   const endpoint = config.AWS_CLOUDTRAIL_ENDPOINT_URL ?? config.AWS_ENDPOINT_URL;
   const trails = new Map<string, CloudTrailClient>();
   const sources: ExposureSource[] = [
@@ -46,6 +52,7 @@ export function createExposureSources(config: ExposureConfig): (providerKind: st
       token: config.GITHUB_AUDIT_LOG_TOKEN,
       lateLogsMs: config.EXPOSURE_LATE_LOGS_MS,
     }),
+    new PostgresExposureSource({ resolveSetting, watchAfterContainmentMs: config.EXPOSURE_POSTGRES_WATCH_MS }),
   ];
   return (kind) => sources.find((source) => source.kind === kind);
 }

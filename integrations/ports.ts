@@ -1,5 +1,5 @@
 import type { Catalog, ContainmentAction, Dependent, Person } from '../domain/catalog';
-import type { BlastRadius, ExposureReport } from '../domain/exposure';
+import type { BlastRadius, ExposureReport, SessionSeen } from '../domain/exposure';
 import type { EvidenceDraft, EvidenceRecord, ProviderAnswer } from '../domain/evidence';
 import type { DeliveryRecord, GithubAlertRef, OpenIncidentCommand, OpenIncidentResult } from '../domain/open-incident';
 import type {
@@ -317,6 +317,8 @@ export interface ExposureQuery {
   secret: SecretSnapshot;
   leakedAt: string;
   containedAt: string;
+  /** Sessions containment ended (PostgreSQL backends), as the provider saw them at that moment. */
+  sessionsAtContainment?: SessionSeen[];
   /** Reads the sealed leaked value, for sources searched by a hash of it (GitHub audit log). */
   readLeakedValue(): Promise<string | undefined>;
 }

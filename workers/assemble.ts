@@ -132,7 +132,7 @@ export async function assembleProduct(options: AssembleOptions): Promise<Running
       timerCapMs: config.TIMER_CAP_MS,
       sealClosureBundle,
       sourceAlerts: config.GITHUB_TOKEN ? githubAlerts : undefined,
-      exposure: createExposureSources(config),
+      exposure: createExposureSources(config, (name) => options.env[name]),
       // Links in closed alerts point at the audit portal; `baseUrl` is known before any activity runs.
       publicBaseUrl: () => config.PUBLIC_BASE_URL ?? baseUrl,
     }),

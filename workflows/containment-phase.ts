@@ -97,6 +97,8 @@ async function afterRevocation(state: IncidentState, action: ContainmentAction, 
   try {
     const ended = await provider.endDerivedSessions(request);
     if (ended) state.recordAction('sessions.ended', ended.summary, decision.attribution, {}, ended);
+    // What was connected at containment: the exposure report classifies these sessions too.
+    if (ended?.sessions) state.sessionsAtContainment = ended.sessions;
   } catch (error) {
     state.record('sessions.end-failed', `ending derived sessions failed: ${describe(error)}`, decision.attribution, {});
   }

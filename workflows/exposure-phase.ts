@@ -81,6 +81,7 @@ async function reportUntilComplete(state: IncidentState, containedAt: string): P
         sealedValueHandle: state.input.sealedValueHandle,
         leakedAt: state.input.firstSighting.detectedAt,
         containedAt,
+        ...(state.sessionsAtContainment ? { sessionsAtContainment: state.sessionsAtContainment } : {}),
       });
     } catch (error) {
       state.record('exposure.unavailable', `exposure report failed: ${String(error)}`, attribution, { attempt: n });

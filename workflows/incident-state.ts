@@ -6,7 +6,7 @@ import type {
   ProviderAnswer,
 } from '../domain/evidence';
 import type { IncidentCarry, ResumePoint } from '../domain/incident-carry';
-import type { ExposureStatus } from '../domain/exposure';
+import type { ExposureStatus, SessionSeen } from '../domain/exposure';
 import type {
   Approval,
   DecisionChoice,
@@ -101,6 +101,8 @@ export class IncidentState {
   runs = 1;
   /** The exposure report's short form (workflows/exposure-phase.ts). */
   exposure: ExposureStatus | undefined;
+  /** The role's sessions that containment ended, as the provider saw them (PostgreSQL), for the exposure report. */
+  sessionsAtContainment: SessionSeen[] | undefined;
   readonly timeline: TimelineEntry[] = [];
   readonly actions: TimelineEntry[] = [];
   /** Teams of people who joined by delegation (the plan knows the teams of its own role people). */

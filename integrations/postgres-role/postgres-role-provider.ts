@@ -3,8 +3,33 @@ import { Client, escapeIdentifier, escapeLiteral } from 'pg';
 import { z } from 'zod';
 import { configurationError, invalidInput } from '../../domain/errors';
 import type { ProviderAnswer } from '../../domain/evidence';
+import type { SessionSeen } from '../../domain/exposure';
 import type { CredentialTarget, DeathProof, FullCredentialProvider } from '../ports';
 import { LOGIN_REFUSED_CODES, mapPostgresError } from './postgres-errors';
+
+/** At most this many sessions are kept in an answer (evidence and workflow history stay bounded). */
+const MAX_SESSIONS = 50;
+
+/** pg_stat_activity columns of a session: where it comes from and since when, never its queries. */
+export const SESSION_COLUMNS = 'pid, client_addr::text AS client_addr, application_name, backend_start, datname';
+
+export interface SessionRow {
+  pid: number;
+  client_addr: string | null;
+  application_name: string | null;
+  backend_start: Date;
+  datname: string | null;
+}
+
+export function sessionSeen(row: SessionRow): SessionSeen {
+  return {
+    pid: row.pid,
+    backendStart: new Date(row.backend_start).toISOString(),
+    ...(row.client_addr ? { clientAddr: row.client_addr.replace(/\/\d+$/, '') } : {}),
+    ...(row.application_name ? { applicationName: row.application_name } : {}),
+    ...(row.datname ? { database: row.datname } : {}),
+  };
+}
 
 const PostgresLocatorSchema = z.strictObject({
   /** Name of the setting (environment variable) holding the admin connection URL; never the URL itself. */
@@ -13,7 +38,38 @@ const PostgresLocatorSchema = z.strictObject({
   /** Database used for the proof-of-death login; defaults to the admin URL's database. */
   database: z.string().optional(),
 });
-type PostgresLocator = z.infer<typeof PostgresLocatorSchema>;
+export type PostgresLocator = z.infer<typeof PostgresLocatorSchema>;
+
+/** The catalog locator of a role, or INVALID_INPUT naming each problem. */
+export function parsePostgresLocator(locator: Record<string, unknown>): PostgresLocator {
+  const parsed = PostgresLocatorSchema.safeParse(locator);
+  if (!parsed.success)
+    throw invalidInput(
+      `postgres locator: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || '(locator)'}: ${issue.message}`).join('; ')}`,
+    );
+  return parsed.data;
+}
+
+/** The admin connection URL the locator's setting names; CONFIGURATION when it is not set. */
+export function adminUrlOf(resolveSetting: (name: string) => string | undefined, locator: PostgresLocator): string {
+  const url = resolveSetting(locator.adminUrlSetting);
+  if (!url)
+    throw configurationError(`setting ${locator.adminUrlSetting} (admin URL for role ${locator.role}) is not set`);
+  return url;
+}
+
+/** One short admin connection for `work`; errors mapped to the taxonomy, naming what was being done. */
+export async function withAdminClient<T>(url: string, doing: string, work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+  try {
+    await client.connect();
+    return await work(client);
+  } catch (error) {
+    throw mapPostgresError(error, doing);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
 
 /**
  * PostgreSQL role passwords. Revoke = NOLOGIN and a fresh random password nobody keeps; a password
@@ -30,11 +86,7 @@ export class PostgresRoleProvider implements FullCredentialProvider {
   constructor(private readonly resolveSetting: (name: string) => string | undefined) {}
 
   validateLocator(locator: Record<string, unknown>): void {
-    const parsed = PostgresLocatorSchema.safeParse(locator);
-    if (!parsed.success)
-      throw invalidInput(
-        `postgres locator: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || '(locator)'}: ${issue.message}`).join('; ')}`,
-      );
+    parsePostgresLocator(locator);
   }
 
   async revoke(target: CredentialTarget): Promise<ProviderAnswer> {
@@ -72,16 +124,25 @@ export class PostgresRoleProvider implements FullCredentialProvider {
     );
   }
 
+  /** Ends the role's sessions; the answer lists them as seen at containment (for the exposure report). */
   async endDerivedSessions(target: CredentialTarget): Promise<ProviderAnswer> {
     const locator = this.locator(target);
     const result = await this.admin(locator, 'terminate sessions', (client) =>
-      client.query<{ terminated: boolean }>(
-        'SELECT pg_terminate_backend(pid) AS terminated FROM pg_stat_activity WHERE usename = $1 AND pid <> pg_backend_pid()',
+      client.query<SessionRow & { terminated: boolean }>(
+        `SELECT ${SESSION_COLUMNS}, pg_terminate_backend(pid) AS terminated
+           FROM pg_stat_activity WHERE usename = $1 AND pid <> pg_backend_pid()`,
         [locator.role],
       ),
     );
-    const count = result.rows.filter((row) => row.terminated).length;
-    return this.answer('pg-terminate-backend', `terminated ${count} session(s) of role ${locator.role}`, count === 0);
+    const ended = result.rows.filter((row) => row.terminated);
+    return {
+      ...this.answer(
+        'pg-terminate-backend',
+        `terminated ${ended.length} session(s) of role ${locator.role}`,
+        ended.length === 0,
+      ),
+      ...(ended.length ? { sessions: ended.slice(0, MAX_SESSIONS).map(sessionSeen) } : {}),
+    };
   }
 
   async proveDead(target: CredentialTarget): Promise<DeathProof> {
@@ -138,28 +199,16 @@ export class PostgresRoleProvider implements FullCredentialProvider {
     }
   }
 
-  private async admin<T>(locator: PostgresLocator, doing: string, work: (client: Client) => Promise<T>): Promise<T> {
-    const client = new Client({ connectionString: this.adminUrl(locator), connectionTimeoutMillis: 5_000 });
-    try {
-      await client.connect();
-      return await work(client);
-    } catch (error) {
-      throw mapPostgresError(error, doing);
-    } finally {
-      await client.end().catch(() => undefined);
-    }
+  private admin<T>(locator: PostgresLocator, doing: string, work: (client: Client) => Promise<T>): Promise<T> {
+    return withAdminClient(adminUrlOf(this.resolveSetting, locator), doing, work);
   }
 
   private adminUrl(locator: PostgresLocator): string {
-    const url = this.resolveSetting(locator.adminUrlSetting);
-    if (!url)
-      throw configurationError(`setting ${locator.adminUrlSetting} (admin URL for role ${locator.role}) is not set`);
-    return url;
+    return adminUrlOf(this.resolveSetting, locator);
   }
 
   private locator(target: CredentialTarget): PostgresLocator {
-    this.validateLocator(target.secret.locator);
-    return PostgresLocatorSchema.parse(target.secret.locator);
+    return parsePostgresLocator(target.secret.locator);
   }
 
   private answer(operation: string, summary: string, alreadyDone = false): ProviderAnswer {

@@ -22,9 +22,11 @@ export const SUPERUSER_PASSWORD = 'tourniquet-test-superuser';
 /**
  * A throwaway PostgreSQL cluster (Debian's postgresql package) on a free loopback port, with
  * password authentication so a wrong password is really refused. As root, it runs as `postgres`
- * because initdb refuses to run as root.
+ * because initdb refuses to run as root. `settings` are extra server settings (`log_connections: 'on'`).
  */
-export async function startPostgresCluster(): Promise<{ url: string; pid: number; dataDir: string }> {
+export async function startPostgresCluster(
+  settings: Record<string, string> = {},
+): Promise<{ url: string; pid: number; dataDir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'tourniquet-pg-'));
   const dataDir = join(dir, 'data');
   const pwfile = join(dir, 'pw');
@@ -67,6 +69,7 @@ export async function startPostgresCluster(): Promise<{ url: string; pid: number
     'fsync=off',
     '-c',
     'max_connections=200',
+    ...Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
   ]);
   const server = spawnService(command, args);
   try {

@@ -32,4 +32,12 @@ export const providersConfigShape = {
     .positive()
     .default(1_800_000)
     .describe('how long after containment provider logs may still arrive; the report is re-run once it has passed'),
+  EXPOSURE_POSTGRES_WATCH_MS: z.coerce
+    .number()
+    .int()
+    .nonnegative()
+    .default(0)
+    .describe(
+      'how long after containment PostgreSQL logins are watched (report re-run, closure waits); 0: the first report is final',
+    ),
 };
