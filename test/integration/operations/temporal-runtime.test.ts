@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TEST_CATALOG } from '../../support/app';
+import { testCatalogWith } from '../../support/catalog';
 import { createTestDatabase, testEnvironment } from '../../support/environment';
 import { api, eventually } from '../../support/http';
 import { parseExposition } from '../../support/metrics';
@@ -49,7 +49,20 @@ describe("the Temporal SDK's metrics endpoint and log level, configured by envir
       WORKFLOW_BUNDLE_PATH: environment.workflowBundlePath,
       DATABASE_URL: await createTestDatabase('sdkruntime'),
       TEST_PG_ADMIN_URL: environment.databaseUrl,
-      CATALOG_PATH: TEST_CATALOG,
+      CATALOG_PATH: testCatalogWith({
+        secrets: [
+          {
+            id: 'runtime-db',
+            description: 'used by this test file only',
+            provider: 'postgres',
+            locator: { adminUrlSetting: 'TEST_PG_ADMIN_URL', role: 'ops_runtime_app' },
+            matchers: ['ops_runtime_app'],
+            ownerTeam: 'payments',
+            issuingTeam: 'platform',
+            tier: 'high',
+          },
+        ],
+      }),
       HTTP_PORT: '0',
       DATA_DIR: mkdtempSync(join(tmpdir(), 'tourniquet-sdk-runtime-')),
       FINGERPRINT_KEY: randomBytes(32).toString('hex'),
@@ -61,7 +74,7 @@ describe("the Temporal SDK's metrics endpoint and log level, configured by envir
     // An incident, so workflow.log writes its `evidence recorded` lines.
     const opened = await api(product.baseUrl, 'POST', '/api/incidents', {
       as: 'carol',
-      body: { secretId: 'ops-db', leakedValue: await createLoginRole('ops_app') },
+      body: { secretId: 'runtime-db', leakedValue: await createLoginRole('ops_runtime_app') },
     });
     expect(opened.status).toBe(202);
     const incidentId = opened.body.incidentId as string;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { temporal } from '@temporalio/proto';
 import { Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { startTestApp, type TestApp } from '../../support/app';
+import { testCatalogWith } from '../../support/catalog';
 import { createTestDatabase } from '../../support/environment';
 import { eventually } from '../../support/http';
 import { decide, openIncident, verify, waitForEvidence, waitForPhase } from '../../support/incidents';
@@ -79,18 +80,43 @@ describe('a two-build deploy with pinned Worker Versioning', () => {
       DATABASE_URL: await createTestDatabase('deploy'),
       FINGERPRINT_KEY: randomBytes(32).toString('hex'),
       VAULT_KEY: randomBytes(32).toString('hex'),
+      // Roles of this file only: tests running beside it reset the shared ones.
+      CATALOG_PATH: testCatalogWith({
+        secrets: [
+          {
+            id: 'deploy-old-db',
+            description: 'used by this test file only',
+            provider: 'postgres',
+            locator: { adminUrlSetting: 'TEST_PG_ADMIN_URL', role: 'ops_deploy_old' },
+            matchers: ['ops_deploy_old'],
+            ownerTeam: 'payments',
+            issuingTeam: 'platform',
+            tier: 'high',
+          },
+          {
+            id: 'deploy-new-db',
+            description: 'used by this test file only',
+            provider: 'postgres',
+            locator: { adminUrlSetting: 'TEST_PG_ADMIN_URL', role: 'ops_deploy_new' },
+            matchers: ['ops_deploy_new'],
+            ownerTeam: 'payments',
+            issuingTeam: 'platform',
+            tier: 'high',
+          },
+        ],
+      }),
     };
     buildA = await startTestApp({ ...shared, TEMPORAL_BUILD_ID: 'build-a' });
     await setCurrent(buildA, 'build-a');
-    const password = await createLoginRole('ops_app');
-    const old = await openIncident(buildA, { secretId: 'ops-db', leakedValue: password });
+    const password = await createLoginRole('ops_deploy_old');
+    const old = await openIncident(buildA, { secretId: 'deploy-old-db', leakedValue: password });
     await waitForPhase(buildA, old, 'awaiting-decision');
 
     buildB = await startTestApp({ ...shared, TEMPORAL_BUILD_ID: 'build-b' }, { workflowBundlePath: bundleB });
     await setCurrent(buildB, 'build-b');
     const fresh = await openIncident(buildB, {
-      secretId: 'payments-db',
-      leakedValue: await createLoginRole('payments_app'),
+      secretId: 'deploy-new-db',
+      leakedValue: await createLoginRole('ops_deploy_new'),
     });
     await waitForPhase(buildB, fresh, 'awaiting-decision');
 
@@ -102,7 +128,7 @@ describe('a two-build deploy with pinned Worker Versioning', () => {
     // The old incident is decided after the deploy and runs to closure.
     expect((await decide(buildB, old, 'alice', 'revoke')).status).toBe(200);
     await waitForPhase(buildB, old, 'awaiting-verification');
-    await expect(loginAs('ops_app', password)).rejects.toMatchObject({ code: expect.stringMatching(/^28/) });
+    await expect(loginAs('ops_deploy_old', password)).rejects.toMatchObject({ code: expect.stringMatching(/^28/) });
     expect((await verify(buildB, old, 'carol')).status).toBe(200);
     await waitForEvidence(buildB, old, 'incident.closed');
 
