@@ -17,6 +17,7 @@ import type {
   IncidentSummary,
   ManualConfirmation,
   VerificationRequest,
+  VerifierAssignment,
 } from '../domain/incident';
 import { IncidentListingSchema, LISTING_MEMO_KEY, type IncidentListing } from '../domain/incident-listing';
 import type { IncidentOpener, OwnershipDirectory, SecretVault } from '../integrations/ports';
@@ -32,6 +33,7 @@ import {
   getStatusQuery,
   reportSightingSignal,
   verifyClosureUpdate,
+  assignVerifierUpdate,
 } from '../workflows/messages';
 
 /**
@@ -165,6 +167,14 @@ export class IncidentService implements IncidentOpener {
   ): Promise<IncidentSummary> {
     return (await this.handle(incidentId)).executeUpdate(acknowledgeDependentUpdate, {
       args: [ack],
+      updateId: requestId,
+    });
+  }
+
+  /** An escalation contact names the verifier when no catalog candidate may verify (validated by the workflow). */
+  async assignVerifier(incidentId: string, request: VerifierAssignment, requestId?: string): Promise<IncidentSummary> {
+    return (await this.handle(incidentId)).executeUpdate(assignVerifierUpdate, {
+      args: [request],
       updateId: requestId,
     });
   }

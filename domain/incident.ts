@@ -229,6 +229,18 @@ export interface DelegationRequest {
   channel: 'api' | 'slack' | 'cli';
 }
 
+/**
+ * When no catalog person may verify (every candidate decided or executed), an escalation contact
+ * names one who did neither.
+ */
+export interface VerifierAssignment {
+  by: string;
+  /** The person to verify, resolved from the catalog by the HTTP layer. */
+  verifier: PersonRef;
+  reason: string;
+  channel: 'api' | 'slack' | 'cli';
+}
+
 export interface VerificationRequest {
   by: string;
   note: string;

@@ -77,18 +77,26 @@ export async function awaitVerification(state: IncidentState, carried?: HandoffP
   }
   state.phase = 'awaiting-verification';
   if (!verifier) {
+    // Not a dead end: the escalation contacts are asked to name a person who did neither.
+    const assigners = state.verifierAssigners();
     state.phase = 'needs-attention';
+    state.verifierWanted = true;
     state.waitFor(
-      plan.escalationContacts,
-      'a verifier: every candidate decided or executed; add a verifier to the catalog',
+      assigners,
+      'a verifier: every candidate decided or executed; name one who did neither (POST /api/incidents/:id/verifier)',
     );
     state.notify(
       'needs-attention',
-      plan.escalationContacts,
-      `No eligible verifier for ${plan.secret.id}: separation of duties cannot be satisfied.`,
+      assigners,
+      `No eligible verifier for ${plan.secret.id}: everyone the catalog names decided or executed it (${[...state.conflicted].join(', ')}). ` +
+        `Name a verifier who did neither: POST /api/incidents/${state.incidentId}/verifier {"verifier": "<person id>", "reason": "..."}.`,
     );
-    await condition(() => state.rollOverDue());
-    return rollOver(state, { step: 'verification' });
+    await condition(() => state.verifier !== undefined || state.rollOverDue());
+    if (!state.verifier) return rollOver(state, { step: 'verification' });
+    state.verifierWanted = false;
+    state.phase = 'awaiting-verification';
+    await awaitVerifier(state);
+    return;
   }
   state.verifier = verifier;
   state.allowedVerifiers.add(verifier.id);

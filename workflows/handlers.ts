@@ -9,10 +9,12 @@ import type {
   ReportedValue,
   Sighting,
   VerificationRequest,
+  VerifierAssignment,
 } from '../domain/incident';
 import type { IncidentState } from './incident-state';
 import {
   acknowledgeDependentUpdate,
+  assignVerifierUpdate,
   confirmManualContainmentUpdate,
   decideUpdate,
   delegateDecisionUpdate,
@@ -120,6 +122,22 @@ export function registerHandlers(
           throw refuse(`${ack.by} does not own dependent ${ack.dependentId}`, 'PERMISSION_DENIED');
       },
     },
+  );
+
+  setHandler(
+    assignVerifierUpdate,
+    (assignment: VerifierAssignment) => {
+      state.verifier = assignment.verifier;
+      state.allowedVerifiers.add(assignment.verifier.id);
+      state.record(
+        'verifier.assigned',
+        `${assignment.by} named ${assignment.verifier.id} verifier: ${assignment.reason}`,
+        person(state, assignment.by),
+        { verifier: assignment.verifier.id, reason: assignment.reason, channel: assignment.channel },
+      );
+      return answerOnceActedOn(state, () => state.phase === 'awaiting-verification');
+    },
+    { validator: (assignment: VerifierAssignment) => validateVerifierAssignment(state, assignment) },
   );
 
   setHandler(
@@ -235,6 +253,28 @@ function validateDelegation(state: IncidentState, request: DelegationRequest): v
   }
   if (!request.reason.trim())
     throw refuse('a delegation needs a reason: say why you hand the decision over', 'INVALID_INPUT');
+}
+
+function validateVerifierAssignment(state: IncidentState, assignment: VerifierAssignment): void {
+  if (!state.verifierWanted)
+    throw refuse(
+      `the incident does not need a verifier named (phase: ${state.phase}${state.verifier ? `, verifier: ${state.verifier.id}` : ''})`,
+      'CONFLICT',
+    );
+  const assigners = state.verifierAssigners().map((p) => p.id);
+  if (!assigners.includes(assignment.by))
+    throw refuse(
+      `${assignment.by} may not name the verifier; the escalation contacts may: ${assigners.join(', ')}`,
+      'PERMISSION_DENIED',
+    );
+  if (assignment.verifier.id === assignment.by)
+    throw refuse('name another person: whoever names the verifier does not verify', 'INVALID_INPUT');
+  if (state.conflicted.has(assignment.verifier.id))
+    throw refuse(
+      `${assignment.verifier.id} decided or executed this incident and cannot verify it (separation of duties)`,
+      'PERMISSION_DENIED',
+    );
+  if (!assignment.reason.trim()) throw refuse('say why this person can verify', 'INVALID_INPUT');
 }
 
 function validateDecision(state: IncidentState, request: DecisionRequest): void {

@@ -72,6 +72,8 @@ export class IncidentState {
   decision: IncidentStatus['decision'] = null;
   dependents: DependentState[] = [];
   verifier: PersonRef | undefined;
+  /** True while no catalog person may verify and the escalation contacts are asked to name one. */
+  verifierWanted = false;
   verification: IncidentStatus['verification'] = null;
   manualConfirmation: { by: string; note: string; reference?: string } | undefined;
   waitingOn: IncidentStatus['waitingOn'] = null;
@@ -446,6 +448,12 @@ export class IncidentState {
       ...plan.executors,
       ...plan.escalationContacts,
     ].find((candidate) => candidate.id === id);
+  }
+
+  /** People who may name a verifier when no candidate may verify: the escalation contacts, else the decision makers. */
+  verifierAssigners(): PersonRef[] {
+    const plan = this.plan!;
+    return plan.escalationContacts.length > 0 ? plan.escalationContacts : plan.decisionMakers;
   }
 
   tally(): { choice: DecisionChoice; by: string[] } | undefined {

@@ -9,6 +9,7 @@ import type {
   ManualConfirmation,
   Sighting,
   VerificationRequest,
+  VerifierAssignment,
 } from '../domain/incident';
 
 /**
@@ -36,6 +37,12 @@ export const confirmManualContainmentUpdate = defineUpdate<IncidentSummary, [Man
 export const acknowledgeDependentUpdate = defineUpdate<IncidentSummary, [DependentAcknowledgement]>(
   'acknowledgeDependent',
 );
+
+/**
+ * No eligible verifier: an escalation contact names a person who neither decided nor executed.
+ * Answers once the incident waits on that person.
+ */
+export const assignVerifierUpdate = defineUpdate<IncidentSummary, [VerifierAssignment]>('assignVerifier');
 
 /** The verifier confirms the incident is closed, with a note. */
 export const verifyClosureUpdate = defineUpdate<IncidentSummary, [VerificationRequest]>('verifyClosure');

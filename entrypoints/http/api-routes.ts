@@ -7,6 +7,7 @@ import {
   DecisionBodySchema,
   IdempotencyKeySchema,
   NoteBodySchema,
+  VerifierAssignmentBodySchema,
   OpenIncidentBodySchema,
 } from './api-schemas';
 import { authenticatePerson, currentPerson } from './authenticate';
@@ -114,6 +115,26 @@ export function apiRouter(deps: ApiDeps): Router {
       await deps.incidents.acknowledgeDependent(
         req.params.id,
         { by: currentPerson(req).id, dependentId: req.params.dependentId, note: body.note, channel: 'api' },
+        idempotencyKey(req),
+      ),
+    );
+  });
+
+  /** No eligible verifier: an escalation contact names one (the workflow checks who may and whom). */
+  router.post('/incidents/:id/verifier', async (req, res) => {
+    const body = VerifierAssignmentBodySchema.parse(req.body);
+    const person = deps.directory.catalog.people.find((candidate) => candidate.id === body.verifier);
+    if (!person)
+      throw new HttpError(400, `unknown person "${body.verifier}": name a person of the catalog`, 'INVALID_INPUT');
+    res.json(
+      await deps.incidents.assignVerifier(
+        req.params.id,
+        {
+          by: currentPerson(req).id,
+          verifier: { id: person.id, name: person.name, slackUserId: person.slackUserId },
+          reason: body.reason,
+          channel: 'api',
+        },
         idempotencyKey(req),
       ),
     );

@@ -23,6 +23,11 @@ export const NoteBodySchema = z.strictObject({
   reference: z.string().max(500).optional(),
 });
 
+export const VerifierAssignmentBodySchema = z.strictObject({
+  verifier: z.string().min(1, 'name the catalog person id who is to verify'),
+  reason: z.string().trim().min(1, 'say why this person can verify').max(2_000),
+});
+
 export const AcknowledgementBodySchema = z.strictObject({ note: z.string().max(4_000).optional() });
 
 /** Idempotency-Key header: a retried request with the same key counts once. */
