@@ -20,7 +20,7 @@ import type {
   VerifierAssignment,
 } from '../domain/incident';
 import { IncidentListingSchema, LISTING_MEMO_KEY, type IncidentListing } from '../domain/incident-listing';
-import type { IncidentOpener, OwnershipDirectory, SecretVault } from '../integrations/ports';
+import type { CredentialIdentities, IncidentOpener, OwnershipDirectory, SecretVault } from '../integrations/ports';
 import type { OpenIncidentCommand, OpenIncidentResult } from '../domain/open-incident';
 import { uniqueCredentialId } from '../domain/credential-identity';
 import { drillWorkflowId, incidentIdOf, incidentWorkflowId, workflowIdOfIncident } from '../domain/ids';
@@ -49,6 +49,7 @@ export class IncidentService implements IncidentOpener {
     private readonly directory: OwnershipDirectory,
     private readonly fingerprints: Fingerprinter,
     private readonly vault: SecretVault,
+    private readonly identities: CredentialIdentities,
   ) {}
 
   async open(reported: OpenIncidentCommand): Promise<OpenIncidentResult> {
@@ -252,12 +253,12 @@ export class IncidentService implements IncidentOpener {
   }
 
   private async buildInput(command: OpenIncidentCommand): Promise<IncidentInput> {
-    const secretId = command.secretId ?? this.directory.findSecret(command.identifiers ?? []);
+    const known = command.secretId ?? this.directory.findSecret(command.identifiers ?? []);
     const valueFingerprint = command.leakedValue ? this.fingerprints.ofValue(command.leakedValue) : undefined;
     const uniqueId = uniqueCredentialId(command.identifiers ?? []);
     // Identity, most specific first: the catalog entry, a globally unique id, the value, the identifiers.
-    const credentialFingerprint = secretId
-      ? this.fingerprints.ofIdentity('catalog', secretId)
+    const reported = known
+      ? this.fingerprints.ofIdentity('catalog', known)
       : uniqueId
         ? this.fingerprints.ofIdentity(uniqueId.kind, uniqueId.id)
         : valueFingerprint
@@ -266,6 +267,10 @@ export class IncidentService implements IncidentOpener {
               'identifiers',
               [...(command.identifiers ?? [])].sort().join('\n') || command.sighting.sourceRef,
             );
+    // A value already reported keeps the identity of its first report, whichever source knew the catalog id.
+    const { credentialFingerprint, secretId } = valueFingerprint
+      ? await this.identities.claim(valueFingerprint, { credentialFingerprint: reported, secretId: known })
+      : { credentialFingerprint: reported, secretId: known };
     let sealedValueHandle: string | undefined;
     if (command.leakedValue) {
       // One sealed copy per report (value + source + the source's reference): a redelivery seals

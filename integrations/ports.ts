@@ -88,6 +88,22 @@ export interface EvidenceStore {
  * Leaked values that proof of death needs, encrypted at rest outside Temporal. Only an opaque
  * handle crosses into workflows. `destroy` is idempotent.
  */
+/** The credential identity incidents are keyed by: a keyed fingerprint, and the catalog id when known. */
+export interface CredentialIdentity {
+  credentialFingerprint: string;
+  secretId: string | null;
+}
+
+/** Which credential each leaked value belongs to, by keyed fingerprint of the value (never the value). */
+export interface CredentialIdentities {
+  /**
+   * Records `identity` for the value unless the value already has one, and answers the value's
+   * identity: the first report of a value decides which incident every later report of it joins,
+   * whichever source sent it. A catalog id learned later is kept for the value's next incidents.
+   */
+  claim(valueFingerprint: string, identity: CredentialIdentity): Promise<CredentialIdentity>;
+}
+
 export interface SecretVault {
   /**
    * Seals under a caller-chosen handle; sealing a live handle again keeps the first value, sealing a

@@ -22,6 +22,7 @@ import { createSlackNotifier } from '../integrations/slack/slack-notifier';
 import type { Notifier, ProviderLookup } from '../integrations/ports';
 import { Fingerprinter } from '../integrations/sealed-values/fingerprint';
 import { SqlSecretVault } from '../integrations/sealed-values/sql-secret-vault';
+import { SqlCredentialIdentities } from '../integrations/sealed-values/sql-credential-identities';
 import type { Config } from './config';
 import { resolveKeys } from './embedded-keys';
 import { buildHttpApp, finishHttpApp } from '../entrypoints/http/app';
@@ -181,6 +182,7 @@ export async function assembleProduct(options: AssembleOptions): Promise<Running
     directory,
     new Fingerprinter(keys.fingerprintKey),
     vault,
+    new SqlCredentialIdentities(database),
   );
   const app = buildHttpApp({
     config,

@@ -116,4 +116,16 @@ export const MIGRATIONS: ReadonlyArray<{ id: string; sql: string }> = [
       CREATE INDEX slack_direct_messages_live_buttons ON slack_direct_messages (incident_id) WHERE step IS NOT NULL AND retired_at IS NULL;
     `,
   },
+  {
+    // Which credential a leaked value was first reported as (issue 10 §1): keyed fingerprints only.
+    id: '007-credential-identities',
+    sql: `
+      CREATE TABLE credential_identities (
+        value_fingerprint text PRIMARY KEY,
+        credential_fingerprint text NOT NULL,
+        secret_id text,
+        claimed_at timestamptz NOT NULL DEFAULT now()
+      );
+    `,
+  },
 ];
