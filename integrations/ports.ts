@@ -159,6 +159,17 @@ export interface DeathCheck {
 }
 
 /**
+ * Reaches the provider with the admin credentials a catalog locator names and changes nothing
+ * (`tourniquet doctor`). Read-only, so safe to run at any time and any number of times.
+ */
+export interface AccessCheck {
+  /** Locators with the same scope use the same credentials: each scope is checked once. */
+  accessScope(locator: Record<string, unknown>): string;
+  /** Resolves with what was reached (never a credential); throws naming what failed and the setting. */
+  checkAccess(locator: Record<string, unknown>): Promise<string>;
+}
+
+/**
  * Contains one kind of credential at its provider. A provider implements only the capabilities it
  * really has (a token API that cannot issue tokens has no Rotation); the plan offers only the
  * choices they allow (`containmentChoices`), and an activity asked for a missing one fails with

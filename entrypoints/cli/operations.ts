@@ -1,4 +1,7 @@
+import type { Catalog } from '../../domain/catalog';
 import { loadCatalog } from '../../integrations/catalog/load-catalog';
+import { accessChecks } from '../../integrations/access-checks';
+import type { AccessCheck } from '../../integrations/ports';
 import { parseConfig } from '../../workers/config';
 
 /** What the CLI's operator verbs read from GET /api/incidents. */
@@ -55,30 +58,70 @@ export async function listStuck(env: Env, now = new Date()): Promise<number> {
 }
 
 /**
- * `tourniquet doctor`: the configuration parses, the catalog loads, and the running server's
- * /readyz says Temporal, the database, the catalog and the worker answer. Prints one line per
- * check; exit 0 when all pass, 1 otherwise.
+ * `tourniquet doctor`, run with the worker's environment: the configuration parses, the catalog
+ * loads, each provider credential the catalog names is reachable (read-only checks, once per admin
+ * credential; providers without an access check say `skipped`), and the running server's /readyz
+ * says Temporal, the database, the catalog and the worker answer. Prints one line per check; exit
+ * 0 when none failed, 1 otherwise.
  */
 export async function doctor(env: Env): Promise<number> {
   const results: Array<[string, string]> = [];
-  let catalogPath: string | undefined;
+  let config: ReturnType<typeof parseConfig> | undefined;
   try {
-    catalogPath = parseConfig(env).CATALOG_PATH;
+    config = parseConfig(env);
     results.push(['config', 'ok']);
   } catch (error) {
     results.push(['config', `failed: ${(error as Error).message.replace(/\n\s*/g, '; ')}`]);
   }
-  if (catalogPath) {
+  if (config) {
     try {
-      const catalog = loadCatalog(catalogPath);
+      const catalog = loadCatalog(config.CATALOG_PATH);
       results.push(['catalog', `ok (${catalog.secrets.length} secrets, ${catalog.teams.length} teams)`]);
+      results.push(
+        ...(await providerChecks(
+          catalog,
+          accessChecks((name) => env[name]),
+        )),
+      );
     } catch (error) {
       results.push(['catalog', `failed: ${(error as Error).message}`]);
     }
   }
   results.push(...(await serverChecks(env)));
   for (const [name, result] of results) process.stdout.write(`${name.padEnd(10)} ${result}\n`);
-  return results.every(([, result]) => result.startsWith('ok')) ? EXIT.ok : EXIT.failed;
+  return results.some(([, result]) => result.startsWith('failed')) ? EXIT.failed : EXIT.ok;
+}
+
+/** One line per provider credential scope (`provider:postgres:PAYMENTS_DB_ADMIN_URL`), checked in parallel. */
+async function providerChecks(catalog: Catalog, checks: Record<string, AccessCheck>): Promise<Array<[string, string]>> {
+  const scopes = new Map<string, () => Promise<string>>();
+  const skipped = new Set<string>();
+  for (const { provider: kind, locator } of catalog.secrets) {
+    const access = checks[kind];
+    if (!access) {
+      skipped.add(kind);
+      continue;
+    }
+    try {
+      const scope = `provider:${kind}:${access.accessScope(locator)}`;
+      if (!scopes.has(scope)) scopes.set(scope, () => access.checkAccess(locator));
+    } catch (error) {
+      scopes.set(`provider:${kind}`, () => Promise.reject(error instanceof Error ? error : new Error(String(error))));
+    }
+  }
+  const checked = await Promise.all(
+    [...scopes].map(async ([scope, check]): Promise<[string, string]> => {
+      try {
+        return [scope, `ok (${await check()})`];
+      } catch (error) {
+        return [scope, `failed: ${(error as Error).message}`];
+      }
+    }),
+  );
+  return [
+    ...checked,
+    ...[...skipped].map((kind): [string, string] => [`provider:${kind}`, 'skipped: no access check']),
+  ];
 }
 
 async function serverChecks(env: Env): Promise<Array<[string, string]>> {

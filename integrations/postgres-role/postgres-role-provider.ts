@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { Client, escapeIdentifier, escapeLiteral } from 'pg';
 import { z } from 'zod';
-import { configurationError, invalidInput } from '../../domain/errors';
+import { configurationError, invalidInput, permissionDenied } from '../../domain/errors';
 import type { ProviderAnswer } from '../../domain/evidence';
 import type { SessionSeen } from '../../domain/exposure';
-import type { CredentialTarget, DeathProof, FullCredentialProvider } from '../ports';
+import type { AccessCheck, CredentialTarget, DeathProof, FullCredentialProvider } from '../ports';
 import { LOGIN_REFUSED_CODES, mapPostgresError } from './postgres-errors';
 
 /** At most this many sessions are kept in an answer (evidence and workflow history stay bounded). */
@@ -77,7 +77,7 @@ export async function withAdminClient<T>(url: string, doing: string, work: (clie
  * Proof of death = a login with the old password is refused (28P01/28000) and no session remains.
  * Every statement states the wanted end state, so running a step twice is harmless.
  */
-export class PostgresRoleProvider implements FullCredentialProvider {
+export class PostgresRoleProvider implements FullCredentialProvider, AccessCheck {
   readonly kind = 'postgres';
   readonly requiresHuman = false;
   /** A role has one password: rotating replaces it; undoing locks the role, since the old one is gone. */
@@ -87,6 +87,26 @@ export class PostgresRoleProvider implements FullCredentialProvider {
 
   validateLocator(locator: Record<string, unknown>): void {
     parsePostgresLocator(locator);
+  }
+
+  accessScope(locator: Record<string, unknown>): string {
+    return parsePostgresLocator(locator).adminUrlSetting;
+  }
+
+  /** Connects with the admin URL and checks its role may ALTER ROLE (superuser or CREATEROLE). */
+  async checkAccess(locator: Record<string, unknown>): Promise<string> {
+    const parsed = parsePostgresLocator(locator);
+    return this.admin(parsed, `${parsed.adminUrlSetting}: checking admin access`, async (client) => {
+      const { rows } = await client.query<{ who: string; can: boolean }>(
+        'SELECT current_user AS who, (rolsuper OR rolcreaterole) AS can FROM pg_roles WHERE rolname = current_user',
+      );
+      const who = rows[0]?.who ?? 'an unknown role';
+      if (!rows[0]?.can)
+        throw permissionDenied(
+          `${parsed.adminUrlSetting}: connected as ${who}, which is neither superuser nor CREATEROLE: ALTER ROLE would be refused`,
+        );
+      return `${parsed.adminUrlSetting}: connected as ${who}, may alter roles`;
+    });
   }
 
   async revoke(target: CredentialTarget): Promise<ProviderAnswer> {

@@ -2,7 +2,8 @@ import { doctor, listStuck, listWaitingOn } from '../../../entrypoints/cli/opera
 import { runIncidentsCommand } from '../../../entrypoints/cli/incidents';
 import { startTestApp, tokenOf, type TestApp } from '../../support/app';
 import { openIncident, waitForPhase } from '../../support/incidents';
-import { freePort } from '../../support/processes';
+import { testEnvironment } from '../../support/environment';
+import { freePort, portOpen } from '../../support/processes';
 import { createLoginRole } from '../../support/roles';
 
 /** Runs a CLI function and returns its exit code and what it printed on stdout. */
@@ -30,6 +31,8 @@ describe('operator CLI: incidents list --waiting-on, stuck, doctor', () => {
       TOURNIQUET_TOKEN: tokenOf('erin'),
       CATALOG_PATH: app.config.CATALOG_PATH,
       TEMPORAL_ADDRESS: 'unused:7233',
+      TEST_PG_ADMIN_URL: testEnvironment().databaseUrl,
+      TEST_PG_FLAKY_URL: testEnvironment().databaseUrl,
     };
     id = await openIncident(app, { secretId: 'ops-db', leakedValue: await createLoginRole('ops_app') });
     await waitForPhase(app, id, 'awaiting-decision');
@@ -68,5 +71,46 @@ describe('operator CLI: incidents list --waiting-on, stuck, doctor', () => {
     const badCatalog = await captured(() => doctor({ ...env, CATALOG_PATH: '/nonexistent/catalog.yaml' }));
     expect(badCatalog.code).toBe(1);
     expect(badCatalog.out).toMatch(/^catalog\s+failed: /m);
+  });
+
+  it('doctor reaches each provider credential the catalog names, once per credential, and fails naming the setting', async () => {
+    const healthy = await captured(() => doctor(env));
+    expect(healthy.out).toMatch(
+      /^provider:postgres:TEST_PG_ADMIN_URL\s+ok \(TEST_PG_ADMIN_URL: connected as \w+, may alter roles\)$/m,
+    );
+    // Seven postgres secrets, two admin settings: two checks.
+    expect(healthy.out.match(/^provider:postgres:\S+/gm)).toEqual([
+      'provider:postgres:TEST_PG_ADMIN_URL',
+      'provider:postgres:TEST_PG_FLAKY_URL',
+    ]);
+    expect(healthy.out).toMatch(/^provider:manual\s+skipped: no access check$/m);
+
+    // Nothing listens where the setting points: a real refused connection.
+    const closedPort = await freePort();
+    expect(await portOpen(closedPort)).toBe(false);
+    const unreachable = new URL(testEnvironment().databaseUrl);
+    unreachable.port = String(closedPort);
+    const down = await captured(() => doctor({ ...env, TEST_PG_ADMIN_URL: unreachable.toString() }));
+    expect(down.code).toBe(1);
+    expect(down.out).toMatch(
+      /^provider:postgres:TEST_PG_ADMIN_URL\s+failed: TEST_PG_ADMIN_URL: checking admin access: .*ECONNREFUSED/m,
+    );
+
+    // A role PostgreSQL really lets in but that may not ALTER ROLE; its password is never printed.
+    const password = await createLoginRole('ops_doctor_plain');
+    const plain = new URL(testEnvironment().databaseUrl);
+    plain.username = 'ops_doctor_plain';
+    plain.password = password;
+    plain.pathname = '/postgres';
+    const weak = await captured(() => doctor({ ...env, TEST_PG_ADMIN_URL: plain.toString() }));
+    expect(weak.code).toBe(1);
+    expect(weak.out).toMatch(
+      /failed: TEST_PG_ADMIN_URL: connected as ops_doctor_plain, which is neither superuser nor CREATEROLE/,
+    );
+    expect(weak.out).not.toContain(password);
+
+    const unset = await captured(() => doctor({ ...env, TEST_PG_ADMIN_URL: undefined }));
+    expect(unset.code).toBe(1);
+    expect(unset.out).toMatch(/failed: setting TEST_PG_ADMIN_URL \(admin URL for role \w+\) is not set/);
   });
 });
