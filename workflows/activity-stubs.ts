@@ -40,6 +40,7 @@ export const bookkeeping = proxyActivities<
  */
 export const localPlanning = proxyLocalActivities<Pick<IncidentActivities, 'planIncident'>>({
   startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '1 day',
   localRetryThreshold: '10 seconds',
   retry: {
     initialInterval: '500 milliseconds',

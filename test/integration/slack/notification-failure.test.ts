@@ -44,6 +44,8 @@ describe('a notification that cannot be delivered', () => {
 describe('a Slack that refuses every call', () => {
   const received: Array<{ headers: Record<string, unknown>; body: any }> = [];
   const overrides: Record<string, string> = {};
+  /** While set, the webhook keeps its answers back (parked requests are answered on release). */
+  let parked: Array<() => void> | undefined;
   let receiver: Server;
   beforeAll(async () => {
     receiver = createServer((req, res) => {
@@ -51,7 +53,9 @@ describe('a Slack that refuses every call', () => {
       req.on('data', (chunk: Buffer) => (raw += chunk.toString()));
       req.on('end', () => {
         received.push({ headers: req.headers, body: JSON.parse(raw) });
-        res.writeHead(202).end();
+        const answer = () => void res.writeHead(202).end();
+        if (parked) parked.push(answer);
+        else answer();
       });
     });
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
@@ -108,4 +112,57 @@ describe('a Slack that refuses every call', () => {
 
     recordHistoryIfAsked('notification-failed', await app.client.workflow.getHandle(closed.workflowId).fetchHistory());
   });
+
+  it('does not lose a report that arrives while the closing incident waits for its notifications', async () => {
+    const { app, slack } = context;
+    slack.failEverything({ error: 'invalid_auth' });
+    parked = [];
+    const id = await openIncident(app, { secretId: 'slack-db', description: 'a fixture value in a test log' });
+    await waitForPhase(app, id, 'awaiting-decision');
+    expect((await decide(app, id, 'alice', 'false-positive', 'fixture value')).status).toBe(200);
+    await waitForPhase(app, id, 'awaiting-verification');
+    expect((await verify(app, id, 'carol', 'checked: fixture')).status).toBe(200);
+    const closing = await waitForPhase(app, id, 'closed');
+    const handle = app.client.workflow.getHandle(closing.workflowId);
+    const firstRun = (await handle.describe()).runId;
+    // The run is still open: closure waits for the fallback webhook, which holds its answers back.
+    expect(parked.length).toBeGreaterThan(0);
+    expect((await handle.describe()).status.name).toBe('RUNNING');
+
+    const again = await openIncident(app, {
+      secretId: 'slack-db',
+      description: 'the same credential, leaked for real',
+      location: 'https://paste.example/late-report',
+    });
+    expect(again).toBe(id); // it reached the closing run
+    const waiting = parked;
+    parked = undefined;
+    waiting.forEach((answer) => answer());
+
+    // The closing run ended and the report became the credential's next incident.
+    await waitForNewRun(handle, firstRun);
+    const next = await handle.query<{ incidentId: string }>('getStatus');
+    expect(next.incidentId).not.toBe(id);
+    const evidence = await waitForEvidence(app, next.incidentId, 'incident.opened');
+    const opened = evidence.find((record) => record.kind === 'incident.opened')!;
+    expect(opened.details.sighting.location).toBe('https://paste.example/late-report');
+    // …and not a sighting swallowed by the closed one (read from the evidence store itself).
+    const { rows } = await app.database.query<{ kind: string; record: unknown }>(
+      'SELECT kind, record FROM evidence_records WHERE incident_id = $1 ORDER BY seq',
+      [id],
+    );
+    expect(rows.map((row) => row.kind)).toContain('incident.closed');
+    expect(JSON.stringify(rows)).not.toContain('late-report');
+  });
 });
+
+/** Waits until the workflow runs a run other than `runId`; answers the new run id. */
+async function waitForNewRun(handle: { describe(): Promise<{ runId: string }> }, runId: string): Promise<string> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const { runId: current } = await handle.describe();
+    if (current !== runId) return current;
+    if (Date.now() > deadline) throw new Error('the closing run never ended');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
