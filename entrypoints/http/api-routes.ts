@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import express, { Router, type Request } from 'express';
+import { Router, type Request } from 'express';
 import type { EvidenceStore, OwnershipDirectory } from '../../integrations/ports';
 import type { IncidentService } from '../../application/incident-service';
 import {
@@ -12,6 +12,7 @@ import {
 } from './api-schemas';
 import { authenticatePerson, currentPerson } from './authenticate';
 import { HttpError } from './http-errors';
+import { jsonBody } from './json-body';
 import { WaitQuerySchema, waitForPhase } from './wait-for-phase';
 
 export interface ApiDeps {
@@ -26,7 +27,7 @@ export interface ApiDeps {
  */
 export function apiRouter(deps: ApiDeps): Router {
   const router = Router();
-  router.use(express.json({ limit: '64kb' }));
+  router.use(jsonBody('64kb'));
   router.use(authenticatePerson(deps.directory));
 
   router.post('/incidents', async (req, res) => {

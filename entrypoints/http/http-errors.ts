@@ -126,5 +126,15 @@ function describeError(error: unknown): {
     return { status: 413, code: 'TOO_LARGE', message: 'request body is too large' };
   if ((error as { type?: string }).type === 'entity.parse.failed')
     return { status: 400, code: 'INVALID_INPUT', message: 'request body is not valid JSON' };
+  if (error instanceof URIError || /^Failed to decode param/.test((error as Error).message ?? ''))
+    return {
+      status: 400,
+      code: 'INVALID_INPUT',
+      message: 'the URL is not valid: a part of its path is not percent-encoded correctly',
+    };
+  // Other client errors raised by Express and its body parser carry their 4xx status.
+  const status = (error as { status?: unknown }).status;
+  if (typeof status === 'number' && status >= 400 && status < 500 && (error as { expose?: boolean }).expose)
+    return { status, code: codeForStatus(status), message: (error as Error).message };
   return { status: 500, code: 'INTERNAL', message: 'internal error' };
 }

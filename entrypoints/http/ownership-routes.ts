@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import express, { Router } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
 import { drillReport, measureDrill } from '../../domain/drill-report';
 import { parseDurationMs } from '../../domain/duration';
@@ -9,6 +9,7 @@ import type { IncidentService } from '../../application/incident-service';
 import { IdempotencyKeySchema } from './api-schemas';
 import { authenticatePerson, currentPerson } from './authenticate';
 import { HttpError } from './http-errors';
+import { jsonBody } from './json-body';
 
 export interface OwnershipRouteDeps {
   directory: OwnershipDirectory;
@@ -42,7 +43,7 @@ const ReportQuerySchema = z.object({
  */
 export function ownershipRouter(deps: OwnershipRouteDeps): Router {
   const router = Router();
-  router.use(express.json({ limit: '16kb' }));
+  router.use(jsonBody('16kb'));
   router.use(authenticatePerson(deps.directory));
   const catalog = () => deps.directory.catalog;
 

@@ -64,6 +64,24 @@ describe('one error shape everywhere', () => {
     );
   });
 
+  it('incident API: a body that is not JSON, malformed JSON, a URL that does not decode', async () => {
+    const text = await call('/api/incidents', {
+      method: 'POST',
+      headers: { ...bearer('carol'), 'content-type': 'text/plain' },
+      body: 'secretId=payments-db',
+    });
+    expectOneShape(text, 415, 'UNSUPPORTED_MEDIA_TYPE');
+    expect(text.body.error.message).toContain('application/json');
+    expectOneShape(
+      await call('/api/incidents', { method: 'POST', headers: bearer('carol'), body: '{"secretId":' }),
+      400,
+      'INVALID_INPUT',
+    );
+    const undecodable = await call('/api/incidents/%zz', { headers: bearer('carol') });
+    expectOneShape(undecodable, 400, 'INVALID_INPUT');
+    expect(undecodable.body.error.message).toContain('URL');
+  });
+
   it('campaigns, auditor API and unknown routes', async () => {
     expectOneShape(await call('/api/campaigns?sinceHours=-1', { headers: bearer('carol') }), 400, 'INVALID_INPUT');
     const auditor = { authorization: `Bearer ${tokenOf('auditor')}` };
