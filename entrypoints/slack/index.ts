@@ -1,5 +1,6 @@
 import { App, ExpressReceiver } from '@slack/bolt';
-import type { Express } from 'express';
+import type { Express, RequestHandler, Response } from 'express';
+import { codeForStatus, sendError } from '../http/http-errors';
 import { slackLoggerFrom } from '../../integrations/slack/slack-logger';
 import { registerActions } from './actions';
 import { registerCommands } from './commands';
@@ -58,6 +59,7 @@ export function mountSlack(app: Express, deps: SlackDeps): SlackMount {
     });
   } else {
     if (!config.SLACK_SIGNING_SECRET) throw new Error('SLACK_SIGNING_SECRET is required unless SLACK_SOCKET_MODE=true');
+    app.use('/slack', refusalsInOneShape());
     const receiver = new ExpressReceiver({
       signingSecret: config.SLACK_SIGNING_SECRET,
       app,
@@ -89,4 +91,27 @@ export function mountSlack(app: Express, deps: SlackDeps): SlackMount {
 function apiUrlOf(url: string | undefined): string {
   const base = url ?? 'https://slack.com/api/';
   return base.endsWith('/') ? base : `${base}/`;
+}
+
+const REFUSALS: Record<number, string> = {
+  400: 'not a Slack request Tourniquet can read',
+  401: 'the Slack request signature or timestamp did not verify: check SLACK_SIGNING_SECRET and the clock',
+  413: 'request body is too large',
+};
+
+/**
+ * Bolt refuses a request it cannot verify or read with an empty body; the product answers every
+ * refusal in its one error shape, so those get it too.
+ */
+function refusalsInOneShape(): RequestHandler {
+  return (_req, res, next) => {
+    const send = res.send.bind(res);
+    res.send = ((body?: unknown) => {
+      res.send = send;
+      if (res.statusCode < 400 || (body !== undefined && body !== '')) return send(body);
+      sendError(res, res.statusCode, codeForStatus(res.statusCode), REFUSALS[res.statusCode] ?? 'refused');
+      return res;
+    }) as Response['send'];
+    next();
+  };
 }

@@ -2,14 +2,18 @@ import { INTAKE_SECRETS, genericRequest, trufflehogRequest } from '../../fixture
 import { startTestApp, tokenOf, type TestApp } from '../../support/app';
 
 /**
- * README: every HTTP error, on every surface (intake, incident API, campaigns, auditor API, unknown
+ * README: every HTTP error, on every surface (intake, incident API, Slack, campaigns, auditor API, unknown
  * routes), is `{ "error": { "code", "message", "fields"?, "requestId" } }`, and the request id is
  * the caller's X-Request-Id (or a generated one), answered in the X-Request-Id header too.
  */
 describe('one error shape everywhere', () => {
   let app: TestApp;
   beforeAll(async () => {
-    app = await startTestApp({ ...INTAKE_SECRETS });
+    app = await startTestApp({
+      ...INTAKE_SECRETS,
+      SLACK_SIGNING_SECRET: 'slack-signing-secret-for-tests-0001',
+      SLACK_BOT_TOKEN: 'xoxb-test-token',
+    });
   });
   afterAll(async () => {
     await app?.stop();
@@ -80,6 +84,16 @@ describe('one error shape everywhere', () => {
     const undecodable = await call('/api/incidents/%zz', { headers: bearer('carol') });
     expectOneShape(undecodable, 400, 'INVALID_INPUT');
     expect(undecodable.body.error.message).toContain('URL');
+  });
+
+  it('Slack: a request whose signature does not verify', async () => {
+    const unsigned = await call('/slack/events', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'command=%2Ftourniquet&text=status',
+    });
+    expectOneShape(unsigned, 401, 'UNAUTHENTICATED');
+    expect(unsigned.body.error.message).toContain('SLACK_SIGNING_SECRET');
   });
 
   it('campaigns, auditor API and unknown routes', async () => {
