@@ -91,7 +91,7 @@ export async function awaitVerification(state: IncidentState, carried?: HandoffP
       `No eligible verifier for ${plan.secret.id}: everyone the catalog names decided or executed it (${[...state.conflicted].join(', ')}). ` +
         `Name a verifier who did neither: POST /api/incidents/${state.incidentId}/verifier {"verifier": "<person id>", "reason": "..."}.`,
     );
-    await condition(() => state.verifier !== undefined || state.rollOverDue());
+    await awaitNamedVerifier(state, eligible);
     if (!state.verifier) return rollOver(state, { step: 'verification' });
     state.verifierWanted = false;
     state.phase = 'awaiting-verification';
@@ -101,6 +101,35 @@ export async function awaitVerification(state: IncidentState, carried?: HandoffP
   state.verifier = verifier;
   state.allowedVerifiers.add(verifier.id);
   await awaitVerifier(state);
+}
+
+/** Longest pause between two looks at the catalog while no verifier is eligible. */
+const RECHECK_MAX_MS = 24 * 3_600_000;
+
+/**
+ * Waits for an escalation contact to name a verifier, or for the history to need a new run. Behind
+ * a patch: meanwhile it reads the catalog again (after the handoff timeout, then doubling up to a
+ * day), so a verifier added to the catalog — the fix the message asks for — is picked up by this
+ * waiting incident without anyone naming them (`roles.re-resolved`).
+ */
+async function awaitNamedVerifier(state: IncidentState, eligible: (people: PersonRef[]) => PersonRef[]): Promise<void> {
+  const named = () => state.verifier !== undefined || state.rollOverDue();
+  if (!patched('verifier-catalog-recheck')) return void (await condition(named));
+  let pauseMs = state.plan!.policy.handoffTimeoutMs;
+  while (!(await condition(named, pauseMs))) {
+    pauseMs = Math.min(pauseMs * 2, RECHECK_MAX_MS);
+    const fresh = await bookkeeping.planIncident(state.input);
+    const found = eligible(dedupe([...fresh.verifierCandidates, ...fresh.escalationContacts]))[0];
+    if (!found || state.verifier) continue;
+    state.verifier = found;
+    state.allowedVerifiers.add(found.id);
+    state.record(
+      'roles.re-resolved',
+      `the catalog now names an eligible verifier: ${found.id}`,
+      { actor: WORKER, delegatedBy: { type: 'policy', id: state.plan!.policy.id } },
+      { role: 'verifier', verifier: found.id, sources: [{ source: 'catalog' }] },
+    );
+  }
 }
 
 /** The verifier's durable wait, escalating to further eligible candidates; then the confirmation is evidence. */

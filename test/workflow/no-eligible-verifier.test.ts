@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { startTestApp, type TestApp } from '../support/app';
+import { createTestDatabase } from '../support/environment';
 import { testCatalogWith } from '../support/catalog';
 import { api, eventually } from '../support/http';
 import { decide, openIncident, verify, waitForEvidence, waitForPhase } from '../support/incidents';
@@ -15,31 +17,7 @@ jest.setTimeout(90_000);
 describe('an incident whose team has no eligible verifier', () => {
   let app: TestApp;
   beforeAll(async () => {
-    const catalog = testCatalogWith({
-      teams: [
-        {
-          id: 'security',
-          name: 'Security',
-          decisionMakers: ['erin'],
-          backupApprovers: ['erin'],
-          verifiers: [],
-          executors: ['erin'],
-        } as { id: string },
-      ],
-      secrets: [
-        {
-          id: 'solo-vendor-key',
-          description: 'vendor key of the solo team, revoked by hand by security',
-          provider: 'manual',
-          locator: { console: 'https://vendor.example/settings/keys' },
-          matchers: ['solo_vendor_prefix_zz99'],
-          ownerTeam: 'solo',
-          issuingTeam: 'security',
-          tier: 'low',
-        },
-      ],
-    });
-    app = await startTestApp({ CATALOG_PATH: catalog });
+    app = await startTestApp({ CATALOG_PATH: catalogWithSecurityVerifiers([]) });
   });
   afterAll(async () => {
     await app?.stop();
@@ -101,6 +79,87 @@ describe('an incident whose team has no eligible verifier', () => {
       type: 'person',
       id: 'frank',
     });
-    recordHistoryIfAsked('verifier-assigned', await app.client.workflow.getHandle(closed.workflowId).fetchHistory());
+    recordHistoryIfAsked(
+      'verifier-assigned-recheck',
+      await app.client.workflow.getHandle(closed.workflowId).fetchHistory(),
+    );
   });
 });
+
+/**
+ * The fix the message asks for — a verifier added to the catalog — reaches an incident already
+ * waiting: the worker restarts with the new catalog and the incident, looking again after its
+ * handoff timeout, finds the new verifier by itself.
+ */
+describe('an incident waiting for a verifier when the catalog gains one', () => {
+  const apps: TestApp[] = [];
+  afterAll(async () => {
+    for (const running of apps) await running.stop().catch(() => undefined);
+  });
+
+  it('picks the new verifier up without anyone naming them', async () => {
+    const shared = {
+      TEMPORAL_TASK_QUEUE: `test-${randomBytes(6).toString('hex')}`,
+      DATABASE_URL: await createTestDatabase('app'),
+      FINGERPRINT_KEY: randomBytes(32).toString('hex'),
+      VAULT_KEY: randomBytes(32).toString('hex'),
+      TIMER_CAP_MS: '6000',
+    };
+    const before = await startTestApp({ ...shared, CATALOG_PATH: catalogWithSecurityVerifiers([]) });
+    apps.push(before);
+    const id = await openIncident(before, { secretId: 'solo-vendor-key', description: 'key in a build log' });
+    await waitForPhase(before, id, 'awaiting-decision');
+    expect((await decide(before, id, 'alice', 'revoke')).status).toBe(200);
+    await waitForPhase(before, id, 'awaiting-manual-containment');
+    const confirm = { as: 'erin', body: { note: 'key deleted in the vendor console' } };
+    expect((await api(before.baseUrl, 'POST', `/api/incidents/${id}/manual-containment`, confirm)).status).toBe(200);
+    await waitForPhase(before, id, 'needs-attention');
+    await before.stop();
+    apps.pop();
+
+    // A new deploy: the catalog now names grace as a security verifier.
+    const after = await startTestApp({ ...shared, CATALOG_PATH: catalogWithSecurityVerifiers(['grace']) });
+    apps.push(after);
+    const picked = await waitForPhase(after, id, 'awaiting-verification');
+    expect(picked.roles.verifier).toMatchObject({ id: 'grace' });
+    const evidence = await waitForEvidence(after, id, 'roles.re-resolved');
+    expect(evidence.find((record) => record.kind === 'roles.re-resolved')!.details).toMatchObject({
+      role: 'verifier',
+      verifier: 'grace',
+    });
+    expect((await verify(after, id, 'grace', 'checked: the vendor lists no such key')).status).toBe(200);
+    const closed = await waitForPhase(after, id, 'closed');
+    recordHistoryIfAsked(
+      'verifier-catalog-recheck',
+      await after.client.workflow.getHandle(closed.workflowId).fetchHistory(),
+    );
+  });
+});
+
+/** The test catalog with a manual-containment secret of the solo team and security's verifiers replaced. */
+function catalogWithSecurityVerifiers(verifiers: string[]): string {
+  return testCatalogWith({
+    teams: [
+      {
+        id: 'security',
+        name: 'Security',
+        decisionMakers: ['erin'],
+        backupApprovers: ['erin'],
+        verifiers,
+        executors: ['erin'],
+      } as { id: string },
+    ],
+    secrets: [
+      {
+        id: 'solo-vendor-key',
+        description: 'vendor key of the solo team, revoked by hand by security',
+        provider: 'manual',
+        locator: { console: 'https://vendor.example/settings/keys' },
+        matchers: ['solo_vendor_prefix_zz99'],
+        ownerTeam: 'solo',
+        issuingTeam: 'security',
+        tier: 'low',
+      },
+    ],
+  });
+}
