@@ -8,6 +8,7 @@ import {
   type WorkflowExecutionDescription,
 } from '@temporalio/client';
 import type {
+  CandidateConfirmation,
   DecisionRequest,
   DelegationRequest,
   DrillRef,
@@ -27,6 +28,7 @@ import { drillWorkflowId, incidentIdOf, incidentWorkflowId, workflowIdOfIncident
 import type { Fingerprinter } from '../integrations/sealed-values/fingerprint';
 import {
   acknowledgeDependentUpdate,
+  confirmDependentCandidateUpdate,
   confirmManualContainmentUpdate,
   decideUpdate,
   delegateDecisionUpdate,
@@ -176,6 +178,18 @@ export class IncidentService implements IncidentOpener {
   async assignVerifier(incidentId: string, request: VerifierAssignment, requestId?: string): Promise<IncidentSummary> {
     return (await this.handle(incidentId)).executeUpdate(assignVerifierUpdate, {
       args: [request],
+      updateId: requestId,
+    });
+  }
+
+  /** A person confirms a dependent candidate of the exposure report; answers once its workload was stopped. */
+  async confirmDependentCandidate(
+    incidentId: string,
+    confirmation: CandidateConfirmation,
+    requestId?: string,
+  ): Promise<IncidentSummary> {
+    return (await this.handle(incidentId)).executeUpdate(confirmDependentCandidateUpdate, {
+      args: [confirmation],
       updateId: requestId,
     });
   }

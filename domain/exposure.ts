@@ -118,6 +118,8 @@ export interface ExposureStatus {
   reports?: number;
   /** What the credential may do and its last use, read before the decision. */
   blastRadius?: string;
+  /** Keys of the candidates nobody confirmed yet (POST /api/incidents/:id/candidates/confirmation). */
+  unconfirmed?: string[];
 }
 
 export const EVENT_LIMIT = 50;

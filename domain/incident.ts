@@ -255,6 +255,24 @@ export interface ManualConfirmation {
   reference?: string;
 }
 
+/**
+ * A person confirms a workload the exposure report found (a dependent candidate) as a real dependent
+ * of the credential, naming how to stop it: only then is it disabled, like a catalog dependent.
+ */
+export interface CandidateConfirmation {
+  by: string;
+  /** The candidate's key in the report (source address and user agent or application name). */
+  candidate: string;
+  dependent: {
+    id: string;
+    ownerTeam: string;
+    controller: string;
+    target: Record<string, unknown>;
+    description?: string;
+  };
+  channel: 'api' | 'slack' | 'cli';
+}
+
 export interface DependentAcknowledgement {
   by: string;
   dependentId: string;

@@ -3,6 +3,7 @@ import type { HandoffProgress } from '../domain/incident-carry';
 import type { Outcome, PersonRef } from '../domain/incident';
 import { bookkeeping, deathProver, sourceAlerts } from './activity-stubs';
 import { describe } from './containment-phase';
+import { catalogProposal } from './exposure-phase';
 import { rollOver } from './continue-as-new';
 import type { Decision } from './decision-phase';
 import { awaitHandoff, dedupe } from './handoff';
@@ -226,7 +227,8 @@ export async function closeIncident(state: IncidentState, outcome: Outcome, note
     },
     {
       outcome,
-      closureNote: note,
+      // Workloads the exposure report found are proposed for the catalog (YAML) in the closure note.
+      closureNote: [note, catalogProposal(state)].filter(Boolean).join('\n\n'),
       roles: {
         primary: plan.primary.id,
         backup: plan.backupApprovers[0]?.id,

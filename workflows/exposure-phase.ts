@@ -1,8 +1,13 @@
-import { patched, proxyActivities, sleep } from '@temporalio/workflow';
+import { ApplicationFailure, condition, patched, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
 import type { IncidentActivities } from '../activities';
 import { describeExposure, type BlastRadius, type ExposureReport } from '../domain/exposure';
+import type { CandidateConfirmation } from '../domain/incident';
+import { provider } from './activity-stubs';
+import { describe } from './containment-phase';
 import { dedupe } from './handoff';
-import { WORKER, now, type IncidentState } from './incident-state';
+import { person } from './handlers';
+import { WORKER, now, type ConfirmedCandidate, type IncidentState } from './incident-state';
+import { confirmDependentCandidateUpdate } from './messages';
 
 /**
  * The exposure report (patch 'exposure-report'): after containment the provider's logs are read for
@@ -63,9 +68,10 @@ export function beginExposureReport(state: IncidentState): void {
   );
 }
 
-/** Waits for the exposure report (and its re-runs after late logs) before the incident closes. */
+/** Waits for the exposure report (and its re-runs after late logs) and for confirmed candidates being stopped. */
 export async function awaitExposureReport(state: IncidentState): Promise<void> {
   await running.get(state);
+  await condition(() => state.confirmedCandidates.every((c) => c.state !== 'confirmed'));
 }
 
 async function reportUntilComplete(state: IncidentState, containedAt: string): Promise<void> {
@@ -90,6 +96,7 @@ async function reportUntilComplete(state: IncidentState, containedAt: string): P
     const { report } = answer;
     const final = answer.rerunAfterMs === undefined || n === MAX_REPORTS;
     const text = describeExposure(report);
+    state.exposureCandidates = report.candidates;
     state.exposure = {
       ...state.exposure,
       summary: text,
@@ -97,6 +104,7 @@ async function reportUntilComplete(state: IncidentState, containedAt: string): P
       usedAfterContainment: report.usedAfterContainment,
       candidates: report.candidates.length,
       reports: n,
+      unconfirmed: unconfirmed(state),
     };
     state.record('exposure.reported', text, attribution, { report, final, run: n });
     if (report.usedAfterContainment && !escalated) {
@@ -136,4 +144,130 @@ function describeBlastRadius(radius: BlastRadius): string {
     ? `last used ${radius.lastUsed.at} (${radius.lastUsed.service ?? '?'}, ${radius.lastUsed.region ?? '?'})`
     : (radius.lastUsed?.note ?? 'last use unknown');
   return `${radius.principal ?? 'principal unknown'}: ${policies}; ${last}`;
+}
+
+/** Keys of the report's candidates that nobody confirmed. */
+function unconfirmed(state: IncidentState): string[] {
+  return state.exposureCandidates
+    .map((candidate) => candidate.key)
+    .filter((key) => !state.confirmedCandidates.some((c) => c.candidate === key));
+}
+
+const refuse = (message: string, type: 'PERMISSION_DENIED' | 'CONFLICT' | 'INVALID_INPUT') =>
+  ApplicationFailure.create({ message, type, nonRetryable: true });
+
+/**
+ * A person confirms a dependent candidate: nothing is disabled before. The workload is stopped through
+ * the controller they name, like a catalog dependent; after a rotation it is started again (it reads the
+ * delivered replacement); after a revocation it stays stopped until its owner re-keys it. Only invoked
+ * by a person, so runs that never saw the update replay unchanged.
+ */
+export function registerCandidateConfirmation(state: IncidentState): void {
+  setHandler(
+    confirmDependentCandidateUpdate,
+    async (request: CandidateConfirmation) => {
+      const seen = state.exposureCandidates.find((candidate) => candidate.key === request.candidate)!;
+      const entry: ConfirmedCandidate = { ...request, seen, state: 'confirmed' };
+      state.confirmedCandidates.push(entry);
+      if (state.exposure) state.exposure = { ...state.exposure, unconfirmed: unconfirmed(state) };
+      const by = person(state, request.by);
+      state.record(
+        'dependent.confirmed',
+        `${request.by} confirmed ${request.candidate} as dependent ${request.dependent.id} (${request.dependent.controller})`,
+        by,
+        { candidate: seen, dependent: request.dependent, channel: request.channel },
+      );
+      const dependent = { ...request.dependent, disable: 'after-revoke' as const };
+      try {
+        const disabled = await provider.disableDependent({ incidentId: state.incidentId, dependent });
+        entry.state = 'disabled';
+        state.recordAction(
+          'dependent.disabled',
+          `${dependent.id} disabled (${dependent.controller}; discovered by the exposure report)`,
+          by,
+          { dependentId: dependent.id, discovered: true },
+          disabled,
+        );
+        if (state.decision?.choice === 'rotate') {
+          const enabled = await provider.enableDependent({ incidentId: state.incidentId, dependent });
+          entry.state = 'enabled-again';
+          state.recordAction(
+            'dependent.enabled',
+            `${dependent.id} enabled again`,
+            by,
+            { dependentId: dependent.id, discovered: true },
+            enabled,
+          );
+        }
+      } catch (error) {
+        entry.state = 'failed';
+        state.record('dependent.failed', `${dependent.id}: ${describe(error)}; its owner must stop it by hand`, by, {
+          dependentId: dependent.id,
+          discovered: true,
+        });
+      }
+      state.progress(`${request.by} confirmed ${dependent.id}: ${entry.state}.`);
+      return state.summary();
+    },
+    { validator: (request: CandidateConfirmation) => validateConfirmation(state, request) },
+  );
+}
+
+function validateConfirmation(state: IncidentState, request: CandidateConfirmation): void {
+  const plan = state.plan;
+  if (!plan || state.phase === 'closed' || state.closedAt)
+    throw refuse(`the incident is ${state.phase}: candidates can be confirmed until it closes`, 'CONFLICT');
+  const allowed = new Set([...plan.decisionMakers.map((p) => p.id), ...state.allowedExecutors]);
+  if (!allowed.has(request.by))
+    throw refuse(
+      `${request.by} may not confirm dependents of this incident; decision makers and executors: ${[...allowed].join(', ')}`,
+      'PERMISSION_DENIED',
+    );
+  if (!state.exposureCandidates.some((candidate) => candidate.key === request.candidate))
+    throw refuse(
+      `${request.candidate} is not a dependent candidate of this incident; candidates: ${state.exposureCandidates.map((c) => c.key).join('; ') || 'none (yet)'}`,
+      'INVALID_INPUT',
+    );
+  const again = state.confirmedCandidates.find(
+    (c) => c.candidate === request.candidate || c.dependent.id === request.dependent.id,
+  );
+  if (again)
+    throw refuse(`${again.candidate} was already confirmed by ${again.by} as ${again.dependent.id}`, 'CONFLICT');
+  if (plan.secret.dependents.some((d) => d.id === request.dependent.id))
+    throw refuse(`${request.dependent.id} is already a catalog dependent of ${plan.secret.id}`, 'CONFLICT');
+}
+
+/**
+ * The closure note's proposal: confirmed candidates as catalog `dependents` entries (YAML, to paste
+ * under the secret), unconfirmed ones as comments. Empty when the report found no candidate.
+ */
+export function catalogProposal(state: IncidentState): string {
+  const plan = state.plan;
+  if (!plan || (state.exposureCandidates.length === 0 && state.confirmedCandidates.length === 0)) return '';
+  const q = (value: string) => JSON.stringify(value);
+  const safe = (value: string) =>
+    [...value].map((c) => (c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f ? ' ' : c)).join('');
+  const lines = [
+    `# Proposed catalog additions for secret ${q(plan.secret.id)} (exposure report of ${state.incidentId})`,
+  ];
+  if (state.confirmedCandidates.length) {
+    lines.push('dependents:');
+    for (const c of state.confirmedCandidates) {
+      lines.push(
+        `  - id: ${q(c.dependent.id)}`,
+        ...(c.dependent.description ? [`    description: ${q(c.dependent.description)}`] : []),
+        `    ownerTeam: ${q(c.dependent.ownerTeam)}`,
+        `    controller: ${q(c.dependent.controller)}`,
+        `    target: ${JSON.stringify(c.dependent.target)}`,
+        '    disable: after-revoke',
+        `    # seen as ${safe(c.candidate)}: ${c.seen.calls} use(s) ${c.seen.firstSeen} to ${c.seen.lastSeen}; confirmed by ${c.by}; ${c.state}`,
+      );
+    }
+  }
+  const open = state.exposureCandidates.filter((c) => !state.confirmedCandidates.some((d) => d.candidate === c.key));
+  if (open.length) {
+    lines.push('# Not confirmed by anyone (used the credential before the leak; check who runs them):');
+    for (const c of open) lines.push(`#   ${safe(c.key)}: ${c.calls} use(s) ${c.firstSeen} to ${c.lastSeen}`);
+  }
+  return lines.join('\n');
 }

@@ -6,9 +6,10 @@ import type {
   ProviderAnswer,
 } from '../domain/evidence';
 import type { IncidentCarry, ResumePoint } from '../domain/incident-carry';
-import type { ExposureStatus, SessionSeen } from '../domain/exposure';
+import type { DependentCandidate, ExposureStatus, SessionSeen } from '../domain/exposure';
 import type {
   Approval,
+  CandidateConfirmation,
   DecisionChoice,
   DependentState,
   IncidentInput,
@@ -55,6 +56,12 @@ const WAITING_ROLE: Partial<Record<Phase, string>> = {
   'awaiting-verification': 'verifier',
   'awaiting-acknowledgement': 'dependent-owners',
 };
+
+/** A candidate a person confirmed, and what became of its workload. */
+export interface ConfirmedCandidate extends CandidateConfirmation {
+  seen: DependentCandidate;
+  state: 'confirmed' | 'disabled' | 'enabled-again' | 'failed';
+}
 
 /**
  * The incident's in-memory state: what the status query answers, the ordered evidence chain and
@@ -105,6 +112,9 @@ export class IncidentState {
   exposure: ExposureStatus | undefined;
   /** The role's sessions that containment ended, as the provider saw them (PostgreSQL), for the exposure report. */
   sessionsAtContainment: SessionSeen[] | undefined;
+  /** The latest exposure report's dependent candidates, and those a person confirmed. */
+  exposureCandidates: DependentCandidate[] = [];
+  readonly confirmedCandidates: ConfirmedCandidate[] = [];
   readonly timeline: TimelineEntry[] = [];
   readonly actions: TimelineEntry[] = [];
   /** Teams of people who joined by delegation (the plan knows the teams of its own role people). */

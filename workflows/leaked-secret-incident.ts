@@ -6,7 +6,12 @@ import { bookkeeping, localPlanning } from './activity-stubs';
 import { awaitDependentAcknowledgements, awaitVerification, closeIncident, proveDeath } from './closure-phase';
 import { containAutomatically } from './containment-phase';
 import { attemptsExhausted, obtainDecision, type Decision } from './decision-phase';
-import { assessBlastRadius, awaitExposureReport, beginExposureReport } from './exposure-phase';
+import {
+  assessBlastRadius,
+  awaitExposureReport,
+  beginExposureReport,
+  registerCandidateConfirmation,
+} from './exposure-phase';
 import { awaitHandoff } from './handoff';
 import { registerHandlers } from './handlers';
 import { BOUNDS, IncidentState, restoreState, WORKER } from './incident-state';
@@ -27,6 +32,7 @@ export async function leakedSecretIncident(input: IncidentInput, carry?: Inciden
   // In the main flow at the start of every run: a patch marker written inside an update handler is fragile.
   state.settledAnswers = patched('settled-handoff-answers');
   registerHandlers(state, (sighting, value) => recordSighting(state, sighting, value));
+  registerCandidateConfirmation(state);
   if (carry) {
     restoreState(state, carry);
     return runFrom(state, carry.resume);

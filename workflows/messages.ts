@@ -1,5 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type {
+  CandidateConfirmation,
   DecisionRequest,
   DelegationRequest,
   ReportedValue,
@@ -43,6 +44,14 @@ export const acknowledgeDependentUpdate = defineUpdate<IncidentSummary, [Depende
  * Answers once the incident waits on that person.
  */
 export const assignVerifierUpdate = defineUpdate<IncidentSummary, [VerifierAssignment]>('assignVerifier');
+
+/**
+ * A decision maker or executor confirms a dependent candidate of the exposure report: it is disabled
+ * (and, after a rotation, enabled again) through the named controller and proposed for the catalog.
+ */
+export const confirmDependentCandidateUpdate = defineUpdate<IncidentSummary, [CandidateConfirmation]>(
+  'confirmDependentCandidate',
+);
 
 /** The verifier confirms the incident is closed, with a note. */
 export const verifyClosureUpdate = defineUpdate<IncidentSummary, [VerificationRequest]>('verifyClosure');

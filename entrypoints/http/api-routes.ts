@@ -4,6 +4,7 @@ import type { EvidenceStore, OwnershipDirectory } from '../../integrations/ports
 import type { IncidentService } from '../../application/incident-service';
 import {
   AcknowledgementBodySchema,
+  CandidateConfirmationBodySchema,
   DecisionBodySchema,
   IdempotencyKeySchema,
   NoteBodySchema,
@@ -136,6 +137,17 @@ export function apiRouter(deps: ApiDeps): Router {
           reason: body.reason,
           channel: 'api',
         },
+        idempotencyKey(req),
+      ),
+    );
+  });
+
+  router.post('/incidents/:id/candidates/confirmation', async (req, res) => {
+    const body = CandidateConfirmationBodySchema.parse(req.body);
+    res.json(
+      await deps.incidents.confirmDependentCandidate(
+        req.params.id,
+        { by: currentPerson(req).id, candidate: body.candidate, dependent: body.dependent, channel: 'api' },
         idempotencyKey(req),
       ),
     );

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DependentSchema } from '../../domain/catalog';
 import { DetectedAtSchema, LeakedValueSchema, ReportFields } from '../../domain/report-schema';
 
 /** Input of POST /api/incidents. The leaked value is optional and is sealed, never echoed. */
@@ -26,6 +27,15 @@ export const NoteBodySchema = z.strictObject({
 export const VerifierAssignmentBodySchema = z.strictObject({
   verifier: z.string().min(1, 'name the catalog person id who is to verify'),
   reason: z.string().trim().min(1, 'say why this person can verify').max(2_000),
+});
+
+/**
+ * Input of POST /api/incidents/:id/candidates/confirmation: which candidate of the exposure report
+ * (its key) is a real dependent, and how to stop it (a catalog dependent entry without `disable`).
+ */
+export const CandidateConfirmationBodySchema = z.strictObject({
+  candidate: z.string().trim().min(1, 'name the candidate by its key in the exposure report').max(1_000),
+  dependent: DependentSchema.omit({ disable: true }),
 });
 
 export const AcknowledgementBodySchema = z.strictObject({ note: z.string().max(4_000).optional() });

@@ -1,6 +1,9 @@
 import { Client } from 'pg';
+import { parse } from 'yaml';
+import { DependentSchema } from '../../../domain/catalog';
 import type { ExposureReport } from '../../../domain/exposure';
 import { PostgresExposureSource } from '../../../integrations/postgres-role/exposure-source';
+import { FakeWebhookReceiver } from '../../fakes/webhook-receiver';
 import { startTestApp, type TestApp } from '../../support/app';
 import { testCatalogWith } from '../../support/catalog';
 import { testEnvironment, withAdmin } from '../../support/environment';
@@ -14,6 +17,9 @@ jest.setTimeout(240_000);
 
 const ROLE = 'ledger_exposed';
 const PASSWORD = 'pw-ledger-exposed-3f9a1c';
+const SIGNING_KEY = 'dependent-endpoint-signing-key-0123456789';
+let receiver: FakeWebhookReceiver;
+let receiverUrl: string;
 let cluster: { url: string; pid: number; dataDir: string };
 let app: TestApp;
 const clients: Client[] = [];
@@ -53,6 +59,9 @@ beforeAll(async () => {
     log_timezone: 'UTC',
   });
   await withAdmin(cluster.url, (admin) => admin.query(`CREATE ROLE ${ROLE} LOGIN PASSWORD '${PASSWORD}'`));
+  // The batch's owners stop and start it through their own endpoint (a signed webhook).
+  receiver = new FakeWebhookReceiver(SIGNING_KEY);
+  receiverUrl = await receiver.start();
   app = await startTestApp({
     CATALOG_PATH: testCatalogWith({
       secrets: [
@@ -69,12 +78,14 @@ beforeAll(async () => {
     }),
     EXPOSURE_PG_ADMIN_URL: cluster.url,
     EXPOSURE_POSTGRES_WATCH_MS: '45000',
+    PROVIDER_WEBHOOK_SIGNING_KEY: SIGNING_KEY,
   });
 });
 
 afterAll(async () => {
   await Promise.all(clients.map((client) => client.end().catch(() => undefined)));
   await app?.stop();
+  await receiver?.stop();
   if (cluster) {
     stopPostgresCluster(cluster.dataDir);
     await waitUntilGone(cluster.pid, 30_000, 'the PostgreSQL cluster of the test');
@@ -83,7 +94,7 @@ afterAll(async () => {
 });
 
 describe('exposure report of a leaked PostgreSQL role (real PostgreSQL with log_connections)', () => {
-  it('classifies the sessions ended at containment and the logged logins, and escalates a login attempt after containment', async () => {
+  it('classifies the sessions ended at containment and the logged logins, escalates a login attempt after containment, and stops a confirmed candidate', async () => {
     // Before the leak: the ledger API keeps a session open; a nightly batch logged in and left (only in the log).
     const ledgerApi = await connect('ledger-api');
     await (await connect('ledger-batch')).end();
@@ -115,6 +126,35 @@ describe('exposure report of a leaked PostgreSQL role (real PostgreSQL with log_
     // After containment somebody tries the leaked password: PostgreSQL refuses it (and logs the refusal).
     await expect(connect('psql')).rejects.toMatchObject({ code: '28P01' });
     expect(Date.now()).toBeLessThan(windowEnd - 2_000);
+
+    // Dependent discovery: the workloads seen before the leak are candidates; nothing is stopped until a person confirms.
+    const status = (await api(app.baseUrl, 'GET', `/api/incidents/${id}`, { as: 'erin' })).body;
+    expect(status.exposure.unconfirmed.sort()).toEqual(['127.0.0.1 ledger-api', '127.0.0.1 ledger-batch']);
+    expect(receiver.requests).toEqual([]);
+    const confirm = (as: string, candidate: string) =>
+      api(app.baseUrl, 'POST', `/api/incidents/${id}/candidates/confirmation`, {
+        as,
+        body: {
+          candidate,
+          dependent: {
+            id: 'ledger-batch',
+            description: 'nightly ledger batch',
+            ownerTeam: 'payments',
+            controller: 'webhook',
+            target: { url: `${receiverUrl}/ledger-batch` },
+          },
+        },
+      });
+    expect((await confirm('carol', '127.0.0.1 ledger-batch')).status).toBe(403);
+    const unknown = await confirm('alice', '10.9.9.9 nobody');
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.message).toContain('127.0.0.1 ledger-batch');
+    expect(receiver.requests).toEqual([]);
+    const confirmed = await confirm('alice', '127.0.0.1 ledger-batch');
+    expect(confirmed.status).toBe(200);
+    // The owners' endpoint really received the signed disable call.
+    expect(receiver.requests.map((r) => `${JSON.parse(r.body).action} ${r.path}`)).toEqual(['disable /ledger-batch']);
+    expect((await confirm('grace', '127.0.0.1 ledger-batch')).status).toBe(409);
 
     const escalated = await waitForEvidence(app, id, 'exposure.used-after-containment', 120_000);
     const escalation = escalated.find((e) => e.kind === 'exposure.used-after-containment')!;
@@ -157,6 +197,23 @@ describe('exposure report of a leaked PostgreSQL role (real PostgreSQL with log_
     expect(report.candidates.map((c) => c.applicationName).sort()).toEqual(['ledger-api', 'ledger-batch']);
     expect(report.apiCalls['postgres:pg_read_file']).toBeGreaterThanOrEqual(1);
     expect(report.cannotKnow).toEqual([]);
+    // Confirmed, disabled, and proposed for the catalog in the closure note: YAML a catalog accepts.
+    expect(timeline.find((e) => e.kind === 'dependent.confirmed')!.details.dependent.id).toBe('ledger-batch');
+    expect(timeline.find((e) => e.kind === 'dependent.disabled')!.details).toMatchObject({
+      dependentId: 'ledger-batch',
+      discovered: true,
+    });
+    const note = timeline.find((e) => e.kind === 'incident.closed')!.details.closureNote as string;
+    const proposal = parse(note.slice(note.indexOf('# Proposed catalog additions'))) as { dependents: unknown[] };
+    expect(proposal.dependents.map((d) => DependentSchema.parse(d))).toEqual([
+      expect.objectContaining({
+        id: 'ledger-batch',
+        controller: 'webhook',
+        target: { url: `${receiverUrl}/ledger-batch` },
+      }),
+    ]);
+    expect(note).toContain('# Not confirmed by anyone');
+    expect(note).toContain('127.0.0.1 ledger-api');
     // The ended sessions are evidence too, with where they came from and since when.
     const ended = timeline.find((e) => e.kind === 'sessions.ended')!;
     expect(JSON.stringify(ended)).toContain('ledger-api');
