@@ -4,6 +4,7 @@ import { providerUnavailable } from '../../domain/errors';
 import type { PersonRef } from '../../domain/incident';
 import type { IncidentNotification } from '../ports';
 import { cardFallbackText, renderStatusCard } from './blocks/card';
+import { deliveryMetadata, findDelivered } from './delivery-lookup';
 import { mapSlackError, slackErrorString } from './errors';
 import type { CardRow, SlackStore } from './slack-store';
 
@@ -51,13 +52,26 @@ export class IncidentCards {
   }
 
   private async postCard(row: CardRow, notification: IncidentNotification): Promise<string> {
+    const deliveryKey = `card:${row.incidentId}`;
     try {
+      // A crashed delivery left this claim open after opening the channel: its card may be there.
+      const earlier =
+        row.staleSince && row.channelId
+          ? await findDelivered(this.client, row.channelId, deliveryKey, row.staleSince, this.logger)
+          : undefined;
+      if (earlier) {
+        // Recorded at version -1: the publish below brings the found card up to this notification.
+        await this.store.saveCard(row.incidentId, earlier.ts, -1);
+        this.logger.info({ incidentId: row.incidentId, ts: earlier.ts }, 'slack status card already posted');
+        return this.publish(notification);
+      }
       const channelId = row.channelId ?? (await this.openChannel(row.incidentId));
       await this.invite(row, channelId, notification);
       const posted = await this.client.chat.postMessage({
         channel: channelId,
         text: cardFallbackText(notification.status),
         blocks: renderStatusCard(notification.status),
+        metadata: deliveryMetadata(deliveryKey),
         unfurl_links: false,
       });
       if (!posted.ts) throw providerUnavailable('Slack chat.postMessage answered without a ts');

@@ -6,6 +6,7 @@ import type { Database } from '../database/database';
 import type { IncidentNotification, Notifier } from '../ports';
 import { buttonsOf, renderDirectMessage } from './blocks/direct-message';
 import { DirectMessageRetirement } from './direct-message-retirement';
+import { deliveryMetadata, findDelivered } from './delivery-lookup';
 import { mapSlackError } from './errors';
 import { IncidentCards, versionOf } from './incident-cards';
 import { SlackStore } from './slack-store';
@@ -118,17 +119,28 @@ class SlackNotifier implements Notifier {
     if (claim.state === 'done') return;
     if (claim.state === 'busy')
       throw providerUnavailable('this direct message is being sent by another delivery; retrying');
+    const deliveryKey = `${key}:${person.id}`;
     try {
+      const buttons = buttonsOf(notification);
+      const live = buttons ? { buttons, version: versionOf(notification), text: notification.text } : undefined;
+      // A crashed delivery left this claim open: Slack may have accepted its post already.
+      const earlier = claim.row.staleSince
+        ? await findDelivered(this.client, person.slackUserId, deliveryKey, claim.row.staleSince, log)
+        : undefined;
+      if (earlier) {
+        await this.store.saveDirectMessage(incidentId, key, person.id, earlier.channel, earlier.ts, live);
+        log.info({ personId: person.id, ts: earlier.ts }, 'slack direct message already posted by a crashed delivery');
+        return;
+      }
       // Posting to a user id lands in the app's direct message with that person.
       const posted = await this.client.chat.postMessage({
         channel: person.slackUserId,
         text: notification.text,
         blocks: renderDirectMessage(notification, channelId),
+        metadata: deliveryMetadata(deliveryKey),
         unfurl_links: false,
       });
       if (!posted.ts || !posted.channel) throw providerUnavailable('Slack chat.postMessage answered without a ts');
-      const buttons = buttonsOf(notification);
-      const live = buttons ? { buttons, version: versionOf(notification), text: notification.text } : undefined;
       await this.store.saveDirectMessage(incidentId, key, person.id, posted.channel, posted.ts, live);
       log.info({ personId: person.id, ts: posted.ts }, 'slack direct message sent');
     } catch (error) {

@@ -4,9 +4,11 @@ import type { ButtonStep, DirectMessageButtons } from './blocks/direct-message';
 /**
  * Where the Slack notifier remembers what it posted (tables of migration 003-slack-messages).
  * Slack's chat.postMessage has no idempotency key, so we make our own: a delivery first claims a
- * row, posts, then stores the message ts. A retried activity finds the ts and updates or skips
- * instead of posting again. A claim left by a crashed worker goes stale after CLAIM_STALE_SECONDS
- * and is taken over; only that crash window can still produce a duplicate post.
+ * row, posts (the post carries the delivery's key in its message metadata), then stores the message
+ * ts. A retried activity finds the ts and updates or skips instead of posting again. A claim left by
+ * a crashed worker goes stale after CLAIM_STALE_SECONDS and is taken over; the claim then says since
+ * when it was open (`staleSince`), so the taker first looks in the conversation for a message
+ * carrying its key (Slack accepted it, the answer died with the worker) before posting again.
  */
 
 const CLAIM_STALE_SECONDS = 30;
@@ -17,6 +19,8 @@ export interface CardRow {
   cardTs: string | null;
   version: number;
   invited: string[];
+  /** Set when this claim took over one a crashed delivery left open: when that one was claimed. */
+  staleSince?: Date;
 }
 
 /** A direct message whose buttons are still live, as the retirement of finished steps reads it. */
@@ -54,13 +58,20 @@ export class SlackStore {
     if (inserted.rows[0]) return { state: 'claimed', row: toCard(inserted.rows[0]) };
     const existing = await this.card(incidentId);
     if (existing?.cardTs) return { state: 'done', row: existing };
-    const taken = await this.database.query<CardRecord>(
-      `UPDATE slack_incident_cards SET claimed_at = now()
-       WHERE incident_id = $1 AND card_ts IS NULL AND claimed_at < now() - make_interval(secs => $2)
-       RETURNING ${CARD_COLUMNS}`,
+    // A released claim (claimed_at 'epoch': its post failed) is taken without a look in Slack.
+    const taken = await this.database.query<CardRecord & { previous_claim: Date }>(
+      `WITH stale AS (
+         SELECT claimed_at FROM slack_incident_cards
+         WHERE incident_id = $1 AND card_ts IS NULL AND claimed_at < now() - make_interval(secs => $2) FOR UPDATE
+       )
+       UPDATE slack_incident_cards c SET claimed_at = now() FROM stale WHERE c.incident_id = $1
+       RETURNING c.incident_id, c.channel_id, c.card_ts, c.version, c.invited, stale.claimed_at AS previous_claim`,
       [incidentId, CLAIM_STALE_SECONDS],
     );
-    return taken.rows[0] ? { state: 'claimed', row: toCard(taken.rows[0]) } : { state: 'busy' };
+    const row = taken.rows[0];
+    if (!row) return { state: 'busy' };
+    const staleSince = row.previous_claim.getTime() > 0 ? { staleSince: row.previous_claim } : {};
+    return { state: 'claimed', row: { ...toCard(row), ...staleSince } };
   }
 
   async card(incidentId: string): Promise<CardRow | undefined> {
@@ -136,20 +147,25 @@ export class SlackStore {
     key: string,
     personId: string,
     kind: string,
-  ): Promise<Claim<{ ts: string | null }>> {
+  ): Promise<Claim<{ ts: string | null; staleSince?: Date }>> {
     const inserted = await this.database.query(
       `INSERT INTO slack_direct_messages (incident_id, notification_key, person_id, kind) VALUES ($1, $2, $3, $4)
        ON CONFLICT DO NOTHING RETURNING 1`,
       [incidentId, key, personId, kind],
     );
     if (inserted.rows.length > 0) return { state: 'claimed', row: { ts: null } };
-    const taken = await this.database.query<{ ts: string | null }>(
-      `UPDATE slack_direct_messages SET claimed_at = now()
-       WHERE incident_id = $1 AND notification_key = $2 AND person_id = $3 AND ts IS NULL AND claimed_at < now() - make_interval(secs => $4)
-       RETURNING ts`,
+    const taken = await this.database.query<{ ts: string | null; previous_claim: Date }>(
+      `WITH stale AS (
+         SELECT claimed_at FROM slack_direct_messages
+         WHERE incident_id = $1 AND notification_key = $2 AND person_id = $3 AND ts IS NULL
+           AND claimed_at < now() - make_interval(secs => $4) FOR UPDATE
+       )
+       UPDATE slack_direct_messages d SET claimed_at = now() FROM stale
+       WHERE d.incident_id = $1 AND d.notification_key = $2 AND d.person_id = $3
+       RETURNING d.ts, stale.claimed_at AS previous_claim`,
       [incidentId, key, personId, CLAIM_STALE_SECONDS],
     );
-    if (taken.rows[0]) return { state: 'claimed', row: taken.rows[0] };
+    if (taken.rows[0]) return { state: 'claimed', row: { ts: null, staleSince: taken.rows[0].previous_claim } };
     const existing = await this.database.query<{ ts: string | null }>(
       'SELECT ts FROM slack_direct_messages WHERE incident_id = $1 AND notification_key = $2 AND person_id = $3',
       [incidentId, key, personId],

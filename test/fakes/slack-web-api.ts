@@ -225,6 +225,22 @@ export class FakeSlackWebApi {
         };
       case 'conversations.invite':
         return { ok: true, channel: { id: args['channel'] } };
+      case 'conversations.open':
+        return { ok: true, channel: { id: this.resolveChannel(String(args['users'])) } };
+      case 'conversations.history': {
+        // Newest first, like Slack; `oldest` is not applied (the fake's ts are counters, not times).
+        const withMetadata = args['include_all_metadata'] === true || args['include_all_metadata'] === 'true';
+        const messages = this.messages
+          .filter((m) => m.channel === args['channel'])
+          .reverse()
+          .map((m) => ({
+            type: 'message',
+            ts: m.ts,
+            text: m.args['text'],
+            ...(withMetadata && m.args['metadata'] ? { metadata: m.args['metadata'] } : {}),
+          }));
+        return { ok: true, messages, has_more: false, response_metadata: { next_cursor: '' } };
+      }
       case 'views.open':
         return { ok: true, view: { id: `V${String(++this.counter).padStart(8, '0')}` } };
       case 'users.lookupByEmail': {
@@ -259,7 +275,7 @@ function parseArgs(raw: string, contentType: string | undefined): Record<string,
   const parsed: Record<string, unknown> = contentType?.includes('json')
     ? (JSON.parse(raw) as Record<string, unknown>)
     : Object.fromEntries(new URLSearchParams(raw));
-  for (const key of ['blocks', 'view', 'attachments']) {
+  for (const key of ['blocks', 'view', 'attachments', 'metadata']) {
     const value = parsed[key];
     if (typeof value === 'string') {
       try {

@@ -65,6 +65,7 @@ export async function waitForPhase(baseUrl: string, id: string, phases: string[]
  */
 export async function driveToClosed(baseUrl: string, id: string, productDbUrl: string): Promise<void> {
   const answered = new Set<string>();
+  let lastRefusal: unknown;
   await waitUntil(`${id} closed`, 180_000, async () => {
     const status = (await api(baseUrl, 'GET', `/api/incidents/${id}`, { as: 'alice' })).body;
     if (status?.phase === 'needs-attention') throw new Error(`${id} needs attention: ${JSON.stringify(status)}`);
@@ -74,6 +75,7 @@ export async function driveToClosed(baseUrl: string, id: string, productDbUrl: s
         body: { note: 'crash test: provider state checked' },
       });
       if (verified.status < 300) answered.add('verification');
+      else lastRefusal = { verification: verified.status, body: verified.body };
     }
     if (status?.phase === 'awaiting-acknowledgement') {
       for (const dependent of status.dependents ?? []) {
@@ -83,9 +85,10 @@ export async function driveToClosed(baseUrl: string, id: string, productDbUrl: s
           body: { note: 'stopped, seen in our dashboard' },
         });
         if (acked.status < 300) answered.add(dependent.id);
+        else lastRefusal = { acknowledgement: acked.status, body: acked.body };
       }
     }
-    return status?.phase === 'closed' || status?.phase;
+    return status?.phase === 'closed' || { phase: status?.phase, answered: [...answered], lastRefusal };
   });
   await waitUntil(`${id} closure bundle sealed`, 120_000, async () =>
     (await closureBundleRecordCount(productDbUrl, id)) !== undefined ? true : 'not yet',
