@@ -126,8 +126,19 @@ describe('/readyz when Temporal or the worker is gone', () => {
     );
     expect(up.body.checks.database).toBe('ok');
   });
+});
+
+describe('/readyz when the worker has stopped', () => {
+  let app: TestApp | undefined;
+  beforeAll(async () => {
+    app = await startTestApp();
+  });
+  afterAll(async () => {
+    await app?.stop();
+  });
 
   it('answers 503 naming the worker once the worker has stopped polling, while Temporal is up', async () => {
+    expect((await api(app!.baseUrl, 'GET', '/readyz')).status).toBe(200);
     app!.worker.shutdown();
     await eventually(
       async () => app!.worker.getState(),
