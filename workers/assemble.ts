@@ -230,10 +230,15 @@ export async function assembleProduct(options: AssembleOptions): Promise<Running
     baseUrl,
     workerRun,
     async stop() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
+      // New connections are refused at once. Requests in flight (a `?waitFor` long poll waits up to
+      // two minutes) drain beside the worker's in-flight activities, for SHUTDOWN_GRACE_MS at most;
+      // whatever is still open then is cut, and the client asks again elsewhere.
+      const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
       await slack?.stop();
       if (worker.getState() === 'RUNNING') worker.shutdown();
+      await withinGrace(drained, config.SHUTDOWN_GRACE_MS);
+      server.closeAllConnections();
       await workerRun.catch(() => undefined);
       await workerConnection.close();
       closeLater(connection);
@@ -241,6 +246,16 @@ export async function assembleProduct(options: AssembleOptions): Promise<Running
       await tracing.shutdown();
     },
   };
+}
+
+/** Resolves when `work` settles or after `ms`, whichever comes first; the timer never holds the process. */
+function withinGrace(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const grace = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+    timer.unref();
+  });
+  return Promise.race([work.then(() => undefined), grace]).finally(() => clearTimeout(timer));
 }
 
 function listen(app: Express, host: string, port: number): Promise<Server> {

@@ -1,4 +1,5 @@
 import { mkdtempSync } from 'node:fs';
+import { request } from 'node:http';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,7 +75,7 @@ describe('SIGTERM: graceful shutdown of a worker with an activity in flight', ()
     await connection?.close();
   });
 
-  it('stops accepting HTTP at once, lets the in-flight revocation finish, then exits 0', async () => {
+  it('stops accepting HTTP at once, lets the in-flight revocation finish, cuts a long poll at the grace time, exits 0', async () => {
     const environment = testEnvironment();
     gate = new Gate(Number(new URL(environment.databaseUrl).port), new RegExp(`ALTER ROLE "${ROLE}" NOLOGIN`));
     const admin = new URL(environment.databaseUrl);
@@ -97,7 +98,7 @@ describe('SIGTERM: graceful shutdown of a worker with an activity in flight', ()
       databaseUrl: await createTestDatabase('shutdown'),
       catalogPath,
       dataDir: mkdtempSync(join(tmpdir(), 'tourniquet-shutdown-')),
-      extra: { SHUTDOWN_PG_ADMIN_URL: admin.toString(), SHUTDOWN_GRACE_MS: '60000' },
+      extra: { SHUTDOWN_PG_ADMIN_URL: admin.toString(), SHUTDOWN_GRACE_MS: '20000' },
     });
     product = await startProductProcess(env);
     const httpPort = Number(new URL(product.baseUrl).port);
@@ -130,6 +131,9 @@ describe('SIGTERM: graceful shutdown of a worker with an activity in flight', ()
     // In flight and not yet effective: the leaked password still logs in.
     await (await loginAs(ROLE, password)).end();
 
+    // A two-minute long poll is open when the signal comes: it must not hold the exit past the grace.
+    const longPoll = await openLongPoll(product.baseUrl, incidentId);
+
     process.kill(product.pid, 'SIGTERM');
     await waitForPortClosed(httpPort, 10_000, 'HTTP server after SIGTERM');
     // HTTP is closed while the process waits for its activity: it has not simply died.
@@ -137,6 +141,7 @@ describe('SIGTERM: graceful shutdown of a worker with an activity in flight', ()
 
     gate.open();
     expect(await exited).toBe(0);
+    expect(await longPoll.ended).toBe('cut');
     await waitUntilGone(product.pid, 10_000, 'product process');
 
     // The provider's real state: the revocation took effect.
@@ -161,3 +166,27 @@ describe('SIGTERM: graceful shutdown of a worker with an activity in flight', ()
     expect(completed).toBeDefined();
   });
 });
+
+/**
+ * `GET ?waitFor=closed&timeoutMs=120000` over a raw request; resolves once the request is fully
+ * written, with a promise of how it ends: its status code, or `cut` when the connection was closed.
+ */
+async function openLongPoll(baseUrl: string, incidentId: string): Promise<{ ended: Promise<number | 'cut'> }> {
+  let sent!: () => void;
+  const written = new Promise<void>((resolve) => (sent = resolve));
+  const ended = new Promise<number | 'cut'>((resolve) => {
+    const req = request(`${baseUrl}/api/incidents/${incidentId}?waitFor=closed&timeoutMs=120000`, {
+      headers: { authorization: 'Bearer token-erin' },
+    });
+    req.on('response', (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+      res.on('error', () => resolve('cut'));
+    });
+    req.on('error', () => resolve('cut'));
+    req.on('finish', () => sent());
+    req.end();
+  });
+  await written;
+  return { ended };
+}
