@@ -53,7 +53,13 @@ export async function startDevTemporal(
   child.stderr?.on('data', (chunk: Buffer) =>
     logger.warn({ component: 'temporal-dev-server' }, chunk.toString().trim()),
   );
-  await waitForPort(config.TEMPORAL_DEV_PORT, 60_000);
+  try {
+    await waitForPort(config.TEMPORAL_DEV_PORT, 60_000);
+  } catch (error) {
+    // A server that never listened is not left running behind the error.
+    child.kill('SIGKILL');
+    throw error;
+  }
   return {
     address: `127.0.0.1:${config.TEMPORAL_DEV_PORT}`,
     uiUrl: `http://127.0.0.1:${config.TEMPORAL_UI_PORT}`,
