@@ -1,25 +1,34 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { Worker } from '@temporalio/worker';
-import pino from 'pino';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { signTourniquetRequest } from '../integrations/intake/common';
+import { IncidentListingSchema, LISTING_MEMO_KEY } from '../domain/incident-listing';
 import { startPostgresCluster } from '../test/support/postgres-cluster';
-import { startTemporalDevServer } from '../test/support/temporal-dev-server';
-import { assembleProduct } from '../workers/assemble';
-import { parseConfig } from '../workers/config';
+import { freePort } from '../test/support/processes';
+import { startTemporalTarget, TARGET } from './temporal-target';
 
 /**
- * Intake storm: ALERTS alerts (default 5,000) posted with bounded concurrency to the running
- * product (worker + HTTP + PostgreSQL) on a fresh Temporal dev server, beside bare starts of a
- * trivial workflow on the same server in the same run. 20% of the alerts report a credential
- * already reported by another source, so accepted = incidents + extra sightings must hold.
- * Run: npx ts-node --transpile-only bench/intake-storm.ts   (ALERTS=5000 CONCURRENCY=64)
+ * Issue 11's storm: ALERTS alerts (default 5,000: 4,000 distinct credentials, 20% reported again by a
+ * second source) posted with CONCURRENCY senders round-robin to PRODUCTS product processes (each
+ * `node dist/workers/main.js`: worker + HTTP), beside bare starts of a no-op workflow on the same
+ * Temporal server in the same run. Then:
+ *  - drain: from the last alert accepted until every incident has left `planning` (planned, and its
+ *    decision makers asked), read from visibility (each workflow's listing memo), every 2 s;
+ *  - reads with every incident open: GET /api/incidents and GET /api/incidents/:id, sequential;
+ *  - RSS of each product process: idle 5 s after ready, peak during storm + drain, after the reads;
+ *  - accounting: 0 lost (every accepted alert's incident running), every sighting counted.
+ * Run: npm run build && npx tsx bench/intake-storm.ts        (ALERTS=5000 CONCURRENCY=64 PRODUCTS=1)
+ *      TARGET=cluster PRODUCTS=2 npx tsx bench/intake-storm.ts   (four-service cluster, two product processes)
  */
 const ALERTS = Number(process.env.ALERTS ?? 5000);
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 64);
+const PRODUCTS = Number(process.env.PRODUCTS ?? 1);
+const READS = Number(process.env.READS ?? 200);
+const ROOT = join(__dirname, '..');
 const SECRETS = {
   TRUFFLEHOG_HMAC_SECRET: randomBytes(16).toString('hex'),
   GENERIC_WEBHOOK_SECRET: randomBytes(16).toString('hex'),
@@ -31,63 +40,140 @@ interface Alert {
   headers: Record<string, string>;
   body: string;
 }
+interface Product {
+  baseUrl: string;
+  pid: number;
+  child: ChildProcess;
+}
 
 async function main(): Promise<void> {
-  const [temporal, postgres] = await Promise.all([startTemporalDevServer(), startPostgresCluster()]);
-  const config = parseConfig({
-    TEMPORAL_ADDRESS: temporal.address,
-    TEMPORAL_TASK_QUEUE: 'bench-intake',
-    HTTP_PORT: '0',
-    DATABASE_URL: postgres.url,
-    CATALOG_PATH: join(__dirname, '../test/fixtures/catalog.test.yaml'),
-    DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-intake-')),
-    TEST_PG_ADMIN_URL: postgres.url,
-    FINGERPRINT_KEY: randomBytes(32).toString('hex'),
-    VAULT_KEY: randomBytes(32).toString('hex'),
-    LOG_LEVEL: 'error',
-    INTAKE_MAX_IN_FLIGHT: '256',
-    ...SECRETS,
-  });
-  const env = { TEST_PG_ADMIN_URL: postgres.url };
-  const product = await assembleProduct({
-    config,
-    env,
-    logger: pino({ level: 'error' }),
-    temporalAddress: temporal.address,
-    workflows: { workflowsPath: require.resolve('../workflows/index.ts') },
-  });
-  const connection = await Connection.connect({ address: temporal.address });
-  const client = new Client({ connection });
+  // The product's workflows log every evidence record at INFO: printing them would slow the figures.
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  if (!existsSync(join(ROOT, 'dist/workflow-bundle.js'))) throw new Error('run npm run build first');
+  const postgres = await startPostgresCluster();
+  let temporal: Awaited<ReturnType<typeof startTemporalTarget>> | undefined;
+  const products: Product[] = [];
   try {
-    // Latency first, on a quiet system; then the two throughput phases back to back.
-    const latency = await latencyOf(product.baseUrl, product.service);
-    const bare = await bareStarts(client, temporal.address);
-    const storm = await stormOf(product.baseUrl);
-    report(bare, storm, latency);
-    const accounting = await account(client, product.service, storm.incidentIds);
-    console.log(
-      `incidents: ${accounting.incidents} (running in Temporal: ${accounting.runningInTemporal}); sightings: ${accounting.sightings} (expected ${storm.counts.accepted}); worker backlog drained ${Math.round(accounting.ms / 1000)} s after the storm`,
-    );
+    temporal = await startTemporalTarget(postgres.url);
+    const address = temporal.address;
+    const shared = {
+      FINGERPRINT_KEY: randomBytes(32).toString('hex'),
+      VAULT_KEY: randomBytes(32).toString('hex'),
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-storm-')),
+      TASK_QUEUE: `bench-storm-${randomBytes(4).toString('hex')}`,
+    };
+    // One after the other: the first runs the database migrations.
+    for (let i = 0; i < PRODUCTS; i += 1) products.push(await startProduct(address, postgres.url, shared));
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    const idleRss = products.map((p) => rssMb(p.pid));
+    const connection = await Connection.connect({ address });
+    const client = new Client({ connection });
+    try {
+      const bare = await bareStarts(client, address);
+      const peak = products.map(() => 0);
+      const sampler = setInterval(() => products.forEach((p, i) => (peak[i] = Math.max(peak[i]!, rssMb(p.pid)))), 500);
+      const load: number[] = [];
+      const loadSampler = setInterval(() => load.push(loadavg()[0]!), 5_000);
+      const storm = await stormOf(products.map((p) => p.baseUrl));
+      const drain = await drainOf(client, storm.incidentIds.size);
+      const reads = await readsOf(
+        products.map((p) => p.baseUrl),
+        [...storm.incidentIds.keys()],
+      );
+      const accounting = await account(client, products[0]!.baseUrl, [...storm.incidentIds.keys()]);
+      clearInterval(sampler);
+      clearInterval(loadSampler);
+      const afterRss = products.map((p) => rssMb(p.pid));
+      report({ bare, storm, drain, reads, accounting, idleRss, peak, afterRss, load });
+    } finally {
+      await connection.close();
+    }
   } finally {
-    await connection.close();
-    await product.stop();
-    for (const pid of [temporal.pid, postgres.pid]) process.kill(pid, 'SIGTERM');
+    for (const product of products) await stopProduct(product);
+    await temporal?.stop();
+    process.kill(postgres.pid, 'SIGTERM');
   }
 }
 
-async function pool<T>(items: T[], work: (item: T) => Promise<void>): Promise<number> {
+async function startProduct(
+  address: string,
+  pgUrl: string,
+  shared: { FINGERPRINT_KEY: string; VAULT_KEY: string; DATA_DIR: string; TASK_QUEUE: string },
+): Promise<Product> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['dist/workers/main.js'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: {
+      ...process.env,
+      TEMPORAL_ADDRESS: address,
+      TEMPORAL_TASK_QUEUE: shared.TASK_QUEUE,
+      HTTP_PORT: String(port),
+      DATABASE_URL: pgUrl,
+      CATALOG_PATH: join(ROOT, 'test/fixtures/catalog.test.yaml'),
+      DATA_DIR: shared.DATA_DIR,
+      FINGERPRINT_KEY: shared.FINGERPRINT_KEY,
+      VAULT_KEY: shared.VAULT_KEY,
+      TEST_PG_ADMIN_URL: pgUrl,
+      LOG_LEVEL: 'error',
+      INTAKE_MAX_IN_FLIGHT: '256',
+      ...SECRETS,
+    },
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4_000)));
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const ok = await fetch(`${baseUrl}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) break;
+    if (Date.now() > deadline || child.exitCode !== null) {
+      child.kill('SIGKILL');
+      throw new Error(`product did not become ready: ${stderr}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return { baseUrl, pid: child.pid!, child };
+}
+
+async function stopProduct(product: Product): Promise<void> {
+  if (product.child.exitCode !== null) return;
+  const exited = new Promise((resolve) => product.child.once('exit', resolve));
+  product.child.kill('SIGTERM');
+  const timer = setTimeout(() => product.child.kill('SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+function rssMb(pid: number): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? NaN) / 1024;
+  } catch {
+    return NaN;
+  }
+}
+
+async function pool<T>(items: T[], work: (item: T, index: number) => Promise<void>, width = CONCURRENCY) {
   const started = performance.now();
   let next = 0;
   await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < items.length) await work(items[next++] as T);
+    Array.from({ length: width }, async () => {
+      while (next < items.length) {
+        const index = next++;
+        await work(items[index] as T, index);
+      }
     }),
   );
   return performance.now() - started;
 }
 
+/** The baseline: as many bare starts of a no-op workflow, same concurrency, same server, same run. */
 async function bareStarts(client: Client, address: string): Promise<{ ms: number; count: number }> {
-  const connection = await (await import('@temporalio/worker')).NativeConnection.connect({ address });
+  const connection = await NativeConnection.connect({ address });
   const worker = await Worker.create({
     connection,
     taskQueue: 'bench-noop',
@@ -111,8 +197,7 @@ function alertsOf(count: number): Alert[] {
   for (let i = 0; i < distinct; i += 1) {
     const token = `ghp_${randomBytes(18).toString('hex')}`;
     const keyId = `AKIA${randomBytes(8).toString('hex').toUpperCase()}`;
-    const first = i % 2 === 0 ? trufflehog(token, i) : awsHealth(keyId);
-    alerts.push(first);
+    alerts.push(i % 2 === 0 ? trufflehog(token, i) : awsHealth(keyId));
     if (i < count - distinct) alerts.push(generic(i % 2 === 0 ? { value: token } : { identifiers: [keyId] }));
   }
   return alerts.sort(() => Math.random() - 0.5);
@@ -168,31 +253,29 @@ function awsHealth(keyId: string): Alert {
   };
 }
 
-async function send(
-  baseUrl: string,
-  alert: Alert,
-): Promise<{
-  status: number;
-  body: { status?: string; incidents?: Array<{ incidentId: string; workflowId: string }> };
-}> {
-  const response = await fetch(`${baseUrl}${alert.path}`, { method: 'POST', headers: alert.headers, body: alert.body });
-  return { status: response.status, body: (await response.json()) as never };
-}
-
-async function stormOf(baseUrl: string) {
+async function stormOf(baseUrls: string[]) {
   const alerts = alertsOf(ALERTS);
   const counts = { accepted: 0, duplicate: 0, shed429: 0, other: 0 };
   const incidentIds = new Map<string, string>();
-  const ms = await pool(alerts, async (alert) => {
+  const ms = await pool(alerts, async (alert, index) => {
+    const baseUrl = baseUrls[index % baseUrls.length]!;
     for (;;) {
-      const { status, body } = await send(baseUrl, alert);
-      if (status === 429) {
+      const response = await fetch(`${baseUrl}${alert.path}`, {
+        method: 'POST',
+        headers: alert.headers,
+        body: alert.body,
+      });
+      const body = (await response.json()) as {
+        status?: string;
+        incidents?: Array<{ incidentId: string; workflowId: string }>;
+      };
+      if (response.status === 429) {
         counts.shed429 += 1;
         await new Promise((r) => setTimeout(r, 50));
         continue;
       }
-      if (status === 200 && body.status === 'accepted') counts.accepted += 1;
-      else if (status === 200) counts.duplicate += 1;
+      if (response.status === 200 && body.status === 'accepted') counts.accepted += 1;
+      else if (response.status === 200) counts.duplicate += 1;
       else counts.other += 1;
       for (const incident of body.incidents ?? []) incidentIds.set(incident.incidentId, incident.workflowId);
       return;
@@ -201,67 +284,107 @@ async function stormOf(baseUrl: string) {
   return { ms, count: alerts.length, counts, incidentIds };
 }
 
-async function account(
-  client: Client,
-  service: { status(id: string): Promise<{ sightings: number } | undefined> },
-  incidentIds: Map<string, string>,
-) {
-  // The worker is still working through the storm's backlog: a query may time out, so retry it.
-  let sightings = 0;
-  const ms = await pool([...incidentIds.keys()], async (id) => {
-    for (let attempt = 1; ; attempt += 1) {
-      const status = await service
-        .status(id)
-        .catch((error: Error) => (attempt < 30 ? undefined : Promise.reject(error)));
-      if (status) {
-        sightings += status.sightings;
-        return;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 2000));
+/** Until every incident's listing (visibility memo) has left `planning`; seconds after the last alert accepted. */
+async function drainOf(client: Client, incidents: number) {
+  const stormEnded = performance.now();
+  const deadline = Date.now() + 30 * 60_000;
+  for (;;) {
+    let planned = 0;
+    for await (const execution of client.workflow.list({
+      query: `WorkflowType = 'leakedSecretIncident' AND ExecutionStatus = 'Running'`,
+      pageSize: 1_000,
+    })) {
+      const listing = IncidentListingSchema.safeParse(execution.memo?.[LISTING_MEMO_KEY]);
+      if (listing.success && listing.data.phase !== 'planning') planned += 1;
     }
-  });
+    if (planned >= incidents) return { ms: performance.now() - stormEnded, planned };
+    if (Date.now() > deadline) throw new Error(`drain: ${planned} of ${incidents} planned after 30 min`);
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+  }
+}
+
+async function timed(url: string): Promise<number> {
+  const started = performance.now();
+  const response = await fetch(url, { headers: { authorization: 'Bearer token-erin' } });
+  await response.text();
+  if (!response.ok) throw new Error(`${url}: ${response.status}`);
+  return performance.now() - started;
+}
+
+async function readsOf(baseUrls: string[], incidentIds: string[]) {
+  const list: number[] = [];
+  const one: number[] = [];
+  for (let i = 0; i < 50; i += 1) list.push(await timed(`${baseUrls[i % baseUrls.length]}/api/incidents`));
+  for (let i = 0; i < READS; i += 1) {
+    const id = incidentIds[Math.floor(Math.random() * incidentIds.length)]!;
+    one.push(await timed(`${baseUrls[i % baseUrls.length]}/api/incidents/${encodeURIComponent(id)}`));
+  }
+  return { list, one };
+}
+
+/** 0 lost: every accepted incident running in Temporal; every sighting counted (Σ status.sightings). */
+async function account(client: Client, baseUrl: string, incidentIds: string[]) {
+  let sightings = 0;
+  await pool(
+    incidentIds,
+    async (id) => {
+      const response = await fetch(`${baseUrl}/api/incidents/${encodeURIComponent(id)}`, {
+        headers: { authorization: 'Bearer token-erin' },
+      });
+      if (!response.ok) throw new Error(`status of ${id}: ${response.status} ${await response.text()}`);
+      sightings += ((await response.json()) as { sightings: number }).sightings;
+    },
+    16,
+  );
   const { count } = await client.workflow.count(
     `WorkflowType = 'leakedSecretIncident' AND ExecutionStatus = 'Running'`,
   );
-  return { incidents: incidentIds.size, runningInTemporal: count, sightings, ms };
+  return { incidents: incidentIds.length, runningInTemporal: count, sightings };
 }
 
-async function latencyOf(baseUrl: string, service: { status(id: string): Promise<unknown> }) {
-  const accept: number[] = [];
-  const open: number[] = [];
-  for (let i = 0; i < 20; i += 1) {
-    const started = performance.now();
-    const { body } = await send(baseUrl, generic({ value: `bench-latency-${randomUUID()}` }));
-    accept.push(performance.now() - started);
-    const id = body.incidents?.[0]?.incidentId as string;
-    while (!(await service.status(id).catch(() => undefined))) await new Promise((r) => setTimeout(r, 5));
-    open.push(performance.now() - started);
-  }
-  const stats = (values: number[]) => {
-    const sorted = [...values].sort((a, b) => a - b);
-    return { median: (sorted[9]! + sorted[10]!) / 2, max: sorted[19]! };
-  };
-  return { accept: stats(accept), open: stats(open) };
+function q(values: number[], p: number): number {
+  return [...values].sort((a, b) => a - b)[Math.ceil((p / 100) * values.length) - 1]!;
 }
 
-function report(
-  bare: { ms: number; count: number },
-  storm: Awaited<ReturnType<typeof stormOf>>,
-  latency: Awaited<ReturnType<typeof latencyOf>>,
-): void {
-  const rate = (count: number, ms: number) => Math.round((count / ms) * 1000);
-  const lines = [
-    `alerts posted: ${storm.count} (concurrency ${CONCURRENCY}); accepted ${storm.counts.accepted}, duplicate ${storm.counts.duplicate}, other ${storm.counts.other}, 429-then-retried ${storm.counts.shed429}`,
-    `intake throughput: ${rate(storm.count, storm.ms)} alerts/s (${Math.round(storm.ms)} ms)`,
-    `bare workflow starts: ${rate(bare.count, bare.ms)} starts/s (${Math.round(bare.ms)} ms for ${bare.count})`,
-    `ratio intake / bare starts: ${(rate(storm.count, storm.ms) / rate(bare.count, bare.ms)).toFixed(2)}`,
-    `alert-in -> accepted (HTTP 200): median ${latency.accept.median.toFixed(1)} ms, max ${latency.accept.max.toFixed(1)} ms (20 sequential)`,
-    `alert-in -> incident open (status query answers): median ${latency.open.median.toFixed(1)} ms, max ${latency.open.max.toFixed(1)} ms`,
-  ];
-  console.log(lines.join('\n'));
+function report(r: {
+  bare: { ms: number; count: number };
+  storm: Awaited<ReturnType<typeof stormOf>>;
+  drain: Awaited<ReturnType<typeof drainOf>>;
+  reads: Awaited<ReturnType<typeof readsOf>>;
+  accounting: Awaited<ReturnType<typeof account>>;
+  idleRss: number[];
+  peak: number[];
+  afterRss: number[];
+  load: number[];
+}): void {
+  const rate = (count: number, ms: number) => (count / ms) * 1000;
+  const intake = rate(r.storm.count, r.storm.ms);
+  const bare = rate(r.bare.count, r.bare.ms);
+  const mb = (values: number[]) => values.map((v) => `${v.toFixed(0)} MB`).join(' / ');
+  const n = r.accounting.incidents;
+  console.log(
+    [
+      `\n${TARGET}, ${PRODUCTS} product process(es), ${ALERTS} alerts, concurrency ${CONCURRENCY}, load average during the run ${Math.min(...r.load).toFixed(1)}–${Math.max(...r.load).toFixed(1)}\n`,
+      '| measure | result |',
+      '|---|---|',
+      `| alerts posted / accepted / duplicate / other / 429 | ${r.storm.count} / ${r.storm.counts.accepted} / ${r.storm.counts.duplicate} / ${r.storm.counts.other} / ${r.storm.counts.shed429} |`,
+      `| incidents opened / running in Temporal | ${n} / ${r.accounting.runningInTemporal} |`,
+      `| sightings (Σ status.sightings) / alerts accepted | ${r.accounting.sightings} / ${r.storm.counts.accepted} |`,
+      `| intake | ${intake.toFixed(0)} alerts/s (${(r.storm.ms / 1000).toFixed(1)} s) |`,
+      `| bare workflow starts, same server (baseline) | ${bare.toFixed(0)} starts/s (${(r.bare.ms / 1000).toFixed(1)} s) |`,
+      `| intake / bare starts | ${(intake / bare).toFixed(2)} |`,
+      `| drain: last alert accepted → all ${n} planned and asked | ${(r.drain.ms / 1000).toFixed(0)} s (±2 s poll) |`,
+      `| planning rate, accept start → drained | ${(n / ((r.storm.ms + r.drain.ms) / 1000)).toFixed(0)} incidents/s |`,
+      `| GET /api/incidents, ${n} open (50 sequential) | p50 ${q(r.reads.list, 50).toFixed(0)} ms, p95 ${q(r.reads.list, 95).toFixed(0)} ms |`,
+      `| GET /api/incidents/:id, ${n} open (${READS} random, sequential) | p50 ${q(r.reads.one, 50).toFixed(0)} ms, p95 ${q(r.reads.one, 95).toFixed(0)} ms |`,
+      `| product RSS idle, 5 s after ready | ${mb(r.idleRss)} |`,
+      `| product RSS peak during storm, drain and reads | ${mb(r.peak)} |`,
+      `| product RSS with ${n} open, after the reads | ${mb(r.afterRss)} |`,
+    ].join('\n'),
+  );
 }
 
-main().catch((error) => {
+main().catch((error: unknown) => {
   console.error(error);
   process.exit(1);
 });

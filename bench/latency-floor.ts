@@ -4,12 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client as TemporalClient, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { Client } from 'pg';
 import pino from 'pino';
 import { startPostgresCluster } from '../test/support/postgres-cluster';
-import { startTemporalCluster, type TemporalCluster } from '../test/support/temporal-cluster';
-import { startTemporalDevServer } from '../test/support/temporal-dev-server';
+import { startTemporalTarget, TARGET } from './temporal-target';
 import { assembleProduct } from '../workers/assemble';
 import { parseConfig } from '../workers/config';
 import type { IncidentStatus } from '../domain/incident';
@@ -24,29 +23,20 @@ import type { IncidentStatus } from '../domain/incident';
  *      TARGET=cluster npx tsx bench/latency-floor.ts   (four-process cluster, scripts/temporal-cluster.sh)
  */
 const RUNS = Number(process.env.RUNS ?? 30);
-const TARGET = process.env.TARGET === 'cluster' ? 'cluster' : 'dev server';
 
 async function main(): Promise<void> {
+  // The product's workflows log every evidence record at INFO: printing them would slow the figures.
+  Runtime.install({ logger: new DefaultLogger('WARN') });
   const postgres = await startPostgresCluster();
-  let cluster: TemporalCluster | undefined;
-  let devPid: number | undefined;
-  let address: string;
-  if (TARGET === 'cluster') {
-    cluster = await startTemporalCluster({ postgresUrl: postgres.url });
-    address = cluster.address;
-  } else {
-    const dev = await startTemporalDevServer();
-    devPid = dev.pid;
-    address = dev.address;
-  }
-  const stopAll = async () => {
-    await cluster?.stop();
-    for (const pid of [devPid, postgres.pid]) if (pid) process.kill(pid, 'SIGTERM');
-  };
   try {
-    await run(address, postgres.url);
+    const temporal = await startTemporalTarget(postgres.url);
+    try {
+      await run(temporal.address, postgres.url);
+    } finally {
+      await temporal.stop();
+    }
   } finally {
-    await stopAll();
+    process.kill(postgres.pid, 'SIGTERM');
   }
 }
 
