@@ -6,6 +6,7 @@ import {
   type Client,
   type WorkflowHandle,
   type WorkflowExecutionDescription,
+  type WorkflowExecutionInfo,
 } from '@temporalio/client';
 import type {
   CandidateConfirmation,
@@ -20,7 +21,15 @@ import type {
   VerificationRequest,
   VerifierAssignment,
 } from '../domain/incident';
-import { IncidentListingSchema, LISTING_MEMO_KEY, type IncidentListing } from '../domain/incident-listing';
+import {
+  IncidentListingSchema,
+  IncidentOpeningSchema,
+  LISTING_MEMO_KEY,
+  OPENING_MEMO_KEY,
+  planningListing,
+  type IncidentListing,
+  type IncidentOpening,
+} from '../domain/incident-listing';
 import type { CredentialIdentities, IncidentOpener, OwnershipDirectory, SecretVault } from '../integrations/ports';
 import type { OpenIncidentCommand, OpenIncidentResult } from '../domain/open-incident';
 import { uniqueCredentialId } from '../domain/credential-identity';
@@ -62,6 +71,7 @@ export class IncidentService implements IncidentOpener {
       workflowId,
       taskQueue: this.taskQueue,
       args: [input],
+      memo: { [OPENING_MEMO_KEY]: openingOf(input) },
       signal: reportSightingSignal,
       signalArgs: [
         command.sighting,
@@ -111,6 +121,7 @@ export class IncidentService implements IncidentOpener {
         workflowId,
         taskQueue: this.taskQueue,
         args: [input],
+        memo: { [OPENING_MEMO_KEY]: openingOf(input) },
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
       });
       return { incidentId: incidentIdOf(workflowId, handle.firstExecutionRunId), workflowId, secretId };
@@ -229,18 +240,22 @@ export class IncidentService implements IncidentOpener {
 
   /**
    * Incidents still open, newest first (from Temporal's visibility store), each with the listing its
-   * workflow keeps in its memo (absent for runs started before the workflow kept one).
+   * workflow keeps in its memo; a run whose first workflow task has not run yet lists from the memo it
+   * was started with (planning). Absent only for runs started before either memo existed.
    */
   async listOpen(limit = 100): Promise<Array<{ workflowId: string; startedAt: string; listing?: IncidentListing }>> {
     const found: Array<{ workflowId: string; startedAt: string; listing?: IncidentListing }> = [];
     const query = `WorkflowType = 'leakedSecretIncident' AND ExecutionStatus = 'Running'`;
     for await (const execution of this.client.workflow.list({ query, pageSize: Math.min(limit, 1_000) })) {
+      const startedAt = execution.startTime.toISOString();
       const listing = IncidentListingSchema.safeParse(execution.memo?.[LISTING_MEMO_KEY]);
-      found.push({
-        workflowId: execution.workflowId,
-        startedAt: execution.startTime.toISOString(),
-        ...(listing.success ? { listing: listing.data } : {}),
-      });
+      const opening = IncidentOpeningSchema.safeParse(execution.memo?.[OPENING_MEMO_KEY]);
+      const entry = listing.success
+        ? listing.data
+        : opening.success
+          ? provisionalListing(execution, opening.data, startedAt)
+          : undefined;
+      found.push({ workflowId: execution.workflowId, startedAt, ...(entry ? { listing: entry } : {}) });
       if (found.length >= limit) break;
     }
     return found;
@@ -304,6 +319,28 @@ export class IncidentService implements IncidentOpener {
       firstSighting: command.sighting,
     };
   }
+}
+
+/** What the listing of a run shows before its first workflow task (kept in the start memo). */
+function openingOf(input: IncidentInput): IncidentOpening {
+  return { secretId: input.secretId ?? null };
+}
+
+/**
+ * The listing of a run that has not published its own: planning. Its incident id as currentIncidentId
+ * finds it, from visibility alone: the memo's, else the run's own (the opening memo is set only by a
+ * client start, a first run; continue-as-new replaces the memo). Undefined when only a query knows.
+ */
+function provisionalListing(
+  execution: WorkflowExecutionInfo,
+  opening: IncidentOpening,
+  startedAt: string,
+): IncidentListing | undefined {
+  const carried = execution.memo?.incidentId;
+  if (typeof carried === 'string') return planningListing(carried, opening, startedAt);
+  const firstRunId = execution.raw.firstRunId;
+  if (firstRunId && firstRunId !== execution.runId) return undefined;
+  return planningListing(incidentIdOf(execution.workflowId, execution.runId), opening, startedAt);
 }
 
 /**

@@ -22,3 +22,27 @@ export type IncidentListing = z.infer<typeof IncidentListingSchema>;
 
 /** The memo key the listing lives under. */
 export const LISTING_MEMO_KEY = 'listing';
+
+/**
+ * The memo key of what the client knows when it starts an incident's run (before the run's first
+ * workflow task publishes its listing): a run with it and no listing yet is still planning, and lists
+ * as such without a query (during a storm, thousands of runs wait for their first task).
+ */
+export const OPENING_MEMO_KEY = 'opening';
+export const IncidentOpeningSchema = z.object({ secretId: z.string().nullable() });
+export type IncidentOpening = z.infer<typeof IncidentOpeningSchema>;
+
+/** The listing of a run that has not published its own yet: planning, nobody asked. */
+export function planningListing(incidentId: string, opening: IncidentOpening, openedAt: string): IncidentListing {
+  return {
+    incidentId,
+    secretId: opening.secretId,
+    phase: 'planning',
+    ownerTeam: null,
+    tier: null,
+    waitingOn: null,
+    waitingOnRole: null,
+    openedAt,
+    containedAt: null,
+  };
+}

@@ -23,6 +23,8 @@ export interface TestApp {
   worker: Worker;
   /** Everything the product logged so far, as pino JSON lines. */
   logLines(): string;
+  /** Stops only the worker: the HTTP API stays up, and no workflow task of this app's task queue runs. */
+  stopWorker(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -87,6 +89,10 @@ export async function startTestApp(
     database: product.database,
     worker: product.worker,
     logLines: () => lines.join(''),
+    async stopWorker() {
+      product.worker.shutdown();
+      await product.workerRun;
+    },
     async stop() {
       await product.stop();
       closeLater(connection);

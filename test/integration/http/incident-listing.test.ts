@@ -1,0 +1,53 @@
+import { startTestApp, type TestApp } from '../../support/app';
+import { api, eventually } from '../../support/http';
+
+/**
+ * GET /api/incidents reads Temporal visibility only. A run whose first workflow task has not run yet
+ * (a storm's backlog) lists from the memo it was started with, as planning; it is never queried
+ * (a query of a run no worker picks up would wait for the query timeout).
+ */
+describe('the incident list while the worker has not reached an incident yet', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp();
+    await app.stopWorker();
+  });
+  afterAll(async () => {
+    await app.stop();
+  });
+
+  it('lists the new incident as planning from its start memo, without asking the workflow', async () => {
+    const opened = await api(app.baseUrl, 'POST', '/api/incidents', {
+      as: 'carol',
+      body: { secretId: 'payments-db', leakedValue: `pw-${Math.random()}` },
+    });
+    expect(opened.status).toBe(202);
+    const { incidentId, workflowId } = opened.body as { incidentId: string; workflowId: string };
+    try {
+      // Nothing ran: the run's history ends with its first workflow task still scheduled, unpicked.
+      const history = await app.client.workflow.getHandle(workflowId).fetchHistory();
+      expect(history.events!.some((event) => event.workflowTaskStartedEventAttributes)).toBe(false);
+
+      const listed = await eventually(
+        () => api(app.baseUrl, 'GET', '/api/incidents', { as: 'alice' }),
+        (r) =>
+          r.status !== 200 || r.body.incidents.some((entry: { incidentId: string }) => entry.incidentId === incidentId),
+        30_000,
+        'the new incident in the list (visibility is eventually consistent)',
+      );
+      expect(listed.status).toBe(200);
+      expect(listed.body.incidents.find((entry: { incidentId: string }) => entry.incidentId === incidentId)).toEqual({
+        incidentId,
+        secretId: 'payments-db',
+        phase: 'planning',
+        waitingOn: null,
+        openedAt: expect.any(String),
+        ownerTeam: null,
+        tier: null,
+        containedAt: null,
+      });
+    } finally {
+      await app.client.workflow.getHandle(workflowId).terminate('test over: no worker polls its task queue');
+    }
+  });
+});
