@@ -10,7 +10,10 @@ const NON_RETRYABLE = ['INVALID_INPUT', 'NOT_FOUND', 'PERMISSION_DENIED', 'CONFL
 
 /**
  * Catalog look-up and evidence: local and cheap; retried for a day (a database outage is waited
- * out), never forever.
+ * out), never forever. Never dispatched eagerly: a workflow task hands at most three new activities
+ * straight back to its worker, and those slots belong to the provider call scheduled in the same task
+ * (evidence and notifications go through matching, a few ms later). Eagerness is not recorded in
+ * history: replay is unaffected.
  */
 export const bookkeeping = proxyActivities<
   Pick<
@@ -25,6 +28,7 @@ export const bookkeeping = proxyActivities<
 >({
   startToCloseTimeout: '30 seconds',
   scheduleToCloseTimeout: '1 day',
+  allowEagerDispatch: false,
   retry: {
     initialInterval: '500 milliseconds',
     backoffCoefficient: 2,
@@ -99,11 +103,13 @@ export function deathProver(timeoutMs: number) {
 /**
  * Notifications never block containment, and never block closure either: a bounded number of
  * attempts (about ten minutes), then the workflow records `notification.failed` with the reason and
- * tells the escalation contacts instead.
+ * tells the escalation contacts instead. Not eager, like bookkeeping: the eager slots of a workflow
+ * task are for the provider call.
  */
 export const messaging = proxyActivities<Pick<IncidentActivities, 'notify' | 'tellFallbackChannel'>>({
   startToCloseTimeout: '30 seconds',
   scheduleToCloseTimeout: '15 minutes',
+  allowEagerDispatch: false,
   retry: {
     initialInterval: '2 seconds',
     backoffCoefficient: 2,
