@@ -24,15 +24,31 @@ die() { echo "temporal-cluster: $*" >&2; exit 1; }
 # A process that exists and is not a zombie (a SIGKILLed service nobody reaped yet runs nothing).
 alive() { kill -0 "$1" 2>/dev/null && ! grep -q '^[0-9]* (.*) Z ' "/proc/$1/stat" 2>/dev/null; }
 
+# The server's PostgreSQL schemas, copied next to the binaries: `up` needs them even where the Go module
+# cache is gone (a CI cache that restores .tools/ only).
+schema_dir="$tools/temporal-server-$version-schema"
+
 build() {
-  if [ -x "$tools/temporal-server" ] && [ -x "$tools/temporal-sql-tool" ]; then return 0; fi
-  command -v go >/dev/null 2>&1 || die "Go is needed once to build the Temporal server $version (go install)"
+  if [ -x "$tools/temporal-server" ] && [ -x "$tools/temporal-sql-tool" ] && [ -d "$schema_dir/postgresql/v12" ]; then
+    return 0
+  fi
+  command -v go >/dev/null 2>&1 || die "Go (>= 1.25) is needed once to build the Temporal server $version (go install)"
   mkdir -p "$tools"
-  echo "temporal-cluster: building temporal-server and temporal-sql-tool $version (first run only, ~2 min)" >&2
-  GOTOOLCHAIN=local GOBIN="$tools" GOFLAGS=-buildvcs=false go install \
-    "go.temporal.io/server/cmd/server@$version" "go.temporal.io/server/cmd/tools/sql@$version" >&2
-  mv -f "$tools/server" "$tools/temporal-server"
-  mv -f "$tools/sql" "$tools/temporal-sql-tool"
+  if ! [ -x "$tools/temporal-server" ] || ! [ -x "$tools/temporal-sql-tool" ]; then
+    echo "temporal-cluster: building temporal-server and temporal-sql-tool $version (first run only, ~2 min)" >&2
+    GOTOOLCHAIN=local GOBIN="$tools" GOFLAGS=-buildvcs=false go install \
+      "go.temporal.io/server/cmd/server@$version" "go.temporal.io/server/cmd/tools/sql@$version" >&2
+    mv -f "$tools/server" "$tools/temporal-server"
+    mv -f "$tools/sql" "$tools/temporal-sql-tool"
+  fi
+  local module; module="$(module_dir)"
+  if ! [ -d "$module/schema/postgresql/v12" ]; then
+    (cd "$(mktemp -d)" && GOTOOLCHAIN=local go mod download "go.temporal.io/server@$version" >&2)
+  fi
+  [ -d "$module/schema/postgresql/v12" ] || die "no schema in $module after go mod download"
+  rm -rf "$schema_dir.tmp" && mkdir -p "$schema_dir.tmp"
+  cp -R "$module/schema/postgresql" "$schema_dir.tmp/" && chmod -R u+w "$schema_dir.tmp"
+  rm -rf "$schema_dir" && mv "$schema_dir.tmp" "$schema_dir"
 }
 
 module_dir() { echo "$(GOTOOLCHAIN=local go env GOMODCACHE)/go.temporal.io/server@$version"; }
@@ -195,8 +211,7 @@ up() {
   pg_host="${rest%%:*}"; rest="${rest#*:}"
   pg_port="${rest%%/*}"
   db_main="${TEMPORAL_DB_PREFIX:-temporal}"; db_visibility="${db_main}_visibility"
-  local schema; schema="$(module_dir)/schema/postgresql/v12"
-  [ -d "$schema" ] || die "schema directory $schema missing (go mod download go.temporal.io/server@$version)"
+  local schema="$schema_dir/postgresql/v12"
   for pair in "$db_main:temporal" "$db_visibility:visibility"; do
     local db="${pair%%:*}" kind="${pair#*:}"
     sql_tool "$db" create-database
