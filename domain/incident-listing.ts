@@ -20,15 +20,13 @@ export const IncidentListingSchema = z.object({
 });
 export type IncidentListing = z.infer<typeof IncidentListingSchema>;
 
-/** The memo key the listing lives under. */
-export const LISTING_MEMO_KEY = 'listing';
+export { LISTING_MEMO_KEY, OPENING_MEMO_KEY } from './memo-keys';
 
 /**
- * The memo key of what the client knows when it starts an incident's run (before the run's first
- * workflow task publishes its listing): a run with it and no listing yet is still planning, and lists
+ * What the client knows when it starts an incident's run (memo `opening`), before the run's first
+ * workflow task publishes its listing: a run with it and no listing yet is still planning, and lists
  * as such without a query (during a storm, thousands of runs wait for their first task).
  */
-export const OPENING_MEMO_KEY = 'opening';
 export const IncidentOpeningSchema = z.object({ secretId: z.string().nullable() });
 export type IncidentOpening = z.infer<typeof IncidentOpeningSchema>;
 

@@ -27,7 +27,8 @@ import type {
 import { DECISION_CHOICES } from '../domain/incident';
 import type { IncidentNotification, NotificationKind } from '../integrations/ports';
 import { ActivityFailure, condition, log, patched, upsertMemo, workflowInfo } from '@temporalio/workflow';
-import { LISTING_MEMO_KEY, type IncidentListing } from '../domain/incident-listing';
+import type { IncidentListing } from '../domain/incident-listing';
+import { LISTING_MEMO_KEY } from '../domain/memo-keys';
 import { bookkeeping, messaging } from './activity-stubs';
 
 /** Who acted and on whose behalf, for one evidence record. */
