@@ -99,6 +99,21 @@ export const DependentSchema = z.strictObject({
    * `after-revoke`: it is stopped once the credential is contained.
    */
   disable: z.enum(['before-revoke', 'after-revoke']).default('after-revoke'),
+  /**
+   * How the workload shows in provider logs, so the exposure report recognises it instead of proposing
+   * it as a candidate. Every list given must match: source IPs (exact), user agents (substring),
+   * PostgreSQL application names (exact).
+   */
+  seenAs: z
+    .strictObject({
+      sourceIps: z.array(z.string().min(1)).min(1).optional(),
+      userAgents: z.array(z.string().min(1)).min(1).optional(),
+      applicationNames: z.array(z.string().min(1)).min(1).optional(),
+    })
+    .refine((seen) => seen.sourceIps || seen.userAgents || seen.applicationNames, {
+      message: 'give sourceIps, userAgents or applicationNames',
+    })
+    .optional(),
 });
 export type Dependent = z.infer<typeof DependentSchema>;
 

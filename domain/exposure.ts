@@ -65,6 +65,14 @@ export interface DependentCandidate {
   calls: number;
 }
 
+/** A catalog dependent the report recognised among the workloads seen before the leak. */
+export interface KnownWorkload {
+  dependentId: string;
+  key: string;
+  calls: number;
+  lastSeen: string;
+}
+
 export interface ExposureWindow {
   from: string;
   to: string;
@@ -90,6 +98,8 @@ export interface ExposureReport {
   lastUsed?: { at?: string; service?: string; region?: string; note: string };
   usedAfterContainment: boolean;
   candidates: DependentCandidate[];
+  /** Catalog dependents recognised in the logs by their `seenAs` (not candidates). */
+  knownWorkloads?: KnownWorkload[];
   /** What this source can and cannot see (retention, event types, editions). */
   limits: string[];
   /** Plain statements of what could not be known. */
@@ -165,11 +175,28 @@ export function summarise(events: ExposureEvent[]): {
   };
 }
 
-/**
- * Workloads that used the credential before the leak, keyed by source IP and user agent (or
- * application name), minus those whose key a catalog dependent already names.
- */
-export function dependentCandidates(events: ExposureEvent[], knownKeys: string[] = []): DependentCandidate[] {
+/** How a catalog dependent shows in provider logs (catalog `seenAs`): every list given must match. */
+export interface SeenAs {
+  sourceIps?: string[];
+  /** Matched as substrings of the user agent. */
+  userAgents?: string[];
+  applicationNames?: string[];
+}
+
+/** True when the workload matches the dependent's `seenAs` (at least one list given, each given list matching). */
+export function matchesSeenAs(workload: DependentCandidate, seenAs: SeenAs | undefined): boolean {
+  if (!seenAs) return false;
+  const checks: boolean[] = [];
+  if (seenAs.sourceIps?.length) checks.push(!!workload.sourceIp && seenAs.sourceIps.includes(workload.sourceIp));
+  if (seenAs.userAgents?.length)
+    checks.push(!!workload.userAgent && seenAs.userAgents.some((agent) => workload.userAgent!.includes(agent)));
+  if (seenAs.applicationNames?.length)
+    checks.push(!!workload.applicationName && seenAs.applicationNames.includes(workload.applicationName));
+  return checks.length > 0 && checks.every(Boolean);
+}
+
+/** Workloads that used the credential before the leak, keyed by source IP and user agent (or application name). */
+function workloads(events: ExposureEvent[]): DependentCandidate[] {
   const byKey = new Map<string, DependentCandidate>();
   for (const event of events.filter((e) => e.classification === 'baseline')) {
     const key = `${event.sourceIp ?? '?'} ${event.userAgent ?? event.applicationName ?? '?'}`;
@@ -191,7 +218,27 @@ export function dependentCandidates(events: ExposureEvent[], knownKeys: string[]
       calls: 1,
     });
   }
-  return [...byKey.values()].filter((candidate) => !knownKeys.includes(candidate.key)).slice(0, 20);
+  return [...byKey.values()];
+}
+
+type KnownDependent = { id: string; seenAs?: SeenAs };
+
+/** Workloads seen before the leak that no catalog dependent's `seenAs` matches: a person confirms them. */
+export function dependentCandidates(events: ExposureEvent[], dependents: KnownDependent[] = []): DependentCandidate[] {
+  return workloads(events)
+    .filter((workload) => !dependents.some((dependent) => matchesSeenAs(workload, dependent.seenAs)))
+    .slice(0, 20);
+}
+
+/** Catalog dependents seen in the logs before the leak (by their `seenAs`). */
+export function knownWorkloads(events: ExposureEvent[], dependents: KnownDependent[] = []): KnownWorkload[] {
+  const seen: KnownWorkload[] = [];
+  for (const workload of workloads(events)) {
+    const dependent = dependents.find((d) => matchesSeenAs(workload, d.seenAs));
+    if (dependent)
+      seen.push({ dependentId: dependent.id, key: workload.key, calls: workload.calls, lastSeen: workload.lastSeen });
+  }
+  return seen.slice(0, 20);
 }
 
 /** One line per class, for cards, notifications and the evidence summary. */

@@ -1,6 +1,12 @@
 import { ApplicationFailure, condition, patched, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
 import type { IncidentActivities } from '../activities';
-import { describeExposure, type BlastRadius, type ExposureReport } from '../domain/exposure';
+import {
+  describeExposure,
+  type BlastRadius,
+  type DependentCandidate,
+  type ExposureReport,
+  type SeenAs,
+} from '../domain/exposure';
 import type { CandidateConfirmation } from '../domain/incident';
 import { provider } from './activity-stubs';
 import { describe } from './containment-phase';
@@ -260,6 +266,7 @@ export function catalogProposal(state: IncidentState): string {
         `    controller: ${q(c.dependent.controller)}`,
         `    target: ${JSON.stringify(c.dependent.target)}`,
         '    disable: after-revoke',
+        `    seenAs: ${JSON.stringify(seenAsOf(c.seen))}`,
         `    # seen as ${safe(c.candidate)}: ${c.seen.calls} use(s) ${c.seen.firstSeen} to ${c.seen.lastSeen}; confirmed by ${c.by}; ${c.state}`,
       );
     }
@@ -270,4 +277,13 @@ export function catalogProposal(state: IncidentState): string {
     for (const c of open) lines.push(`#   ${safe(c.key)}: ${c.calls} use(s) ${c.firstSeen} to ${c.lastSeen}`);
   }
   return lines.join('\n');
+}
+
+/** The catalog `seenAs` that recognises a confirmed candidate in the next report. */
+function seenAsOf(seen: DependentCandidate): SeenAs {
+  return {
+    ...(seen.sourceIp ? { sourceIps: [seen.sourceIp] } : {}),
+    ...(seen.userAgent ? { userAgents: [seen.userAgent] } : {}),
+    ...(seen.applicationName ? { applicationNames: [seen.applicationName] } : {}),
+  };
 }

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import {
   classify,
   dependentCandidates,
+  knownWorkloads,
   periodOf,
   summarise,
   type BlastRadius,
@@ -128,7 +129,8 @@ export class AwsCloudTrailExposureSource implements ExposureSource {
       usedAfterContainment: summary.usedAfterContainment || usedAfter,
       derivedCredentials: derived,
       lastUsed,
-      candidates: dependentCandidates(events),
+      candidates: dependentCandidates(events, query.secret.dependents),
+      knownWorkloads: knownWorkloads(events, query.secret.dependents),
       limits: [
         `CloudTrail LookupEvents: management events only (no S3 object or Lambda data events), the last 90 days, regions searched: ${this.deps.regions.join(', ')}`,
         'CloudTrail delivers events about 5 to 15 minutes after the call: the report is re-run once the window has closed',

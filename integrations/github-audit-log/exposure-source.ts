@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import {
   dependentCandidates,
+  knownWorkloads,
   periodOf,
   summarise,
   type ExposureEvent,
@@ -126,7 +127,8 @@ export class GitHubAuditLogExposureSource implements ExposureSource {
       ...base,
       ...summarise(events),
       complete: now >= to.getTime(),
-      candidates: dependentCandidates(events),
+      candidates: dependentCandidates(events, query.secret.dependents),
+      knownWorkloads: knownWorkloads(events, query.secret.dependents),
       cannotKnow: [
         'requests GitHub refused (a revoked token) are not in the audit log: refused attempts cannot be counted',
         'source IPs appear only when the organization discloses actor IPs in its audit log',

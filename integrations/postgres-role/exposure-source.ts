@@ -2,6 +2,7 @@ import type { Client } from 'pg';
 import {
   classify,
   dependentCandidates,
+  knownWorkloads,
   periodOf,
   summarise,
   type ExposureEvent,
@@ -152,7 +153,8 @@ export class PostgresExposureSource implements ExposureSource {
       complete: now >= to.getTime(),
       ...summary,
       derivedCredentials: [],
-      candidates: dependentCandidates(events),
+      candidates: dependentCandidates(events, query.secret.dependents),
+      knownWorkloads: knownWorkloads(events, query.secret.dependents),
       limits,
       cannotKnow,
       apiCalls: calls,

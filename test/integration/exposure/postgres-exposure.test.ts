@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { parse } from 'yaml';
 import { DependentSchema } from '../../../domain/catalog';
-import type { ExposureReport } from '../../../domain/exposure';
+import { dependentCandidates, knownWorkloads, type ExposureReport } from '../../../domain/exposure';
 import { PostgresExposureSource } from '../../../integrations/postgres-role/exposure-source';
 import { FakeWebhookReceiver } from '../../fakes/webhook-receiver';
 import { startTestApp, type TestApp } from '../../support/app';
@@ -210,7 +210,14 @@ describe('exposure report of a leaked PostgreSQL role (real PostgreSQL with log_
         id: 'ledger-batch',
         controller: 'webhook',
         target: { url: `${receiverUrl}/ledger-batch` },
+        seenAs: { sourceIps: ['127.0.0.1'], applicationNames: ['ledger-batch'] },
       }),
+    ]);
+    // Pasted into the catalog, the entry makes the next report recognise the batch instead of proposing it again.
+    const pasted = proposal.dependents.map((d) => DependentSchema.parse(d));
+    expect(dependentCandidates(report.events, pasted).map((c) => c.applicationName)).toEqual(['ledger-api']);
+    expect(knownWorkloads(report.events, pasted)).toEqual([
+      expect.objectContaining({ dependentId: 'ledger-batch', key: '127.0.0.1 ledger-batch' }),
     ]);
     expect(note).toContain('# Not confirmed by anyone');
     expect(note).toContain('127.0.0.1 ledger-api');

@@ -1,4 +1,11 @@
-import { classify, dependentCandidates, periodOf, summarise, type ExposureEvent } from '../../../domain/exposure';
+import {
+  classify,
+  dependentCandidates,
+  knownWorkloads,
+  periodOf,
+  summarise,
+  type ExposureEvent,
+} from '../../../domain/exposure';
 
 const window = { leakedAt: '2026-12-01T10:00:00.000Z', containedAt: '2026-12-01T12:00:00.000Z' };
 
@@ -67,6 +74,14 @@ describe('exposure classification', () => {
       }),
       expect.objectContaining({ key: '10.0.0.2 cron', calls: 1 }),
     ]);
-    expect(dependentCandidates(events, ['10.0.0.2 cron']).map((c) => c.key)).toEqual(['10.0.0.1 pipeline']);
+    // A catalog dependent whose seenAs matches is known, not a candidate; every list it gives must match.
+    const cron = { id: 'nightly-cron', seenAs: { sourceIps: ['10.0.0.2'], userAgents: ['cron'] } };
+    expect(dependentCandidates(events, [cron]).map((c) => c.key)).toEqual(['10.0.0.1 pipeline']);
+    expect(knownWorkloads(events, [cron])).toEqual([
+      { dependentId: 'nightly-cron', key: '10.0.0.2 cron', calls: 1, lastSeen: '2026-12-01T09:30:00.000Z' },
+    ]);
+    const elsewhere = { id: 'other', seenAs: { sourceIps: ['10.0.0.9'], userAgents: ['cron'] } };
+    expect(dependentCandidates(events, [elsewhere])).toHaveLength(2);
+    expect(dependentCandidates(events, [{ id: 'no-seen-as' }])).toHaveLength(2);
   });
 });
