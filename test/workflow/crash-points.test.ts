@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -252,6 +252,7 @@ describe('a worker SIGKILLed at each point of an incident', () => {
   const parked = new Map<Point, Parked>();
   let env: NodeJS.ProcessEnv;
   let killedAt = 0;
+  let dataDir: string | undefined;
 
   beforeAll(async () => {
     const environment = testEnvironment();
@@ -271,7 +272,7 @@ describe('a worker SIGKILLed at each point of an incident', () => {
         passwords.set(point.secret, await createLoginRole(roleOf(point.secret))),
       ),
     );
-    const dataDir = mkdtempSync(join(tmpdir(), 'tourniquet-crash-points-'));
+    dataDir = mkdtempSync(join(tmpdir(), 'tourniquet-crash-points-'));
     const catalogPath = join(dataDir, 'catalog.yaml');
     writeFileSync(catalogPath, catalogFor(teamUrl));
     env = productEnv({
@@ -294,6 +295,7 @@ describe('a worker SIGKILLed at each point of an incident', () => {
     for (const worker of workers) expect(processAlive(worker.pid)).toBe(false);
     await Promise.all([...parked.values()].map((park) => park.release().catch(() => undefined)));
     await Promise.all([services.team?.stop(), services.slack?.stop(), services.pg?.stop(), services.productDb?.stop()]);
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   }, SETUP_TIMEOUT_MS);
 
   it(

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -38,6 +38,7 @@ describe('the Temporal dev server SIGKILLed mid-incident', () => {
   const servers: Array<{ pid: number }> = [];
   const ports: number[] = [];
   let worker: ProductProcess | undefined;
+  let dataDir = '';
 
   afterAll(async () => {
     // Nothing this file started outlives it: worker and every dev server SIGKILLed, pids proven
@@ -51,13 +52,15 @@ describe('the Temporal dev server SIGKILLed mid-incident', () => {
     await team.stop();
     if (worker) expect(processAlive(worker.pid)).toBe(false);
     for (const { pid } of servers) expect(processAlive(pid)).toBe(false);
+    // The SQLite file and catalog go only once nothing holds them open.
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   }, 60_000);
 
   it(
     'resumes the incident from its SQLite file once restarted on the same port',
     async () => {
       const teamUrl = await team.start();
-      const dataDir = mkdtempSync(join(tmpdir(), 'tourniquet-dev-server-kill-'));
+      dataDir = mkdtempSync(join(tmpdir(), 'tourniquet-dev-server-kill-'));
       const catalogPath = join(dataDir, 'catalog.yaml');
       const base = parse(readFileSync(TEST_CATALOG, 'utf8')) as Record<string, unknown>;
       const secret = {
