@@ -200,7 +200,9 @@ export async function assembleProduct(options: AssembleOptions): Promise<Running
       beforeScrape: () => refreshOpenIncidents(metrics, database, policyWindows(directory.catalog)),
       readiness: {
         temporal: async () => {
-          await client.workflowService.getSystemInfo({});
+          // A deadline, not only the router's timeout: without one, the client's gRPC retries of an
+          // unreachable server outlive the probe and pile up while Temporal is down.
+          await connection.withDeadline(Date.now() + 2_000, () => client.workflowService.getSystemInfo({}));
         },
         database: async () => {
           await database.query('SELECT 1');

@@ -1,3 +1,5 @@
+import type { Client } from '@temporalio/client';
+import { workflowIdOfIncident } from '../../domain/ids';
 import type { TestApp } from './app';
 import { api, eventually } from './http';
 
@@ -41,4 +43,19 @@ export function decide(app: TestApp, id: string, as: string, choice: string, rea
 
 export function verify(app: TestApp, id: string, as: string, note = 'checked: old credential refused') {
   return api(app.baseUrl, 'POST', `/api/incidents/${id}/verification`, { as, body: { note } });
+}
+
+/**
+ * Terminates incidents a test leaves open, so listings of the shared namespace (GET /api/incidents
+ * reads every running incident) never show them to later test files. Already ended is fine.
+ */
+export async function terminateIncidents(client: Client, incidentIds: Iterable<string>): Promise<void> {
+  await Promise.all(
+    [...incidentIds].map((id) =>
+      client.workflow
+        .getHandle(workflowIdOfIncident(id))
+        .terminate('test over')
+        .catch(() => undefined),
+    ),
+  );
 }

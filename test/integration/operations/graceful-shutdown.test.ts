@@ -8,6 +8,7 @@ import { workflowIdOfIncident } from '../../../domain/ids';
 import { testCatalogWith } from '../../support/catalog';
 import { createTestDatabase, testEnvironment } from '../../support/environment';
 import { api, eventually } from '../../support/http';
+import { terminateIncidents } from '../../support/incidents';
 import { processAlive, waitForPortClosed, waitUntilGone } from '../../support/processes';
 import { productEnv, startProductProcess, type ProductProcess } from '../../support/product-process';
 import { createLoginRole, loginAs } from '../../support/roles';
@@ -67,12 +68,14 @@ class Gate {
 describe('SIGTERM: graceful shutdown of a worker with an activity in flight', () => {
   let gate: Gate | undefined;
   let product: ProductProcess | undefined;
-  let connection: Connection | undefined;
+  let incidentId: string | undefined;
   afterAll(async () => {
     gate?.open();
     if (product && processAlive(product.pid)) await product.kill();
     await gate?.stop();
-    await connection?.close();
+    const connection = await Connection.connect({ address: testEnvironment().temporalAddress });
+    if (incidentId) await terminateIncidents(new Client({ connection }), [incidentId]);
+    await connection.close();
   });
 
   it('stops accepting HTTP at once, lets the in-flight revocation finish, cuts a long poll at the grace time, exits 0', async () => {
@@ -110,15 +113,16 @@ describe('SIGTERM: graceful shutdown of a worker with an activity in flight', ()
       body: { secretId: 'shutdown-db', leakedValue: password },
     });
     expect(opened.status).toBe(202);
-    const incidentId = opened.body.incidentId as string;
+    const id = opened.body.incidentId as string;
+    incidentId = id;
     await eventually(
-      () => api(product!.baseUrl, 'GET', `/api/incidents/${incidentId}`, { as: 'erin' }),
+      () => api(product!.baseUrl, 'GET', `/api/incidents/${id}`, { as: 'erin' }),
       (r) => r.body?.phase === 'awaiting-decision',
       60_000,
       'awaiting decision',
     );
     // The answer may wait for containment, which the gate holds: not awaited.
-    void api(product.baseUrl, 'POST', `/api/incidents/${incidentId}/decision`, {
+    void api(product.baseUrl, 'POST', `/api/incidents/${id}/decision`, {
       as: 'alice',
       body: { choice: 'revoke' },
     }).catch(() => undefined);
@@ -132,7 +136,7 @@ describe('SIGTERM: graceful shutdown of a worker with an activity in flight', ()
     await (await loginAs(ROLE, password)).end();
 
     // A two-minute long poll is open when the signal comes: it must not hold the exit past the grace.
-    const longPoll = await openLongPoll(product.baseUrl, incidentId);
+    const longPoll = await openLongPoll(product.baseUrl, id);
 
     process.kill(product.pid, 'SIGTERM');
     await waitForPortClosed(httpPort, 10_000, 'HTTP server after SIGTERM');
@@ -147,10 +151,9 @@ describe('SIGTERM: graceful shutdown of a worker with an activity in flight', ()
     // The provider's real state: the revocation took effect.
     await expect(loginAs(ROLE, password)).rejects.toMatchObject({ code: expect.stringMatching(/^28/) });
     // And Temporal recorded it as completed by the stopping worker, on its first attempt.
-    connection = await Connection.connect({ address: environment.temporalAddress });
-    const history = await new Client({ connection }).workflow
-      .getHandle(workflowIdOfIncident(incidentId))
-      .fetchHistory();
+    const connection = await Connection.connect({ address: environment.temporalAddress });
+    const history = await new Client({ connection }).workflow.getHandle(workflowIdOfIncident(id)).fetchHistory();
+    await connection.close();
     const events = history.events ?? [];
     const scheduled = events.find(
       (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'revokeCredential',

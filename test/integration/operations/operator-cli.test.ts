@@ -3,7 +3,8 @@ import { runIncidentsCommand } from '../../../entrypoints/cli/incidents';
 import { startTestApp, tokenOf, type TestApp } from '../../support/app';
 import { openIncident, waitForPhase } from '../../support/incidents';
 import { testEnvironment } from '../../support/environment';
-import { freePort, portOpen } from '../../support/processes';
+import { freePort, portOpen, stopGroup } from '../../support/processes';
+import { startTemporalDevServer } from '../../support/temporal-dev-server';
 import { createLoginRole } from '../../support/roles';
 
 /** Runs a CLI function and returns its exit code and what it printed on stdout. */
@@ -22,10 +23,14 @@ async function captured(run: () => Promise<number>): Promise<{ code: number; out
 
 describe('operator CLI: incidents list --waiting-on, stuck, doctor', () => {
   let app: TestApp;
+  let temporal: { address: string; pid: number } | undefined;
   let env: Record<string, string>;
   let id: string;
   beforeAll(async () => {
-    app = await startTestApp();
+    // A Temporal of its own: the listings read every incident in the namespace, and other test
+    // files leave theirs waiting on the same people.
+    temporal = await startTemporalDevServer();
+    app = await startTestApp({ TEMPORAL_ADDRESS: temporal.address });
     env = {
       TOURNIQUET_URL: app.baseUrl,
       TOURNIQUET_TOKEN: tokenOf('erin'),
@@ -38,7 +43,8 @@ describe('operator CLI: incidents list --waiting-on, stuck, doctor', () => {
     await waitForPhase(app, id, 'awaiting-decision');
   });
   afterAll(async () => {
-    await app.stop();
+    await app?.stop();
+    if (temporal) await stopGroup(temporal.pid, 'test Temporal dev server');
   });
 
   it('lists the incidents waiting on a person, and only those', async () => {

@@ -3,8 +3,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testCatalogWith } from '../../support/catalog';
+import { Client, Connection } from '@temporalio/client';
 import { createTestDatabase, testEnvironment } from '../../support/environment';
 import { api, eventually } from '../../support/http';
+import { terminateIncidents } from '../../support/incidents';
 import { parseExposition } from '../../support/metrics';
 import { freePort } from '../../support/processes';
 import { startProductProcess, type ProductProcess } from '../../support/product-process';
@@ -35,8 +37,12 @@ function logLines(product: ProductProcess): LogLine[] {
  */
 describe("the Temporal SDK's metrics endpoint and log level, configured by environment", () => {
   const running: ProductProcess[] = [];
+  const incidents: string[] = [];
   afterAll(async () => {
     await Promise.all(running.map((product) => product.kill()));
+    const connection = await Connection.connect({ address: testEnvironment().temporalAddress });
+    await terminateIncidents(new Client({ connection }), incidents);
+    await connection.close();
   });
 
   async function start(settings: Record<string, string>) {
@@ -78,6 +84,7 @@ describe("the Temporal SDK's metrics endpoint and log level, configured by envir
     });
     expect(opened.status).toBe(202);
     const incidentId = opened.body.incidentId as string;
+    incidents.push(incidentId);
     await eventually(
       async () => logLines(product),
       (lines) => lines.some((line) => line.msg === 'evidence recorded' && line.incidentId === incidentId),

@@ -8,7 +8,14 @@ import { startTestApp, type TestApp } from '../../support/app';
 import { testCatalogWith } from '../../support/catalog';
 import { createTestDatabase } from '../../support/environment';
 import { eventually } from '../../support/http';
-import { decide, openIncident, verify, waitForEvidence, waitForPhase } from '../../support/incidents';
+import {
+  decide,
+  openIncident,
+  terminateIncidents,
+  verify,
+  waitForEvidence,
+  waitForPhase,
+} from '../../support/incidents';
 import { createLoginRole, loginAs } from '../../support/roles';
 import { workflowIdOfIncident } from '../../../domain/ids';
 import { WORKFLOW_INTERCEPTOR_MODULES } from '../../../workers/telemetry';
@@ -36,7 +43,9 @@ describe('a two-build deploy with pinned Worker Versioning', () => {
     bundleB = join(mkdtempSync(join(tmpdir(), 'tourniquet-build-b-')), 'workflow-bundle.js');
     writeFileSync(bundleB, code);
   });
+  const incidents: string[] = [];
   afterAll(async () => {
+    if (buildA) await terminateIncidents(buildA.client, incidents);
     await buildB?.stop();
     await buildA?.stop();
   });
@@ -110,6 +119,7 @@ describe('a two-build deploy with pinned Worker Versioning', () => {
     await setCurrent(buildA, 'build-a');
     const password = await createLoginRole('ops_deploy_old');
     const old = await openIncident(buildA, { secretId: 'deploy-old-db', leakedValue: password });
+    incidents.push(old);
     await waitForPhase(buildA, old, 'awaiting-decision');
 
     buildB = await startTestApp({ ...shared, TEMPORAL_BUILD_ID: 'build-b' }, { workflowBundlePath: bundleB });
@@ -118,6 +128,7 @@ describe('a two-build deploy with pinned Worker Versioning', () => {
       secretId: 'deploy-new-db',
       leakedValue: await createLoginRole('ops_deploy_new'),
     });
+    incidents.push(fresh);
     await waitForPhase(buildB, fresh, 'awaiting-decision');
 
     // The drain query of the procedure sees A's open incident, and only A's.
