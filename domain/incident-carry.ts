@@ -1,4 +1,4 @@
-import type { EvidenceActor, EvidenceDelegator } from './evidence';
+import type { EvidenceActor, EvidenceDelegator, EvidenceDraft } from './evidence';
 import type { ExposureStatus } from './exposure';
 import type {
   Approval,
@@ -48,6 +48,10 @@ export interface IncidentCarry {
   lastFailure?: string;
   /** The exposure report's short form (blast radius, exposure) on the status. */
   exposure?: ExposureStatus;
+  /** Evidence records the previous run queued but did not append (fewer than a batch): appended first. */
+  unsentEvidence?: EvidenceDraft[];
+  /** Sealed copies of later reports the previous run had still to destroy. */
+  sealedCopiesToDestroy?: string[];
   /** How many runs this incident has used so far, this one included. */
   runs: number;
   resume: ResumePoint;

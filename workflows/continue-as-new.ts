@@ -1,4 +1,4 @@
-import { allHandlersFinished, condition, log, makeContinueAsNewFunc } from '@temporalio/workflow';
+import { allHandlersFinished, condition, log, makeContinueAsNewFunc, patched } from '@temporalio/workflow';
 import type { IncidentCarry, ResumePoint } from '../domain/incident-carry';
 import type { IncidentInput, IncidentStatus } from '../domain/incident';
 import { awaitExposureReport } from './exposure-phase';
@@ -7,15 +7,20 @@ import { carryOf, type IncidentState } from './incident-state';
 /**
  * Continues the incident as a new run, carrying its state and where it waits (with the deadlines
  * of its timers). Called only from a wait, when `state.rollOverDue()`: after every update and
- * signal handler has finished, a running exposure report is complete, and every evidence record
- * and notification sent so far has been delivered, so nothing of this run is left behind. The incident id travels in the memo, so the
- * API keeps finding the incident under its id.
+ * signal handler has finished, a running exposure report is complete, and what was in flight
+ * (evidence batches, notifications) has been delivered; evidence still queued and sealed copies still
+ * to destroy travel in the carry, so nothing is lost and a stream of sightings cannot hold the run
+ * open. The incident id travels in the memo, so the API keeps finding the incident under its id.
  */
 export async function rollOver(state: IncidentState, resume: ResumePoint): Promise<never> {
   await condition(allHandlersFinished);
   await awaitExposureReport(state);
-  do await state.flush();
-  while (state.evidencePending);
+  // Runs from before the patch drained the evidence queue, chasing sightings that kept arriving.
+  if (patched('bounded-roll-over')) await state.settleForRollOver();
+  else {
+    do await state.flush();
+    while (state.evidencePending);
+  }
   const carry = carryOf(state, resume);
   log.info('incident continues as new', { incidentId: state.incidentId, run: carry.runs, resume: resume.step });
   const next = makeContinueAsNewFunc<(input: IncidentInput, carry?: IncidentCarry) => Promise<IncidentStatus>>({

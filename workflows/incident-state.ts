@@ -133,6 +133,12 @@ export class IncidentState {
   private evidenceChain: Promise<unknown> = Promise.resolve();
   private readonly unsentEvidence: EvidenceDraft[] = [];
   private sendingEvidence = false;
+  /**
+   * Settling before continue-as-new: only full evidence batches go out; the rest of the queue and
+   * the sealed copies still to destroy are left to the next run (patch 'bounded-roll-over').
+   */
+  private settling = false;
+  private readonly copiesToDestroy: string[] = [];
   private notificationSeq = 0;
   private listedAs: string | undefined;
   private readonly pendingNotifications: Promise<unknown>[] = [];
@@ -222,17 +228,25 @@ export class IncidentState {
       return;
     }
     this.unsentEvidence.push(draft);
-    if (this.sendingEvidence) return;
+    this.startSendingEvidence();
+  }
+
+  private startSendingEvidence(): void {
+    if (this.sendingEvidence || this.unsentEvidence.length < this.smallestBatch()) return;
     this.sendingEvidence = true;
     this.evidenceChain = this.evidenceChain.then(() => this.sendEvidence());
   }
 
-  /** Appends what is queued, in seq order, a batch per activity, until the queue is empty. */
+  /** Appends what is queued, in seq order, a batch per activity, until the queue is empty (settling: until less than a batch is left). */
   private async sendEvidence(): Promise<void> {
-    while (this.unsentEvidence.length > 0) {
+    while (this.unsentEvidence.length >= this.smallestBatch()) {
       await bookkeeping.appendEvidenceBatch(this.unsentEvidence.splice(0, EVIDENCE_BATCH));
     }
     this.sendingEvidence = false;
+  }
+
+  private smallestBatch(): number {
+    return this.settling ? EVIDENCE_BATCH : 1;
   }
 
   /** Records a provider action both as evidence and in the status card's action list. */
@@ -395,6 +409,10 @@ export class IncidentState {
    * incident contains with its own copy, and a copy nobody uses must not outlive it.
    */
   discardSealedCopy(handle: string): void {
+    if (this.settling) {
+      this.copiesToDestroy.push(handle);
+      return;
+    }
     this.pendingCleanups.push(
       bookkeeping
         .destroySealedValue(handle)
@@ -423,6 +441,35 @@ export class IncidentState {
       await Promise.all(this.pendingCleanups);
       await this.evidenceChain;
     }
+  }
+
+  /**
+   * Before continue-as-new (patch 'bounded-roll-over'): waits for what is in flight (evidence
+   * batches, notifications, clean-ups) and starts nothing new but full evidence batches. What is
+   * left (less than a batch of evidence, sealed copies to destroy) goes to the next run with
+   * `carryOf`, so sightings that keep arriving cannot keep this run, and its history, growing.
+   */
+  async settleForRollOver(): Promise<void> {
+    this.settling = true;
+    for (;;) {
+      const notifications = this.pendingNotifications.length;
+      const cleanups = this.pendingCleanups.length;
+      await this.flush();
+      const quiet = notifications === this.pendingNotifications.length && cleanups === this.pendingCleanups.length;
+      if (quiet && !this.sendingEvidence) return;
+    }
+  }
+
+  /** What settling left for the next run: evidence records not yet appended, sealed copies not yet destroyed. */
+  leftForNextRun(): { evidence: EvidenceDraft[]; sealedCopies: string[] } {
+    return { evidence: [...this.unsentEvidence], sealedCopies: [...this.copiesToDestroy] };
+  }
+
+  /** A continued run first appends and destroys what the previous run left (in seq order, before its own records). */
+  takeOverFromPreviousRun(evidence: EvidenceDraft[], sealedCopies: string[]): void {
+    this.unsentEvidence.unshift(...evidence);
+    this.startSendingEvidence();
+    sealedCopies.forEach((handle) => this.discardSealedCopy(handle));
   }
 
   /** True while evidence is queued or being appended (a handler may record during a flush). */
@@ -587,8 +634,18 @@ export function carryOf(state: IncidentState, resume: ResumePoint): IncidentCarr
     exposure: state.exposure,
     actions: state.actions,
     timeline: state.timeline.filter((entry) => !entry.kind.startsWith('sighting.')),
+    ...carriedWork(state),
     runs: state.runs + 1,
     resume,
+  };
+}
+
+/** Evidence and clean-ups the run settled without (only when there are any: older carries have none). */
+function carriedWork(state: IncidentState): Pick<IncidentCarry, 'unsentEvidence' | 'sealedCopiesToDestroy'> {
+  const { evidence, sealedCopies } = state.leftForNextRun();
+  return {
+    ...(evidence.length > 0 ? { unsentEvidence: evidence } : {}),
+    ...(sealedCopies.length > 0 ? { sealedCopiesToDestroy: sealedCopies } : {}),
   };
 }
 
@@ -624,6 +681,7 @@ export function restoreState(state: IncidentState, carry: IncidentCarry): void {
   state.actions.push(...carry.actions);
   state.timeline.push(...carry.timeline);
   state.continueFrom(carry.sightingKeys, carry.evidenceSeq, carry.notificationSeq);
+  state.takeOverFromPreviousRun(carry.unsentEvidence ?? [], carry.sealedCopiesToDestroy ?? []);
 }
 
 /** Waits for `fn`, at most `timeoutMs` when given; true when `fn` became true. */

@@ -31,10 +31,15 @@ export async function leakedSecretIncident(input: IncidentInput, carry?: Inciden
   );
   // In the main flow at the start of every run: a patch marker written inside an update handler is fragile.
   state.settledAnswers = patched('settled-handoff-answers');
+  // A continued run restores its state before its handlers see the sightings that reached it while
+  // the previous run ended (they come in the first workflow task): deduplicated, numbered after the
+  // carried evidence. Runs from before the patch registered the handlers first.
+  const restoreFirst = carry !== undefined && patched('bounded-roll-over');
+  if (carry && restoreFirst) restoreState(state, carry);
   registerHandlers(state, (sighting, value) => recordSighting(state, sighting, value));
   registerCandidateConfirmation(state);
   if (carry) {
-    restoreState(state, carry);
+    if (!restoreFirst) restoreState(state, carry);
     return runFrom(state, carry.resume);
   }
   state.bounded = patched('bounded-history');

@@ -1,6 +1,6 @@
 import { startTestApp, type TestApp } from '../support/app';
 import { catalogWithStandardPolicy as catalogWith } from '../support/catalogs';
-import { notificationKinds } from '../support/histories';
+import { notificationKinds, runChain } from '../support/histories';
 import { api, eventually } from '../support/http';
 import { decide, openIncident, verify, waitForEvidence, waitForPhase } from '../support/incidents';
 import { createLoginRole } from '../support/roles';
@@ -101,14 +101,18 @@ describe('bounded history', () => {
     const before = await waitForPhase(app, id, 'awaiting-decision');
     const firstRun = (await app.client.workflow.getHandle(before.workflowId).describe()).runId;
 
-    const sightings = 200;
-    for (let i = 0; i < sightings; i += 1) {
-      const reported = await api(app.baseUrl, 'POST', '/api/incidents', {
-        as: 'carol',
-        body: { secretId: 'payments-db', location: `https://ci.example/build/${i}` },
-      });
-      expect(reported.status).toBe(202);
-      expect(reported.body.incidentId).toBe(id);
+    // Bursts of 20 concurrent reports: sightings keep arriving while the first run rolls over.
+    const sightings = 400;
+    for (let burst = 0; burst < sightings; burst += 20) {
+      const reported = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          api(app.baseUrl, 'POST', '/api/incidents', {
+            as: 'carol',
+            body: { secretId: 'payments-db', location: `https://ci.example/build/${burst + i}` },
+          }),
+        ),
+      );
+      expect(reported.map((r) => [r.status, r.body.incidentId])).toEqual(reported.map(() => [202, id]));
     }
     const handle = app.client.workflow.getHandle(before.workflowId);
     const continued = await eventually(
@@ -140,14 +144,20 @@ describe('bounded history', () => {
     expect(evidence.map((record) => record.seq)).toEqual(evidence.map((_, index) => index));
     expect(evidence.filter((record) => record.kind === 'sighting.recorded')).toHaveLength(sightings);
 
-    // The first run stopped soon after the policy's 500 events (signals arriving while it flushed
-    // its evidence add a few), with a continue-as-new; the run after it went on to closure.
+    // The first run stopped soon after the policy's 500 events with a continue-as-new: it let the
+    // evidence batch in flight land and left the rest to the next run, however many sightings kept
+    // arriving (the sightings after it are the next run's). The run after it went on to closure.
     const first = await app.client.workflow.getHandle(before.workflowId, firstRun).fetchHistory();
     expect(first.events!.length).toBeGreaterThanOrEqual(500);
     expect(first.events!.length).toBeLessThan(1_000);
     expect(first.events!.at(-1)!.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();
-    // The first run: the bounded-history patch marker, batched evidence, and its continue-as-new.
-    recordHistoryIfAsked('bounded-history', first);
+    await handle.result(); // the last run ends after closure (it seals the bundle after phase 'closed')
+    const runs = await runChain(app.client, before.workflowId, firstRun);
+    expect(runs.at(-1)!.history.events!.at(-1)!.workflowExecutionCompletedEventAttributes).toBeTruthy();
+    // The first run: batched evidence, the bounded-roll-over settling and its continue-as-new; the
+    // second: state restored before the sightings that reached it in its first task.
+    recordHistoryIfAsked('bounded-roll-over', first);
+    recordHistoryIfAsked('bounded-roll-over-continued', runs[1]!.history);
   });
 });
 
