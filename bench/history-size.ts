@@ -151,7 +151,7 @@ async function monthLongWait(pgUrl: string, code: string): Promise<Figures> {
       note: 'revoked in the console',
     });
     const waiting = await pollUntil(product.baseUrl, incidentId, (s) => s.phase === 'awaiting-verification');
-    for (let day = 0; day < 30; day += 1) await server.env.sleep('1 day');
+    for (let day = 0; day < 30; day += 1) await server.sleep('1 day');
     const after = await pollUntil(product.baseUrl, incidentId, (s) => s.phase === 'awaiting-verification');
     await post(product.baseUrl, `/api/incidents/${incidentId}/verification`, 'carol', {
       note: 'checked after a month',
@@ -160,12 +160,12 @@ async function monthLongWait(pgUrl: string, code: string): Promise<Figures> {
     const wall = performance.now() - started;
     return {
       name: '(c) 30 days waiting for a verifier, with reminders (time-skipping server)',
-      runs: await runsOf(server.env.client, waiting.workflowId),
+      runs: await runsOf(server.client, waiting.workflowId),
       note: `30 days in ${(wall / 1000).toFixed(1)} s wall time; waiting on "${after.waitingOn?.for}"`,
     };
   } finally {
     await product.stop();
-    await server.env.teardown();
+    await server.stop();
   }
 }
 

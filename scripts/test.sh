@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/ensure-deps.sh
 bash scripts/temporal-cli.sh >/dev/null
+bash scripts/temporal-test-server.sh >/dev/null   # Java test server for the time-skipping tests (mvn, first run only)
 npx tsc -p tsconfig.json --noEmit
 npx eslint .
 npx prettier --check . >/dev/null || { echo "formatting: run npm run format (prettier --check lists the files)"; npx prettier --check . ; exit 1; }
