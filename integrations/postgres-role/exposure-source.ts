@@ -5,10 +5,12 @@ import {
   knownWorkloads,
   periodOf,
   summarise,
+  type BlastRadius,
   type ExposureEvent,
   type ExposureReport,
   type SessionSeen,
 } from '../../domain/exposure';
+import type { SecretSnapshot } from '../../domain/incident';
 import type { ExposureQuery, ExposureSource } from '../ports';
 import { parseCsvLog, sessionsOfRole, type LoggedSession } from './connection-log';
 import {
@@ -36,6 +38,18 @@ export interface PostgresExposureDeps {
   watchAfterContainmentMs?: number;
   /** At most this many bytes of csvlog are read per report, newest files first (default 32 MiB). */
   maxLogBytes?: number;
+}
+
+interface RoleRow {
+  rolsuper: boolean;
+  rolcreaterole: boolean;
+  rolcreatedb: boolean;
+  rolbypassrls: boolean;
+  rolreplication: boolean;
+  rolcanlogin: boolean;
+  database: string;
+  member_of: string[];
+  owned: number;
 }
 
 interface LogSettings {
@@ -159,6 +173,87 @@ export class PostgresExposureSource implements ExposureSource {
       cannotKnow,
       apiCalls: calls,
     };
+  }
+
+  /**
+   * What the role may do, for the decision: its attributes, the roles it is a member of, its direct
+   * table privileges and owned tables in the admin URL's database, and the sessions it has open now.
+   */
+  async blastRadius(secret: SecretSnapshot): Promise<BlastRadius> {
+    const locator = parsePostgresLocator(secret.locator);
+    const calls: Record<string, number> = {};
+    return withAdminClient(adminUrlOf(this.deps.resolveSetting, locator), 'read blast radius', async (client) => {
+      const role = (
+        await client.query<RoleRow>(
+          `SELECT r.rolsuper, r.rolcreaterole, r.rolcreatedb, r.rolbypassrls, r.rolreplication, r.rolcanlogin,
+                  current_database() AS database,
+                  ARRAY(SELECT b.rolname::text FROM pg_auth_members m JOIN pg_roles b ON b.oid = m.roleid
+                         WHERE m.member = r.oid ORDER BY 1) AS member_of,
+                  (SELECT count(*) FROM pg_class c WHERE c.relowner = r.oid AND c.relkind IN ('r', 'p'))::int AS owned
+             FROM pg_roles r WHERE r.rolname = $1`,
+          [locator.role],
+        )
+      ).rows[0];
+      count(calls, 'postgres:pg_roles');
+      if (!role)
+        return { policies: [], cannotKnow: [`role ${locator.role} does not exist on this server`], apiCalls: calls };
+      const grants = await client.query<{ table_schema: string; privilege_type: string; n: number }>(
+        `SELECT table_schema, privilege_type, count(*)::int AS n FROM information_schema.table_privileges
+          WHERE grantee = $1 GROUP BY 1, 2 ORDER BY 1, 2`,
+        [locator.role],
+      );
+      count(calls, 'postgres:table_privileges');
+      const sessions = await client.query<SessionRow>(
+        `SELECT ${SESSION_COLUMNS} FROM pg_stat_activity WHERE usename = $1 ORDER BY backend_start DESC`,
+        [locator.role],
+      );
+      count(calls, 'postgres:pg_stat_activity');
+      const attributes = (
+        [
+          ['SUPERUSER', role.rolsuper],
+          ['CREATEROLE', role.rolcreaterole],
+          ['CREATEDB', role.rolcreatedb],
+          ['BYPASSRLS', role.rolbypassrls],
+          ['REPLICATION', role.rolreplication],
+          ['LOGIN', role.rolcanlogin],
+        ] as const
+      )
+        .filter(([, on]) => on)
+        .map(([name]) => name);
+      const policies: BlastRadius['policies'] = [
+        { name: 'role attributes', kind: 'inline', summary: attributes.join(', ') || 'none' },
+        ...role.member_of.map((name) => ({ name, kind: 'group' as const, summary: 'member: inherits its privileges' })),
+      ];
+      if (grants.rows.length)
+        policies.push({
+          name: `table privileges in ${role.database}`,
+          kind: 'inline',
+          summary: grants.rows.map((g) => `${g.privilege_type} on ${g.n} table(s) in ${g.table_schema}`).join('; '),
+        });
+      if (role.owned)
+        policies.push({
+          name: 'owned tables',
+          kind: 'inline',
+          summary: `owns ${role.owned} table(s): every privilege`,
+        });
+      const open = sessions.rows.map(sessionSeen);
+      const newest = open[0];
+      return {
+        principal: `role ${locator.role}`,
+        policies,
+        // Not `at`: an open session is use now, not a last-login time, which PostgreSQL does not keep.
+        lastUsed: {
+          note: newest
+            ? `${open.length} session(s) open now (newest began ${newest.backendStart}), from ${[...new Set(open.map((s) => `${s.clientAddr ?? 'local'} ${s.applicationName ?? '?'}`))].join(', ')}`
+            : 'no session open now; PostgreSQL keeps no last-login time (the connection log does)',
+        },
+        cannotKnow: [
+          `privileges in databases other than ${role.database}, column privileges, EXECUTE on functions and default privileges are not read`,
+          'privileges inherited through membership are named by role, not expanded',
+        ],
+        apiCalls: calls,
+      };
+    });
   }
 
   /** The role's logins from the csvlog files, newest first, within the byte budget; [] (and why) when unreadable. */

@@ -58,7 +58,13 @@ beforeAll(async () => {
     log_destination: 'csvlog',
     log_timezone: 'UTC',
   });
-  await withAdmin(cluster.url, (admin) => admin.query(`CREATE ROLE ${ROLE} LOGIN PASSWORD '${PASSWORD}'`));
+  await withAdmin(cluster.url, async (admin) => {
+    await admin.query(`CREATE ROLE ${ROLE} LOGIN PASSWORD '${PASSWORD}'`);
+    await admin.query('CREATE ROLE ledger_readers NOLOGIN');
+    await admin.query(`GRANT ledger_readers TO ${ROLE}`);
+    await admin.query('CREATE TABLE ledger_entries (id int)');
+    await admin.query(`GRANT SELECT, INSERT ON ledger_entries TO ${ROLE}`);
+  });
   // The batch's owners stop and start it through their own endpoint (a signed webhook).
   receiver = new FakeWebhookReceiver(SIGNING_KEY);
   receiverUrl = await receiver.start();
@@ -112,7 +118,18 @@ describe('exposure report of a leaked PostgreSQL role (real PostgreSQL with log_
       description: 'ledger password in a pasted stack trace',
       detectedAt: leakedAt,
     });
-    await waitForPhase(app, id, 'awaiting-decision');
+    // Blast radius before the decision: what the role may do and who is connected as it now.
+    const waiting = await eventually(
+      () => api(app.baseUrl, 'GET', `/api/incidents/${id}`, { as: 'erin' }),
+      (r) => r.body?.phase === 'awaiting-decision' && r.body?.exposure?.blastRadius !== undefined,
+      60_000,
+      'blast radius on the status',
+    );
+    const radius = waiting.body.exposure.blastRadius as string;
+    expect(radius).toContain(`role ${ROLE}: role attributes (inline: LOGIN)`);
+    expect(radius).toContain('ledger_readers (group: member');
+    expect(radius).toContain('INSERT on 1 table(s) in public; SELECT on 1 table(s) in public');
+    expect(radius).toMatch(/2 session\(s\) open now .*127\.0\.0\.1 (ledger-api|psql)/);
     expect((await decide(app, id, 'alice', 'revoke', 'pasted stack trace')).status).toBe(200);
     const first = (await waitForEvidence(app, id, 'exposure.reported', 120_000)).find(
       (e) => e.kind === 'exposure.reported',
