@@ -266,7 +266,8 @@ export class IncidentService implements IncidentOpener {
    */
   async listOpen(limit = 100): Promise<Array<{ workflowId: string; startedAt: string; listing?: IncidentListing }>> {
     const found: Array<{ workflowId: string; startedAt: string; listing?: IncidentListing }> = [];
-    const query = `WorkflowType = 'leakedSecretIncident' AND ExecutionStatus = 'Running'`;
+    // This deployment's incidents only: other deployments (or test apps) may share the namespace.
+    const query = `WorkflowType = 'leakedSecretIncident' AND ExecutionStatus = 'Running' AND TaskQueue = '${this.taskQueue}'`;
     for await (const execution of this.client.workflow.list({ query, pageSize: Math.min(limit, 1_000) })) {
       const startedAt = execution.startTime.toISOString();
       const listing = IncidentListingSchema.safeParse(execution.memo?.[LISTING_MEMO_KEY]);

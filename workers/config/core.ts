@@ -8,7 +8,13 @@ export const coreConfigShape = {
     .optional()
     .describe('host:port of a Temporal cluster; unset = start the local dev server'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
-  TEMPORAL_TASK_QUEUE: z.string().default('tourniquet'),
+  TEMPORAL_TASK_QUEUE: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9._:/-]{1,200}$/,
+      'a task queue name: letters, digits and . _ : / - (it goes into visibility queries)',
+    )
+    .default('tourniquet'),
   TEMPORAL_API_KEY: secretSetting().describe('Temporal Cloud API key (secret)'),
   TEMPORAL_TLS: booleanFlag(false),
   TEMPORAL_TLS_CERT_PATH: z.string().optional(),

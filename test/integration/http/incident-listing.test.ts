@@ -50,4 +50,35 @@ describe('the incident list while the worker has not reached an incident yet', (
       await app.client.workflow.getHandle(workflowId).terminate('test over: no worker polls its task queue');
     }
   });
+
+  it('lists only the incidents of its own task queue: deployments may share a namespace', async () => {
+    const other = await startTestApp();
+    try {
+      await other.stopWorker();
+      const opened = await api(other.baseUrl, 'POST', '/api/incidents', {
+        as: 'carol',
+        body: { secretId: 'payments-db', leakedValue: `pw-${Math.random()}` },
+      });
+      expect(opened.status).toBe(202);
+      const { incidentId, workflowId } = opened.body as { incidentId: string; workflowId: string };
+      try {
+        const own = await eventually(
+          () => api(other.baseUrl, 'GET', '/api/incidents', { as: 'alice' }),
+          (r) =>
+            r.status !== 200 ||
+            r.body.incidents.some((entry: { incidentId: string }) => entry.incidentId === incidentId),
+          30_000,
+          'the incident listed by its own deployment',
+        );
+        expect(own.status).toBe(200);
+        const mine = await api(app.baseUrl, 'GET', '/api/incidents', { as: 'alice' });
+        expect(mine.status).toBe(200);
+        expect(mine.body.incidents.map((entry: { incidentId: string }) => entry.incidentId)).not.toContain(incidentId);
+      } finally {
+        await other.client.workflow.getHandle(workflowId).terminate('test over: no worker polls its task queue');
+      }
+    } finally {
+      await other.stop();
+    }
+  });
 });
