@@ -74,8 +74,10 @@ async function main(): Promise<void> {
       const sampler = setInterval(() => products.forEach((p, i) => (peak[i] = Math.max(peak[i]!, rssMb(p.pid)))), 500);
       const load: number[] = [];
       const loadSampler = setInterval(() => load.push(loadavg()[0]!), 5_000);
+      const cpuBefore = products.map((p) => cpuSeconds(p.pid));
       const storm = await stormOf(products.map((p) => p.baseUrl));
       const drain = await drainOf(client, storm.incidentIds.size);
+      const cpu = products.map((p, i) => cpuSeconds(p.pid) - cpuBefore[i]!);
       const reads = await readsOf(
         products.map((p) => p.baseUrl),
         [...storm.incidentIds.keys()],
@@ -84,7 +86,7 @@ async function main(): Promise<void> {
       clearInterval(sampler);
       clearInterval(loadSampler);
       const afterRss = products.map((p) => rssMb(p.pid));
-      report({ bare, storm, drain, reads, accounting, idleRss, peak, afterRss, load });
+      report({ bare, storm, drain, reads, accounting, idleRss, peak, afterRss, load, cpu });
     } finally {
       await connection.close();
     }
@@ -146,6 +148,16 @@ async function stopProduct(product: Product): Promise<void> {
   const timer = setTimeout(() => product.child.kill('SIGKILL'), 15_000);
   await exited;
   clearTimeout(timer);
+}
+
+/** CPU seconds (user + system) a process used so far: a figure the machine's other load does not inflate much. */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
 }
 
 function rssMb(pid: number): number {
@@ -356,6 +368,7 @@ function report(r: {
   peak: number[];
   afterRss: number[];
   load: number[];
+  cpu: number[];
 }): void {
   const rate = (count: number, ms: number) => (count / ms) * 1000;
   const intake = rate(r.storm.count, r.storm.ms);
@@ -375,6 +388,7 @@ function report(r: {
       `| intake / bare starts | ${(intake / bare).toFixed(2)} |`,
       `| drain: last alert accepted → all ${n} planned and asked | ${(r.drain.ms / 1000).toFixed(0)} s (±2 s poll) |`,
       `| planning rate, accept start → drained | ${(n / ((r.storm.ms + r.drain.ms) / 1000)).toFixed(0)} incidents/s |`,
+      `| product CPU, storm + drain (user + system) | ${r.cpu.map((c) => `${c.toFixed(0)} s`).join(' / ')} = ${((r.cpu.reduce((a, b) => a + b, 0) * 1000) / n).toFixed(0)} ms per incident |`,
       `| GET /api/incidents, ${n} open (50 sequential) | p50 ${q(r.reads.list, 50).toFixed(0)} ms, p95 ${q(r.reads.list, 95).toFixed(0)} ms |`,
       `| GET /api/incidents/:id, ${n} open (${READS} random, sequential) | p50 ${q(r.reads.one, 50).toFixed(0)} ms, p95 ${q(r.reads.one, 95).toFixed(0)} ms |`,
       `| product RSS idle, 5 s after ready | ${mb(r.idleRss)} |`,
