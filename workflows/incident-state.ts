@@ -435,7 +435,10 @@ export class IncidentState {
     if (!patched('notification-failed')) return;
     // A failed notification records evidence and tells someone else: wait for those too.
     let settled = -1;
-    while (settled !== this.pendingNotifications.length + this.pendingCleanups.length || this.evidencePending) {
+    // In flight, not merely queued: while settling, less than a batch stays queued for the next run, and
+    // waiting on it here spun forever on resolved promises (a busy loop that overflowed the worker
+    // thread's async-hooks stack). Outside settling a single queued record is already in flight.
+    while (settled !== this.pendingNotifications.length + this.pendingCleanups.length || this.evidenceInFlight) {
       settled = this.pendingNotifications.length + this.pendingCleanups.length;
       await Promise.all(this.pendingNotifications);
       await Promise.all(this.pendingCleanups);
@@ -470,6 +473,11 @@ export class IncidentState {
     this.unsentEvidence.unshift(...evidence);
     this.startSendingEvidence();
     sealedCopies.forEach((handle) => this.discardSealedCopy(handle));
+  }
+
+  /** True while evidence is being appended or will be without anything else happening (a full batch queued). */
+  private get evidenceInFlight(): boolean {
+    return this.sendingEvidence || this.unsentEvidence.length >= this.smallestBatch();
   }
 
   /** True while evidence is queued or being appended (a handler may record during a flush). */
