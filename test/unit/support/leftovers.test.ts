@@ -9,6 +9,10 @@ const ONLY_MARKED = { checkoutCommands: false };
 describe('leftover processes of a test run', () => {
   const marker = `/tmp/tourniquet-leftover-test-${process.pid}.json`;
   const env = { ...process.env, TOURNIQUET_TEST_ENV: marker };
+  // Its own marker hides these processes from the run's teardown: whatever an assertion left, killed here.
+  afterEach(async () => {
+    await killLeftovers(leftoverProcesses(marker, ONLY_MARKED));
+  });
 
   it('finds a grandchild that outlived its killed launcher, and kills it', async () => {
     // A launcher (sh) starting the real program (sleep) as its child, like tsx/cli starts node.
