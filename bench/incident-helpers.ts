@@ -4,12 +4,12 @@ import type { IncidentStatus } from '../domain/incident';
 
 /** What the incident benchmarks share: a fresh leaked password, API calls as a test person, polling a status. */
 
-export async function resetRole(url: string): Promise<string> {
+export async function resetRole(url: string, role = 'payments_app'): Promise<string> {
   const password = `pw-${randomBytes(12).toString('hex')}`;
   const admin = new Client({ connectionString: url });
   await admin.connect();
-  await admin.query(`DO $$ BEGIN CREATE ROLE payments_app; EXCEPTION WHEN duplicate_object THEN NULL; END $$`);
-  await admin.query(`ALTER ROLE payments_app LOGIN PASSWORD '${password}'`);
+  await admin.query(`DO $$ BEGIN CREATE ROLE ${role}; EXCEPTION WHEN duplicate_object THEN NULL; END $$`);
+  await admin.query(`ALTER ROLE ${role} LOGIN PASSWORD '${password}'`);
   await admin.end();
   return password;
 }
@@ -36,6 +36,7 @@ export async function pollUntil(
     const text = await response.text();
     if (response.ok && done(JSON.parse(text) as IncidentStatus)) return JSON.parse(text) as IncidentStatus;
     if (Date.now() > deadline) throw new Error(`incident ${id} stuck: ${text.slice(0, 1_000)}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    // 5 ms: the latency bench times milestones with this poll.
+    await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }

@@ -11,7 +11,7 @@ import { startPostgresCluster } from '../test/support/postgres-cluster';
 import { startTemporalTarget, TARGET } from './temporal-target';
 import { assembleProduct } from '../workers/assemble';
 import { parseConfig } from '../workers/config';
-import type { IncidentStatus } from '../domain/incident';
+import { pollUntil, post, resetRole } from './incident-helpers';
 
 /**
  * Issue 11's latency figures beside their floor, interleaved in one run on one server:
@@ -211,37 +211,6 @@ async function rawRevoke(url: string, role: string): Promise<number> {
     await admin.end();
   }
   return Date.now();
-}
-
-async function resetRole(url: string, role: string): Promise<string> {
-  const password = `pw-${randomBytes(12).toString('hex')}`;
-  const admin = new Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`DO $$ BEGIN CREATE ROLE ${role}; EXCEPTION WHEN duplicate_object THEN NULL; END $$`);
-  await admin.query(`ALTER ROLE ${role} LOGIN PASSWORD '${password}'`);
-  await admin.end();
-  return password;
-}
-
-async function post(baseUrl: string, path: string, as: string, body: unknown): Promise<{ incidentId: string }> {
-  const response = await fetch(`${baseUrl}${path}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer token-${as}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
-  return (await response.json()) as { incidentId: string };
-}
-
-async function pollUntil(baseUrl: string, id: string, done: (s: IncidentStatus) => boolean): Promise<IncidentStatus> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const response = await fetch(`${baseUrl}/api/incidents/${id}`, { headers: { authorization: 'Bearer token-erin' } });
-    const text = await response.text();
-    if (response.ok && done(JSON.parse(text) as IncidentStatus)) return JSON.parse(text) as IncidentStatus;
-    if (Date.now() > deadline) throw new Error(`incident ${id} stuck: ${text.slice(0, 1_000)}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
 
 function noop(): void {}
