@@ -219,6 +219,8 @@ describe('exposure report of a leaked IAM access key (moto IAM + CloudTrail fake
     await waitForPhase(app, id, 'awaiting-verification');
     expect((await verify(app, id, 'carol')).status).toBe(200);
     await waitForPhase(app, id, 'closed', 90_000);
+    // The phase reads "closed" before the last evidence batch (incident.closed) reaches the store.
+    await waitForEvidence(app, id, 'incident.closed', 60_000);
 
     const reports = (await timeline(id)).filter((e) => e.kind === 'exposure.reported');
     expect(reports.length).toBeGreaterThanOrEqual(2);

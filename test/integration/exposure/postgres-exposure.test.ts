@@ -183,8 +183,8 @@ describe('exposure report of a leaked PostgreSQL role (real PostgreSQL with log_
     await waitForPhase(app, id, 'awaiting-verification', 120_000);
     expect((await verify(app, id, 'carol')).status).toBe(200);
     await waitForPhase(app, id, 'closed', 120_000);
-    const timeline = (await api(app.baseUrl, 'GET', `/api/incidents/${id}/timeline`, { as: 'erin' })).body
-      .evidence as Array<{
+    // The phase reads "closed" before the last evidence batch (incident.closed) reaches the store.
+    const timeline = (await waitForEvidence(app, id, 'incident.closed', 60_000)) as Array<{
       kind: string;
       details: Record<string, any>;
       answer?: Record<string, any>;
