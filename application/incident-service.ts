@@ -75,7 +75,11 @@ export class IncidentService implements IncidentOpener {
       signal: reportSightingSignal,
       signalArgs: [
         command.sighting,
-        { valueFingerprint: input.valueFingerprint, sealedValueHandle: input.sealedValueHandle },
+        {
+          valueFingerprint: input.valueFingerprint,
+          sealedValueHandle: input.sealedValueHandle,
+          ...(input.secretId ? { secretId: input.secretId } : {}),
+        },
       ],
     });
     const signaled = this.client.workflow.getHandle(workflowId, handle.signaledRunId);

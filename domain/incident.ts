@@ -94,6 +94,11 @@ export interface DrillRef {
 export interface ReportedValue {
   valueFingerprint?: string;
   sealedValueHandle?: string;
+  /**
+   * The catalog secret the report named, or the one its value is known as: an incident opened from
+   * a report that had only the value learns what the credential is.
+   */
+  secretId?: string;
 }
 
 export interface PersonRef {

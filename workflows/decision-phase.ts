@@ -4,6 +4,7 @@ import type { ContainmentAction } from '../domain/catalog';
 import type { DecisionStage } from '../domain/incident-carry';
 import type { DecisionChoice, PersonRef, Phase } from '../domain/incident';
 import { rollOver } from './continue-as-new';
+import { reidentify } from './identification';
 import { dedupe } from './handoff';
 import { BOUNDS, WORKER, now, waitUntil, type Attribution, type IncidentState } from './incident-state';
 
@@ -26,6 +27,20 @@ export interface DecisionWait {
  * answers in time. `resumed`: a continued run goes on waiting where the previous run waited.
  */
 export async function obtainDecision(state: IncidentState, resumed?: DecisionWait): Promise<Decision> {
+  let waiting = resumed;
+  for (;;) {
+    // A later report named the catalog secret: its owners and policy decide, from the start.
+    if (state.pendingIdentity !== undefined) {
+      await reidentify(state);
+      waiting = undefined;
+    }
+    const decision = await decideOrIdentify(state, waiting);
+    if (decision) return decision;
+  }
+}
+
+/** A decision; undefined when a later report identified the credential before anyone decided. */
+async function decideOrIdentify(state: IncidentState, resumed?: DecisionWait): Promise<Decision | undefined> {
   const plan = state.plan!;
   const auto = plan.policy.autoContain;
   if (!resumed && auto && state.phase === 'planning')
@@ -34,7 +49,9 @@ export async function obtainDecision(state: IncidentState, resumed?: DecisionWai
   if (resumed?.stage === 'overdue') return awaitOverdue(state, resumed.backups);
   if (!resumed) requestDecision(state);
   const deadline = resumed?.deadline ?? after(plan.policy.decisionTimeoutMs);
-  if (await awaitDecision(state, { stage: 'people', deadline, backups: [] })) return decideByPeople(state);
+  const waited = await awaitDecision(state, { stage: 'people', deadline, backups: [] });
+  if (waited === 'identified') return undefined;
+  if (waited === 'decided') return decideByPeople(state);
   return awaitBackups(state);
 }
 
@@ -69,11 +86,13 @@ function requestDecision(state: IncidentState): void {
 }
 
 /** Nobody decided in time: the backups are asked; then the policy's fallback, or the overdue wait. */
-async function awaitBackups(state: IncidentState, resumed?: DecisionWait): Promise<Decision> {
+async function awaitBackups(state: IncidentState, resumed?: DecisionWait): Promise<Decision | undefined> {
   const plan = state.plan!;
   const backups = resumed?.backups ?? (await escalateToBackups(state));
   const deadline = resumed?.deadline ?? after(plan.policy.backupTimeoutMs);
-  if (await awaitDecision(state, { stage: 'backup', deadline, backups })) return decideByPeople(state);
+  const waited = await awaitDecision(state, { stage: 'backup', deadline, backups });
+  if (waited === 'identified') return undefined;
+  if (waited === 'decided') return decideByPeople(state);
   if (plan.policy.fallback !== 'wait' && !attemptsExhausted(state)) {
     return decideByPolicy(state, plan.policy.fallback, 'fallback', {
       fallback: plan.policy.fallback,
@@ -133,23 +152,28 @@ function escalatedPhase(toBackups: boolean): Phase {
   return 'escalated-to-escalation-contacts';
 }
 
-async function awaitOverdue(state: IncidentState, backups: PersonRef[]): Promise<Decision> {
-  await awaitDecision(state, { stage: 'overdue', backups });
-  return decideByPeople(state);
+async function awaitOverdue(state: IncidentState, backups: PersonRef[]): Promise<Decision | undefined> {
+  const waited = await awaitDecision(state, { stage: 'overdue', backups });
+  return waited === 'identified' ? undefined : decideByPeople(state);
 }
 
 /**
- * Waits for the approvals to add up, until the stage's deadline (none: for as long as it takes).
- * True when decided. When the history has grown long the incident continues as a new run that
- * resumes this wait with the time that is left.
+ * Waits for the approvals to add up, until the stage's deadline (none: for as long as it takes),
+ * or for a later report to identify the credential. When the history has grown long the incident
+ * continues as a new run that resumes this wait with the time that is left.
  */
-async function awaitDecision(state: IncidentState, wait: DecisionWait): Promise<boolean> {
+async function awaitDecision(
+  state: IncidentState,
+  wait: DecisionWait,
+): Promise<'decided' | 'timed-out' | 'identified'> {
   const decided = () => state.tally() !== undefined;
+  const identified = () => state.pendingIdentity !== undefined;
   const timeout = wait.deadline === undefined ? undefined : Math.max(1, Date.parse(wait.deadline) - Date.now());
-  const woke = await waitUntil(() => decided() || state.rollOverDue(), timeout);
-  if (decided()) return true;
+  const woke = await waitUntil(() => decided() || identified() || state.rollOverDue(), timeout);
+  if (decided()) return 'decided';
+  if (identified()) return 'identified';
   if (woke) await rollOver(state, { step: 'decision', ...wait });
-  return false;
+  return 'timed-out';
 }
 
 /** Containment failed as often as the policy allows: no more policy fallback; the escalation contacts decide. */

@@ -101,6 +101,13 @@ export class IncidentState {
    * a verification or acknowledgement is answered once the main flow has acted on it.
    */
   settledAnswers = false;
+  /**
+   * Patch 'identified-by-later-report', decided when the run starts: a report naming the catalog
+   * secret of an incident opened without one re-plans it before anyone decides.
+   */
+  identifiesLater = false;
+  /** The catalog secret a later report named, until the main flow re-plans for it. */
+  pendingIdentity: string | undefined;
   /** Whether the handoff the main flow waits on now is done (undefined while it waits on none). */
   awaitedHandoff: (() => boolean) | undefined;
   /** Handoffs (verification, acknowledgements, manual containment) the main flow has seen answered. */

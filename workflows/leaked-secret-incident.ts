@@ -13,6 +13,8 @@ import {
   registerCandidateConfirmation,
 } from './exposure-phase';
 import { awaitHandoff } from './handoff';
+import { noteIdentity, recordRoles } from './identification';
+import { decidePatchesBeforePlanning } from './patches';
 import { registerHandlers } from './handlers';
 import { BOUNDS, IncidentState, restoreState, WORKER } from './incident-state';
 import { reporterDelegator } from './attribution';
@@ -31,6 +33,8 @@ export async function leakedSecretIncident(input: IncidentInput, carry?: Inciden
   );
   // In the main flow at the start of every run: a patch marker written inside an update handler is fragile.
   state.settledAnswers = patched('settled-handoff-answers');
+  decidePatchesBeforePlanning();
+  state.identifiesLater = patched('identified-by-later-report');
   // A continued run restores its state before its handlers see the sightings that reached it while
   // the previous run ended (they come in the first workflow task): deduplicated, numbered after the
   // carried evidence. Runs from before the patch registered the handlers first.
@@ -257,19 +261,7 @@ function recordOpening(state: IncidentState): void {
       { actor: WORKER, delegatedBy: { type: 'policy', id: plan.policy.id } },
       { findings: plan.findings },
     );
-  state.record(
-    'roles.resolved',
-    `primary ${plan.primary.id}, backup ${plan.backupApprovers[0]?.id ?? '(none)'}, verifier candidates ${plan.verifierCandidates.map((p) => p.id).join(', ')}`,
-    { actor: WORKER, delegatedBy: { type: 'policy', id: plan.policy.id } },
-    {
-      primary: plan.primary.id,
-      backupApprovers: plan.backupApprovers.map((p) => p.id),
-      verifierCandidates: plan.verifierCandidates.map((p) => p.id),
-      executors: plan.executors.map((p) => p.id),
-      findings: plan.findings,
-      ...(plan.roleSources ? { sources: plan.roleSources } : { sources: [{ source: 'catalog' }] }),
-    },
-  );
+  recordRoles(state);
   state.notify(
     'incident-opened',
     [plan.primary],
@@ -287,6 +279,7 @@ function recordSighting(state: IncidentState, sighting: Sighting, value?: Report
   // Each report seals its own copy (so a re-leak after closure is usable); this incident keeps its own.
   if (copy && copy !== state.input.sealedValueHandle && patched('sealed-per-report')) state.discardSealedCopy(copy);
   state.noteSourceAlert(sighting);
+  noteIdentity(state, value?.secretId);
   const source = { type: 'source' as const, id: sighting.source };
   const kind = sighting.resolvedAtSource ? 'sighting.resolved-at-source' : 'sighting.recorded';
   state.record(

@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { TestEnvironment } from './environment';
 import { killLeftovers, leftoverProcesses } from './leftovers';
 import { PG_BIN } from './postgres-cluster';
+import { replayEveryHistory } from './replay-everything';
 import { stopGroup } from './processes';
 
 /**
@@ -14,6 +15,13 @@ export default async function globalTeardown(): Promise<void> {
   const file = process.env.TOURNIQUET_TEST_ENV;
   if (!file) return;
   const environment = JSON.parse(readFileSync(file, 'utf8')) as TestEnvironment;
+  // Every run the suite produced, replayed with the workflow code: a nondeterminism that needs a
+  // particular timing (a loaded machine, a race with a local activity) shows here, not in production.
+  const failuresDir = join(__dirname, '../../.data/replay-failures');
+  const replay = await replayEveryHistory(environment.temporalAddress, environment.workflowBundlePath, failuresDir)
+    .then((result) => ({ ...result, error: undefined }))
+    .catch((error: Error) => ({ replayed: 0, failures: [], error }));
+  console.log(`replayed ${replay.replayed} workflow histories of this run: ${replay.failures.length} failed`);
   await stopGroup(environment.temporalPid, 'Temporal dev server').catch(() => undefined);
   const pgCtl = `${PG_BIN}/pg_ctl`;
   const args = ['stop', '-D', environment.postgresDataDir, '-m', 'immediate'];
@@ -28,6 +36,13 @@ export default async function globalTeardown(): Promise<void> {
   const leftovers = leftoverProcesses(file);
   await killLeftovers(leftovers);
   rmSync(dirname(file), { recursive: true, force: true });
+  if (replay.error) throw new Error(`could not replay the run's histories: ${replay.error.message}`);
+  if (replay.failures.length > 0) {
+    throw new Error(
+      `${replay.failures.length} workflow history(ies) of this run do not replay (saved in ${failuresDir}):\n` +
+        replay.failures.map((f) => `  ${f.workflowId} ${f.runId}: ${f.error.slice(0, 500)}`).join('\n'),
+    );
+  }
   if (leftovers.length > 0) {
     throw new Error(
       `${leftovers.length} process(es) started by the tests outlived them (now killed):\n` +

@@ -1,5 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { startTestApp, tokenOf, type TestApp } from '../../support/app';
+import { eventually } from '../../support/http';
+import { recordHistoryIfAsked } from '../../support/secrets';
 import { INTAKE_SECRETS, genericRequest, post, trufflehogRequest } from '../../fixtures/intake/requests';
 
 /**
@@ -18,6 +20,10 @@ describe('one credential, one incident, across sources', () => {
   });
 
   const SECRET = 'vendor-api-key';
+  const read = async (path: string) => {
+    const response = await fetch(`${app.baseUrl}${path}`, { headers: { authorization: `Bearer ${tokenOf('erin')}` } });
+    return (await response.json()) as Record<string, any>;
+  };
   type Report = (value: string) => Promise<{ status: number; incidentId?: string; secretId?: string | null }>;
 
   const api =
@@ -82,7 +88,7 @@ describe('one credential, one incident, across sources', () => {
 
   it.each(pairs.map(([first, second]) => [first![0], second![0], first!, second!] as const))(
     '%s, then %s: one incident',
-    async (_first, _second, [, reportFirst, firstKnewId], [, reportSecond]) => {
+    async (_first, _second, [, reportFirst, firstKnewId], [, reportSecond, secondKnewId]) => {
       const value = `vk_live_${randomBytes(18).toString('hex')}`;
       const first = await reportFirst(value);
       const second = await reportSecond(value);
@@ -93,6 +99,42 @@ describe('one credential, one incident, across sources', () => {
       expect(second.incidentId).toBe(first.incidentId);
       // A source that only had the value is told the catalog id the first report gave.
       if (firstKnewId) expect(second.secretId).toBe(SECRET);
+      // Opened from the value alone and routed to the default team, the incident learns what the
+      // credential is from the later report: re-planned for the secret's owners before anyone decided.
+      if (!firstKnewId && secondKnewId) {
+        const status = await eventually(
+          () => read(`/api/incidents/${first.incidentId}`),
+          (body) => body.secretId === SECRET && body.phase === 'awaiting-decision',
+          60_000,
+          'the incident re-planned for the catalog secret',
+        );
+        expect(status).toMatchObject({ provider: 'manual', tier: 'medium', ownershipGap: false });
+        expect(status.roles.primary.id).toBe('alice');
+        expect(status.waitingOn.people).toEqual(expect.arrayContaining(['alice']));
+        expect(status.waitingOn.people).not.toContain('erin');
+        const timeline = (await read(`/api/incidents/${first.incidentId}/timeline`)).evidence as Array<{
+          kind: string;
+          details: Record<string, any>;
+        }>;
+        const identified = timeline.find((e) => e.kind === 'incident.identified')!;
+        expect(identified.details).toMatchObject({
+          secretId: SECRET,
+          ownerTeam: 'payments',
+          previous: { ownerTeam: 'security' },
+        });
+        // The default team's approver no longer decides for the payments team's secret.
+        const refused = await fetch(`${app.baseUrl}/api/incidents/${first.incidentId}/decision`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${tokenOf('erin')}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ choice: 'revoke' }),
+        });
+        expect(refused.status).toBe(403);
+        if (_first === 'API with the value only' && _second === 'API with the catalog id')
+          recordHistoryIfAsked(
+            'identified-by-later-report',
+            await app.client.workflow.getHandle(status.workflowId).fetchHistory(),
+          );
+      }
     },
   );
 });

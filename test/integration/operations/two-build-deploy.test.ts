@@ -19,6 +19,7 @@ import {
 import { createLoginRole, loginAs } from '../../support/roles';
 import { workflowIdOfIncident } from '../../../domain/ids';
 import { WORKFLOW_INTERCEPTOR_MODULES } from '../../../workers/telemetry';
+import { FOREIGN_BUILD_IDS } from '../../support/replay-everything';
 
 type History = temporal.api.history.v1.IHistory;
 
@@ -122,7 +123,10 @@ describe('a two-build deploy with pinned Worker Versioning', () => {
     incidents.push(old);
     await waitForPhase(buildA, old, 'awaiting-decision');
 
-    buildB = await startTestApp({ ...shared, TEMPORAL_BUILD_ID: 'build-b' }, { workflowBundlePath: bundleB });
+    buildB = await startTestApp(
+      { ...shared, TEMPORAL_BUILD_ID: FOREIGN_BUILD_IDS[0]! },
+      { workflowBundlePath: bundleB },
+    );
     await setCurrent(buildB, 'build-b');
     const fresh = await openIncident(buildB, {
       secretId: 'deploy-new-db',
