@@ -227,9 +227,30 @@ export class IncidentService implements IncidentOpener {
           .result()) as IncidentStatus;
       return await handle.query(getStatusQuery);
     } catch (error) {
-      if (error instanceof WorkflowNotFoundError) return undefined;
+      if (error instanceof WorkflowNotFoundError) return this.earlierIncident(incidentId);
       throw error;
     }
+  }
+
+  /**
+   * An incident that a newer one of the same credential replaced (the value leaked again after it
+   * closed; the next incident continues the same workflow as new): its status is that of its last run,
+   * found in visibility — the run's result when it completed, else a query, which replays that one
+   * closed run. Undefined when no run of the workflow carries this incident id.
+   */
+  private async earlierIncident(incidentId: string): Promise<IncidentStatus | undefined> {
+    const workflowId = workflowIdOfIncident(incidentId);
+    if (workflowId === incidentId) return undefined;
+    // workflowIdOfIncident only returns ids it matched as leak-/drill- plus hex: safe inside the query.
+    for await (const run of this.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
+      const memoId = run.memo?.incidentId;
+      const runIncident = typeof memoId === 'string' ? memoId : incidentIdOf(workflowId, run.runId);
+      if (runIncident !== incidentId || run.status.name === 'RUNNING') continue;
+      const handle = this.client.workflow.getHandle(workflowId, run.runId, { followRuns: false });
+      if (run.status.name === 'COMPLETED') return (await handle.result()) as IncidentStatus;
+      return await handle.query(getStatusQuery);
+    }
+    return undefined;
   }
 
   /** True once the incident's run has ended, or a newer incident of the credential replaced it. */

@@ -95,6 +95,12 @@ describe('GitHub token incidents', () => {
     expect(github.revocationsOf.get(token)).toBe(2);
     expect(github.live.has(token)).toBe(false);
     expect((await app.service.status(second))?.outcome).toBe('contained');
+    // The first incident is over but still answers: its status and its evidence, under its own id.
+    const earlier = await api(app.baseUrl, 'GET', `/api/incidents/${first}/timeline`, { as: 'erin' });
+    expect(earlier.status).toBe(200);
+    expect(earlier.body).toMatchObject({ incidentId: first, phase: 'closed' });
+    expect(earlier.body.evidence.some((e: { kind: string }) => e.kind === 'credential.revoked')).toBe(true);
+    expect(earlier.body.evidence.every((e: { incidentId: string }) => e.incidentId === first)).toBe(true);
     // Every sealed copy of the value (the first incident's, the second's, the spare report's) is destroyed.
     const copies = await app.database.query<{ live: string; total: string }>(
       `SELECT count(*) FILTER (WHERE ciphertext IS NOT NULL) AS live, count(*) AS total FROM sealed_values WHERE purpose = 'leaked'`,
