@@ -153,6 +153,8 @@ export async function assembleProduct(options: AssembleOptions): Promise<Running
     activities,
     // On SIGTERM in-flight activities get this long to finish before they are cancelled.
     shutdownGraceTime: config.SHUTDOWN_GRACE_MS,
+    // Memory scales with the runs kept in the cache, not with the incidents open (BENCHMARKS.md).
+    maxCachedWorkflows: config.TEMPORAL_MAX_CACHED_WORKFLOWS,
     workerDeploymentOptions: config.TEMPORAL_WORKER_VERSIONING
       ? {
           version: { deploymentName: build.deploymentName, buildId: build.buildId },

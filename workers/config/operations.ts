@@ -30,4 +30,13 @@ export const operationsConfigShape = {
     'route workflows by Worker Deployment version (pinned); needs set-current-version on deploy',
   ),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(30_000),
+  TEMPORAL_MAX_CACHED_WORKFLOWS: z.coerce
+    .number()
+    .int()
+    .min(50, 'at least 50: the worker runs up to 40 workflow tasks at once, each needs its run cached')
+    .max(100_000)
+    .default(100)
+    .describe(
+      'incidents the worker keeps in memory; the others are replayed from their history when they wake or are read',
+    ),
 };
