@@ -3,11 +3,11 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  // The 30-day wait on the time-skipping server stalls now and then (a continued run's workflow task
-  // times out in skipped time; cause not found yet): it runs with `npm run test:month`, not in `npm test`.
+  // The 30-day wait continued as new stalls now and then on the time-skipping server (see
+  // test/workflow/month-long-wait.scenario.ts): it runs with `npm run test:month`, not in `npm test`.
   testPathIgnorePatterns: process.env.TOURNIQUET_MONTH_TEST
     ? ['/node_modules/']
-    : ['/node_modules/', 'month-long-wait'],
+    : ['/node_modules/', 'month-long-wait-roll-over'],
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
