@@ -112,10 +112,13 @@ describe('one credential, one incident, across sources', () => {
         expect(status.roles.primary.id).toBe('alice');
         expect(status.waitingOn.people).toEqual(expect.arrayContaining(['alice']));
         expect(status.waitingOn.people).not.toContain('erin');
-        const timeline = (await read(`/api/incidents/${first.incidentId}/timeline`)).evidence as Array<{
-          kind: string;
-          details: Record<string, any>;
-        }>;
+        // Evidence is appended in batches: the record may reach the store a moment after the status shows the re-plan.
+        const { evidence: timeline } = (await eventually(
+          () => read(`/api/incidents/${first.incidentId}/timeline`),
+          (body) => body.evidence?.some((e: { kind: string }) => e.kind === 'incident.identified'),
+          60_000,
+          'incident.identified in the timeline',
+        )) as { evidence: Array<{ kind: string; details: Record<string, any> }> };
         const identified = timeline.find((e) => e.kind === 'incident.identified')!;
         expect(identified.details).toMatchObject({
           secretId: SECRET,
