@@ -256,3 +256,49 @@ export function describeExposure(report: ExposureReport): string {
   const state = report.complete ? 'final' : 'preliminary (logs may still arrive)';
   return `${report.source}: ${parts.join(', ')}${derived} (${state})`;
 }
+
+/** The window a source reads: from `from` (baseline before the leak) to `to` (late logs after containment). */
+export function windowOf(query: { leakedAt: string; containedAt: string }, from: Date, to: Date): ExposureWindow {
+  return { from: from.toISOString(), to: to.toISOString(), leakedAt: query.leakedAt, containedAt: query.containedAt };
+}
+
+/**
+ * What every log source's report says alike: which log it read, over which window and when, whether
+ * the window had closed, and what the classified events show (counts, the events, the workloads).
+ */
+export function reportOfEvents(
+  read: {
+    source: string;
+    provider: string;
+    secret: { id: string; dependents?: KnownDependent[] };
+    window: ExposureWindow;
+    now: number;
+  },
+  events: ExposureEvent[],
+): Pick<
+  ExposureReport,
+  | 'source'
+  | 'provider'
+  | 'secretId'
+  | 'window'
+  | 'queriedAt'
+  | 'complete'
+  | 'counts'
+  | 'events'
+  | 'eventsOmitted'
+  | 'usedAfterContainment'
+  | 'candidates'
+  | 'knownWorkloads'
+> {
+  return {
+    source: read.source,
+    provider: read.provider,
+    secretId: read.secret.id,
+    window: read.window,
+    queriedAt: new Date(read.now).toISOString(),
+    complete: read.now >= Date.parse(read.window.to),
+    ...summarise(events),
+    candidates: dependentCandidates(events, read.secret.dependents),
+    knownWorkloads: knownWorkloads(events, read.secret.dependents),
+  };
+}

@@ -8,15 +8,14 @@ import {
 } from '@aws-sdk/client-iam';
 import { z } from 'zod';
 import {
-  classify,
-  dependentCandidates,
-  knownWorkloads,
-  periodOf,
-  summarise,
   type BlastRadius,
+  classify,
   type DerivedCredential,
   type ExposureEvent,
   type ExposureReport,
+  periodOf,
+  reportOfEvents,
+  windowOf,
 } from '../../domain/exposure';
 import type { SecretSnapshot } from '../../domain/incident';
 import { parseAwsIamLocator } from '../aws-iam/locator';
@@ -84,7 +83,7 @@ export class AwsCloudTrailExposureSource implements ExposureSource {
       Math.max(Date.parse(query.leakedAt) - (this.deps.baselineMs ?? 14 * DAY_MS), now - RETENTION_MS),
     );
     const to = new Date(Date.parse(query.containedAt) + late);
-    const window = { from: from.toISOString(), to: to.toISOString(), ...pick(query) };
+    const window = windowOf(query, from, to);
 
     const events: ExposureEvent[] = [];
     const derived: DerivedCredential[] = [];
@@ -116,21 +115,16 @@ export class AwsCloudTrailExposureSource implements ExposureSource {
       }
     }
     const lastUsed = await this.lastUsed(accessKeyId, calls);
-    const summary = summarise(events);
+    const read = reportOfEvents(
+      { source: 'aws-cloudtrail', provider: PROVIDER, secret: query.secret, window, now },
+      events,
+    );
     const usedAfter = lastUsed.at !== undefined && Date.parse(lastUsed.at) > Date.parse(query.containedAt);
     return {
-      source: 'aws-cloudtrail',
-      provider: PROVIDER,
-      secretId: query.secret.id,
-      window,
-      queriedAt: new Date(now).toISOString(),
-      complete: now >= to.getTime(),
-      ...summary,
-      usedAfterContainment: summary.usedAfterContainment || usedAfter,
+      ...read,
+      usedAfterContainment: read.usedAfterContainment || usedAfter,
       derivedCredentials: derived,
       lastUsed,
-      candidates: dependentCandidates(events, query.secret.dependents),
-      knownWorkloads: knownWorkloads(events, query.secret.dependents),
       limits: [
         `CloudTrail LookupEvents: management events only (no S3 object or Lambda data events), the last 90 days, regions searched: ${this.deps.regions.join(', ')}`,
         'CloudTrail delivers events about 5 to 15 minutes after the call: the report is re-run once the window has closed',
@@ -245,10 +239,6 @@ export class AwsCloudTrailExposureSource implements ExposureSource {
       throw mapAwsError(PROVIDER, operation, error);
     }
   }
-}
-
-function pick(query: ExposureQuery): { leakedAt: string; containedAt: string } {
-  return { leakedAt: query.leakedAt, containedAt: query.containedAt };
 }
 
 function parseRecord(json: string | undefined): CloudTrailRecord | undefined {

@@ -1,13 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import {
-  dependentCandidates,
-  knownWorkloads,
-  periodOf,
-  summarise,
-  type ExposureEvent,
-  type ExposureReport,
-} from '../../domain/exposure';
+import { type ExposureEvent, type ExposureReport, periodOf, reportOfEvents, windowOf } from '../../domain/exposure';
 import type { ExposureQuery, ExposureSource } from '../ports';
 import { fetchProvider, httpFailure, readJson } from '../shared/http';
 
@@ -64,18 +57,9 @@ export class GitHubAuditLogExposureSource implements ExposureSource {
     const from = new Date(
       Math.max(Date.parse(query.leakedAt) - (this.deps.baselineMs ?? 14 * DAY_MS), now - RETENTION_MS),
     );
-    const window = {
-      from: from.toISOString(),
-      to: to.toISOString(),
-      leakedAt: query.leakedAt,
-      containedAt: query.containedAt,
-    };
+    const window = windowOf(query, from, to);
+    const read = { source: 'github-audit-log', provider: PROVIDER, secret: query.secret, window, now };
     const base = {
-      source: 'github-audit-log',
-      provider: PROVIDER,
-      secretId: query.secret.id,
-      window,
-      queriedAt: new Date(now).toISOString(),
       derivedCredentials: [],
       limits: [
         'GitHub organization audit log, Enterprise Cloud only: web and API events 180 days, Git events (clone, fetch, push) 7 days',
@@ -91,8 +75,8 @@ export class GitHubAuditLogExposureSource implements ExposureSource {
           ? 'no token with read:audit_log is configured'
           : 'the leaked token was not reported with the incident, so its hash cannot be searched';
       return {
+        ...reportOfEvents(read, []),
         ...base,
-        ...empty(),
         complete: true,
         cannotKnow: [`Tourniquet cannot know what this token did: ${why}`],
         apiCalls: {},
@@ -124,11 +108,8 @@ export class GitHubAuditLogExposureSource implements ExposureSource {
       }
     }
     return {
+      ...reportOfEvents(read, events),
       ...base,
-      ...summarise(events),
-      complete: now >= to.getTime(),
-      candidates: dependentCandidates(events, query.secret.dependents),
-      knownWorkloads: knownWorkloads(events, query.secret.dependents),
       cannotKnow: [
         'requests GitHub refused (a revoked token) are not in the audit log: refused attempts cannot be counted',
         'source IPs appear only when the organization discloses actor IPs in its audit log',
@@ -168,8 +149,4 @@ export class GitHubAuditLogExposureSource implements ExposureSource {
     }
     return found;
   }
-}
-
-function empty(): Pick<ExposureReport, 'counts' | 'events' | 'eventsOmitted' | 'usedAfterContainment' | 'candidates'> {
-  return { ...summarise([]), candidates: [] };
 }

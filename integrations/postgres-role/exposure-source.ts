@@ -1,14 +1,13 @@
 import type { Client } from 'pg';
 import {
-  classify,
-  dependentCandidates,
-  knownWorkloads,
-  periodOf,
-  summarise,
   type BlastRadius,
+  classify,
   type ExposureEvent,
   type ExposureReport,
+  periodOf,
+  reportOfEvents,
   type SessionSeen,
+  windowOf,
 } from '../../domain/exposure';
 import type { SecretSnapshot } from '../../domain/incident';
 import type { ExposureQuery, ExposureSource } from '../ports';
@@ -76,12 +75,7 @@ export class PostgresExposureSource implements ExposureSource {
     const now = Date.now();
     const from = new Date(Date.parse(query.leakedAt) - (this.deps.baselineMs ?? 14 * DAY_MS));
     const to = new Date(Date.parse(query.containedAt) + (this.deps.watchAfterContainmentMs ?? 0));
-    const window = {
-      from: from.toISOString(),
-      to: to.toISOString(),
-      leakedAt: query.leakedAt,
-      containedAt: query.containedAt,
-    };
+    const window = windowOf(query, from, to);
     const cannotKnow: string[] = [];
     const limits = [
       'pg_stat_activity shows only sessions open when it is read (at containment, and when the report runs): a session opened and closed in between is only in the connection log',
@@ -157,18 +151,9 @@ export class PostgresExposureSource implements ExposureSource {
       cannotKnow.push(
         `the sessions open at containment were not recorded (containment did not end them here, e.g. by hand): only sessions open now${logged.length ? ' and the connection log' : ''} are shown`,
       );
-    const summary = summarise(events);
     return {
-      source: 'postgres',
-      provider: PROVIDER,
-      secretId: query.secret.id,
-      window,
-      queriedAt: new Date(now).toISOString(),
-      complete: now >= to.getTime(),
-      ...summary,
+      ...reportOfEvents({ source: 'postgres', provider: PROVIDER, secret: query.secret, window, now }, events),
       derivedCredentials: [],
-      candidates: dependentCandidates(events, query.secret.dependents),
-      knownWorkloads: knownWorkloads(events, query.secret.dependents),
       limits,
       cannotKnow,
       apiCalls: calls,
