@@ -1,6 +1,7 @@
 import type { BlastRadius, ExposureReport, SessionSeen } from '../domain/exposure';
 import type { SecretSnapshot } from '../domain/incident';
 import type { ActivityDeps } from './deps';
+import { heartbeating } from './heartbeat';
 import { mappingErrors } from './map-errors';
 
 /** What the workflow asks for an exposure report: ids, catalog data, times; never a value. */
@@ -29,29 +30,33 @@ export function createExposureActivities(deps: ActivityDeps) {
   return {
     /** Reads the provider's logs for what the credential did around the leak; a provider without a source says what cannot be known. */
     reportExposure: (request: ExposureRequest): Promise<ExposureAnswer> =>
-      mappingErrors(async () => {
-        const source = deps.exposure?.(request.secret.provider);
-        if (!source) return { report: cannotKnow(request) };
-        const report = await source.report({
-          incidentId: request.incidentId,
-          secret: request.secret,
-          leakedAt: request.leakedAt,
-          containedAt: request.containedAt,
-          ...(request.sessionsAtContainment ? { sessionsAtContainment: request.sessionsAtContainment } : {}),
-          readLeakedValue: async () =>
-            request.sealedValueHandle ? deps.vault.open(request.sealedValueHandle) : undefined,
-        });
-        if (report.complete) return { report };
-        const wait = Math.max(1_000, Date.parse(report.window.to) - Date.now());
-        return { report, rerunAfterMs: deps.timerCapMs ? Math.min(wait, deps.timerCapMs) : wait };
-      }),
+      mappingErrors(() =>
+        heartbeating(async () => {
+          const source = deps.exposure?.(request.secret.provider);
+          if (!source) return { report: cannotKnow(request) };
+          const report = await source.report({
+            incidentId: request.incidentId,
+            secret: request.secret,
+            leakedAt: request.leakedAt,
+            containedAt: request.containedAt,
+            ...(request.sessionsAtContainment ? { sessionsAtContainment: request.sessionsAtContainment } : {}),
+            readLeakedValue: async () =>
+              request.sealedValueHandle ? deps.vault.open(request.sealedValueHandle) : undefined,
+          });
+          if (report.complete) return { report };
+          const wait = Math.max(1_000, Date.parse(report.window.to) - Date.now());
+          return { report, rerunAfterMs: deps.timerCapMs ? Math.min(wait, deps.timerCapMs) : wait };
+        }),
+      ),
 
     /** What the credential may do and when it was last used, for the decision request; null when no source knows. */
     assessBlastRadius: (request: { secret: SecretSnapshot }): Promise<BlastRadius | null> =>
-      mappingErrors(async () => {
-        const source = deps.exposure?.(request.secret.provider);
-        return source?.blastRadius ? source.blastRadius(request.secret) : null;
-      }),
+      mappingErrors(() =>
+        heartbeating(async () => {
+          const source = deps.exposure?.(request.secret.provider);
+          return source?.blastRadius ? source.blastRadius(request.secret) : null;
+        }),
+      ),
   };
 }
 

@@ -25,6 +25,8 @@ import { confirmDependentCandidateUpdate } from './messages';
  */
 const exposureLogs = proxyActivities<Pick<IncidentActivities, 'reportExposure' | 'assessBlastRadius'>>({
   startToCloseTimeout: '5 minutes',
+  // The activities heartbeat every 5 s: a worker that dies mid-report is noticed here, not after 5 minutes.
+  heartbeatTimeout: '30 seconds',
   scheduleToCloseTimeout: '30 minutes',
   retry: {
     initialInterval: '2 seconds',

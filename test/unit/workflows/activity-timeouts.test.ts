@@ -21,6 +21,17 @@ describe('activity stubs of the workflows', () => {
     expect(stub.options).toContain('scheduleToCloseTimeout');
   });
 
+  // A worker that dies mid-attempt is only noticed when the attempt times out: past a minute, the
+  // attempt must heartbeat (a crash test once waited 5 minutes on an exposure report lost with its worker).
+  it.each(stubs.map((stub) => [stub.where, stub]))('%s notices a lost attempt within a minute', (_where, stub) => {
+    const startToClose = /startToCloseTimeout: '(\d+) (seconds|minutes?)'/.exec(stub.text);
+    // Without a start-to-close an attempt may last the whole schedule-to-close.
+    const seconds = startToClose
+      ? Number(startToClose[1]) * (startToClose[2]!.startsWith('minute') ? 60 : 1)
+      : Number.POSITIVE_INFINITY;
+    if (seconds > 60) expect(stub.options).toContain('heartbeatTimeout');
+  });
+
   it('bounds notifications by attempts too, so an undeliverable one is told soon', () => {
     const messaging = stubs.find(
       (stub) => stub.where.startsWith('activity-stubs.ts') && stub.text.includes("'notify'"),
