@@ -73,6 +73,19 @@ export function mapSlackError(method: string, error: unknown): TourniquetError {
   }
 }
 
+/**
+ * Whether Slack may have carried out a call that failed: its answer was lost (timeout, connection
+ * cut) or Slack failed after receiving it (5xx, 408). A platform error or a 429 is an answer: the
+ * call did nothing. A post that may have happened is looked for before it is posted again.
+ */
+export function mayHaveTakenEffect(error: unknown): boolean {
+  const coded = error as Partial<WebAPICallError> | undefined;
+  if (coded?.code === SlackErrorCode.RequestError) return true;
+  if (coded?.code !== SlackErrorCode.HTTPError) return false;
+  const status = (coded as { statusCode?: number }).statusCode ?? 0;
+  return status >= 500 || status === 408;
+}
+
 /** The Slack `error` string of a platform error, for the few answers the notifier handles itself. */
 export function slackErrorString(error: unknown): string | undefined {
   const coded = error as { code?: string; data?: { error?: string } } | undefined;

@@ -5,7 +5,7 @@ import type { PersonRef } from '../../domain/incident';
 import type { IncidentNotification } from '../ports';
 import { cardFallbackText, renderStatusCard } from './blocks/card';
 import { deliveryMetadata, findDelivered } from './delivery-lookup';
-import { mapSlackError, slackErrorString } from './errors';
+import { mapSlackError, mayHaveTakenEffect, slackErrorString } from './errors';
 import type { CardRow, SlackStore } from './slack-store';
 
 /**
@@ -79,7 +79,7 @@ export class IncidentCards {
       this.logger.info({ incidentId: row.incidentId, channelId, ts: posted.ts }, 'slack status card posted');
       return channelId;
     } catch (error) {
-      await this.store.releaseCard(row.incidentId);
+      await this.store.releaseCard(row.incidentId, mayHaveTakenEffect(error));
       throw mapSlackError('chat.postMessage', error);
     }
   }

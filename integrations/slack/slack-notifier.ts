@@ -7,7 +7,7 @@ import type { IncidentNotification, Notifier } from '../ports';
 import { buttonsOf, renderDirectMessage } from './blocks/direct-message';
 import { DirectMessageRetirement } from './direct-message-retirement';
 import { deliveryMetadata, findDelivered } from './delivery-lookup';
-import { mapSlackError } from './errors';
+import { mapSlackError, mayHaveTakenEffect } from './errors';
 import { IncidentCards, versionOf } from './incident-cards';
 import { SlackStore } from './slack-store';
 import { createSlackWebClient } from './web-client';
@@ -144,7 +144,7 @@ class SlackNotifier implements Notifier {
       await this.store.saveDirectMessage(incidentId, key, person.id, posted.channel, posted.ts, live);
       log.info({ personId: person.id, ts: posted.ts }, 'slack direct message sent');
     } catch (error) {
-      await this.store.releaseDirectMessage(incidentId, key, person.id);
+      await this.store.releaseDirectMessage(incidentId, key, person.id, mayHaveTakenEffect(error));
       throw mapSlackError('chat.postMessage', error);
     }
   }

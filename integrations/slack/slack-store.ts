@@ -12,6 +12,8 @@ import type { ButtonStep, DirectMessageButtons } from './blocks/direct-message';
  */
 
 const CLAIM_STALE_SECONDS = 30;
+/** A claim that is stale at once, dated when its post may have happened (a look back starts before it). */
+const STALE_NOW = `LEAST(claimed_at, now()) - make_interval(secs => ${CLAIM_STALE_SECONDS + 1})`;
 
 export interface CardRow {
   incidentId: string;
@@ -105,10 +107,15 @@ export class SlackStore {
     );
   }
 
-  /** Gives a failed claim back at once so the retry does not wait for it to go stale. */
-  async releaseCard(incidentId: string): Promise<void> {
+  /**
+   * Gives a failed claim back at once so the retry does not wait for it to go stale. `mayHavePosted`:
+   * the post's answer was lost, so Slack may show it; the claim is handed over as a stale one, and
+   * the retry looks in the conversation for it before it posts again.
+   */
+  async releaseCard(incidentId: string, mayHavePosted = false): Promise<void> {
     await this.database.query(
-      `UPDATE slack_incident_cards SET claimed_at = 'epoch' WHERE incident_id = $1 AND card_ts IS NULL`,
+      `UPDATE slack_incident_cards SET claimed_at = ${mayHavePosted ? STALE_NOW : "'epoch'"}
+       WHERE incident_id = $1 AND card_ts IS NULL`,
       [incidentId],
     );
   }
@@ -222,9 +229,13 @@ export class SlackStore {
     );
   }
 
-  async releaseDirectMessage(incidentId: string, key: string, personId: string): Promise<void> {
+  /** Gives a failed claim back; `mayHavePosted` as for releaseCard: the retry looks for the post first. */
+  async releaseDirectMessage(incidentId: string, key: string, personId: string, mayHavePosted = false): Promise<void> {
     await this.database.query(
-      'DELETE FROM slack_direct_messages WHERE incident_id = $1 AND notification_key = $2 AND person_id = $3 AND ts IS NULL',
+      mayHavePosted
+        ? `UPDATE slack_direct_messages SET claimed_at = ${STALE_NOW}
+           WHERE incident_id = $1 AND notification_key = $2 AND person_id = $3 AND ts IS NULL`
+        : 'DELETE FROM slack_direct_messages WHERE incident_id = $1 AND notification_key = $2 AND person_id = $3 AND ts IS NULL',
       [incidentId, key, personId],
     );
   }

@@ -166,3 +166,42 @@ async function waitForNewRun(handle: { describe(): Promise<{ runId: string }> },
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
+
+/**
+ * Slack accepted a direct message but its answer never came back (our client gave up after its
+ * 10-s timeout). Slack has no idempotency key: the retry must look in the conversation for the post
+ * (it carries its delivery key in the message metadata) instead of posting it a second time.
+ */
+describe('a direct message whose answer was lost', () => {
+  const context = useSlackApp();
+
+  it('is found in the conversation by the retry and not posted twice', async () => {
+    const { app, slack } = context;
+    const toAlice = (args: Record<string, unknown>) =>
+      args.channel === 'U0ALICE' && String(args.text).startsWith('Leaked credential reported');
+    const lost = slack.hold('answer lost', 'chat.postMessage', 'after', toAlice);
+    try {
+      const id = await openIncident(app, { secretId: 'payments-db', description: 'password in a wiki page' });
+      // Slack stored the message; its answer is held back until the product's client times out.
+      await slack.waitFor('the held post', () => lost.reached >= 1);
+      expect(slack.messages.filter((m) => toAlice(m.args))).toHaveLength(1);
+      // Notifications to a person go out in order: the next one reaches alice once the lost one is settled.
+      await slack.waitFor(
+        'the decision request to alice',
+        (fake) =>
+          fake
+            .okCallsOf('chat.postMessage')
+            .find((call) => call.args.channel === 'U0ALICE' && String(call.args.text).includes('needs your decision')),
+        60_000,
+      );
+      // The retry read the conversation and found the first post; it never posted again.
+      expect(slack.callsOf('conversations.history').length).toBeGreaterThanOrEqual(1);
+      expect(slack.callsOf('chat.postMessage').filter((call) => toAlice(call.args))).toHaveLength(1);
+      expect(lost.reached).toBe(1);
+      const evidence = await waitForEvidence(app, id, 'decision.requested');
+      expect(evidence.filter((record) => record.kind === 'notification.failed')).toEqual([]);
+    } finally {
+      lost.release();
+    }
+  });
+});
