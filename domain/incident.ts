@@ -296,6 +296,8 @@ export const PHASES = [
   'proving-death',
   'awaiting-verification',
   'awaiting-acknowledgement',
+  /** Verified (and acknowledged); closure waits for the exposure report (provider logs arrive late). */
+  'awaiting-exposure-report',
   'needs-attention',
   'closed',
 ] as const;

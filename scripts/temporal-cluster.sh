@@ -162,10 +162,15 @@ dynamicConfigClient:
   filepath: "$dir/config/dynamic.yaml"
   pollInterval: 10s
 YAML
-  # Same behaviour as the dev server the product starts: eager activities, fresh search attributes.
+  # Same behaviour as the dev server the product starts (workers/dev-temporal.ts): eager activities,
+  # task queues read as soon as tasks arrive (not at most 20 times a second per shard), fresh search attributes.
   cat >"$dir/config/dynamic.yaml" <<'YAML'
 system.enableActivityEagerExecution:
   - value: true
+history.transferProcessorMaxPollRPS:
+  - value: 1000
+history.timerProcessorMaxPollRPS:
+  - value: 1000
 system.forceSearchAttributesCacheRefreshOnRead:
   - value: true
 frontend.enableUpdateWorkflowExecution:

@@ -71,6 +71,7 @@ export async function containAutomatically(
       ...request,
       purpose: action === 'rotate' ? 'retire-after-rotation' : 'contain',
     });
+    state.releaseBackgroundWork();
     state.recordAction(
       'credential.revoked',
       revoked.summary,
@@ -79,6 +80,7 @@ export async function containAutomatically(
       revoked,
     );
   } catch (error) {
+    state.releaseBackgroundWork();
     await compensate(state, undo, error, decision);
     return false;
   }

@@ -39,6 +39,8 @@ const exposureLogs = proxyActivities<Pick<IncidentActivities, 'reportExposure' |
 
 const MAX_REPORTS = 4;
 const running = new WeakMap<IncidentState, Promise<void>>();
+/** Incidents whose exposure report has begun and is not complete (re-runs after late logs included). */
+const reportRunning = new WeakSet<IncidentState>();
 const enabled = new WeakMap<IncidentState, boolean>();
 
 function exposureOn(state: IncidentState): boolean {
@@ -52,7 +54,9 @@ export function assessBlastRadius(state: IncidentState): void {
   if (!exposureOn(state)) return;
   const plan = state.plan!;
   const attribution = { actor: WORKER, delegatedBy: { type: 'policy' as const, id: plan.policy.id } };
-  const work = exposureLogs.assessBlastRadius({ secret: plan.secret }).then(
+  const read = () => exposureLogs.assessBlastRadius({ secret: plan.secret });
+  // Scheduled at once unless held: a later command order would not replay older runs.
+  const work = (state.holdingBackground ? state.backgroundAllowed().then(read) : read()).then(
     (radius) => {
       if (!radius) return;
       const text = describeBlastRadius(radius);
@@ -70,10 +74,25 @@ export function beginExposureReport(state: IncidentState): void {
   if (!exposureOn(state)) return;
   const before = running.get(state) ?? Promise.resolve();
   const containedAt = now();
+  reportRunning.add(state);
   running.set(
     state,
-    before.then(() => reportUntilComplete(state, containedAt)),
+    before.then(() => reportUntilComplete(state, containedAt)).finally(() => reportRunning.delete(state)),
   );
+}
+
+/**
+ * Closure waits for the exposure report; while the report is still being read (late logs are read
+ * again) the incident says so (phase 'awaiting-exposure-report', patch 'exposure-wait-phase'):
+ * before, it still read awaiting-verification after the verifier had answered.
+ */
+export async function awaitExposureReportBeforeClosure(state: IncidentState): Promise<void> {
+  if (reportRunning.has(state) && patched('exposure-wait-phase')) {
+    state.phase = 'awaiting-exposure-report';
+    state.waitFor([], 'the exposure report: provider logs that arrive late are read again before closure');
+    state.publishListing();
+  }
+  await awaitExposureReport(state);
 }
 
 /** Waits for the exposure report (and its re-runs after late logs) and for confirmed candidates being stopped. */

@@ -8,7 +8,7 @@ import { containAutomatically } from './containment-phase';
 import { attemptsExhausted, obtainDecision, type Decision } from './decision-phase';
 import {
   assessBlastRadius,
-  awaitExposureReport,
+  awaitExposureReportBeforeClosure,
   beginExposureReport,
   registerCandidateConfirmation,
 } from './exposure-phase';
@@ -52,6 +52,7 @@ export async function leakedSecretIncident(input: IncidentInput, carry?: Inciden
   state.plan = patched('local-planning')
     ? await localPlanning.planIncident(input)
     : await bookkeeping.planIncident(input);
+  if (containsAtOnce(state)) state.holdBackgroundWork(HOLD_FOR_PROVIDER_CALL_MS);
   recordOpening(state);
   for (const sighting of input.lateSightings ?? []) recordSighting(state, sighting);
   if (input.firstSighting.canary) {
@@ -60,6 +61,23 @@ export async function leakedSecretIncident(input: IncidentInput, carry?: Inciden
   }
   assessBlastRadius(state);
   return runFrom(state);
+}
+
+/** How long notifications, evidence appends and the blast radius wait at most for the first provider call. */
+const HOLD_FOR_PROVIDER_CALL_MS = 2_000;
+
+/**
+ * The policy contains this incident at once, in the workflow task that plans it: nothing should
+ * share the worker with its provider call (patch 'provider-call-first'; older runs replay without it).
+ */
+function containsAtOnce(state: IncidentState): boolean {
+  const plan = state.plan!;
+  return (
+    Boolean(plan.policy.autoContain) &&
+    plan.containment !== 'manual' &&
+    !state.input.firstSighting.canary &&
+    patched('provider-call-first')
+  );
 }
 
 /** The incident from its decision (or from where a previous run waited) to closure. */
@@ -104,7 +122,7 @@ async function verifyAndClose(state: IncidentState, carried?: HandoffProgress): 
 }
 
 async function closeContained(state: IncidentState): Promise<IncidentStatus> {
-  await awaitExposureReport(state);
+  await awaitExposureReportBeforeClosure(state);
   await closeIncident(
     state,
     state.decision?.choice === 'rotate' ? 'rotated' : 'contained',

@@ -23,6 +23,8 @@ export const PATCHES_AFTER_PLANNING = [
   'verifier-catalog-recheck',
   'fresh-update-answers',
   'identified-by-later-report',
+  'provider-call-first',
+  'exposure-wait-phase',
 ] as const;
 
 /** At the start of every run: older runs (without the marker) keep deciding each patch where it is used. */

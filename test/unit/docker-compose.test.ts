@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { CONFIG_KEYS } from '../../workers/config';
+import { DEV_SERVER_DYNAMIC_CONFIG } from '../../workers/dev-temporal';
 
 /**
  * No Docker engine runs where we build, so these checks keep docker-compose.yml and the Dockerfile
@@ -113,6 +114,23 @@ describe('Dockerfile', () => {
       .pop();
     expect(user).toBeDefined();
     expect(user).not.toMatch(/^USER\s+(root|0)(:|$)/i);
+  });
+
+  it('gives the Temporal server the dynamic config the dev server and the cluster script use', () => {
+    const temporal = compose.services['temporal']! as ServiceSpec & { volumes?: string[] };
+    const path = environmentOf(temporal)['DYNAMIC_CONFIG_FILE_PATH'];
+    const mount = (temporal.volumes ?? []).find((volume) => volume.endsWith(`/etc/temporal/${path}:ro`));
+    expect(mount).toBeDefined();
+    const mounted = parse(readFileSync(join(root, mount!.split(':')[0]!), 'utf8')) as Record<
+      string,
+      [{ value: unknown }]
+    >;
+    const cluster = readFileSync(join(root, 'scripts/temporal-cluster.sh'), 'utf8');
+    for (const setting of DEV_SERVER_DYNAMIC_CONFIG) {
+      const [key, value] = setting.split('=') as [string, string];
+      expect([key, String(mounted[key]?.[0]?.value)]).toEqual([key, value]);
+      expect(cluster).toContain(`${key}:\n  - value: ${value}\n`);
+    }
   });
 
   it('ships the example catalog and scripts/ in the runtime image', () => {

@@ -47,10 +47,27 @@ describe('bounded history', () => {
     // The handoff timeout's escalation, then the last call when the reminders ran out.
     expect(notified.filter((kind) => kind === 'escalated')).toHaveLength(2);
     // Backed off: each reminder timer is twice the one before, and no timer runs after the last call.
-    const timers = events
-      .filter((event) => event.timerStartedEventAttributes)
-      .map((event) => seconds(event.timerStartedEventAttributes!.startToFireTimeout));
+    const [hold, ...reminders] = events.filter((event) => event.timerStartedEventAttributes);
+    // The first timer bounds how long the policy's containment keeps background work waiting (2 s); it is
+    // cancelled once the revocation has answered.
+    expect(seconds(hold!.timerStartedEventAttributes!.startToFireTimeout)).toBe(2);
+    expect(
+      events.some(
+        (event) => event.timerCanceledEventAttributes?.timerId === hold!.timerStartedEventAttributes!.timerId,
+      ),
+    ).toBe(true);
+    const timers = reminders.map((event) => seconds(event.timerStartedEventAttributes!.startToFireTimeout));
     expect(timers).toEqual([0.4, 0.8, 0.8, 1.6]);
+    // Nothing shared the worker with the revocation: the first activity scheduled is the provider call, and the
+    // evidence, notifications and blast radius are scheduled only once it has answered.
+    const activities = events.filter((event) => event.activityTaskScheduledEventAttributes);
+    expect(activities[0]!.activityTaskScheduledEventAttributes!.activityType!.name).toBe('revokeCredential');
+    const revoked = events.findIndex(
+      (event) =>
+        event.activityTaskCompletedEventAttributes?.scheduledEventId?.toString() === String(activities[0]!.eventId),
+    );
+    const beforeAnswer = events.slice(0, revoked).filter((event) => event.activityTaskScheduledEventAttributes);
+    expect(beforeAnswer).toHaveLength(1);
     const scheduled = events.map((event) => Boolean(event.activityTaskScheduledEventAttributes));
     const lastCall = scheduled.lastIndexOf(true);
     expect(events.slice(lastCall).some((event) => event.timerStartedEventAttributes)).toBe(false);
@@ -64,6 +81,8 @@ describe('bounded history', () => {
       reminders: 2,
     });
     recordHistoryIfAsked('bounded-history-reminders', await workflowHistory(app, stopped.body.workflowId));
+    // Policy containment at planning: notifications, evidence and the blast radius held for the revocation.
+    recordHistoryIfAsked('provider-call-first', await workflowHistory(app, stopped.body.workflowId));
   });
 
   it('asks the escalation contacts once containment has failed the configured number of times', async () => {

@@ -19,6 +19,7 @@ const PHASE_LABELS: Record<Phase, string> = {
   'proving-death': ':mag: Proving the credential is dead',
   'awaiting-verification': ':white_check_mark: Awaiting verification',
   'awaiting-acknowledgement': ':handshake: Awaiting dependent owners',
+  'awaiting-exposure-report': ':scroll: Verified; awaiting the exposure report',
   'needs-attention': ':warning: Needs attention',
   closed: ':lock: Closed',
 };

@@ -190,6 +190,14 @@ describe('exposure report of a leaked IAM access key (moto IAM + CloudTrail fake
     const keys = await iam.send(new ListAccessKeysCommand({ UserName: 'deployer' }));
     expect(keys.AccessKeyMetadata ?? []).toEqual([]);
 
+    // Verified while the report is still re-read: the incident says it waits for the report, not for a verifier.
+    await waitForPhase(app, id, 'awaiting-verification');
+    expect((await verify(app, id, 'carol')).status).toBe(200);
+    const closing = await waitForPhase(app, id, 'awaiting-exposure-report');
+    expect(Date.now()).toBeLessThan(windowEnd);
+    expect(closing.verification).toMatchObject({ verifiedBy: 'carol' });
+    expect(closing.waitingOn).toMatchObject({ people: [], for: expect.stringContaining('exposure report') });
+
     // After containment somebody tries the old key: AWS (moto) refuses it, and CloudTrail logs it late.
     await expect(oldKeySts().send(new GetCallerIdentityCommand({}))).rejects.toMatchObject({
       name: 'InvalidClientTokenId',
@@ -216,8 +224,6 @@ describe('exposure report of a leaked IAM access key (moto IAM + CloudTrail fake
       }),
     ]);
 
-    await waitForPhase(app, id, 'awaiting-verification');
-    expect((await verify(app, id, 'carol')).status).toBe(200);
     await waitForPhase(app, id, 'closed', 90_000);
     // The phase reads "closed" before the last evidence batch (incident.closed) reaches the store.
     await waitForEvidence(app, id, 'incident.closed', 60_000);
@@ -281,6 +287,7 @@ describe('exposure report of a leaked IAM access key (moto IAM + CloudTrail fake
     expect(reports.length).toBeLessThanOrEqual(4);
     expect(historyText(history)).toContain('exposure-report');
     recordHistoryIfAsked('exposure-report', history);
+    recordHistoryIfAsked('exposure-wait-phase', history);
     console.log(`exposure report as an auditor sees it:\n${JSON.stringify(final, null, 2)}`);
   });
 });
