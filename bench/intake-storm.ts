@@ -103,7 +103,9 @@ async function startProduct(
   shared: { FINGERPRINT_KEY: string; VAULT_KEY: string; DATA_DIR: string; TASK_QUEUE: string },
 ): Promise<Product> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['dist/workers/main.js'], {
+  // PRODUCT_NODE_FLAGS: flags for the product's node, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it.
+  const flags = (process.env.PRODUCT_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...flags, 'dist/workers/main.js'], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'pipe'],
     env: {

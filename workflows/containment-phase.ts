@@ -27,6 +27,8 @@ export async function containAutomatically(
   };
   const by = decision.attribution;
   const undo: UndoStep[] = [];
+  // A person's decision too: nothing shares the worker with the provider call (released once it answered).
+  if (patched('provider-call-first-on-decision')) state.holdBackgroundWork();
   state.phase = 'containing';
   state.record('containment.started', `containment started: ${action}`, by, { action });
   state.progress(`Containment started: ${action}.`);

@@ -58,6 +58,15 @@ export function registerHandlers(
         channel: request.channel,
       });
       state.conflicted.add(request.by);
+      // The approval that decides an automatic containment: its evidence and messages wait for the provider call.
+      const decided = state.tally()?.choice;
+      if (
+        decided &&
+        decided !== 'false-positive' &&
+        state.plan?.containment !== 'manual' &&
+        patched('provider-call-first-on-decision')
+      )
+        state.holdBackgroundWork();
       state.record(
         'decision.approved',
         `${request.by} chose ${request.choice}${request.reason ? `: ${request.reason}` : ''}`,

@@ -44,6 +44,8 @@ export const WORKER: EvidenceActor = { type: 'worker', id: '' };
 export const BOUNDS = { handoffReminders: 5, containmentAttempts: 3, continueAsNewAfterEvents: 4_000 } as const;
 /** How many of the most recent actions a status card and an update result carry. */
 const SUMMARY_ACTIONS = 10;
+/** How long notifications, evidence appends and the blast radius wait at most for a containment's provider call. */
+const HOLD_FOR_PROVIDER_CALL_MS = 2_000;
 /** Evidence records appended by one activity: a burst of sightings is a few activities, not one each. */
 const EVIDENCE_BATCH = 100;
 
@@ -249,7 +251,8 @@ export class IncidentState {
 
   /** Appends what is queued, in seq order, a batch per activity, until the queue is empty (settling: until less than a batch is left). */
   private async sendEvidence(): Promise<void> {
-    while (this.unsentEvidence.length >= this.smallestBatch()) {
+    // A hold (holdBackgroundWork) stops the loop between batches; the release starts it again.
+    while (!this.backgroundHeld && this.unsentEvidence.length >= this.smallestBatch()) {
       await bookkeeping.appendEvidenceBatch(this.unsentEvidence.splice(0, EVIDENCE_BATCH));
     }
     this.sendingEvidence = false;
@@ -444,7 +447,7 @@ export class IncidentState {
    * the bare call takes 13 ms; their workflow tasks also kept the revocation's result waiting.
    * Everything is still recorded in the workflow's state at once: only its delivery waits.
    */
-  holdBackgroundWork(atMostMs: number): void {
+  holdBackgroundWork(atMostMs = HOLD_FOR_PROVIDER_CALL_MS): void {
     if (this.backgroundHeld) return;
     this.backgroundHeld = new Promise((resolve) => (this.releaseHeld = resolve));
     this.notificationChain = this.notificationChain.then(() => this.backgroundHeld);

@@ -52,7 +52,7 @@ export async function leakedSecretIncident(input: IncidentInput, carry?: Inciden
   state.plan = patched('local-planning')
     ? await localPlanning.planIncident(input)
     : await bookkeeping.planIncident(input);
-  if (containsAtOnce(state)) state.holdBackgroundWork(HOLD_FOR_PROVIDER_CALL_MS);
+  if (containsAtOnce(state)) state.holdBackgroundWork();
   recordOpening(state);
   for (const sighting of input.lateSightings ?? []) recordSighting(state, sighting);
   if (input.firstSighting.canary) {
@@ -62,9 +62,6 @@ export async function leakedSecretIncident(input: IncidentInput, carry?: Inciden
   assessBlastRadius(state);
   return runFrom(state);
 }
-
-/** How long notifications, evidence appends and the blast radius wait at most for the first provider call. */
-const HOLD_FOR_PROVIDER_CALL_MS = 2_000;
 
 /**
  * The policy contains this incident at once, in the workflow task that plans it: nothing should

@@ -25,6 +25,7 @@ export const PATCHES_AFTER_PLANNING = [
   'identified-by-later-report',
   'provider-call-first',
   'exposure-wait-phase',
+  'provider-call-first-on-decision',
 ] as const;
 
 /** At the start of every run: older runs (without the marker) keep deciding each patch where it is used. */

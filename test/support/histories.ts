@@ -33,3 +33,23 @@ export function notificationKinds(history: temporal.api.history.v1.IHistory): st
       return (JSON.parse(Buffer.from(payload.data!).toString()) as { kind: string }).kind;
     });
 }
+
+/**
+ * The activities a run scheduled from the workflow task that scheduled its first `activity` until that
+ * activity completed: what shared the worker with it (just `[activity]` when nothing did).
+ */
+export function scheduledBesideFirst(history: temporal.api.history.v1.IHistory, activity: string): string[] {
+  const events = history.events ?? [];
+  const name = (event: temporal.api.history.v1.IHistoryEvent) =>
+    event.activityTaskScheduledEventAttributes?.activityType?.name;
+  const scheduled = events.findIndex((event) => name(event) === activity);
+  if (scheduled < 0) throw new Error(`no ${activity} in the history`);
+  let taskCompleted = scheduled;
+  while (taskCompleted > 0 && !events[taskCompleted]!.workflowTaskCompletedEventAttributes) taskCompleted -= 1;
+  const completed = events.findIndex(
+    (event) =>
+      event.activityTaskCompletedEventAttributes?.scheduledEventId?.toString() === String(events[scheduled]!.eventId),
+  );
+  if (completed < 0) throw new Error(`${activity} never completed`);
+  return events.slice(taskCompleted, completed).flatMap((event) => name(event) ?? []);
+}

@@ -1,6 +1,6 @@
 import { startTestApp, type TestApp } from '../support/app';
 import { catalogWithStandardPolicy as catalogWith } from '../support/catalogs';
-import { notificationKinds, runChain } from '../support/histories';
+import { notificationKinds, runChain, scheduledBesideFirst } from '../support/histories';
 import { api, eventually } from '../support/http';
 import { decide, openIncident, verify, waitForEvidence, waitForPhase } from '../support/incidents';
 import { createLoginRole } from '../support/roles';
@@ -62,12 +62,7 @@ describe('bounded history', () => {
     // evidence, notifications and blast radius are scheduled only once it has answered.
     const activities = events.filter((event) => event.activityTaskScheduledEventAttributes);
     expect(activities[0]!.activityTaskScheduledEventAttributes!.activityType!.name).toBe('revokeCredential');
-    const revoked = events.findIndex(
-      (event) =>
-        event.activityTaskCompletedEventAttributes?.scheduledEventId?.toString() === String(activities[0]!.eventId),
-    );
-    const beforeAnswer = events.slice(0, revoked).filter((event) => event.activityTaskScheduledEventAttributes);
-    expect(beforeAnswer).toHaveLength(1);
+    expect(scheduledBesideFirst(history, 'revokeCredential')).toEqual(['revokeCredential']);
     const scheduled = events.map((event) => Boolean(event.activityTaskScheduledEventAttributes));
     const lastCall = scheduled.lastIndexOf(true);
     expect(events.slice(lastCall).some((event) => event.timerStartedEventAttributes)).toBe(false);

@@ -4,6 +4,7 @@ import { verifyClosureBundle } from '../../../integrations/evidence/verify-bundl
 import { api, eventually } from '../../support/http';
 import { createLoginRole, loginAs } from '../../support/roles';
 import { expectNowhereInDatabase, historyText, recordHistoryIfAsked } from '../../support/secrets';
+import { scheduledBesideFirst } from '../../support/histories';
 
 describe('an incident decided by its owner over the HTTP API', () => {
   let app: TestApp;
@@ -130,6 +131,9 @@ describe('an incident decided by its owner over the HTTP API', () => {
     expect(text).not.toContain(password);
     await expectNowhereInDatabase(app, password);
     recordHistoryIfAsked('approval-flow', history);
+    // Alice's approval → the revocation: nothing else was scheduled beside the provider call until it answered.
+    expect(scheduledBesideFirst(history, 'revokeCredential')).toEqual(['revokeCredential']);
+    recordHistoryIfAsked('provider-call-first-on-decision', history);
 
     const auditor = { authorization: 'Bearer token-auditor' };
     const bundle = await eventually(
