@@ -1,4 +1,4 @@
-import { condition, patched } from '@temporalio/workflow';
+import { patched } from '@temporalio/workflow';
 import type { HandoffProgress } from '../domain/incident-carry';
 import type { Outcome, PersonRef } from '../domain/incident';
 import { bookkeeping, deathProver, sourceAlerts } from './activity-stubs';
@@ -7,6 +7,7 @@ import { catalogProposal } from './exposure-phase';
 import { rollOver } from './continue-as-new';
 import type { Decision } from './decision-phase';
 import { awaitHandoff, dedupe } from './handoff';
+import { freshPeople, waitReadingCatalog } from './catalog-recheck';
 import { WORKER, now, type IncidentState } from './incident-state';
 import { verifierDelegator } from './attribution';
 
@@ -104,9 +105,6 @@ export async function awaitVerification(state: IncidentState, carried?: HandoffP
   await awaitVerifier(state);
 }
 
-/** Longest pause between two looks at the catalog while no verifier is eligible. */
-const RECHECK_MAX_MS = 24 * 3_600_000;
-
 /**
  * Waits for an escalation contact to name a verifier, or for the history to need a new run. Behind
  * a patch: meanwhile it reads the catalog again (after the handoff timeout, then doubling up to a
@@ -115,13 +113,9 @@ const RECHECK_MAX_MS = 24 * 3_600_000;
  */
 async function awaitNamedVerifier(state: IncidentState, eligible: (people: PersonRef[]) => PersonRef[]): Promise<void> {
   const named = () => state.verifier !== undefined || state.rollOverDue();
-  if (!patched('verifier-catalog-recheck')) return void (await condition(named));
-  let pauseMs = state.plan!.policy.handoffTimeoutMs;
-  while (!(await condition(named, pauseMs))) {
-    pauseMs = Math.min(pauseMs * 2, RECHECK_MAX_MS);
-    const fresh = await bookkeeping.planIncident(state.input);
+  await waitReadingCatalog(state, 'verifier-catalog-recheck', named, (fresh) => {
     const found = eligible(dedupe([...fresh.verifierCandidates, ...fresh.escalationContacts]))[0];
-    if (!found || state.verifier) continue;
+    if (!found || state.verifier) return;
     state.verifier = found;
     state.allowedVerifiers.add(found.id);
     state.record(
@@ -130,7 +124,7 @@ async function awaitNamedVerifier(state: IncidentState, eligible: (people: Perso
       { actor: WORKER, delegatedBy: { type: 'policy', id: state.plan!.policy.id } },
       { role: 'verifier', verifier: found.id, sources: [{ source: 'catalog' }] },
     );
-  }
+  });
 }
 
 /** The verifier's durable wait, escalating to further eligible candidates; then the confirmation is evidence. */
@@ -150,6 +144,12 @@ async function awaitVerifier(state: IncidentState, carried?: HandoffProgress): P
         );
         more.forEach((p) => state.allowedVerifiers.add(p.id));
         return more;
+      },
+      newcomers: (fresh) => {
+        const known = (id: string) => state.allowedVerifiers.has(id) || state.conflicted.has(id);
+        const found = freshPeople(state, fresh, ['verifierCandidates', 'escalationContacts'], known);
+        found.forEach((p) => state.allowedVerifiers.add(p.id));
+        return found;
       },
       resumeAs: (handoff) => ({ step: 'verification', handoff }),
     },
@@ -191,6 +191,13 @@ export async function awaitDependentAcknowledgements(
         escalate: () => {
           plan.escalationContacts.forEach((p) => state.allowedAckers[dependent.id]!.add(p.id));
           return plan.escalationContacts;
+        },
+        newcomers: (fresh) => {
+          const ackers = state.allowedAckers[dependent.id]!;
+          const owners = fresh.dependentOwners[dependent.id] ?? [];
+          const found = freshPeople(state, fresh, ['escalationContacts'], (id) => ackers.has(id), owners);
+          found.forEach((p) => ackers.add(p.id));
+          return found;
         },
         resumeAs: (handoff) => ({ step: 'acknowledgement', dependentId: dependent.id, handoff }),
       },

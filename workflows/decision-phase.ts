@@ -3,6 +3,7 @@ import { bookkeeping } from './activity-stubs';
 import type { ContainmentAction } from '../domain/catalog';
 import type { DecisionStage } from '../domain/incident-carry';
 import type { DecisionChoice, PersonRef, Phase } from '../domain/incident';
+import { askNewcomers, freshPeople, waitReadingCatalog } from './catalog-recheck';
 import { rollOver } from './continue-as-new';
 import { reidentify } from './identification';
 import { dedupe } from './handoff';
@@ -168,12 +169,29 @@ async function awaitDecision(
 ): Promise<'decided' | 'timed-out' | 'identified'> {
   const decided = () => state.tally() !== undefined;
   const identified = () => state.pendingIdentity !== undefined;
+  const ready = () => decided() || identified() || state.rollOverDue();
   const timeout = wait.deadline === undefined ? undefined : Math.max(1, Date.parse(wait.deadline) - Date.now());
-  const woke = await waitUntil(() => decided() || identified() || state.rollOverDue(), timeout);
+  const woke = wait.stage === 'overdue' ? await waitOverdue(state, ready) : await waitUntil(ready, timeout);
   if (decided()) return 'decided';
   if (identified()) return 'identified';
   if (woke) await rollOver(state, { step: 'decision', ...wait });
   return 'timed-out';
+}
+
+/**
+ * The overdue wait has no deadline: it reads the catalog again now and then, and decision makers,
+ * backups or escalation contacts it names since are allowed to decide and asked (patch
+ * 'catalog-recheck-while-silent'). True once `ready()`.
+ */
+async function waitOverdue(state: IncidentState, ready: () => boolean): Promise<true> {
+  await waitReadingCatalog(state, 'catalog-recheck-while-silent', ready, (fresh) => {
+    if (ready()) return;
+    const roles = ['decisionMakers', 'backupApprovers', 'escalationContacts'] as const;
+    const found = freshPeople(state, fresh, [...roles], (id) => state.allowedApprovers.has(id));
+    allow(state, found);
+    askNewcomers(state, 'a decision (overdue)', found);
+  });
+  return true;
 }
 
 /** Containment failed as often as the policy allows: no more policy fallback; the escalation contacts decide. */

@@ -1,6 +1,7 @@
 import type { HandoffProgress, ResumePoint } from '../domain/incident-carry';
-import type { PersonRef } from '../domain/incident';
+import type { IncidentPlan, PersonRef } from '../domain/incident';
 import type { NotificationKind } from '../integrations/ports';
+import { askNewcomers, waitReadingCatalog } from './catalog-recheck';
 import { rollOver } from './continue-as-new';
 import { BOUNDS, WORKER, waitUntil, type IncidentState } from './incident-state';
 
@@ -12,6 +13,11 @@ export interface Handoff {
   people: PersonRef[];
   /** Called when the handoff timer runs out: widen who may answer, and return who was added. */
   escalate: () => PersonRef[];
+  /**
+   * Once the reminders have stopped: who the catalog, read again, names for this handoff and may not
+   * answer yet. Lets them answer and returns them (they are then asked).
+   */
+  newcomers: (fresh: IncidentPlan) => PersonRef[];
   /** Where a continued run resumes this wait. */
   resumeAs: (progress: HandoffProgress) => ResumePoint;
 }
@@ -22,14 +28,17 @@ export interface Handoff {
  * (`carried`) resumes it with the time that was left. Bounded history: reminders back off (each
  * waits twice as long as the one before) and stop after the policy's number; then the handoff is
  * escalated once more and waits silently, saying so in the status. Before bounded history,
- * reminders repeated at the same interval for as long as nobody answered.
+ * reminders repeated at the same interval for as long as nobody answered. The silent wait reads the
+ * catalog again now and then and asks whom it names since (patch 'catalog-recheck-while-silent').
  */
 export async function awaitHandoff(state: IncidentState, handoff: Handoff, carried?: HandoffProgress): Promise<void> {
   const progress = carried ?? startHandoff(state, handoff);
   state.awaitedHandoff = handoff.done;
+  const ready = () => handoff.done() || state.rollOverDue();
   for (;;) {
-    const wait = progress.stopped ? undefined : Math.max(1, Date.parse(progress.nextReminderAt) - Date.now());
-    const woke = await waitUntil(() => handoff.done() || state.rollOverDue(), wait);
+    const woke = progress.stopped
+      ? await waitSilently(state, handoff, progress, ready)
+      : await waitUntil(ready, Math.max(1, Date.parse(progress.nextReminderAt) - Date.now()));
     if (handoff.done()) break;
     if (woke) {
       state.awaitedHandoff = undefined; // the run ends once handlers finish: none may wait on it
@@ -104,6 +113,22 @@ function stopReminding(state: IncidentState, handoff: Handoff, progress: Handoff
     progress.people,
     `Last call: ${handoff.what} for ${plan.secret.id} is still awaited after ${progress.remindersSent} reminders. No more reminders will be sent; the incident waits for you.`,
   );
+}
+
+/** Reminders stopped: no messages, but people the catalog names since are asked. True once `ready()`. */
+async function waitSilently(
+  state: IncidentState,
+  handoff: Handoff,
+  progress: HandoffProgress,
+  ready: () => boolean,
+): Promise<true> {
+  await waitReadingCatalog(state, 'catalog-recheck-while-silent', ready, (fresh) => {
+    if (handoff.done()) return;
+    const newcomers = handoff.newcomers(fresh);
+    askNewcomers(state, handoff.what, newcomers);
+    progress.people = [...progress.people, ...newcomers];
+  });
+  return true;
 }
 
 function after(ms: number): string {

@@ -12,6 +12,7 @@ import {
   beginExposureReport,
   registerCandidateConfirmation,
 } from './exposure-phase';
+import { freshPeople } from './catalog-recheck';
 import { awaitHandoff } from './handoff';
 import { noteIdentity, recordRoles } from './identification';
 import { decidePatchesBeforePlanning } from './patches';
@@ -190,6 +191,12 @@ async function containByHand(
       escalate: () => {
         plan.escalationContacts.forEach((person) => state.allowedExecutors.add(person.id));
         return plan.escalationContacts;
+      },
+      newcomers: (fresh) => {
+        const known = (id: string) => state.allowedExecutors.has(id);
+        const found = freshPeople(state, fresh, ['executors', 'escalationContacts'], known);
+        found.forEach((person) => state.allowedExecutors.add(person.id));
+        return found;
       },
       resumeAs: (handoff) => ({ step: 'manual-containment', decision, handoff }),
     },

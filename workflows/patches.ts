@@ -26,6 +26,7 @@ export const PATCHES_AFTER_PLANNING = [
   'provider-call-first',
   'exposure-wait-phase',
   'provider-call-first-on-decision',
+  'catalog-recheck-while-silent',
 ] as const;
 
 /** At the start of every run: older runs (without the marker) keep deciding each patch where it is used. */

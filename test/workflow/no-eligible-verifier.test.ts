@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { startTestApp, type TestApp } from '../support/app';
-import { createTestDatabase } from '../support/environment';
 import { testCatalogWith } from '../support/catalog';
 import { api, eventually } from '../support/http';
 import { decide, openIncident, verify, waitForEvidence, waitForPhase } from '../support/incidents';
+import { useRedeployableApp } from '../support/redeploy';
 import { recordHistoryIfAsked } from '../support/secrets';
 
 jest.setTimeout(90_000);
@@ -92,21 +91,10 @@ describe('an incident whose team has no eligible verifier', () => {
  * handoff timeout, finds the new verifier by itself.
  */
 describe('an incident waiting for a verifier when the catalog gains one', () => {
-  const apps: TestApp[] = [];
-  afterAll(async () => {
-    for (const running of apps) await running.stop().catch(() => undefined);
-  });
+  const deployment = useRedeployableApp({ TIMER_CAP_MS: '6000' });
 
   it('picks the new verifier up without anyone naming them', async () => {
-    const shared = {
-      TEMPORAL_TASK_QUEUE: `test-${randomBytes(6).toString('hex')}`,
-      DATABASE_URL: await createTestDatabase('app'),
-      FINGERPRINT_KEY: randomBytes(32).toString('hex'),
-      VAULT_KEY: randomBytes(32).toString('hex'),
-      TIMER_CAP_MS: '6000',
-    };
-    const before = await startTestApp({ ...shared, CATALOG_PATH: catalogWithSecurityVerifiers([]) });
-    apps.push(before);
+    const before = await deployment.start(catalogWithSecurityVerifiers([]));
     const id = await openIncident(before, { secretId: 'solo-vendor-key', description: 'key in a build log' });
     await waitForPhase(before, id, 'awaiting-decision');
     expect((await decide(before, id, 'alice', 'revoke')).status).toBe(200);
@@ -114,12 +102,10 @@ describe('an incident waiting for a verifier when the catalog gains one', () => 
     const confirm = { as: 'erin', body: { note: 'key deleted in the vendor console' } };
     expect((await api(before.baseUrl, 'POST', `/api/incidents/${id}/manual-containment`, confirm)).status).toBe(200);
     await waitForPhase(before, id, 'needs-attention');
-    await before.stop();
-    apps.pop();
+    await deployment.stop(before);
 
     // A new deploy: the catalog now names grace as a security verifier.
-    const after = await startTestApp({ ...shared, CATALOG_PATH: catalogWithSecurityVerifiers(['grace']) });
-    apps.push(after);
+    const after = await deployment.start(catalogWithSecurityVerifiers(['grace']));
     const picked = await waitForPhase(after, id, 'awaiting-verification');
     expect(picked.roles.verifier).toMatchObject({ id: 'grace' });
     const evidence = await waitForEvidence(after, id, 'roles.re-resolved');
