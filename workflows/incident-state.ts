@@ -26,7 +26,16 @@ import type {
 } from '../domain/incident';
 import { DECISION_CHOICES } from '../domain/incident';
 import type { IncidentNotification, NotificationKind } from '../integrations/ports';
-import { ActivityFailure, condition, log, patched, upsertMemo, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  TimeoutFailure,
+  condition,
+  log,
+  patched,
+  upsertMemo,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { IncidentListing } from '../domain/incident-listing';
 import { LISTING_MEMO_KEY } from '../domain/memo-keys';
 import { bookkeeping, messaging } from './activity-stubs';
@@ -331,17 +340,23 @@ export class IncidentState {
    * A notification its bounded retries could not deliver is never dropped silently: it is recorded
    * as evidence (`notification.failed`, with the reason) and told another way — to the escalation
    * contacts it was not meant for, or, when they cannot be reached either (or there are none), to
-   * the operators' fallback channel. Each step happens once: a fallback that fails is recorded and
-   * ends there. Behind a patch: older runs dropped the failure silently.
+   * the operators' fallback channel. When the retries ended on an outage of the messaging service
+   * itself (5xx, timeouts, rate limits), the fallback channel is told at once (patch
+   * 'outage-to-fallback'; `outage: true` in the record). Each step happens once: a fallback that
+   * fails is recorded and ends there. Behind a patch: older runs dropped the failure silently.
    */
   private undelivered(notification: IncidentNotification, error: unknown, escalation = false): void {
     if (!patched('notification-failed')) return;
     const cause = error instanceof ActivityFailure && error.cause ? error.cause : error;
     const reason = cause instanceof Error ? cause.message : String(cause);
     const people = notification.to.map((person) => person.id);
-    const others = escalation
-      ? []
-      : (this.plan?.escalationContacts ?? []).filter((contact) => !people.includes(contact.id));
+    // Slack itself did not answer (5xx, timeouts, rate limits, all retries used): a message to someone
+    // else in Slack would wait out the same outage, so the operators' fallback channel is told at once.
+    const outage = isOutage(cause) && patched('outage-to-fallback');
+    const others =
+      escalation || outage
+        ? []
+        : (this.plan?.escalationContacts ?? []).filter((contact) => !people.includes(contact.id));
     const tellOthers = people.length > 0 && others.length > 0;
     this.record(
       'notification.failed',
@@ -353,6 +368,7 @@ export class IncidentState {
         reason,
         escalatedTo: tellOthers ? others.map((person) => person.id) : [],
         fallback: !tellOthers && people.length > 0,
+        ...(outage ? { outage: true } : {}),
       },
     );
     // A card refresh that failed is retried by the next one; people who were not reached are told.
@@ -739,6 +755,14 @@ export function restoreState(state: IncidentState, carry: IncidentCarry): void {
 }
 
 /** Waits for `fn`, at most `timeoutMs` when given; true when `fn` became true. */
+/** Failures that say the messaging service is down or overloaded, not that this message is wrong. */
+const OUTAGE_TYPES = new Set(['PROVIDER_UNAVAILABLE', 'RATE_LIMITED']);
+
+function isOutage(cause: unknown): boolean {
+  if (cause instanceof TimeoutFailure) return true;
+  return cause instanceof ApplicationFailure && OUTAGE_TYPES.has(cause.type ?? '');
+}
+
 export async function waitUntil(fn: () => boolean, timeoutMs: number | undefined): Promise<boolean> {
   if (timeoutMs === undefined) {
     await condition(fn);

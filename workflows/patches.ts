@@ -27,6 +27,7 @@ export const PATCHES_AFTER_PLANNING = [
   'exposure-wait-phase',
   'provider-call-first-on-decision',
   'catalog-recheck-while-silent',
+  'outage-to-fallback',
 ] as const;
 
 /** At the start of every run: older runs (without the marker) keep deciding each patch where it is used. */
