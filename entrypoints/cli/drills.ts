@@ -1,10 +1,10 @@
-import { parseArgs } from 'node:util';
-import { request } from './incidents';
+import { parseStringOptions, printUsage, request, usageText } from './api-command';
 
-const USAGE = `usage (TOURNIQUET_URL defaults to http://127.0.0.1:8080; TOURNIQUET_TOKEN is your API token):
-  tourniquet drill start --team <team id> --secret <catalog secret id>
-  tourniquet drill schedule --team <team id> --secret <catalog secret id> --every <30d|12h|...>
-  tourniquet drill report --team <team id> [--last <n>]`;
+const USAGE = usageText([
+  'tourniquet drill start --team <team id> --secret <catalog secret id>',
+  'tourniquet drill schedule --team <team id> --secret <catalog secret id> --every <30d|12h|...>',
+  'tourniquet drill report --team <team id> [--last <n>]',
+]);
 
 /**
  * Drills over the HTTP API: start one now (real people, real messages marked DRILL, the drill
@@ -14,16 +14,7 @@ export async function runDrillCommand(
   argv: string[],
   env: Record<string, string | undefined> = process.env,
 ): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      team: { type: 'string' },
-      secret: { type: 'string' },
-      every: { type: 'string' },
-      last: { type: 'string' },
-    },
-  });
+  const { positionals, values } = parseStringOptions(argv, ['team', 'secret', 'every', 'last']);
   const call = request(env);
   const [verb] = positionals;
   if (!values.team) return usage();
@@ -44,6 +35,5 @@ export async function runDrillCommand(
 }
 
 function usage(): number {
-  process.stderr.write(`${USAGE}\n`);
-  return 2;
+  return printUsage(USAGE);
 }
