@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Router, type Request } from 'express';
+import type { z } from 'zod';
 import type { EvidenceStore, OwnershipDirectory } from '../../integrations/ports';
 import type { IncidentService } from '../../application/incident-service';
 import {
@@ -90,79 +91,45 @@ export function apiRouter(deps: ApiDeps): Router {
     res.json({ incidentId: status.incidentId, phase: status.phase, timeline: status.timeline, evidence });
   });
 
-  router.post('/incidents/:id/decision', async (req, res) => {
-    const body = DecisionBodySchema.parse(req.body);
-    const status = await deps.incidents.decide(
-      req.params.id,
-      { by: currentPerson(req).id, choice: body.choice, reason: body.reason, channel: 'api' },
-      idempotencyKey(req),
-    );
-    res.json(status);
-  });
-
-  router.post('/incidents/:id/manual-containment', async (req, res) => {
-    const body = NoteBodySchema.parse(req.body);
-    res.json(
-      await deps.incidents.confirmManualContainment(
-        req.params.id,
-        { by: currentPerson(req).id, note: body.note, reference: body.reference, channel: 'api' },
-        idempotencyKey(req),
+  const answer = personAnswer(router);
+  answer('/incidents/:id/decision', DecisionBodySchema, (id, by, body, key) =>
+    deps.incidents.decide(id, { by, choice: body.choice, reason: body.reason, channel: 'api' }, key),
+  );
+  answer('/incidents/:id/manual-containment', NoteBodySchema, (id, by, body, key) =>
+    deps.incidents.confirmManualContainment(
+      id,
+      { by, note: body.note, reference: body.reference, channel: 'api' },
+      key,
+    ),
+  );
+  answer(
+    '/incidents/:id/dependents/:dependentId/acknowledgement',
+    AcknowledgementBodySchema,
+    (id, by, body, key, req) =>
+      deps.incidents.acknowledgeDependent(
+        id,
+        { by, dependentId: String(req.params.dependentId), note: body.note, channel: 'api' },
+        key,
       ),
-    );
-  });
-
-  router.post('/incidents/:id/dependents/:dependentId/acknowledgement', async (req, res) => {
-    const body = AcknowledgementBodySchema.parse(req.body ?? {});
-    res.json(
-      await deps.incidents.acknowledgeDependent(
-        req.params.id,
-        { by: currentPerson(req).id, dependentId: req.params.dependentId, note: body.note, channel: 'api' },
-        idempotencyKey(req),
-      ),
-    );
-  });
-
+  );
   /** No eligible verifier: an escalation contact names one (the workflow checks who may and whom). */
-  router.post('/incidents/:id/verifier', async (req, res) => {
-    const body = VerifierAssignmentBodySchema.parse(req.body);
+  answer('/incidents/:id/verifier', VerifierAssignmentBodySchema, (id, by, body, key) => {
     const person = deps.directory.catalog.people.find((candidate) => candidate.id === body.verifier);
     if (!person)
       throw new HttpError(400, `unknown person "${body.verifier}": name a person of the catalog`, 'INVALID_INPUT');
-    res.json(
-      await deps.incidents.assignVerifier(
-        req.params.id,
-        {
-          by: currentPerson(req).id,
-          verifier: { id: person.id, name: person.name, slackUserId: person.slackUserId },
-          reason: body.reason,
-          channel: 'api',
-        },
-        idempotencyKey(req),
-      ),
-    );
+    const verifier = { id: person.id, name: person.name, slackUserId: person.slackUserId };
+    return deps.incidents.assignVerifier(id, { by, verifier, reason: body.reason, channel: 'api' }, key);
   });
-
-  router.post('/incidents/:id/candidates/confirmation', async (req, res) => {
-    const body = CandidateConfirmationBodySchema.parse(req.body);
-    res.json(
-      await deps.incidents.confirmDependentCandidate(
-        req.params.id,
-        { by: currentPerson(req).id, candidate: body.candidate, dependent: body.dependent, channel: 'api' },
-        idempotencyKey(req),
-      ),
-    );
-  });
-
-  router.post('/incidents/:id/verification', async (req, res) => {
-    const body = NoteBodySchema.parse(req.body);
-    res.json(
-      await deps.incidents.verify(
-        req.params.id,
-        { by: currentPerson(req).id, note: body.note, channel: 'api' },
-        idempotencyKey(req),
-      ),
-    );
-  });
+  answer('/incidents/:id/candidates/confirmation', CandidateConfirmationBodySchema, (id, by, body, key) =>
+    deps.incidents.confirmDependentCandidate(
+      id,
+      { by, candidate: body.candidate, dependent: body.dependent, channel: 'api' },
+      key,
+    ),
+  );
+  answer('/incidents/:id/verification', NoteBodySchema, (id, by, body, key) =>
+    deps.incidents.verify(id, { by, note: body.note, channel: 'api' }, key),
+  );
 
   return router;
 }
@@ -171,6 +138,24 @@ async function statusOr404(deps: ApiDeps, id: string) {
   const status = await deps.incidents.status(id);
   if (!status) throw new HttpError(404, `no incident ${id}`, 'NOT_FOUND');
   return status;
+}
+
+/**
+ * Registers the routes of a person's answers: the body validated by its schema (an empty body reads
+ * as `{}`, so a missing field is named), then `act` with the incident id, who answered (from their
+ * token) and the request's idempotency key; its fresh status is the answer.
+ */
+function personAnswer(router: Router) {
+  return <Body>(
+    path: string,
+    schema: z.ZodType<Body>,
+    act: (incidentId: string, by: string, body: Body, key: string | undefined, req: Request) => Promise<unknown>,
+  ): void => {
+    router.post(path, async (req, res) => {
+      const body = schema.parse(req.body ?? {});
+      res.json(await act(String(req.params.id), currentPerson(req).id, body, idempotencyKey(req), req));
+    });
+  };
 }
 
 function idempotencyKey(req: Request): string | undefined {
