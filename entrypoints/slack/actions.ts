@@ -1,11 +1,13 @@
 import type { App, BlockAction, ButtonAction, RespondFn } from '@slack/bolt';
 import type { z } from 'zod';
+import type { ModalView } from '@slack/types';
 import {
   ACTION_IDS,
   decodeValue,
   DecideValueSchema,
   DependentValueSchema,
   IncidentValueSchema,
+  type ModalMetadata,
 } from '../../integrations/slack/blocks/ids';
 import { renderFalsePositiveModal, renderManualModal, renderVerifyModal } from '../../integrations/slack/blocks/modals';
 import type { SlackDeps } from './deps';
@@ -97,21 +99,16 @@ export function registerActions(app: App, deps: SlackDeps): void {
     await args.respond({ ...EPHEMERAL, text });
   });
 
-  app.action<Click>({ type: 'block_actions', action_id: actionPattern(ACTION_IDS.confirmClosed) }, async (args) => {
-    const accepted = await accept(args, IncidentValueSchema);
-    if (!accepted) return;
-    await args.client.views.open({
-      trigger_id: args.body.trigger_id,
-      view: renderVerifyModal({ i: accepted.value.i, r: args.body.response_url }),
+  // The verify and manual-containment buttons open a modal asking for the note (the submission acts).
+  const opensModal = (actionId: string, render: (metadata: ModalMetadata) => ModalView) =>
+    app.action<Click>({ type: 'block_actions', action_id: actionPattern(actionId) }, async (args) => {
+      const accepted = await accept(args, IncidentValueSchema);
+      if (!accepted) return;
+      await args.client.views.open({
+        trigger_id: args.body.trigger_id,
+        view: render({ i: accepted.value.i, r: args.body.response_url }),
+      });
     });
-  });
-
-  app.action<Click>({ type: 'block_actions', action_id: actionPattern(ACTION_IDS.confirmManual) }, async (args) => {
-    const accepted = await accept(args, IncidentValueSchema);
-    if (!accepted) return;
-    await args.client.views.open({
-      trigger_id: args.body.trigger_id,
-      view: renderManualModal({ i: accepted.value.i, r: args.body.response_url }),
-    });
-  });
+  opensModal(ACTION_IDS.confirmClosed, renderVerifyModal);
+  opensModal(ACTION_IDS.confirmManual, renderManualModal);
 }

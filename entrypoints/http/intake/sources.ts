@@ -18,6 +18,21 @@ export interface SourceSpec {
   decide(raw: Buffer, secret: string, now: Date): IntakeDecision;
 }
 
+/** A source that signs its requests the Tourniquet way (HMAC of timestamp and body; docs/intake.md). */
+function tourniquetSigned(
+  source: AlertSource,
+  secretSetting: IntakeSecretSetting,
+  decide: SourceSpec['decide'],
+): SourceSpec {
+  return {
+    source,
+    secretSetting,
+    verify: (raw, headers, secret, config, now) =>
+      verifyTourniquetSignature(raw, headers, secret, config.INTAKE_TIMESTAMP_TOLERANCE_SECONDS, now),
+    decide,
+  };
+}
+
 export const SOURCES: Record<'gitguardian' | 'trufflehog' | 'aws-health' | 'generic', SourceSpec> = {
   gitguardian: {
     source: 'gitguardian',
@@ -26,27 +41,17 @@ export const SOURCES: Record<'gitguardian' | 'trufflehog' | 'aws-health' | 'gene
       verifyGitguardianSignature(raw, headers, secret, config.INTAKE_TIMESTAMP_TOLERANCE_SECONDS, now),
     decide: (raw, _secret, now) => decideGitguardian(raw, now),
   },
-  trufflehog: {
-    source: 'trufflehog',
-    secretSetting: 'TRUFFLEHOG_HMAC_SECRET',
-    verify: (raw, headers, secret, config, now) =>
-      verifyTourniquetSignature(raw, headers, secret, config.INTAKE_TIMESTAMP_TOLERANCE_SECONDS, now),
-    // The HMAC secret doubles as the key of the finding's dedup hash: keyed, and already ours.
-    decide: (raw, secret, now) => decideTrufflehog(parseTrufflehogFindings(raw), secret, now),
-  },
+  // The HMAC secret doubles as the key of the finding's dedup hash: keyed, and already ours.
+  trufflehog: tourniquetSigned('trufflehog', 'TRUFFLEHOG_HMAC_SECRET', (raw, secret, now) =>
+    decideTrufflehog(parseTrufflehogFindings(raw), secret, now),
+  ),
   'aws-health': {
     source: 'aws-health',
     secretSetting: 'AWS_HEALTH_SHARED_SECRET',
     verify: (_raw, headers, secret) => verifyAwsHealthSecret(headers, secret),
     decide: (raw, _secret, now) => decideAwsHealth(raw, now),
   },
-  generic: {
-    source: 'generic',
-    secretSetting: 'GENERIC_WEBHOOK_SECRET',
-    verify: (raw, headers, secret, config, now) =>
-      verifyTourniquetSignature(raw, headers, secret, config.INTAKE_TIMESTAMP_TOLERANCE_SECONDS, now),
-    decide: (raw, _secret, now) => decideGeneric(raw, now),
-  },
+  generic: tourniquetSigned('generic', 'GENERIC_WEBHOOK_SECRET', (raw, _secret, now) => decideGeneric(raw, now)),
 };
 
 /**
