@@ -193,16 +193,15 @@ export class PostgresExposureSource implements ExposureSource {
         [locator.role],
       );
       count(calls, 'postgres:pg_stat_activity');
-      const attributes = (
-        [
-          ['SUPERUSER', role.rolsuper],
-          ['CREATEROLE', role.rolcreaterole],
-          ['CREATEDB', role.rolcreatedb],
-          ['BYPASSRLS', role.rolbypassrls],
-          ['REPLICATION', role.rolreplication],
-          ['LOGIN', role.rolcanlogin],
-        ] as const
-      )
+      const granted = {
+        SUPERUSER: role.rolsuper,
+        CREATEROLE: role.rolcreaterole,
+        CREATEDB: role.rolcreatedb,
+        BYPASSRLS: role.rolbypassrls,
+        REPLICATION: role.rolreplication,
+        LOGIN: role.rolcanlogin,
+      };
+      const attributes = Object.entries(granted)
         .filter(([, on]) => on)
         .map(([name]) => name);
       const policies: BlastRadius['policies'] = [
