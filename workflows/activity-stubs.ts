@@ -1,4 +1,5 @@
-import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities, type RetryPolicy } from '@temporalio/workflow';
+import type { Duration } from '@temporalio/common';
 import type { IncidentActivities } from '../activities';
 
 /**
@@ -7,6 +8,21 @@ import type { IncidentActivities } from '../activities';
  * which activities set as the ApplicationFailure type.
  */
 const NON_RETRYABLE = ['INVALID_INPUT', 'NOT_FOUND', 'PERMISSION_DENIED', 'CONFLICT', 'CONFIGURATION'];
+
+/**
+ * The retry policy every stub uses: waits doubling from `initialInterval` up to `maximumInterval`,
+ * `maximumAttempts` at most (unset: until the schedule-to-close timeout), never for an error type
+ * no retry can fix.
+ */
+export function backoff(initialInterval: Duration, maximumInterval: Duration, maximumAttempts?: number): RetryPolicy {
+  return {
+    initialInterval,
+    backoffCoefficient: 2,
+    maximumInterval,
+    ...(maximumAttempts === undefined ? {} : { maximumAttempts }),
+    nonRetryableErrorTypes: NON_RETRYABLE,
+  };
+}
 
 /**
  * Catalog look-up and evidence: local and cheap; retried for a day (a database outage is waited
@@ -29,12 +45,7 @@ export const bookkeeping = proxyActivities<
   startToCloseTimeout: '30 seconds',
   scheduleToCloseTimeout: '1 day',
   allowEagerDispatch: false,
-  retry: {
-    initialInterval: '500 milliseconds',
-    backoffCoefficient: 2,
-    maximumInterval: '30 seconds',
-    nonRetryableErrorTypes: NON_RETRYABLE,
-  },
+  retry: backoff('500 milliseconds', '30 seconds'),
 });
 
 /**
@@ -46,12 +57,7 @@ export const localPlanning = proxyLocalActivities<Pick<IncidentActivities, 'plan
   startToCloseTimeout: '30 seconds',
   scheduleToCloseTimeout: '1 day',
   localRetryThreshold: '10 seconds',
-  retry: {
-    initialInterval: '500 milliseconds',
-    backoffCoefficient: 2,
-    maximumInterval: '30 seconds',
-    nonRetryableErrorTypes: NON_RETRYABLE,
-  },
+  retry: backoff('500 milliseconds', '30 seconds'),
 });
 
 /**
@@ -73,13 +79,7 @@ export const provider = proxyActivities<
 >({
   startToCloseTimeout: '20 seconds',
   scheduleToCloseTimeout: '10 minutes',
-  retry: {
-    initialInterval: '1 second',
-    backoffCoefficient: 2,
-    maximumInterval: '30 seconds',
-    maximumAttempts: 6,
-    nonRetryableErrorTypes: NON_RETRYABLE,
-  },
+  retry: backoff('1 second', '30 seconds', 6),
 });
 
 /**
@@ -91,12 +91,7 @@ export function deathProver(timeoutMs: number) {
   return proxyActivities<Pick<IncidentActivities, 'proveCredentialDead'>>({
     scheduleToCloseTimeout: timeoutMs + 60_000,
     heartbeatTimeout: '30 seconds',
-    retry: {
-      initialInterval: '1 second',
-      backoffCoefficient: 2,
-      maximumInterval: '30 seconds',
-      nonRetryableErrorTypes: NON_RETRYABLE,
-    },
+    retry: backoff('1 second', '30 seconds'),
   });
 }
 
@@ -110,13 +105,7 @@ export const messaging = proxyActivities<Pick<IncidentActivities, 'notify' | 'te
   startToCloseTimeout: '30 seconds',
   scheduleToCloseTimeout: '15 minutes',
   allowEagerDispatch: false,
-  retry: {
-    initialInterval: '2 seconds',
-    backoffCoefficient: 2,
-    maximumInterval: '2 minutes',
-    maximumAttempts: 8,
-    nonRetryableErrorTypes: NON_RETRYABLE,
-  },
+  retry: backoff('2 seconds', '2 minutes', 8),
 });
 
 /**
@@ -126,11 +115,5 @@ export const messaging = proxyActivities<Pick<IncidentActivities, 'notify' | 'te
 export const sourceAlerts = proxyActivities<Pick<IncidentActivities, 'closeSourceAlerts'>>({
   startToCloseTimeout: '20 seconds',
   scheduleToCloseTimeout: '10 minutes',
-  retry: {
-    initialInterval: '1 second',
-    backoffCoefficient: 2,
-    maximumInterval: '30 seconds',
-    maximumAttempts: 5,
-    nonRetryableErrorTypes: NON_RETRYABLE,
-  },
+  retry: backoff('1 second', '30 seconds', 5),
 });

@@ -8,7 +8,7 @@ import {
   type SeenAs,
 } from '../domain/exposure';
 import type { CandidateConfirmation } from '../domain/incident';
-import { provider } from './activity-stubs';
+import { backoff, provider } from './activity-stubs';
 import { describe } from './containment-phase';
 import { dedupe } from './handoff';
 import { person } from './handlers';
@@ -28,13 +28,7 @@ const exposureLogs = proxyActivities<Pick<IncidentActivities, 'reportExposure' |
   // The activities heartbeat every 5 s: a worker that dies mid-report is noticed here, not after 5 minutes.
   heartbeatTimeout: '30 seconds',
   scheduleToCloseTimeout: '30 minutes',
-  retry: {
-    initialInterval: '2 seconds',
-    backoffCoefficient: 2,
-    maximumInterval: '1 minute',
-    maximumAttempts: 5,
-    nonRetryableErrorTypes: ['INVALID_INPUT', 'NOT_FOUND', 'PERMISSION_DENIED', 'CONFLICT', 'CONFIGURATION'],
-  },
+  retry: backoff('2 seconds', '1 minute', 5),
 });
 
 const MAX_REPORTS = 4;

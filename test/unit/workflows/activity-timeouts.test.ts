@@ -61,6 +61,11 @@ function stubsIn(file: string, source: string): Stub[] {
         literal && ts.isObjectLiteralExpression(literal)
           ? literal.properties.map((property) => property.name?.getText(tree) ?? '')
           : [];
+      // A retry policy written out, or built by activity-stubs.ts's backoff(initial, maximum, attempts?).
+      const retryNames = (policy: ts.Node): string[] =>
+        ts.isCallExpression(policy) && policy.expression.getText(tree) === 'backoff'
+          ? ['initialInterval', 'maximumInterval', 'maximumAttempts'].slice(0, policy.arguments.length)
+          : names(policy);
       const retry =
         options && ts.isObjectLiteralExpression(options)
           ? options.properties.find((property) => property.name?.getText(tree) === 'retry')
@@ -70,7 +75,7 @@ function stubsIn(file: string, source: string): Stub[] {
         where: `${file}:${line}`,
         text: node.getText(tree),
         options: names(options),
-        retry: retry && ts.isPropertyAssignment(retry) ? names(retry.initializer) : [],
+        retry: retry && ts.isPropertyAssignment(retry) ? retryNames(retry.initializer) : [],
       });
     }
     ts.forEachChild(node, visit);
