@@ -8,19 +8,8 @@ import {
   type WorkflowExecutionDescription,
   type WorkflowExecutionInfo,
 } from '@temporalio/client';
-import type {
-  CandidateConfirmation,
-  DecisionRequest,
-  DelegationRequest,
-  DrillRef,
-  DependentAcknowledgement,
-  IncidentInput,
-  IncidentStatus,
-  IncidentSummary,
-  ManualConfirmation,
-  VerificationRequest,
-  VerifierAssignment,
-} from '../domain/incident';
+import type { UpdateDefinition } from '@temporalio/common';
+import type { DrillRef, IncidentInput, IncidentStatus, IncidentSummary } from '../domain/incident';
 import {
   IncidentListingSchema,
   IncidentOpeningSchema,
@@ -87,17 +76,21 @@ export class IncidentService implements IncidentOpener {
     return { incidentId, workflowId, secretId: input.secretId };
   }
 
-  async decide(incidentId: string, request: DecisionRequest, requestId?: string): Promise<IncidentSummary> {
-    return (await this.handle(incidentId)).executeUpdate(decideUpdate, { args: [request], updateId: requestId });
-  }
-
-  /** An approver hands the pending decision to a colleague (validated by the workflow). */
-  async delegate(incidentId: string, request: DelegationRequest, requestId?: string): Promise<IncidentSummary> {
-    return (await this.handle(incidentId)).executeUpdate(delegateDecisionUpdate, {
-      args: [request],
-      updateId: requestId,
-    });
-  }
+  /**
+   * People's answers, each sent as its workflow update: the workflow's validator decides whether this
+   * person may, and the answer is the status once the main flow has acted on it. The request id is
+   * the update id, so a retried request is the same update, answered once.
+   */
+  readonly decide = this.answering(decideUpdate);
+  /** An approver hands the pending decision to a colleague. */
+  readonly delegate = this.answering(delegateDecisionUpdate);
+  readonly confirmManualContainment = this.answering(confirmManualContainmentUpdate);
+  readonly acknowledgeDependent = this.answering(acknowledgeDependentUpdate);
+  /** An escalation contact names the verifier when no catalog candidate may verify. */
+  readonly assignVerifier = this.answering(assignVerifierUpdate);
+  /** A person confirms a dependent candidate of the exposure report; answers once its workload was stopped. */
+  readonly confirmDependentCandidate = this.answering(confirmDependentCandidateUpdate);
+  readonly verify = this.answering(verifyClosureUpdate);
 
   /**
    * Starts a drill: the whole runbook for a catalog secret, with real people and messages marked
@@ -167,50 +160,10 @@ export class IncidentService implements IncidentOpener {
     await this.client.schedule.getHandle(scheduleId).trigger();
   }
 
-  async confirmManualContainment(
-    incidentId: string,
-    confirmation: ManualConfirmation,
-    requestId?: string,
-  ): Promise<IncidentSummary> {
-    return (await this.handle(incidentId)).executeUpdate(confirmManualContainmentUpdate, {
-      args: [confirmation],
-      updateId: requestId,
-    });
-  }
-
-  async acknowledgeDependent(
-    incidentId: string,
-    ack: DependentAcknowledgement,
-    requestId?: string,
-  ): Promise<IncidentSummary> {
-    return (await this.handle(incidentId)).executeUpdate(acknowledgeDependentUpdate, {
-      args: [ack],
-      updateId: requestId,
-    });
-  }
-
-  /** An escalation contact names the verifier when no catalog candidate may verify (validated by the workflow). */
-  async assignVerifier(incidentId: string, request: VerifierAssignment, requestId?: string): Promise<IncidentSummary> {
-    return (await this.handle(incidentId)).executeUpdate(assignVerifierUpdate, {
-      args: [request],
-      updateId: requestId,
-    });
-  }
-
-  /** A person confirms a dependent candidate of the exposure report; answers once its workload was stopped. */
-  async confirmDependentCandidate(
-    incidentId: string,
-    confirmation: CandidateConfirmation,
-    requestId?: string,
-  ): Promise<IncidentSummary> {
-    return (await this.handle(incidentId)).executeUpdate(confirmDependentCandidateUpdate, {
-      args: [confirmation],
-      updateId: requestId,
-    });
-  }
-
-  async verify(incidentId: string, request: VerificationRequest, requestId?: string): Promise<IncidentSummary> {
-    return (await this.handle(incidentId)).executeUpdate(verifyClosureUpdate, { args: [request], updateId: requestId });
+  /** A function that sends its request to an incident as `update` (see the answers above). */
+  private answering<Request>(update: UpdateDefinition<IncidentSummary, [Request]>) {
+    return async (incidentId: string, request: Request, requestId?: string): Promise<IncidentSummary> =>
+      (await this.handle(incidentId)).executeUpdate(update, { args: [request], updateId: requestId });
   }
 
   /**

@@ -91,13 +91,8 @@ export function registerHandlers(
       validator: (confirmation: ManualConfirmation) => {
         if (state.phase !== 'awaiting-manual-containment')
           throw refuse(`no manual containment is awaited (phase: ${state.phase})`, 'CONFLICT');
-        if (!state.allowedExecutors.has(confirmation.by))
-          throw refuse(
-            `${confirmation.by} is not an executor of this incident; executors: ${[...state.allowedExecutors].join(', ')}`,
-            'PERMISSION_DENIED',
-          );
-        if (!confirmation.note.trim())
-          throw refuse('a confirmation note is required: say what was revoked and where', 'INVALID_INPUT');
+        requireAllowed(state.allowedExecutors, confirmation.by, 'an executor', 'executors');
+        requireNote(confirmation.note, 'a confirmation note is required: say what was revoked and where');
       },
     },
   );
@@ -169,13 +164,8 @@ export function registerHandlers(
             `${request.by} decided or executed this incident and cannot also verify it (separation of duties)`,
             'PERMISSION_DENIED',
           );
-        if (!state.allowedVerifiers.has(request.by))
-          throw refuse(
-            `${request.by} is not the verifier of this incident; verifier: ${[...state.allowedVerifiers].join(', ')}`,
-            'PERMISSION_DENIED',
-          );
-        if (!request.note.trim())
-          throw refuse('a verification note is required: say what you checked', 'INVALID_INPUT');
+        requireAllowed(state.allowedVerifiers, request.by, 'the verifier', 'verifier');
+        requireNote(request.note, 'a verification note is required: say what you checked');
       },
     },
   );
@@ -296,12 +286,7 @@ function validateDecision(state: IncidentState, request: DecisionRequest): void 
   if (!DECIDING_PHASES.includes(state.phase)) {
     throw refuse(`the incident is not awaiting a decision (phase: ${state.phase})`, 'CONFLICT');
   }
-  if (!state.allowedApprovers.has(request.by)) {
-    throw refuse(
-      `${request.by} is not an approver of this incident now; approvers: ${[...state.allowedApprovers].join(', ')}`,
-      'PERMISSION_DENIED',
-    );
-  }
+  requireAllowed(state.allowedApprovers, request.by, 'an approver', 'approvers', ' now');
   if (state.approvals.some((approval) => approval.by === request.by)) {
     throw refuse(`${request.by} has already approved; a second, different approver is required`, 'CONFLICT');
   }
@@ -315,6 +300,17 @@ function validateDecision(state: IncidentState, request: DecisionRequest): void 
   if (request.choice === 'false-positive' && !request.reason?.trim()) {
     throw refuse('a false positive needs a reason: say why the credential is not real or not exposed', 'INVALID_INPUT');
   }
+}
+
+/** Refuses a person the incident does not allow in this role now, naming who may (`as`: "an executor"). */
+function requireAllowed(allowed: Set<string>, by: string, as: string, who: string, when = ''): void {
+  if (!allowed.has(by))
+    throw refuse(`${by} is not ${as} of this incident${when}; ${who}: ${[...allowed].join(', ')}`, 'PERMISSION_DENIED');
+}
+
+/** Refuses an answer without the note that says what was done or checked. */
+function requireNote(note: string, message: string): void {
+  if (!note.trim()) throw refuse(message, 'INVALID_INPUT');
 }
 
 /** Attribution for an action a person took directly. */
