@@ -19,87 +19,75 @@ const INCIDENT_LABELS = ['tier', 'owner_team'] as const;
 export class ProductMetrics {
   readonly registry = new Registry();
 
-  readonly incidentsOpened = new Counter({
-    name: 'tourniquet_incidents_opened_total',
-    help: 'Incidents opened (evidence incident.opened), by intake source, tier and owner team.',
-    labelNames: ['source', ...INCIDENT_LABELS],
-    registers: [this.registry],
-  });
-  readonly incidentsClosed = new Counter({
-    name: 'tourniquet_incidents_closed_total',
-    help: 'Incidents closed (evidence incident.closed), by outcome, tier and owner team.',
-    labelNames: ['outcome', ...INCIDENT_LABELS],
-    registers: [this.registry],
-  });
+  readonly incidentsOpened = this.counter(
+    'tourniquet_incidents_opened_total',
+    'Incidents opened (evidence incident.opened), by intake source, tier and owner team.',
+    ['source', ...INCIDENT_LABELS],
+  );
+  readonly incidentsClosed = this.counter(
+    'tourniquet_incidents_closed_total',
+    'Incidents closed (evidence incident.closed), by outcome, tier and owner team.',
+    ['outcome', ...INCIDENT_LABELS],
+  );
   readonly timeTo: Record<Milestone, Histogram<string>> = Object.fromEntries(
     MILESTONES.map((milestone) => [
       milestone,
-      new Histogram({
-        name: `tourniquet_time_to_${milestone}_seconds`,
-        help: `Seconds from incident.opened to the evidence that marks "${milestone}", by tier and owner team.`,
-        labelNames: [...INCIDENT_LABELS],
-        buckets: HUMAN_BUCKETS,
-        registers: [this.registry],
-      }),
+      this.histogram(
+        `tourniquet_time_to_${milestone}_seconds`,
+        `Seconds from incident.opened to the evidence that marks "${milestone}", by tier and owner team.`,
+        [...INCIDENT_LABELS],
+        HUMAN_BUCKETS,
+      ),
     ]),
   ) as Record<Milestone, Histogram<string>>;
-  readonly openIncidents = new Gauge({
-    name: 'tourniquet_open_incidents',
-    help: 'Open incidents by phase and by the role they wait on, read from the evidence at scrape time.',
-    labelNames: ['phase', 'waiting_on'],
-    registers: [this.registry],
-  });
-  readonly openIncidentsOverdue = new Gauge({
-    name: 'tourniquet_open_incidents_overdue',
-    help: "Open incidents waiting past their policy's window (decision, backup, manual handoff), by phase, role and tier.",
-    labelNames: ['phase', 'waiting_on', 'tier'],
-    registers: [this.registry],
-  });
-  readonly intakeDeliveries = new Counter({
-    name: 'tourniquet_intake_deliveries_total',
-    help: 'Webhook deliveries by source and result (accepted, duplicate, ignored, or the 4xx/5xx reason).',
-    labelNames: ['source', 'result'],
-    registers: [this.registry],
-  });
-  readonly providerCalls = new Counter({
-    name: 'tourniquet_provider_calls_total',
-    help: 'Calls to credential providers, deliveries and dependent controllers, by outcome (ok or error code).',
-    labelNames: ['provider', 'operation', 'outcome'],
-    registers: [this.registry],
-  });
-  readonly providerCallSeconds = new Histogram({
-    name: 'tourniquet_provider_call_duration_seconds',
-    help: 'Latency of provider calls.',
-    labelNames: ['provider', 'operation', 'outcome'],
-    buckets: CALL_BUCKETS,
-    registers: [this.registry],
-  });
-  readonly notifications = new Counter({
-    name: 'tourniquet_notifications_total',
-    help: 'Notification deliveries by kind and outcome (delivered, failed).',
-    labelNames: ['kind', 'outcome'],
-    registers: [this.registry],
-  });
-  readonly evidenceAppendSeconds = new Histogram({
-    name: 'tourniquet_evidence_append_duration_seconds',
-    help: 'Latency of evidence appends, by outcome (ok, error).',
-    labelNames: ['outcome'],
-    buckets: CALL_BUCKETS,
-    registers: [this.registry],
-  });
-  readonly httpRequestSeconds = new Histogram({
-    name: 'tourniquet_http_request_duration_seconds',
-    help: 'HTTP requests (API, webhooks, Slack, audit) by method, route pattern and status code.',
-    labelNames: ['method', 'route', 'status'],
-    buckets: CALL_BUCKETS,
-    registers: [this.registry],
-  });
-  readonly buildInfo = new Gauge({
-    name: 'tourniquet_build_info',
-    help: 'Always 1: the version, worker deployment and build id of this process.',
-    labelNames: ['version', 'deployment', 'build_id'],
-    registers: [this.registry],
-  });
+  readonly openIncidents = this.gauge(
+    'tourniquet_open_incidents',
+    'Open incidents by phase and by the role they wait on, read from the evidence at scrape time.',
+    ['phase', 'waiting_on'],
+  );
+  readonly openIncidentsOverdue = this.gauge(
+    'tourniquet_open_incidents_overdue',
+    "Open incidents waiting past their policy's window (decision, backup, manual handoff), by phase, role and tier.",
+    ['phase', 'waiting_on', 'tier'],
+  );
+  readonly intakeDeliveries = this.counter(
+    'tourniquet_intake_deliveries_total',
+    'Webhook deliveries by source and result (accepted, duplicate, ignored, or the 4xx/5xx reason).',
+    ['source', 'result'],
+  );
+  readonly providerCalls = this.counter(
+    'tourniquet_provider_calls_total',
+    'Calls to credential providers, deliveries and dependent controllers, by outcome (ok or error code).',
+    ['provider', 'operation', 'outcome'],
+  );
+  readonly providerCallSeconds = this.histogram(
+    'tourniquet_provider_call_duration_seconds',
+    'Latency of provider calls.',
+    ['provider', 'operation', 'outcome'],
+    CALL_BUCKETS,
+  );
+  readonly notifications = this.counter(
+    'tourniquet_notifications_total',
+    'Notification deliveries by kind and outcome (delivered, failed).',
+    ['kind', 'outcome'],
+  );
+  readonly evidenceAppendSeconds = this.histogram(
+    'tourniquet_evidence_append_duration_seconds',
+    'Latency of evidence appends, by outcome (ok, error).',
+    ['outcome'],
+    CALL_BUCKETS,
+  );
+  readonly httpRequestSeconds = this.histogram(
+    'tourniquet_http_request_duration_seconds',
+    'HTTP requests (API, webhooks, Slack, audit) by method, route pattern and status code.',
+    ['method', 'route', 'status'],
+    CALL_BUCKETS,
+  );
+  readonly buildInfo = this.gauge(
+    'tourniquet_build_info',
+    'Always 1: the version, worker deployment and build id of this process.',
+    ['version', 'deployment', 'build_id'],
+  );
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
@@ -112,6 +100,19 @@ export class ProductMetrics {
 
   get contentType(): string {
     return this.registry.contentType;
+  }
+
+  // Each metric is registered in this registry only (a process may hold several, e.g. in tests).
+  private counter(name: string, help: string, labelNames: readonly string[]): Counter<string> {
+    return new Counter({ name, help, labelNames, registers: [this.registry] });
+  }
+
+  private gauge(name: string, help: string, labelNames: readonly string[]): Gauge<string> {
+    return new Gauge({ name, help, labelNames, registers: [this.registry] });
+  }
+
+  private histogram(name: string, help: string, labelNames: readonly string[], buckets: number[]): Histogram<string> {
+    return new Histogram({ name, help, labelNames, buckets, registers: [this.registry] });
   }
 }
 
