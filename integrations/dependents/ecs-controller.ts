@@ -9,11 +9,15 @@ import {
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Dependent } from '../../domain/catalog';
-import type { ProviderAnswer } from '../../domain/evidence';
 import { notFound } from '../../domain/errors';
 import type { DependentController } from '../ports';
 import { callAws, mapAwsError } from '../shared/aws-errors';
-import { disableKeepingCapacity, enableFromTag, parseDependentTarget, type TaggedCapacity } from './tagged-capacity';
+import {
+  clientsByRegion,
+  parseDependentTarget,
+  TaggedCapacityController,
+  type TaggedCapacity,
+} from './tagged-capacity';
 
 const KIND = 'ecs';
 const PROVIDER = `dependent-${KIND}`;
@@ -90,12 +94,7 @@ export interface EcsControllerDeps {
 export function ecsClientsByRegion(
   options: (region: string | undefined) => ECSClientConfig,
 ): EcsControllerDeps['clientFor'] {
-  const clients = new Map<string, ECSClient>();
-  return (region) => {
-    let client = clients.get(region ?? '');
-    if (!client) clients.set(region ?? '', (client = new ECSClient(options(region))));
-    return client;
-  };
+  return clientsByRegion((region) => new ECSClient(options(region)));
 }
 
 /**
@@ -111,21 +110,15 @@ export function ecsClientsByRegion(
  *
  * Permissions: ecs:DescribeServices, UpdateService, TagResource, UntagResource on the service.
  */
-export class EcsDependentController implements DependentController {
+export class EcsDependentController extends TaggedCapacityController implements DependentController {
   readonly kind = KIND;
 
-  constructor(private readonly deps: EcsControllerDeps) {}
-
-  async disable(incidentId: string, dependent: Dependent): Promise<ProviderAnswer> {
-    return disableKeepingCapacity(this.workload(dependent), incidentId, dependent, this.deps.logger);
-  }
-
-  async enable(incidentId: string, dependent: Dependent): Promise<ProviderAnswer> {
-    return enableFromTag(this.workload(dependent), incidentId, dependent, this.deps.logger);
+  constructor(private readonly deps: EcsControllerDeps) {
+    super(deps.logger);
   }
 
   /** The service as a workload whose desired count is set to 0 and back. */
-  private workload(dependent: Dependent): TaggedCapacity {
+  protected workload(dependent: Dependent): TaggedCapacity {
     const { cluster, service, region } = parseEcsTarget(dependent);
     const ecs = this.deps.clientFor(region);
     const call = <T>(operation: string, run: () => Promise<T>) => callAws(PROVIDER, operation, run);

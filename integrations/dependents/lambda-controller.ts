@@ -11,10 +11,14 @@ import {
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Dependent } from '../../domain/catalog';
-import type { ProviderAnswer } from '../../domain/evidence';
 import type { DependentController } from '../ports';
 import { callAws, mapAwsError } from '../shared/aws-errors';
-import { disableKeepingCapacity, enableFromTag, parseDependentTarget, type TaggedCapacity } from './tagged-capacity';
+import {
+  clientsByRegion,
+  parseDependentTarget,
+  TaggedCapacityController,
+  type TaggedCapacity,
+} from './tagged-capacity';
 
 const KIND = 'lambda';
 const PROVIDER = `dependent-${KIND}`;
@@ -64,12 +68,7 @@ export interface LambdaControllerDeps {
 export function lambdaClientsByRegion(
   options: (region: string | undefined) => LambdaClientConfig,
 ): LambdaControllerDeps['clientFor'] {
-  const clients = new Map<string, LambdaClient>();
-  return (region) => {
-    let client = clients.get(region ?? '');
-    if (!client) clients.set(region ?? '', (client = new LambdaClient(options(region))));
-    return client;
-  };
+  return clientsByRegion((region) => new LambdaClient(options(region)));
 }
 
 /**
@@ -86,21 +85,15 @@ export function lambdaClientsByRegion(
  * Permissions: lambda:GetFunction, GetFunctionConcurrency, PutFunctionConcurrency,
  * DeleteFunctionConcurrency, TagResource, UntagResource on the function.
  */
-export class LambdaDependentController implements DependentController {
+export class LambdaDependentController extends TaggedCapacityController implements DependentController {
   readonly kind = KIND;
 
-  constructor(private readonly deps: LambdaControllerDeps) {}
-
-  async disable(incidentId: string, dependent: Dependent): Promise<ProviderAnswer> {
-    return disableKeepingCapacity(this.workload(dependent), incidentId, dependent, this.deps.logger);
-  }
-
-  async enable(incidentId: string, dependent: Dependent): Promise<ProviderAnswer> {
-    return enableFromTag(this.workload(dependent), incidentId, dependent, this.deps.logger);
+  constructor(private readonly deps: LambdaControllerDeps) {
+    super(deps.logger);
   }
 
   /** The function as a workload whose reserved concurrency is set to 0 and back. */
-  private workload(dependent: Dependent): TaggedCapacity {
+  protected workload(dependent: Dependent): TaggedCapacity {
     const { functionName, region } = parseLambdaTarget(dependent);
     const lambda = this.deps.clientFor(region);
     const call = <T>(operation: string, run: () => Promise<T>) => callAws(PROVIDER, operation, run);

@@ -108,3 +108,31 @@ export function parseDependentTarget<S extends z.ZodType>(
   const problems = result.error.issues.map((issue) => `target.${issue.path.join('.') || '(root)'}: ${issue.message}`);
   throw invalidInput(`${provider}: dependent ${dependent.id}: ${problems.join('; ')}`);
 }
+
+/** One AWS client per region, built on first use by `build` for that region (undefined: the default). */
+export function clientsByRegion<Client>(build: (region: string | undefined) => Client): (region?: string) => Client {
+  const clients = new Map<string, Client>();
+  return (region) => {
+    let client = clients.get(region ?? '');
+    if (!client) clients.set(region ?? '', (client = build(region)));
+    return client;
+  };
+}
+
+/**
+ * A dependent controller whose workloads stop by setting a capacity to 0 and restart at the capacity a
+ * tag recorded (`disableKeepingCapacity`, `enableFromTag`): a subclass says how its target is one.
+ */
+export abstract class TaggedCapacityController {
+  constructor(private readonly logger?: Logger) {}
+
+  async disable(incidentId: string, dependent: Dependent): Promise<ProviderAnswer> {
+    return disableKeepingCapacity(this.workload(dependent), incidentId, dependent, this.logger);
+  }
+
+  async enable(incidentId: string, dependent: Dependent): Promise<ProviderAnswer> {
+    return enableFromTag(this.workload(dependent), incidentId, dependent, this.logger);
+  }
+
+  protected abstract workload(dependent: Dependent): TaggedCapacity;
+}
