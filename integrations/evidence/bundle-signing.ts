@@ -68,11 +68,7 @@ function signerFromKey(privateKey: KeyObject, keyId: string): EvidenceSigner {
 /** Parses a PEM (or base64 SPKI DER) public key; the error names where it came from. */
 export function parsePublicKey(text: string, source: string): KeyObject {
   try {
-    const key = text.includes('-----BEGIN')
-      ? createPublicKey(text)
-      : createPublicKey({ key: Buffer.from(text.trim(), 'base64'), format: 'der', type: 'spki' });
-    if (key.asymmetricKeyType !== 'ed25519') throw new Error(`it is a ${key.asymmetricKeyType ?? 'unknown'} key`);
-    return key;
+    return readEd25519(text, 'spki');
   } catch (error) {
     throw invalidInput(
       `${source} is not an Ed25519 public key (${(error as Error).message}): pass the PEM from GET /audit/api/public-key`,
@@ -94,11 +90,7 @@ export function verifySignature(publicKey: KeyObject, payload: string, signature
 
 function parsePrivateKey(text: string, source: string): KeyObject {
   try {
-    const key = text.includes('-----BEGIN')
-      ? createPrivateKey(text)
-      : createPrivateKey({ key: Buffer.from(text.trim(), 'base64'), format: 'der', type: 'pkcs8' });
-    if (key.asymmetricKeyType !== 'ed25519') throw new Error(`it is a ${key.asymmetricKeyType ?? 'unknown'} key`);
-    return key;
+    return readEd25519(text, 'pkcs8');
   } catch (error) {
     // Never echo the key material itself: only where it came from and what to do.
     throw configurationError(
@@ -133,4 +125,16 @@ async function readKeyFile(file: string): Promise<string> {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   return readFile(file, 'utf8');
+}
+
+/** An Ed25519 key from PEM or base64 DER (`spki`: public, `pkcs8`: private); else an error saying what it is. */
+function readEd25519(text: string, type: 'spki' | 'pkcs8'): KeyObject {
+  const pem = text.includes('-----BEGIN');
+  const key = Buffer.from(text.trim(), 'base64');
+  const read =
+    type === 'spki'
+      ? createPublicKey(pem ? text : { key, format: 'der', type })
+      : createPrivateKey(pem ? text : { key, format: 'der', type });
+  if (read.asymmetricKeyType !== 'ed25519') throw new Error(`it is a ${read.asymmetricKeyType ?? 'unknown'} key`);
+  return read;
 }
