@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { invalidInput } from '../../domain/errors';
 
 const secretId = z.string().min(1).max(2048, 'a secret name or ARN (at most 2048 characters)');
 const region = z
@@ -24,10 +23,3 @@ export const SecretsManagerDeliverySchema = z.strictObject({
   region,
 });
 export type SecretsManagerDelivery = z.infer<typeof SecretsManagerDeliverySchema>;
-
-export function parseOrExplain<S extends z.ZodType>(schema: S, field: string, value: unknown): z.infer<S> {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => `${field}.${issue.path.join('.') || '(root)'}: ${issue.message}`);
-  throw invalidInput(`aws-secrets-manager: ${problems.join('; ')}`);
-}

@@ -3,7 +3,8 @@ import type { Logger } from 'pino';
 import type { ProviderAnswer } from '../../domain/evidence';
 import type { ReplacementDelivery } from '../ports';
 import { providerAnswer } from '../shared/answer';
-import { parseOrExplain, SecretsManagerDeliverySchema } from './locator';
+import { SecretsManagerDeliverySchema } from './locator';
+import { parseCatalogField } from '../shared/parse';
 import { callAws } from '../shared/aws-errors';
 import { currentVersion, describe, putCurrent, PROVIDER, sameSecret, valueOf, versionToken } from './versions';
 
@@ -21,7 +22,7 @@ export class SecretsManagerDelivery implements ReplacementDelivery {
   ) {}
 
   async deliver(incidentId: string, delivery: Record<string, unknown>, newValue: string): Promise<ProviderAnswer> {
-    const target = parseOrExplain(SecretsManagerDeliverySchema, 'delivery', delivery);
+    const target = parseCatalogField(PROVIDER, SecretsManagerDeliverySchema, 'delivery', delivery);
     const client = this.deps.clientFor(target.region);
     // A re-issued replacement (an interrupted rotation) must still land: the token follows the value.
     const token = versionToken('delivery', incidentId, target.secretId, versionToken(newValue));
@@ -46,7 +47,7 @@ export class SecretsManagerDelivery implements ReplacementDelivery {
    * version is not AWSCURRENT (never written, or already withdrawn).
    */
   async withdraw(incidentId: string, delivery: Record<string, unknown>, newValue: string): Promise<ProviderAnswer> {
-    const target = parseOrExplain(SecretsManagerDeliverySchema, 'delivery', delivery);
+    const target = parseCatalogField(PROVIDER, SecretsManagerDeliverySchema, 'delivery', delivery);
     const client = this.deps.clientFor(target.region);
     const token = versionToken('delivery', incidentId, target.secretId, versionToken(newValue));
     const stages = (await describe(client, target.secretId)).VersionIdsToStages ?? {};

@@ -9,7 +9,8 @@ import type { ProviderAnswer } from '../../domain/evidence';
 import type { CredentialProvider, CredentialTarget, DeathProof, Revocation, Rotation, DeathCheck } from '../ports';
 import { providerAnswer } from '../shared/answer';
 import { callAws } from '../shared/aws-errors';
-import { parseOrExplain, SecretsManagerLocatorSchema, type SecretsManagerLocator } from './locator';
+import { SecretsManagerLocatorSchema, type SecretsManagerLocator } from './locator';
+import { parseCatalogField } from '../shared/parse';
 import { currentVersion, describe, putCurrent, PROVIDER, sameSecret, valueOf, versionToken } from './versions';
 
 export interface SecretsManagerDeps {
@@ -34,11 +35,11 @@ export class SecretsManagerProvider implements CredentialProvider, Revocation, R
   constructor(private readonly deps: SecretsManagerDeps) {}
 
   validateLocator(locator: Record<string, unknown>): void {
-    parseOrExplain(SecretsManagerLocatorSchema, 'locator', locator);
+    parseCatalogField(PROVIDER, SecretsManagerLocatorSchema, 'locator', locator);
   }
 
   async revoke(target: CredentialTarget): Promise<ProviderAnswer> {
-    const locator = parseOrExplain(SecretsManagerLocatorSchema, 'locator', target.secret.locator);
+    const locator = parseCatalogField(PROVIDER, SecretsManagerLocatorSchema, 'locator', target.secret.locator);
     const client = this.deps.clientFor(locator.region);
     const rotation = await this.rotate(client, locator, target.incidentId);
     const stripped = rotation.previous ? await this.stripPrevious(client, locator.secretId, rotation.previous) : false;
@@ -47,7 +48,7 @@ export class SecretsManagerProvider implements CredentialProvider, Revocation, R
   }
 
   async issueReplacement(target: CredentialTarget): Promise<{ answer: ProviderAnswer; newValue: string }> {
-    const locator = parseOrExplain(SecretsManagerLocatorSchema, 'locator', target.secret.locator);
+    const locator = parseCatalogField(PROVIDER, SecretsManagerLocatorSchema, 'locator', target.secret.locator);
     const client = this.deps.clientFor(locator.region);
     const rotation = await this.rotate(client, locator, target.incidentId);
     const newValue = await valueOf(client, locator.secretId, rotation.version);
@@ -59,7 +60,7 @@ export class SecretsManagerProvider implements CredentialProvider, Revocation, R
 
   /** Putting AWSCURRENT back on the leaked version would re-arm it; the rotation is left in place on purpose. */
   async revokeReplacement(target: CredentialTarget): Promise<ProviderAnswer> {
-    const locator = parseOrExplain(SecretsManagerLocatorSchema, 'locator', target.secret.locator);
+    const locator = parseCatalogField(PROVIDER, SecretsManagerLocatorSchema, 'locator', target.secret.locator);
     return providerAnswer(
       PROVIDER,
       'revokeReplacement',
@@ -76,7 +77,7 @@ export class SecretsManagerProvider implements CredentialProvider, Revocation, R
 
   /** Dead when no staged version (AWSCURRENT, AWSPREVIOUS, AWSPENDING) holds the leaked value. */
   async proveDead(target: CredentialTarget): Promise<DeathProof> {
-    const locator = parseOrExplain(SecretsManagerLocatorSchema, 'locator', target.secret.locator);
+    const locator = parseCatalogField(PROVIDER, SecretsManagerLocatorSchema, 'locator', target.secret.locator);
     const client = this.deps.clientFor(locator.region);
     const described = await describe(client, locator.secretId);
     const current = currentVersion(described);

@@ -1,10 +1,12 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { ProviderAnswer } from '../../domain/evidence';
-import { invalidInput, rateLimited } from '../../domain/errors';
+import { rateLimited } from '../../domain/errors';
 import type { CredentialProvider, CredentialTarget, DeathProof, Revocation, DeathCheck } from '../ports';
 import { providerAnswer } from '../shared/answer';
+import { valueToRevoke } from '../shared/leaked-value';
 import { fetchProvider, httpFailure, isRateLimited, rateLimitWaitMs } from '../shared/http';
+import { parseCatalogField } from '../shared/parse';
 import { DEFAULT_POLL, pollUntil, type PollBound } from '../shared/poll';
 import type { GitHubRevocationBatcher } from './revocation-batcher';
 
@@ -39,11 +41,7 @@ export class GitHubTokenProvider implements CredentialProvider, Revocation, Deat
   constructor(private readonly deps: GitHubTokenDeps) {}
 
   validateLocator(locator: Record<string, unknown>): void {
-    const result = GitHubTokenLocatorSchema.safeParse(locator);
-    if (!result.success)
-      throw invalidInput(
-        `${PROVIDER}: ${result.error.issues.map((i) => `locator.${i.path.join('.')}: ${i.message}`).join('; ')}`,
-      );
+    parseCatalogField(PROVIDER, GitHubTokenLocatorSchema, 'locator', locator);
   }
 
   async revoke(target: CredentialTarget): Promise<ProviderAnswer> {
@@ -68,13 +66,8 @@ export class GitHubTokenProvider implements CredentialProvider, Revocation, Deat
     return { dead: result.done, checks: [check] };
   }
 
-  private async tokenOf(target: CredentialTarget): Promise<string> {
-    const token = await target.readLeakedValue();
-    if (!token)
-      throw invalidInput(
-        `${PROVIDER}: GitHub revokes by value and none was reported; report the token or use the manual provider`,
-      );
-    return token;
+  private tokenOf(target: CredentialTarget): Promise<string> {
+    return valueToRevoke(target, PROVIDER, 'GitHub');
   }
 
   /** Asks GitHub who the token is. 401 = dead; any authenticated answer (200, 403 without rate limit) = alive. */

@@ -1,11 +1,12 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { ProviderAnswer } from '../../domain/evidence';
-import { invalidInput, permissionDenied, rateLimited } from '../../domain/errors';
+import { permissionDenied, rateLimited } from '../../domain/errors';
 import type { CredentialProvider, CredentialTarget, DeathProof, Revocation, DeathCheck } from '../ports';
 import { providerAnswer } from '../shared/answer';
+import { valueToRevoke } from '../shared/leaked-value';
 import { fetchProvider, httpFailure, readJson, retryAfterMs } from '../shared/http';
-import { parseProviderAnswer } from '../shared/parse';
+import { parseCatalogField, parseProviderAnswer } from '../shared/parse';
 import { DEFAULT_POLL, pollUntil, type PollBound } from '../shared/poll';
 
 const PROVIDER = 'slack-token';
@@ -34,11 +35,7 @@ export class SlackTokenProvider implements CredentialProvider, Revocation, Death
   constructor(private readonly deps: { apiUrl: string; poll?: PollBound; logger?: Logger }) {}
 
   validateLocator(locator: Record<string, unknown>): void {
-    const result = SlackTokenLocatorSchema.safeParse(locator);
-    if (!result.success)
-      throw invalidInput(
-        `${PROVIDER}: ${result.error.issues.map((i) => `locator.${i.path.join('.')}: ${i.message}`).join('; ')}`,
-      );
+    parseCatalogField(PROVIDER, SlackTokenLocatorSchema, 'locator', locator);
   }
 
   async revoke(target: CredentialTarget): Promise<ProviderAnswer> {
@@ -70,13 +67,8 @@ export class SlackTokenProvider implements CredentialProvider, Revocation, Death
     };
   }
 
-  private async tokenOf(target: CredentialTarget): Promise<string> {
-    const token = await target.readLeakedValue();
-    if (!token)
-      throw invalidInput(
-        `${PROVIDER}: Slack revokes by value and none was reported; report the token or use the manual provider`,
-      );
-    return token;
+  private tokenOf(target: CredentialTarget): Promise<string> {
+    return valueToRevoke(target, PROVIDER, 'Slack');
   }
 
   /** Calls a Web API method with the token as bearer; maps transport errors, returns ok/error answers. */
