@@ -22,28 +22,15 @@ export class ProviderRegistry implements ProviderLookup {
   }
 
   provider(kind: string): CredentialProvider {
-    const adapter = this.providers.get(kind);
-    if (!adapter)
-      throw configurationError(`no provider adapter "${kind}"; known: ${[...this.providers.keys()].join(', ')}`);
-    return adapter;
+    return adapterOf(this.providers, kind, 'provider adapter');
   }
 
   delivery(kind: string): ReplacementDelivery {
-    const adapter = this.deliveries.get(kind);
-    if (!adapter)
-      throw configurationError(
-        `no delivery adapter "${kind}"; known: ${[...this.deliveries.keys()].join(', ') || 'none'}`,
-      );
-    return adapter;
+    return adapterOf(this.deliveries, kind, 'delivery adapter');
   }
 
   controller(kind: string): DependentController {
-    const adapter = this.controllers.get(kind);
-    if (!adapter)
-      throw configurationError(
-        `no dependent controller "${kind}"; known: ${[...this.controllers.keys()].join(', ') || 'none'}`,
-      );
-    return adapter;
+    return adapterOf(this.controllers, kind, 'dependent controller');
   }
 
   /** A message naming the problem when a catalog locator does not fit its provider; undefined when fine. */
@@ -57,4 +44,11 @@ export class ProviderRegistry implements ProviderLookup {
       return (error as Error).message;
     }
   }
+}
+
+/** The adapter registered for `kind`; a configuration error naming the kinds there are otherwise. */
+function adapterOf<Adapter>(adapters: Map<string, Adapter>, kind: string, what: string): Adapter {
+  const adapter = adapters.get(kind);
+  if (!adapter) throw configurationError(`no ${what} "${kind}"; known: ${[...adapters.keys()].join(', ') || 'none'}`);
+  return adapter;
 }

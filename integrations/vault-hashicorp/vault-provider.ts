@@ -112,21 +112,32 @@ export class VaultProvider implements CredentialProvider, Revocation, Rotation, 
     }
   }
 
+  /**
+   * A look-up Vault answers with 400 once what it names is gone (revoked lease, token): dead, with
+   * Vault's reason; any other answer: alive.
+   */
+  private async lookUp(
+    operation: string,
+    method: 'PUT' | 'POST',
+    path: string,
+    body: Record<string, string>,
+    what: 'lease' | 'token',
+  ): Promise<Liveness> {
+    const answer = await this.deps.http.request(operation, method, path, body, [400]);
+    const named = `${path} ${Object.values(body)[0]}`;
+    return answer.status === 400
+      ? {
+          alive: false,
+          check: `${named}: ${answer.errors || (what === 'lease' ? 'invalid lease' : 'invalid accessor')}`,
+        }
+      : { alive: true, check: `${named}: ${what} exists` };
+  }
+
   private async liveness(locator: VaultLocator, leaked: string | undefined): Promise<Liveness> {
     const http = this.deps.http;
     switch (locator.type) {
-      case 'lease': {
-        const answer = await http.request(
-          'leases/lookup',
-          'PUT',
-          'sys/leases/lookup',
-          { lease_id: locator.leaseId },
-          [400],
-        );
-        return answer.status === 400
-          ? { alive: false, check: `sys/leases/lookup ${locator.leaseId}: ${answer.errors || 'invalid lease'}` }
-          : { alive: true, check: `sys/leases/lookup ${locator.leaseId}: lease exists` };
-      }
+      case 'lease':
+        return this.lookUp('leases/lookup', 'PUT', 'sys/leases/lookup', { lease_id: locator.leaseId }, 'lease');
       case 'lease-prefix': {
         const answer = await http.request(
           'leases/lookup (list)',
@@ -141,21 +152,14 @@ export class VaultProvider implements CredentialProvider, Revocation, Rotation, 
             : (parseProviderAnswer(ListSchema, PROVIDER, 'leases/lookup', answer.body).data?.keys ?? []);
         return { alive: keys.length > 0, check: `sys/leases/lookup/${locator.prefix}: ${keys.length} lease(s) left` };
       }
-      case 'token-accessor': {
-        const answer = await http.request(
+      case 'token-accessor':
+        return this.lookUp(
           'token/lookup-accessor',
           'POST',
           'auth/token/lookup-accessor',
           { accessor: locator.accessor },
-          [400],
+          'token',
         );
-        return answer.status === 400
-          ? {
-              alive: false,
-              check: `auth/token/lookup-accessor ${locator.accessor}: ${answer.errors || 'invalid accessor'}`,
-            }
-          : { alive: true, check: `auth/token/lookup-accessor ${locator.accessor}: token exists` };
-      }
       case 'database-static-role': {
         if (!leaked)
           return {
