@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { startFakeGithubAlertsApi, type FakeGithubAlertsApi } from '../../fakes/github-alerts-api';
-import { INTAKE_SECRETS, fixture, githubRequest, post } from '../../fixtures/intake/requests';
-import { startTestApp, type TestApp } from '../../support/app';
+import { fixture, githubRequest, post } from '../../fixtures/intake/requests';
+import { useIntakeApp } from '../../support/intake-app';
 import { api } from '../../support/http';
 import { decide, verify, waitForEvidence, waitForPhase } from '../../support/incidents';
 import { recordHistoryIfAsked } from '../../support/secrets';
@@ -13,22 +12,7 @@ const PUBLIC_BASE_URL = 'https://tourniquet.example.com';
  * contained and verified, Tourniquet resolves the alert at GitHub as revoked, linking the evidence.
  */
 describe('closing the GitHub secret scanning alert of a contained incident', () => {
-  let app: TestApp;
-  let github: FakeGithubAlertsApi;
-
-  beforeAll(async () => {
-    github = await startFakeGithubAlertsApi();
-    app = await startTestApp({
-      ...INTAKE_SECRETS,
-      GITHUB_API_URL: github.url,
-      GITHUB_TOKEN: github.token,
-      PUBLIC_BASE_URL,
-    });
-  });
-  afterAll(async () => {
-    await app?.stop();
-    await github?.close();
-  });
+  const intake = useIntakeApp({ PUBLIC_BASE_URL });
 
   /**
    * Posts a `secret_scanning_alert` webhook for a credential the catalog does not know, so the
@@ -47,7 +31,7 @@ describe('closing the GitHub secret scanning alert of a contained incident', () 
       secret: `acme_${randomUUID()}`,
       secret_type: 'acme_api_token',
     };
-    github.setAlert('octo-org', repo, rest, JSON.parse(fixture('github-rest-locations.json')));
+    intake.github.setAlert('octo-org', repo, rest, JSON.parse(fixture('github-rest-locations.json')));
     const payload = JSON.parse(fixture('github-secret-scanning-alert-created.json'));
     payload.alert.number = number;
     payload.repository = {
@@ -56,30 +40,32 @@ describe('closing the GitHub secret scanning alert of a contained incident', () 
       full_name: `octo-org/${repo}`,
     };
     const delivery = randomUUID();
-    expect((await post(app.baseUrl, githubRequest('secret_scanning_alert', payload, delivery))).status).toBe(202);
-    const { incidentId } = (await app.client.workflow.getHandle(`github-delivery-${delivery}`).result()) as {
+    expect((await post(intake.app.baseUrl, githubRequest('secret_scanning_alert', payload, delivery))).status).toBe(
+      202,
+    );
+    const { incidentId } = (await intake.app.client.workflow.getHandle(`github-delivery-${delivery}`).result()) as {
       incidentId: string;
     };
 
-    await waitForPhase(app, incidentId, 'awaiting-decision');
-    expect((await decide(app, incidentId, 'erin', 'revoke')).status).toBe(200);
-    await waitForPhase(app, incidentId, 'awaiting-manual-containment');
-    const confirmed = await api(app.baseUrl, 'POST', `/api/incidents/${incidentId}/manual-containment`, {
+    await waitForPhase(intake.app, incidentId, 'awaiting-decision');
+    expect((await decide(intake.app, incidentId, 'erin', 'revoke')).status).toBe(200);
+    await waitForPhase(intake.app, incidentId, 'awaiting-manual-containment');
+    const confirmed = await api(intake.app.baseUrl, 'POST', `/api/incidents/${incidentId}/manual-containment`, {
       as: 'erin',
       body: { note: 'token deleted in the Acme console' },
     });
     expect(confirmed.status).toBe(200);
-    await waitForPhase(app, incidentId, 'awaiting-verification');
-    expect((await verify(app, incidentId, 'frank')).status).toBe(200);
+    await waitForPhase(intake.app, incidentId, 'awaiting-verification');
+    expect((await verify(intake.app, incidentId, 'frank')).status).toBe(200);
     return { incidentId, repo, number };
   }
 
   it('resolves the alert as revoked, once, with a link to the audit page, and records it as evidence', async () => {
     const { incidentId, repo, number } = await reportAndContain();
-    const evidence = await waitForEvidence(app, incidentId, 'source-alert.closed');
-    expect((await waitForPhase(app, incidentId, 'closed')).outcome).toBe('contained');
+    const evidence = await waitForEvidence(intake.app, incidentId, 'source-alert.closed');
+    expect((await waitForPhase(intake.app, incidentId, 'closed')).outcome).toBe('contained');
 
-    const patches = github.patches.filter(
+    const patches = intake.github.patches.filter(
       (patch) => patch.path === `/repos/octo-org/${repo}/secret-scanning/alerts/${number}`,
     );
     expect(patches).toHaveLength(1);
@@ -109,25 +95,27 @@ describe('closing the GitHub secret scanning alert of a contained incident', () 
     });
     expect(record.providerAnswer.alreadyDone).toBeUndefined();
     expect(evidence.some((r) => r.kind === 'source-alert.close-failed')).toBe(false);
-    const status = await app.service.status(incidentId);
-    await app.client.workflow.getHandle(status!.workflowId).result();
+    const status = await intake.app.service.status(incidentId);
+    await intake.app.client.workflow.getHandle(status!.workflowId).result();
     recordHistoryIfAsked(
       'github-alert-closure',
-      await app.client.workflow.getHandle(status!.workflowId).fetchHistory(),
+      await intake.app.client.workflow.getHandle(status!.workflowId).fetchHistory(),
     );
   });
 
   it('keeps the incident closed and records the failure when GitHub refuses to close the alert', async () => {
-    github.failNextPatch(1, 403, {
+    intake.github.failNextPatch(1, 403, {
       message: 'Resource not accessible by integration',
     });
     const { incidentId, repo, number } = await reportAndContain();
-    const evidence = await waitForEvidence(app, incidentId, 'source-alert.close-failed');
-    expect((await waitForPhase(app, incidentId, 'closed')).outcome).toBe('contained');
+    const evidence = await waitForEvidence(intake.app, incidentId, 'source-alert.close-failed');
+    expect((await waitForPhase(intake.app, incidentId, 'closed')).outcome).toBe('contained');
 
     // PERMISSION_DENIED is not retried: one refused PATCH, and the alert stays open at GitHub.
     expect(
-      github.patches.filter((patch) => patch.path === `/repos/octo-org/${repo}/secret-scanning/alerts/${number}`),
+      intake.github.patches.filter(
+        (patch) => patch.path === `/repos/octo-org/${repo}/secret-scanning/alerts/${number}`,
+      ),
     ).toHaveLength(1);
     const failed = evidence.find((record) => record.kind === 'source-alert.close-failed')!;
     expect(failed.details.summary).toContain('Resource not accessible by integration');

@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncidentStatus } from '../../../domain/incident';
-import { startFakeGithubAlertsApi, type FakeGithubAlertsApi } from '../../fakes/github-alerts-api';
 import {
-  INTAKE_SECRETS,
   awsHealthEvent,
   awsHealthRequest,
   fakeAwsKey,
@@ -15,7 +13,8 @@ import {
   trufflehogLines,
   trufflehogRequest,
 } from '../../fixtures/intake/requests';
-import { startTestApp, tokenOf, type TestApp } from '../../support/app';
+import { tokenOf } from '../../support/app';
+import { useIntakeApp } from '../../support/intake-app';
 import { historyText } from '../../support/secrets';
 
 /** The message of the one error shape, `{ error: { code, message, fields?, requestId } }`. */
@@ -24,22 +23,7 @@ const errorMessage = (response: { body: Record<string, unknown> }) =>
 
 /** Every source through the running product: real HTTP, real Temporal, real PostgreSQL. */
 describe('webhook intake', () => {
-  let app: TestApp;
-  let github: FakeGithubAlertsApi;
-
-  beforeAll(async () => {
-    github = await startFakeGithubAlertsApi();
-    app = await startTestApp({
-      ...INTAKE_SECRETS,
-      GITHUB_API_URL: github.url,
-      GITHUB_TOKEN: github.token,
-      INTAKE_MAX_BODY_BYTES: '65536',
-    });
-  });
-  afterAll(async () => {
-    await app?.stop();
-    await github?.close();
-  });
+  const intake = useIntakeApp({ INTAKE_MAX_BODY_BYTES: '65536' });
 
   async function statusOf(
     incidentId: string,
@@ -47,7 +31,7 @@ describe('webhook intake', () => {
   ): Promise<IncidentStatus> {
     const deadline = Date.now() + 20_000;
     for (;;) {
-      const status = await app.service.status(incidentId).catch(() => undefined);
+      const status = await intake.app.service.status(incidentId).catch(() => undefined);
       if (status && until(status)) return status;
       if (Date.now() > deadline)
         throw new Error(`incident ${incidentId} never reached the expected state: ${JSON.stringify(status)}`);
@@ -66,34 +50,37 @@ describe('webhook intake', () => {
 
   it('opens an incident from a generic signed alert, and a redelivery changes nothing', async () => {
     const request = genericRequest(genericAlert({}));
-    const first = await post(app.baseUrl, request);
+    const first = await post(intake.app.baseUrl, request);
     expect(first.status).toBe(200);
     const incidentId = incidentIdOf(first.body);
     expect((await statusOf(incidentId)).sightings).toBe(1);
 
-    const again = await post(app.baseUrl, genericRequest(request.body));
+    const again = await post(intake.app.baseUrl, genericRequest(request.body));
     expect([again.status, again.body.status]).toEqual([200, 'duplicate delivery']);
     expect((await statusOf(incidentId)).sightings).toBe(1);
   });
 
   it('joins one AWS key reported by AWS Health and by a generic alert into one incident with two sightings', async () => {
     const { keyId } = fakeAwsKey();
-    const fromAws = await post(app.baseUrl, awsHealthRequest(awsHealthEvent(keyId)));
-    const fromGeneric = await post(app.baseUrl, genericRequest(genericAlert({ identifiers: [keyId] })));
+    const fromAws = await post(intake.app.baseUrl, awsHealthRequest(awsHealthEvent(keyId)));
+    const fromGeneric = await post(intake.app.baseUrl, genericRequest(genericAlert({ identifiers: [keyId] })));
     expect([fromAws.status, fromGeneric.status]).toEqual([200, 200]);
     expect(incidentIdOf(fromGeneric.body)).toBe(incidentIdOf(fromAws.body));
     expect((await statusOf(incidentIdOf(fromAws.body), (s) => s.sightings === 2)).sightings).toBe(2);
     // AWS Health's at-least-once copy of the same notification is a no-op.
     const communicationId = randomUUID();
-    const original = await post(app.baseUrl, awsHealthRequest(awsHealthEvent(keyId, communicationId)));
-    const copy = await post(app.baseUrl, awsHealthRequest(awsHealthEvent(keyId, communicationId)));
+    const original = await post(intake.app.baseUrl, awsHealthRequest(awsHealthEvent(keyId, communicationId)));
+    const copy = await post(intake.app.baseUrl, awsHealthRequest(awsHealthEvent(keyId, communicationId)));
     expect([original.body.status, copy.status, copy.body.status]).toEqual(['accepted', 200, 'duplicate delivery']);
   });
 
   it('joins an AWS key reported by AWS Health (key id only) and by TruffleHog (key id and secret) into one incident', async () => {
     const key = fakeAwsKey();
-    const fromAws = await post(app.baseUrl, awsHealthRequest(awsHealthEvent(key.keyId)));
-    const fromTrufflehog = await post(app.baseUrl, trufflehogRequest(`${trufflehogLines(key, fakeAwsKey()).aws}\n`));
+    const fromAws = await post(intake.app.baseUrl, awsHealthRequest(awsHealthEvent(key.keyId)));
+    const fromTrufflehog = await post(
+      intake.app.baseUrl,
+      trufflehogRequest(`${trufflehogLines(key, fakeAwsKey()).aws}\n`),
+    );
     expect([fromAws.status, fromTrufflehog.status]).toEqual([200, 200]);
     expect(incidentIdOf(fromTrufflehog.body)).toBe(incidentIdOf(fromAws.body));
     expect((await statusOf(incidentIdOf(fromAws.body), (s) => s.sightings === 2)).sightings).toBe(2);
@@ -102,15 +89,15 @@ describe('webhook intake', () => {
   it('opens from GitGuardian, adds occurrences as sightings, and ignores assignments', async () => {
     const id = Math.floor(Math.random() * 1e9);
     const withId = (name: string) => JSON.parse(fixture(name).split('3831605').join(String(id)));
-    const opened = await post(app.baseUrl, gitguardianRequest(withId('gitguardian-incident-triggered.json')));
+    const opened = await post(intake.app.baseUrl, gitguardianRequest(withId('gitguardian-incident-triggered.json')));
     expect(opened.status).toBe(200);
-    const occurrence = await post(app.baseUrl, gitguardianRequest(withId('gitguardian-new-occurrence.json')));
+    const occurrence = await post(intake.app.baseUrl, gitguardianRequest(withId('gitguardian-new-occurrence.json')));
     expect(incidentIdOf(occurrence.body)).toBe(incidentIdOf(opened.body));
-    const resolved = await post(app.baseUrl, gitguardianRequest(withId('gitguardian-incident-resolved.json')));
+    const resolved = await post(intake.app.baseUrl, gitguardianRequest(withId('gitguardian-incident-resolved.json')));
     expect(resolved.status).toBe(200);
     const status = await statusOf(incidentIdOf(opened.body), (s) => s.sightings === 3);
     expect(status.timeline.some((entry) => entry.kind === 'sighting.resolved-at-source')).toBe(true);
-    const assigned = await post(app.baseUrl, gitguardianRequest(withId('gitguardian-incident-assigned.json')));
+    const assigned = await post(intake.app.baseUrl, gitguardianRequest(withId('gitguardian-incident-assigned.json')));
     expect([assigned.status, assigned.body.status]).toEqual([202, 'ignored']);
   });
 
@@ -118,15 +105,15 @@ describe('webhook intake', () => {
     const key = fakeAwsKey();
     const canary = fakeAwsKey();
     const lines = trufflehogLines(key, canary);
-    const response = await post(app.baseUrl, trufflehogRequest(`${lines.aws}\n${lines.canary}\n`));
+    const response = await post(intake.app.baseUrl, trufflehogRequest(`${lines.aws}\n${lines.canary}\n`));
     expect(response.status).toBe(200);
     const [, canaryIncident] = response.body.incidents as Array<{ incidentId: string; workflowId: string }>;
     const status = await statusOf(canaryIncident!.incidentId, (s) => s.outcome === 'canary');
     expect(status.phase).toBe('closed');
 
     // Payloads are base64 in a history; historyText decodes them so the search sees what Temporal stored.
-    const history = historyText(await app.client.workflow.getHandle(canaryIncident!.workflowId).fetchHistory());
-    for (const text of [history, app.logLines(), response.text, JSON.stringify(status)]) {
+    const history = historyText(await intake.app.client.workflow.getHandle(canaryIncident!.workflowId).fetchHistory());
+    for (const text of [history, intake.app.logLines(), response.text, JSON.stringify(status)]) {
       expect(text).not.toContain(canary.secret);
       expect(text).not.toContain(key.secret);
     }
@@ -141,21 +128,21 @@ describe('webhook intake', () => {
       secret: token,
       secret_type: 'github_personal_access_token',
     };
-    github.setAlert('octo-org', 'payments-service', rest, JSON.parse(fixture('github-rest-locations.json')));
-    github.failNext(2, 502);
+    intake.github.setAlert('octo-org', 'payments-service', rest, JSON.parse(fixture('github-rest-locations.json')));
+    intake.github.failNext(2, 502);
     const payload = JSON.parse(fixture('github-secret-scanning-alert-created.json'));
     payload.alert.number = number;
     const delivery = randomUUID();
 
-    const accepted = await post(app.baseUrl, githubRequest('secret_scanning_alert', payload, delivery));
+    const accepted = await post(intake.app.baseUrl, githubRequest('secret_scanning_alert', payload, delivery));
     expect([accepted.status, accepted.body.workflowId]).toEqual([202, `github-delivery-${delivery}`]);
-    const opened = (await app.client.workflow.getHandle(`github-delivery-${delivery}`).result()) as {
+    const opened = (await intake.app.client.workflow.getHandle(`github-delivery-${delivery}`).result()) as {
       incidentId: string;
       workflowId: string;
     };
     expect((await statusOf(opened.incidentId)).sightings).toBe(1);
 
-    const redelivered = await post(app.baseUrl, githubRequest('secret_scanning_alert', payload, delivery));
+    const redelivered = await post(intake.app.baseUrl, githubRequest('secret_scanning_alert', payload, delivery));
     expect([redelivered.status, redelivered.body.status]).toEqual([200, 'duplicate delivery']);
 
     // The same token found by TruffleHog in CI joins the same incident.
@@ -165,34 +152,36 @@ describe('webhook intake', () => {
       Raw: token,
       RawV2: undefined,
     });
-    const fromCi = await post(app.baseUrl, trufflehogRequest(line));
+    const fromCi = await post(intake.app.baseUrl, trufflehogRequest(line));
     expect(incidentIdOf(fromCi.body)).toBe(opened.incidentId);
     expect((await statusOf(opened.incidentId, (s) => s.sightings === 2)).sightings).toBe(2);
 
-    const history = JSON.stringify(await app.client.workflow.getHandle(`github-delivery-${delivery}`).fetchHistory());
+    const history = JSON.stringify(
+      await intake.app.client.workflow.getHandle(`github-delivery-${delivery}`).fetchHistory(),
+    );
     expect(history).not.toContain(token);
-    expect(app.logLines()).not.toContain(token);
+    expect(intake.app.logLines()).not.toContain(token);
   });
 
   it('answers 4xx naming the problem: forged, unsigned, stale, malformed, unknown, oversized', async () => {
     const alert = genericAlert({});
     const forged = genericRequest(alert, new Date(), 'not-the-secret');
-    expect((await post(app.baseUrl, forged)).status).toBe(401);
+    expect((await post(intake.app.baseUrl, forged)).status).toBe(401);
     const unsigned = { ...genericRequest(alert), headers: { 'content-type': 'application/json' } };
-    expect(errorMessage(await post(app.baseUrl, unsigned))).toMatch(/missing X-Tourniquet-Timestamp/);
+    expect(errorMessage(await post(intake.app.baseUrl, unsigned))).toMatch(/missing X-Tourniquet-Timestamp/);
     const stale = genericRequest(alert, new Date(Date.now() - 3_600_000));
-    expect(errorMessage(await post(app.baseUrl, stale))).toMatch(/stale or replayed/);
-    const malformed = await post(app.baseUrl, genericRequest({ ...alert, detectedAt: 'soon' }));
+    expect(errorMessage(await post(intake.app.baseUrl, stale))).toMatch(/stale or replayed/);
+    const malformed = await post(intake.app.baseUrl, genericRequest({ ...alert, detectedAt: 'soon' }));
     expect([malformed.status, errorMessage(malformed)]).toEqual([
       400,
       expect.stringMatching(/detectedAt: an ISO-8601 time/),
     ]);
-    const unknown = await post(app.baseUrl, { path: '/webhooks/pagerduty', headers: {}, body: '{}' });
+    const unknown = await post(intake.app.baseUrl, { path: '/webhooks/pagerduty', headers: {}, body: '{}' });
     expect([unknown.status, errorMessage(unknown)]).toEqual([404, expect.stringMatching(/unknown intake/)]);
-    const ping = await post(app.baseUrl, githubRequest('ping', { zen: 'Design for failure.' }));
+    const ping = await post(intake.app.baseUrl, githubRequest('ping', { zen: 'Design for failure.' }));
     expect(ping.status).toBe(202);
     const huge = genericRequest({ ...alert, description: 'x'.repeat(70_000) });
-    const tooLarge = await post(app.baseUrl, huge);
+    const tooLarge = await post(intake.app.baseUrl, huge);
     expect([tooLarge.status, errorMessage(tooLarge)]).toEqual([413, expect.stringMatching(/INTAKE_MAX_BODY_BYTES/)]);
   });
 
@@ -201,14 +190,14 @@ describe('webhook intake', () => {
     const lines = Array.from({ length: 5 }, () =>
       trufflehogLines(fakeAwsKey(), fakeAwsKey()).aws.split('https://github.com/octo-org/web-frontend.git').join(repo),
     );
-    expect((await post(app.baseUrl, trufflehogRequest(lines.join('\n')))).status).toBe(200);
-    const response = await fetch(`${app.baseUrl}/api/campaigns`, {
+    expect((await post(intake.app.baseUrl, trufflehogRequest(lines.join('\n')))).status).toBe(200);
+    const response = await fetch(`${intake.app.baseUrl}/api/campaigns`, {
       headers: { authorization: `Bearer ${tokenOf('erin')}` },
     });
     const { campaigns } = (await response.json()) as {
       campaigns: Array<{ campaign: string; alerts: number; openIncidents: number }>;
     };
     expect(campaigns.find((c) => c.campaign === `trufflehog:${repo}`)).toMatchObject({ alerts: 5, openIncidents: 5 });
-    expect((await fetch(`${app.baseUrl}/api/campaigns`)).status).toBe(401);
+    expect((await fetch(`${intake.app.baseUrl}/api/campaigns`)).status).toBe(401);
   });
 });
