@@ -1,6 +1,6 @@
 import { eventually } from '../../support/http';
 import { createLoginRole, loginAs } from '../../support/roles';
-import { buttonClick, buttonIn, interactionBody, sendSigned, useSlackApp } from './slack-requests';
+import { buttonIn, clickOn, sendSigned, useSlackApp } from './slack-requests';
 
 /**
  * A signed Revoke click revokes the credential at PostgreSQL, every time; it also prints the time
@@ -38,16 +38,7 @@ describe('click-to-revocation', () => {
       const clickedAt = Date.now();
       const answer = await sendSigned(
         context.app.baseUrl,
-        interactionBody(
-          buttonClick({
-            user: 'U0ALICE',
-            actionId: button.actionId,
-            value: button.value,
-            messageTs: dm.ts,
-            channel: dm.channel,
-            responseUrl: context.slack.responseUrl(`m${run}`),
-          }),
-        ),
+        clickOn('U0ALICE', dm, button, context.slack.responseUrl(`m${run}`)),
       );
       expect(answer.status).toBe(200);
       const revoked = await eventually(

@@ -1,7 +1,15 @@
 import type { StoredMessage } from '../../fakes/slack-web-api';
 import { eventually } from '../../support/http';
 import { createLoginRole } from '../../support/roles';
-import { buttonClick, buttonIn, interactionBody, sendSigned, viewSubmission, useSlackApp } from './slack-requests';
+import {
+  buttonClick,
+  buttonIn,
+  interactionBody,
+  sendSigned,
+  viewSubmission,
+  useSlackApp,
+  clickOn,
+} from './slack-requests';
 
 /**
  * A critical credential (two approvals) decided and verified entirely through Slack clicks, with a
@@ -207,19 +215,7 @@ describe('deciding and verifying an incident with Slack buttons', () => {
     context.slack.failNext('chat.update', { status: 503 }, 1, (args) => args['ts'] === snapshot.ts);
 
     const button = buttonIn(snapshot.args['blocks'], 'tq_decide', (v) => v.c === 'false-positive')!;
-    await sendSigned(
-      context.app.baseUrl,
-      interactionBody(
-        buttonClick({
-          user: 'U0ALICE',
-          actionId: button.actionId,
-          value: button.value,
-          messageTs: snapshot.ts,
-          channel: snapshot.channel,
-          responseUrl: context.slack.responseUrl('alice-fp'),
-        }),
-      ),
-    );
+    await sendSigned(context.app.baseUrl, clickOn('U0ALICE', snapshot, button, context.slack.responseUrl('alice-fp')));
     const modal = await context.slack.waitFor('the reason modal', (s) =>
       s
         .callsOf('views.open')

@@ -1,5 +1,5 @@
 import { eventually } from '../../support/http';
-import { buttonClick, buttonIn, interactionBody, sendSigned, viewSubmission, useSlackApp } from './slack-requests';
+import { buttonIn, clickOn, interactionBody, sendSigned, useSlackApp, viewSubmission } from './slack-requests';
 
 /**
  * An incident reported through the Slack modal while Slack's API misbehaves, nobody answers in
@@ -65,19 +65,7 @@ describe('escalation and Slack outages', () => {
     expect(context.slack.callsOf('chat.update').some((c) => c.status === 503)).toBe(true);
 
     const button = buttonIn(bobDm.args['blocks'], 'tq_decide', (v) => v.c === 'false-positive')!;
-    await sendSigned(
-      context.app.baseUrl,
-      interactionBody(
-        buttonClick({
-          user: 'U0BOB',
-          actionId: button.actionId,
-          value: button.value,
-          messageTs: bobDm.ts,
-          channel: bobDm.channel,
-          responseUrl: context.slack.responseUrl('bob'),
-        }),
-      ),
-    );
+    await sendSigned(context.app.baseUrl, clickOn('U0BOB', bobDm, button, context.slack.responseUrl('bob')));
     const modal = await context.slack.waitFor('the reason modal', (s) =>
       s
         .callsOf('views.open')
@@ -85,32 +73,24 @@ describe('escalation and Slack outages', () => {
     );
     const metadata = (modal.args['view'] as { private_metadata: string }).private_metadata;
 
-    const blank = await sendSigned(
-      context.app.baseUrl,
-      interactionBody(
-        viewSubmission({
-          user: 'U0BOB',
-          callbackId: 'tq_false_positive_reason',
-          viewId: 'V0FP1',
-          privateMetadata: metadata,
-          values: { reason: { type: 'plain_text_input', value: '  ' } },
-        }),
-      ),
-    );
+    // Bob submits the reason modal: a blank reason is refused in the modal itself.
+    const submitReason = (reason: string) =>
+      sendSigned(
+        context.app.baseUrl,
+        interactionBody(
+          viewSubmission({
+            user: 'U0BOB',
+            callbackId: 'tq_false_positive_reason',
+            viewId: 'V0FP1',
+            privateMetadata: metadata,
+            values: { reason: { type: 'plain_text_input', value: reason } },
+          }),
+        ),
+      );
+    const blank = await submitReason('  ');
     expect(blank.json).toEqual({ response_action: 'errors', errors: { reason: 'give a reason' } });
 
-    await sendSigned(
-      context.app.baseUrl,
-      interactionBody(
-        viewSubmission({
-          user: 'U0BOB',
-          callbackId: 'tq_false_positive_reason',
-          viewId: 'V0FP1',
-          privateMetadata: metadata,
-          values: { reason: { type: 'plain_text_input', value: 'test fixture, never deployed' } },
-        }),
-      ),
-    );
+    await submitReason('test fixture, never deployed');
     const answer = await context.slack.waitFor('the answer to bob', (s) => s.callsOf('response:bob')[0]);
     expect(String(answer.args['text'])).toContain('Your decision is recorded');
     const decided = await eventually(

@@ -3,7 +3,7 @@ import { FakePagerDuty } from '../../fakes/pagerduty-api';
 import { FakeSlackWebApi } from '../../fakes/slack-web-api';
 import { startTestApp, type TestApp } from '../../support/app';
 import { waitForEvidence } from '../../support/incidents';
-import { buttonClick, buttonIn, interactionBody, sendSigned, SIGNING_SECRET } from './slack-requests';
+import { buttonIn, clickOn, sendSigned, SIGNING_SECRET } from './slack-requests';
 
 const CATALOG = join(__dirname, '../../fixtures/catalog.ownership.yaml');
 
@@ -59,16 +59,7 @@ describe('an on-call person found only through Slack', () => {
     expect((await app.service.status(id))?.roles?.primary).toMatchObject({ id: 'slack:U0KIM', slackUserId: 'U0KIM' });
     const click = (user: string, name: string) => {
       const button = buttonIn(dm.args['blocks'], 'tq_decide')!;
-      return interactionBody(
-        buttonClick({
-          user,
-          actionId: button.actionId,
-          value: button.value,
-          messageTs: dm.ts,
-          channel: dm.channel,
-          responseUrl: slack.responseUrl(name),
-        }),
-      );
+      return clickOn(user, dm, button, slack.responseUrl(name));
     };
     const answerAt = (name: string) =>
       slack.waitFor(`answer at ${name}`, (s) => s.callsOf(`response:${name}`)[0]).then((c) => String(c.args['text']));

@@ -80,6 +80,17 @@ export function interactionBody(payload: unknown): string {
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }
 
+/** What every interaction payload says of who sent it from which workspace and app. */
+function sentBy(user: string, triggerId = `${Date.now()}.${randomBytes(4).toString('hex')}`) {
+  return {
+    team: { id: TEAM_ID, domain: 'acme' },
+    user: { id: user, username: user.toLowerCase(), team_id: TEAM_ID },
+    api_app_id: 'A0TOURNIQUET',
+    token: 'deprecated-verification-token',
+    trigger_id: triggerId,
+  };
+}
+
 /** A click on a button of one of our messages, as Slack's block_actions payload carries it. */
 export function buttonClick(fields: {
   user: string;
@@ -90,15 +101,10 @@ export function buttonClick(fields: {
   responseUrl: string;
   triggerId?: string;
 }) {
-  const triggerId = fields.triggerId ?? `${Date.now()}.${randomBytes(4).toString('hex')}`;
   return {
     type: 'block_actions',
-    team: { id: TEAM_ID, domain: 'acme' },
-    user: { id: fields.user, username: fields.user.toLowerCase(), team_id: TEAM_ID },
-    api_app_id: 'A0TOURNIQUET',
-    token: 'deprecated-verification-token',
+    ...sentBy(fields.user, fields.triggerId),
     container: { type: 'message', message_ts: fields.messageTs, channel_id: fields.channel, is_ephemeral: false },
-    trigger_id: triggerId,
     channel: { id: fields.channel, name: 'directmessage' },
     message: { type: 'message', ts: fields.messageTs, text: '' },
     response_url: fields.responseUrl,
@@ -115,6 +121,22 @@ export function buttonClick(fields: {
   };
 }
 
+/**
+ * The click of `user` on `button` of the recorded message `message`, as the form body Slack posts;
+ * Slack's answer for it goes to `responseUrl`.
+ */
+export function clickOn(
+  user: string,
+  message: { ts: string; channel: string },
+  button: { actionId: string; value: string },
+  responseUrl: string,
+): string {
+  const { actionId, value } = button;
+  return interactionBody(
+    buttonClick({ user, actionId, value, messageTs: message.ts, channel: message.channel, responseUrl }),
+  );
+}
+
 /** A modal submission; `values` maps block id to the element state Slack would send. */
 export function viewSubmission(fields: {
   user: string;
@@ -125,11 +147,7 @@ export function viewSubmission(fields: {
 }) {
   return {
     type: 'view_submission',
-    team: { id: TEAM_ID, domain: 'acme' },
-    user: { id: fields.user, username: fields.user.toLowerCase(), team_id: TEAM_ID },
-    api_app_id: 'A0TOURNIQUET',
-    token: 'deprecated-verification-token',
-    trigger_id: `${Date.now()}.${randomBytes(4).toString('hex')}`,
+    ...sentBy(fields.user),
     view: {
       id: fields.viewId,
       team_id: TEAM_ID,
