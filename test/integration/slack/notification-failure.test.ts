@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { api } from '../../support/http';
+import { api, eventually } from '../../support/http';
 import { decide, openIncident, verify, waitForEvidence, waitForPhase } from '../../support/incidents';
 import { recordHistoryIfAsked } from '../../support/secrets';
 import { useSlackApp } from './slack-requests';
@@ -125,8 +125,14 @@ describe('a Slack that refuses every call', () => {
     const closing = await waitForPhase(app, id, 'closed');
     const handle = app.client.workflow.getHandle(closing.workflowId);
     const firstRun = (await handle.describe()).runId;
-    // The run is still open: closure waits for the fallback webhook, which holds its answers back.
-    expect(parked.length).toBeGreaterThan(0);
+    // The run is still open: closure waits for the fallback webhook, which holds its answers back (the phase
+    // reads closed before the last notifications have failed over to it: wait for the first to arrive).
+    await eventually(
+      async () => parked?.length ?? 0,
+      (count) => count > 0,
+      30_000,
+      'the fallback webhook called',
+    );
     expect((await handle.describe()).status.name).toBe('RUNNING');
 
     const again = await openIncident(app, {
