@@ -1,7 +1,7 @@
-import { patched } from '@temporalio/workflow';
 import type { EvidenceDelegator } from '../domain/evidence';
 import type { Sighting } from '../domain/incident';
 import type { IncidentState } from './incident-state';
+import { hasPatch } from './patches';
 
 /**
  * Who delegated an action, in the shape docs/auditors.md promises: a catalog person with their
@@ -17,7 +17,7 @@ export function personDelegator(state: IncidentState, id: string, slackUserId?: 
 
 /** Who a report came from: the catalog person who reported it (API, Slack, drill), else the detector. */
 export function reporterDelegator(state: IncidentState, sighting: Sighting): EvidenceDelegator {
-  if (!patched(PATCH)) return { type: 'source', id: sighting.reportedBy };
+  if (!hasPatch(PATCH)) return { type: 'source', id: sighting.reportedBy };
   if (sighting.reporter) return personDelegator(state, sighting.reporter.id, sighting.reporter.slackUserId);
   if (sighting.source === 'drill') return personDelegator(state, sighting.reportedBy);
   return { type: 'source', id: sighting.source };
@@ -25,5 +25,5 @@ export function reporterDelegator(state: IncidentState, sighting: Sighting): Evi
 
 /** The verifier who confirmed closure. */
 export function verifierDelegator(state: IncidentState, id: string): EvidenceDelegator {
-  return patched(PATCH) ? personDelegator(state, id) : { type: 'person', id };
+  return hasPatch(PATCH) ? personDelegator(state, id) : { type: 'person', id };
 }

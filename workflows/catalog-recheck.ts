@@ -1,7 +1,8 @@
-import { condition, patched } from '@temporalio/workflow';
+import { condition } from '@temporalio/workflow';
 import type { IncidentPlan, PersonRef } from '../domain/incident';
 import { bookkeeping } from './activity-stubs';
 import { WORKER, type IncidentState } from './incident-state';
+import { hasPatch, type BaselinePatch } from './patches';
 
 /** Longest pause between two looks at the catalog during a wait that has no deadline. */
 export const RECHECK_MAX_MS = 24 * 3_600_000;
@@ -15,11 +16,11 @@ export const RECHECK_MAX_MS = 24 * 3_600_000;
  */
 export async function waitReadingCatalog(
   state: IncidentState,
-  patch: string,
+  patch: BaselinePatch,
   ready: () => boolean,
   lookAgain: (fresh: IncidentPlan) => void,
 ): Promise<void> {
-  if (!patched(patch)) return void (await condition(ready));
+  if (!hasPatch(patch)) return void (await condition(ready));
   let pauseMs = state.plan!.policy.handoffTimeoutMs;
   while (!(await condition(ready, pauseMs))) {
     pauseMs = Math.min(pauseMs * 2, RECHECK_MAX_MS);

@@ -1,4 +1,3 @@
-import { patched } from '@temporalio/workflow';
 import type { HandoffProgress } from '../domain/incident-carry';
 import type { Outcome, PersonRef } from '../domain/incident';
 import { bookkeeping, deathProver, sourceAlerts } from './activity-stubs';
@@ -10,6 +9,7 @@ import { awaitHandoff, dedupe } from './handoff';
 import { freshPeople, waitReadingCatalog } from './catalog-recheck';
 import { WORKER, now, type IncidentState } from './incident-state';
 import { verifierDelegator } from './attribution';
+import { hasPatch } from './patches';
 
 /**
  * Proves the old credential dead at its provider, within the policy's deathProofTimeout. False when
@@ -254,7 +254,7 @@ export async function closeIncident(state: IncidentState, outcome: Outcome, note
   if (
     (outcome === 'contained' || outcome === 'rotated') &&
     state.sourceAlerts.length > 0 &&
-    patched('close-source-alerts')
+    hasPatch('close-source-alerts')
   ) {
     await closeSourceAlerts(state);
   }

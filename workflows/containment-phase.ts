@@ -1,10 +1,11 @@
-import { ActivityFailure, ApplicationFailure, patched } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
 import type { Dependent } from '../domain/catalog';
 import type { ContainmentAction } from '../domain/catalog';
 import type { Decision } from './decision-phase';
 import { provider } from './activity-stubs';
 import { describeEndState, type UndoOutcome, type UndoStep } from './end-state';
 import type { IncidentState } from './incident-state';
+import { hasPatch } from './patches';
 
 /**
  * Automated containment as a saga: dependents that fail closed are stopped first, then the
@@ -28,7 +29,7 @@ export async function containAutomatically(
   const by = decision.attribution;
   const undo: UndoStep[] = [];
   // A person's decision too: nothing shares the worker with the provider call (released once it answered).
-  if (patched('provider-call-first-on-decision')) state.holdBackgroundWork();
+  if (hasPatch('provider-call-first-on-decision')) state.holdBackgroundWork();
   state.phase = 'containing';
   state.record('containment.started', `containment started: ${action}`, by, { action });
   state.progress(`Containment started: ${action}.`);
@@ -60,7 +61,7 @@ export async function containAutomatically(
         run: () => provider.revokeReplacement(replacement),
       });
       // Older runs had no undo for delivery; a delivery that fails half-way is withdrawn too.
-      if (patched('truthful-compensation') && plan.secret.delivery)
+      if (hasPatch('truthful-compensation') && plan.secret.delivery)
         undo.push({
           what: 'withdraw the delivered replacement',
           step: 'delivery',
@@ -180,7 +181,7 @@ async function compensate(state: IncidentState, undo: UndoStep[], error: unknown
   const endState = describeEndState(state.plan!, outcomes);
   state.lastFailure = endState.summary;
   // A new evidence record (an activity): runs started before it replay without it.
-  if (patched('truthful-compensation'))
+  if (hasPatch('truthful-compensation'))
     state.record('containment.compensated', endState.summary, decision.attribution, { endState });
 }
 

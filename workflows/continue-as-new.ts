@@ -1,8 +1,9 @@
-import { allHandlersFinished, condition, log, makeContinueAsNewFunc, patched } from '@temporalio/workflow';
+import { allHandlersFinished, condition, log, makeContinueAsNewFunc } from '@temporalio/workflow';
 import type { IncidentCarry, ResumePoint } from '../domain/incident-carry';
 import type { IncidentInput, IncidentStatus } from '../domain/incident';
 import { awaitExposureReport } from './exposure-phase';
 import { carryOf, type IncidentState } from './incident-state';
+import { hasPatch } from './patches';
 
 /**
  * Continues the incident as a new run, carrying its state and where it waits (with the deadlines
@@ -16,7 +17,7 @@ export async function rollOver(state: IncidentState, resume: ResumePoint): Promi
   await condition(allHandlersFinished);
   await awaitExposureReport(state);
   // Runs from before the patch drained the evidence queue, chasing sightings that kept arriving.
-  if (patched('bounded-roll-over')) await state.settleForRollOver();
+  if (hasPatch('bounded-roll-over')) await state.settleForRollOver();
   else {
     do await state.flush();
     while (state.evidencePending);

@@ -1,4 +1,3 @@
-import { patched } from '@temporalio/workflow';
 import { bookkeeping } from './activity-stubs';
 import type { ContainmentAction } from '../domain/catalog';
 import type { DecisionStage } from '../domain/incident-carry';
@@ -8,6 +7,7 @@ import { rollOver } from './continue-as-new';
 import { reidentify } from './identification';
 import { dedupe } from './handoff';
 import { BOUNDS, WORKER, now, waitUntil, type Attribution, type IncidentState } from './incident-state';
+import { hasPatch } from './patches';
 
 export interface Decision {
   choice: DecisionChoice;
@@ -149,7 +149,7 @@ function escalateOverdue(state: IncidentState, backups: PersonRef[]): void {
  * the escalation contacts. Behind a patch: older runs read escalated-to-backup throughout.
  */
 function escalatedPhase(toBackups: boolean): Phase {
-  if (toBackups || !patched('truthful-escalation-phase')) return 'escalated-to-backup';
+  if (toBackups || !hasPatch('truthful-escalation-phase')) return 'escalated-to-backup';
   return 'escalated-to-escalation-contacts';
 }
 
@@ -210,7 +210,7 @@ function after(ms: number): string {
  */
 async function backupsOnCallNow(state: IncidentState): Promise<PersonRef[] | undefined> {
   const plan = state.plan!;
-  if (!plan.liveOnCall || !patched('on-call-at-escalation')) return undefined;
+  if (!plan.liveOnCall || !hasPatch('on-call-at-escalation')) return undefined;
   const { backups, record } = await bookkeeping.backupApproversNow(plan);
   state.record(
     'roles.re-resolved',

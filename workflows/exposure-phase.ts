@@ -1,4 +1,4 @@
-import { ApplicationFailure, condition, patched, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
+import { ApplicationFailure, condition, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
 import type { IncidentActivities } from '../activities';
 import {
   describeExposure,
@@ -14,6 +14,7 @@ import { dedupe } from './handoff';
 import { person } from './handlers';
 import { WORKER, now, type ConfirmedCandidate, type IncidentState } from './incident-state';
 import { confirmDependentCandidateUpdate } from './messages';
+import { hasPatch } from './patches';
 
 /**
  * The exposure report (patch 'exposure-report'): after containment the provider's logs are read for
@@ -39,7 +40,7 @@ const enabled = new WeakMap<IncidentState, boolean>();
 
 function exposureOn(state: IncidentState): boolean {
   let on = enabled.get(state);
-  if (on === undefined) enabled.set(state, (on = patched('exposure-report')));
+  if (on === undefined) enabled.set(state, (on = hasPatch('exposure-report')));
   return on;
 }
 
@@ -81,7 +82,7 @@ export function beginExposureReport(state: IncidentState): void {
  * before, it still read awaiting-verification after the verifier had answered.
  */
 export async function awaitExposureReportBeforeClosure(state: IncidentState): Promise<void> {
-  if (reportRunning.has(state) && patched('exposure-wait-phase')) {
+  if (reportRunning.has(state) && hasPatch('exposure-wait-phase')) {
     state.phase = 'awaiting-exposure-report';
     state.waitFor([], 'the exposure report: provider logs that arrive late are read again before closure');
     state.publishListing();

@@ -1,4 +1,4 @@
-import { ApplicationFailure, condition, patched, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
 import type {
   IncidentSummary,
   DecisionRequest,
@@ -22,6 +22,7 @@ import {
   reportSightingSignal,
   verifyClosureUpdate,
 } from './messages';
+import { hasPatch } from './patches';
 
 /** Phases in which approvers may decide (or delegate the decision). */
 const DECIDING_PHASES: readonly Phase[] = [
@@ -64,7 +65,7 @@ export function registerHandlers(
         decided &&
         decided !== 'false-positive' &&
         state.plan?.containment !== 'manual' &&
-        patched('provider-call-first-on-decision')
+        hasPatch('provider-call-first-on-decision')
       )
         state.holdBackgroundWork();
       state.record(
@@ -177,7 +178,7 @@ export function registerHandlers(
  * until it has. Behind a patch: runs from before it answered at once with the state before acting.
  */
 async function answerOnceActedOn(state: IncidentState, acted: () => boolean): Promise<IncidentSummary> {
-  if (patched('fresh-update-answers')) await condition(acted);
+  if (hasPatch('fresh-update-answers')) await condition(acted);
   return state.summary();
 }
 

@@ -32,13 +32,13 @@ import {
   TimeoutFailure,
   condition,
   log,
-  patched,
   upsertMemo,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { IncidentListing } from '../domain/incident-listing';
 import { LISTING_MEMO_KEY } from '../domain/memo-keys';
 import { bookkeeping, messaging } from './activity-stubs';
+import { hasPatch } from './patches';
 
 /** Who acted and on whose behalf, for one evidence record. */
 export interface Attribution {
@@ -297,7 +297,7 @@ export class IncidentState {
     };
     const send = () => messaging.notify(notification).catch((error: unknown) => this.undelivered(notification, error));
     // Behind a patch: older runs sent every notification at once, so they could arrive out of order.
-    if (!patched('ordered-notifications')) this.pendingNotifications.push(send());
+    if (!hasPatch('ordered-notifications')) this.pendingNotifications.push(send());
     else {
       this.notificationChain = this.notificationChain.then(send);
       this.pendingNotifications.push(this.notificationChain);
@@ -311,7 +311,7 @@ export class IncidentState {
    * status card is (every notification), only when it changed. Behind a patch: older runs replay without it.
    */
   publishListing(): void {
-    if (!patched('visibility-listing')) return;
+    if (!hasPatch('visibility-listing')) return;
     const listing = this.listing();
     const json = JSON.stringify(listing);
     if (json === this.listedAs) return;
@@ -346,13 +346,13 @@ export class IncidentState {
    * fails is recorded and ends there. Behind a patch: older runs dropped the failure silently.
    */
   private undelivered(notification: IncidentNotification, error: unknown, escalation = false): void {
-    if (!patched('notification-failed')) return;
+    if (!hasPatch('notification-failed')) return;
     const cause = error instanceof ActivityFailure && error.cause ? error.cause : error;
     const reason = cause instanceof Error ? cause.message : String(cause);
     const people = notification.to.map((person) => person.id);
     // Slack itself did not answer (5xx, timeouts, rate limits, all retries used): a message to someone
     // else in Slack would wait out the same outage, so the operators' fallback channel is told at once.
-    const outage = isOutage(cause) && patched('outage-to-fallback');
+    const outage = isOutage(cause) && hasPatch('outage-to-fallback');
     const others =
       escalation || outage
         ? []
@@ -430,7 +430,7 @@ export class IncidentState {
    * it existed replay without these notifications.
    */
   progress(text: string): void {
-    if (patched('card-progress')) this.notify('progress', [], text);
+    if (hasPatch('card-progress')) this.notify('progress', [], text);
   }
 
   /**
@@ -494,7 +494,7 @@ export class IncidentState {
     await this.evidenceChain;
     await Promise.all(this.pendingNotifications);
     await Promise.all(this.pendingCleanups);
-    if (!patched('notification-failed')) return;
+    if (!hasPatch('notification-failed')) return;
     // A failed notification records evidence and tells someone else: wait for those too.
     let settled = -1;
     // In flight, not merely queued: while settling, less than a batch stays queued for the next run, and

@@ -1,4 +1,4 @@
-import { makeContinueAsNewFunc, patched, workflowInfo } from '@temporalio/workflow';
+import { makeContinueAsNewFunc, workflowInfo } from '@temporalio/workflow';
 import { incidentIdOf } from '../domain/ids';
 import type { HandoffProgress, IncidentCarry, ResumePoint } from '../domain/incident-carry';
 import type { IncidentInput, IncidentStatus, ReportedValue, Sighting } from '../domain/incident';
@@ -15,7 +15,7 @@ import {
 import { freshPeople } from './catalog-recheck';
 import { awaitHandoff } from './handoff';
 import { noteIdentity, recordRoles } from './identification';
-import { decidePatchesBeforePlanning } from './patches';
+import { decidePatchesBeforePlanning, hasPatch } from './patches';
 import { registerHandlers } from './handlers';
 import { BOUNDS, IncidentState, restoreState, WORKER } from './incident-state';
 import { reporterDelegator } from './attribution';
@@ -33,13 +33,13 @@ export async function leakedSecretIncident(input: IncidentInput, carry?: Inciden
     info.workflowId,
   );
   // In the main flow at the start of every run: a patch marker written inside an update handler is fragile.
-  state.settledAnswers = patched('settled-handoff-answers');
+  state.settledAnswers = hasPatch('settled-handoff-answers');
   decidePatchesBeforePlanning();
-  state.identifiesLater = patched('identified-by-later-report');
+  state.identifiesLater = hasPatch('identified-by-later-report');
   // A continued run restores its state before its handlers see the sightings that reached it while
   // the previous run ended (they come in the first workflow task): deduplicated, numbered after the
   // carried evidence. Runs from before the patch registered the handlers first.
-  const restoreFirst = carry !== undefined && patched('bounded-roll-over');
+  const restoreFirst = carry !== undefined && hasPatch('bounded-roll-over');
   if (carry && restoreFirst) restoreState(state, carry);
   registerHandlers(state, (sighting, value) => recordSighting(state, sighting, value));
   registerCandidateConfirmation(state);
@@ -47,10 +47,10 @@ export async function leakedSecretIncident(input: IncidentInput, carry?: Inciden
     if (!restoreFirst) restoreState(state, carry);
     return runFrom(state, carry.resume);
   }
-  state.bounded = patched('bounded-history');
+  state.bounded = hasPatch('bounded-history');
 
   // Planning runs as a local activity in the first workflow task (runs started before replay the activity).
-  state.plan = patched('local-planning')
+  state.plan = hasPatch('local-planning')
     ? await localPlanning.planIncident(input)
     : await bookkeeping.planIncident(input);
   if (containsAtOnce(state)) state.holdBackgroundWork();
@@ -74,7 +74,7 @@ function containsAtOnce(state: IncidentState): boolean {
     Boolean(plan.policy.autoContain) &&
     plan.containment !== 'manual' &&
     !state.input.firstSighting.canary &&
-    patched('provider-call-first')
+    hasPatch('provider-call-first')
   );
 }
 
@@ -299,7 +299,7 @@ function recordSighting(state: IncidentState, sighting: Sighting, value?: Report
   }
   const copy = value?.sealedValueHandle;
   // Each report seals its own copy (so a re-leak after closure is usable); this incident keeps its own.
-  if (copy && copy !== state.input.sealedValueHandle && patched('sealed-per-report')) state.discardSealedCopy(copy);
+  if (copy && copy !== state.input.sealedValueHandle && hasPatch('sealed-per-report')) state.discardSealedCopy(copy);
   state.noteSourceAlert(sighting);
   noteIdentity(state, value?.secretId);
   const source = { type: 'source' as const, id: sighting.source };

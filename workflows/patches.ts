@@ -30,8 +30,30 @@ export const PATCHES_AFTER_PLANNING = [
   'outage-to-fallback',
 ] as const;
 
+/** Patches checked before planning (or outside that list), each where it is used. */
+type PatchBeforePlanning = 'settled-handoff-answers' | 'bounded-roll-over' | 'bounded-history' | 'local-planning';
+
+/** Every patch of the incident workflow as of 2026-12-04 (see BASELINE_PATCH). */
+export type BaselinePatch = (typeof PATCHES_AFTER_PLANNING)[number] | PatchBeforePlanning;
+
+/**
+ * Every patch above as one. A run started since records this marker alone: one marker and one
+ * search-attribute upsert (the SDK upserts TemporalChangeVersion with the whole list at each patch)
+ * in its first workflow task, instead of 25 of each, which the provider call waited behind. Each
+ * patch is in effect for such a run. Older runs replay as they ran: without the baseline marker,
+ * each patch is decided where it was before. A patch added after this baseline is not covered by
+ * it: check it with patched(), and decide it before planning below.
+ */
+export const BASELINE_PATCH = 'baseline-2026-12-04';
+
+/** Whether `id` is in effect: for every run started since the baseline, else as the run decided it. */
+export function hasPatch(id: BaselinePatch): boolean {
+  return patched(BASELINE_PATCH) || patched(id);
+}
+
 /** At the start of every run: older runs (without the marker) keep deciding each patch where it is used. */
 export function decidePatchesBeforePlanning(): void {
+  if (patched(BASELINE_PATCH)) return;
   if (!patched('patches-before-planning')) return;
   for (const id of PATCHES_AFTER_PLANNING) patched(id);
 }

@@ -17,7 +17,7 @@ describe('patch placement', () => {
     const used = new Set<string>();
     for (const file of readdirSync(directory).filter((name) => name.endsWith('.ts'))) {
       const source = readFileSync(join(directory, file), 'utf8');
-      for (const match of source.matchAll(/patched\('([^']+)'\)|const PATCH = '([^']+)'/g))
+      for (const match of source.matchAll(/(?:patched|hasPatch)\('([^']+)'\)|const PATCH = '([^']+)'/g))
         used.add(match[1] ?? match[2]!);
     }
     expect(used.size).toBeGreaterThan(10);
