@@ -1,12 +1,5 @@
-import {
-  conflict,
-  invalidInput,
-  notFound,
-  permissionDenied,
-  providerUnavailable,
-  rateLimited,
-  TourniquetError,
-} from '../../domain/errors';
+import { ERROR_CODES, TourniquetError, type ErrorCode } from '../../domain/errors';
+import { codeOfHttpStatus } from './http';
 
 const THROTTLING = new Set(['Throttling', 'ThrottlingException', 'TooManyRequestsException', 'RequestLimitExceeded']);
 const DENIED = new Set([
@@ -55,14 +48,29 @@ export function mapAwsError(provider: string, operation: string, error: unknown)
   const name = aws.name ?? 'Error';
   const status = aws.$metadata?.httpStatusCode;
   const what = `${provider} ${operation} failed with ${name}${status ? ` (HTTP ${status})` : ''}: ${aws.message ?? ''}`;
-  if (THROTTLING.has(name) || status === 429) return rateLimited(`${what}; will retry`, AWS_THROTTLE_WAIT_MS);
-  if (DENIED.has(name) || status === 403)
-    return permissionDenied(`${what}; grant the remediation principal the policy in docs/providers.md`);
-  if (MISSING.has(name) || status === 404) return notFound(`${what}; check the catalog locator`);
-  if (CONFLICTS.has(name) || status === 409) return conflict(what);
-  if (aws.$fault === 'server' || status === undefined || status >= 500)
-    return providerUnavailable(`${what}; will retry`);
-  return invalidInput(`${what}; check the catalog locator`);
+  const code = codeOfAwsError(name, status, aws.$fault);
+  const wait = code === ERROR_CODES.rateLimited ? AWS_THROTTLE_WAIT_MS : undefined;
+  const advice = AWS_ADVICE[code];
+  return new TourniquetError(code, advice ? `${what}; ${advice}` : what, wait);
+}
+
+/** What to tell the operator per code (none for a conflict: the message says it). */
+const AWS_ADVICE: Partial<Record<ErrorCode, string>> = {
+  RATE_LIMITED: 'will retry',
+  PERMISSION_DENIED: 'grant the remediation principal the policy in docs/providers.md',
+  NOT_FOUND: 'check the catalog locator',
+  PROVIDER_UNAVAILABLE: 'will retry',
+  INVALID_INPUT: 'check the catalog locator',
+};
+
+/** The code of an AWS error: by its name where AWS names it, else by its HTTP status (none or 5xx: retryable). */
+function codeOfAwsError(name: string, status: number | undefined, fault: AwsErrorLike['$fault']): ErrorCode {
+  if (THROTTLING.has(name) || status === 429) return ERROR_CODES.rateLimited;
+  if (DENIED.has(name) || status === 403) return ERROR_CODES.permissionDenied;
+  if (MISSING.has(name) || status === 404) return ERROR_CODES.notFound;
+  if (CONFLICTS.has(name) || status === 409) return ERROR_CODES.conflict;
+  if (fault === 'server' || status === undefined) return ERROR_CODES.providerUnavailable;
+  return codeOfHttpStatus(status);
 }
 
 /** The error code name of an AWS SDK error, for check-then-act branches. */

@@ -1,12 +1,4 @@
-import {
-  conflict,
-  invalidInput,
-  notFound,
-  permissionDenied,
-  providerUnavailable,
-  rateLimited,
-  type TourniquetError,
-} from '../../domain/errors';
+import { ERROR_CODES, providerUnavailable, TourniquetError, type ErrorCode } from '../../domain/errors';
 
 /** Reads Retry-After (seconds or an HTTP date) into milliseconds; undefined when absent or unreadable. */
 export function retryAfterMs(headers: Headers, now = Date.now()): number | undefined {
@@ -58,13 +50,30 @@ export function httpFailure(
   hints: FailureHints = {},
 ): TourniquetError {
   const what = `${provider} ${operation} answered HTTP ${status}${detail ? ` (${detail})` : ''}`;
-  if (isRateLimited(status, headers)) return rateLimited(`${what}: throttled, retry later`, rateLimitWaitMs(headers));
-  if (status === 401 || status === 403)
-    return permissionDenied(`${what}: grant Tourniquet's credential the permissions listed in docs/providers.md`);
-  if (status === 404) return notFound(`${what}: ${hints.notFound ?? 'check the catalog locator'}`);
-  if (status === 409) return conflict(`${what}: the resource is in a conflicting state`);
-  if (status >= 500) return providerUnavailable(`${what}: the provider is failing, will retry`);
-  return invalidInput(`${what}: ${hints.rejected ?? 'the request was rejected, check the catalog locator'}`);
+  const code = isRateLimited(status, headers) ? ERROR_CODES.rateLimited : codeOfHttpStatus(status);
+  const advice: Partial<Record<ErrorCode, string>> = {
+    RATE_LIMITED: 'throttled, retry later',
+    PERMISSION_DENIED: "grant Tourniquet's credential the permissions listed in docs/providers.md",
+    NOT_FOUND: hints.notFound ?? 'check the catalog locator',
+    CONFLICT: 'the resource is in a conflicting state',
+    PROVIDER_UNAVAILABLE: 'the provider is failing, will retry',
+    INVALID_INPUT: hints.rejected ?? 'the request was rejected, check the catalog locator',
+  };
+  const wait = code === ERROR_CODES.rateLimited ? rateLimitWaitMs(headers) : undefined;
+  return new TourniquetError(code, `${what}: ${advice[code]}`, wait);
+}
+
+/**
+ * What an HTTP status says about a call, as a taxonomy code: 429 → RATE_LIMITED, 401/403 →
+ * PERMISSION_DENIED, 404 → NOT_FOUND, 409 → CONFLICT, 5xx → PROVIDER_UNAVAILABLE, any other → INVALID_INPUT.
+ */
+export function codeOfHttpStatus(status: number): ErrorCode {
+  if (status === 429) return ERROR_CODES.rateLimited;
+  if (status === 401 || status === 403) return ERROR_CODES.permissionDenied;
+  if (status === 404) return ERROR_CODES.notFound;
+  if (status === 409) return ERROR_CODES.conflict;
+  if (status >= 500) return ERROR_CODES.providerUnavailable;
+  return ERROR_CODES.invalidInput;
 }
 
 export interface FetchOptions {
