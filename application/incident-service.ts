@@ -24,17 +24,8 @@ import type { OpenIncidentCommand, OpenIncidentResult } from '../domain/open-inc
 import { uniqueCredentialId } from '../domain/credential-identity';
 import { drillWorkflowId, incidentIdOf, incidentWorkflowId, workflowIdOfIncident } from '../domain/ids';
 import type { Fingerprinter } from '../integrations/sealed-values/fingerprint';
-import {
-  acknowledgeDependentUpdate,
-  confirmDependentCandidateUpdate,
-  confirmManualContainmentUpdate,
-  decideUpdate,
-  delegateDecisionUpdate,
-  getStatusQuery,
-  reportSightingSignal,
-  verifyClosureUpdate,
-  assignVerifierUpdate,
-} from '../workflows/messages';
+// The workflow's messages: the signal a report is, the status query, and one update per kind of answer.
+import * as messages from '../workflows/messages';
 
 /**
  * The one door into incident workflows for every edge of the product. Starting is idempotent:
@@ -61,7 +52,7 @@ export class IncidentService implements IncidentOpener {
       taskQueue: this.taskQueue,
       args: [input],
       memo: { [OPENING_MEMO_KEY]: openingOf(input) },
-      signal: reportSightingSignal,
+      signal: messages.reportSightingSignal,
       signalArgs: [
         command.sighting,
         {
@@ -81,16 +72,16 @@ export class IncidentService implements IncidentOpener {
    * person may, and the answer is the status once the main flow has acted on it. The request id is
    * the update id, so a retried request is the same update, answered once.
    */
-  readonly decide = this.answering(decideUpdate);
+  readonly decide = this.answering(messages.decideUpdate);
   /** An approver hands the pending decision to a colleague. */
-  readonly delegate = this.answering(delegateDecisionUpdate);
-  readonly confirmManualContainment = this.answering(confirmManualContainmentUpdate);
-  readonly acknowledgeDependent = this.answering(acknowledgeDependentUpdate);
+  readonly delegate = this.answering(messages.delegateDecisionUpdate);
+  readonly confirmManualContainment = this.answering(messages.confirmManualContainmentUpdate);
+  readonly acknowledgeDependent = this.answering(messages.acknowledgeDependentUpdate);
   /** An escalation contact names the verifier when no catalog candidate may verify. */
-  readonly assignVerifier = this.answering(assignVerifierUpdate);
+  readonly assignVerifier = this.answering(messages.assignVerifierUpdate);
   /** A person confirms a dependent candidate of the exposure report; answers once its workload was stopped. */
-  readonly confirmDependentCandidate = this.answering(confirmDependentCandidateUpdate);
-  readonly verify = this.answering(verifyClosureUpdate);
+  readonly confirmDependentCandidate = this.answering(messages.confirmDependentCandidateUpdate);
+  readonly verify = this.answering(messages.verifyClosureUpdate);
 
   /**
    * Starts a drill: the whole runbook for a catalog secret, with real people and messages marked
@@ -178,7 +169,7 @@ export class IncidentService implements IncidentOpener {
         return (await this.client.workflow
           .getHandle(handle.workflowId, runId, { followRuns: false })
           .result()) as IncidentStatus;
-      return await handle.query(getStatusQuery);
+      return await handle.query(messages.getStatusQuery);
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) return this.earlierIncident(incidentId);
       throw error;
@@ -201,7 +192,7 @@ export class IncidentService implements IncidentOpener {
       if (runIncident !== incidentId || run.status.name === 'RUNNING') continue;
       const handle = this.client.workflow.getHandle(workflowId, run.runId, { followRuns: false });
       if (run.status.name === 'COMPLETED') return (await handle.result()) as IncidentStatus;
-      return await handle.query(getStatusQuery);
+      return await handle.query(messages.getStatusQuery);
     }
     return undefined;
   }
@@ -337,7 +328,7 @@ async function currentIncidentId(
   if (typeof memo?.incidentId === 'string') return { incidentId: memo.incidentId, runId };
   const firstRunId = description.raw.workflowExecutionInfo?.firstRunId;
   if (!firstRunId || firstRunId === runId) return { incidentId: incidentIdOf(handle.workflowId, runId), runId };
-  return { incidentId: (await handle.query(getStatusQuery)).incidentId, runId };
+  return { incidentId: (await handle.query(messages.getStatusQuery)).incidentId, runId };
 }
 
 /**
