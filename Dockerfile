@@ -32,6 +32,8 @@ COPY scripts ./scripts
 RUN mkdir -p /app/.data && chown node:node /app/.data
 USER node
 ENV DATA_DIR=/app/.data HTTP_HOST=0.0.0.0 HTTP_PORT=8080
+# Heap limit: 360 MB RSS with 1,000 open incidents instead of 550 MB (docs/operating.md "Memory"); override with NODE_OPTIONS.
+ENV NODE_OPTIONS=--max-old-space-size=256
 EXPOSE 8080
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.HTTP_PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
