@@ -1,10 +1,11 @@
-import { PGlite } from '@electric-sql/pglite';
 import { Pool } from 'pg';
+import { openEmbeddedDatabase } from './embedded';
 import { MIGRATIONS } from './migrations';
 
 /**
- * The SQL the product needs, over either a PostgreSQL pool or embedded PGlite (PostgreSQL compiled
- * to WebAssembly), so both run the same statements and migrations.
+ * The SQL the product needs, over either a PostgreSQL pool or the embedded database (PGlite,
+ * PostgreSQL compiled to WebAssembly, in a process of its own), so both run the same statements and
+ * migrations.
  */
 export interface Database {
   query<Row = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: Row[] }>;
@@ -14,7 +15,7 @@ export interface Database {
 }
 
 export interface DatabaseOptions {
-  /** PostgreSQL connection string; without it an embedded PGlite database lives in `embeddedDir`. */
+  /** PostgreSQL connection string; without it the embedded database keeps its files in `embeddedDir`. */
   url?: string;
   embeddedDir: string;
 }
@@ -22,7 +23,7 @@ export interface DatabaseOptions {
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   const database = options.url
     ? postgresDatabase(new Pool({ connectionString: options.url, max: 10 }))
-    : await pgliteDatabase(options.embeddedDir);
+    : await openEmbeddedDatabase(options.embeddedDir);
   await runMigrations(database);
   return database;
 }
@@ -55,33 +56,6 @@ function postgresDatabase(pool: Pool): Database {
   };
 }
 
-async function pgliteDatabase(directory: string): Promise<Database> {
-  const lite = await PGlite.create(directory);
-  // PGlite runs one statement at a time; queue transactions so they never interleave.
-  let queue: Promise<unknown> = Promise.resolve();
-  const serial = <T>(work: () => Promise<T>): Promise<T> => {
-    const next = queue.then(work, work);
-    queue = next.catch(() => undefined);
-    return next;
-  };
-  return {
-    // Parameterless SQL may hold several statements (migrations): only exec() accepts that in PGlite.
-    query: (sql, params) =>
-      serial(() => (params?.length ? lite.query(sql, params) : lastResult(lite.exec(sql))) as never),
-    transaction: (work) =>
-      serial(() =>
-        lite.transaction((tx) =>
-          work({
-            query: async (sql, params) => (params?.length ? tx.query(sql, params) : lastResult(tx.exec(sql))) as never,
-            transaction: () => Promise.reject(new Error('nested transactions are not supported')),
-            close: async () => undefined,
-          }),
-        ),
-      ),
-    close: () => lite.close(),
-  };
-}
-
 async function runMigrations(database: Database): Promise<void> {
   await database.query(
     'CREATE TABLE IF NOT EXISTS schema_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
@@ -96,9 +70,4 @@ async function runMigrations(database: Database): Promise<void> {
       await tx.query('INSERT INTO schema_migrations (id) VALUES ($1)', [migration.id]);
     });
   }
-}
-
-async function lastResult(results: Promise<Array<{ rows: unknown[] }>>): Promise<{ rows: unknown[] }> {
-  const all = await results;
-  return { rows: all[all.length - 1]?.rows ?? [] };
 }
