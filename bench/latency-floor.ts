@@ -7,6 +7,7 @@ import { temporal } from '@temporalio/proto';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { Client } from 'pg';
 import pino from 'pino';
+import { localActivityRun } from '../test/support/histories';
 import { startPostgresCluster } from '../test/support/postgres-cluster';
 import { startTemporalTarget, TARGET } from './temporal-target';
 import { assembleProduct } from '../workers/assemble';
@@ -125,8 +126,11 @@ async function run(address: string, pgUrl: string): Promise<void> {
       const provenMs = performance.now() - t;
       const proven = await status(product.baseUrl, opened.incidentId);
       const revokedMs = Date.parse(proven.actions.find((a) => a.kind === 'credential.revoked')!.at) - wallStart;
+      // The provider's own answer time (the activity's clock right after ALTER ROLE returned), from the evidence.
+      const answeredMs = Date.parse(await revocationAnswerAt(product.baseUrl, opened.incidentId)) - wallStart;
       if (!warm) {
         add('Tourniquet: POST /api/incidents (auto-contain) → revoked', revokedMs);
+        add('Tourniquet: POST /api/incidents (auto-contain) → provider answered the revocation', answeredMs);
         add('Tourniquet: POST /api/incidents (auto-contain) → death proven', provenMs);
         const { runId } = await client.workflow.getHandle(proven.workflowId).describe();
         productRuns.push({ ms: revokedMs, workflowId: proven.workflowId, runId, wallStart });
@@ -232,7 +236,18 @@ async function breakdown(client: TemporalClient, workflowId: string, runId: stri
       scheduled?.activityType?.name ?? (of ? names.get(Number(of)) : event.markerRecordedEventAttributes?.markerName);
     console.log(`${String(at(event) - start).padStart(6)} ms  ${type}${name ? ` (${name})` : ''}`);
     if (event.activityTaskCompletedEventAttributes && names.get(Number(of)) === 'revokeCredential') break;
+    if (localActivityRun(event)?.activityType === 'revokeCredential' && !localActivityRun(event)?.failed) break;
   }
+}
+
+async function revocationAnswerAt(baseUrl: string, incidentId: string): Promise<string> {
+  const response = await fetch(`${baseUrl}/api/incidents/${incidentId}/timeline`, {
+    headers: { authorization: 'Bearer token-carol' },
+  });
+  const { evidence } = (await response.json()) as {
+    evidence: Array<{ kind: string; providerAnswer?: { at: string } }>;
+  };
+  return evidence.find((record) => record.kind === 'credential.revoked')!.providerAnswer!.at;
 }
 
 async function rawRevoke(url: string, role: string): Promise<number> {

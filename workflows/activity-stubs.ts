@@ -1,4 +1,12 @@
-import { proxyActivities, proxyLocalActivities, type RetryPolicy } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  proxyActivities,
+  proxyLocalActivities,
+  sleep,
+  TimeoutFailure,
+  type RetryPolicy,
+} from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
 import type { IncidentActivities } from '../activities';
 
@@ -81,6 +89,44 @@ export const provider = proxyActivities<
   scheduleToCloseTimeout: '10 minutes',
   retry: backoff('1 second', '30 seconds', 6),
 });
+
+/**
+ * The revocation's first attempt as a local activity: it runs inside the workflow task that decided
+ * to revoke, with no activity task through the server and no second workflow task before the
+ * provider is called. It is recorded in history like any activity (a marker with its answer), and a
+ * worker lost while it runs makes the workflow task time out and run it again, which a revocation
+ * (idempotent, like every activity) allows. One attempt only: if it fails in a way a retry could
+ * fix, the revocation continues as the activity above, with its retries and Retry-After.
+ */
+const localRevocation = proxyLocalActivities<Pick<IncidentActivities, 'revokeCredential'>>({
+  startToCloseTimeout: '10 seconds',
+  scheduleToCloseTimeout: '10 seconds',
+  retry: { maximumAttempts: 1 },
+});
+
+type RevocationRequest = Parameters<IncidentActivities['revokeCredential']>[0];
+
+/** Revokes the credential: first locally when `firstAttemptLocal` (patch 'revocation-local-first'). */
+export async function revokeCredential(
+  request: RevocationRequest,
+  firstAttemptLocal: boolean,
+): ReturnType<IncidentActivities['revokeCredential']> {
+  if (!firstAttemptLocal) return provider.revokeCredential(request);
+  try {
+    return await localRevocation.revokeCredential(request);
+  } catch (error) {
+    // A local activity's failure may reach the workflow as its cause alone, not wrapped in an ActivityFailure.
+    const cause = error instanceof ActivityFailure ? error.cause : error;
+    const fixable =
+      cause instanceof TimeoutFailure ||
+      (cause instanceof ApplicationFailure && !cause.nonRetryable && !NON_RETRYABLE.includes(cause.type ?? ''));
+    if (!fixable) throw error;
+    // A provider that asked to wait (Retry-After) is not called again before it said.
+    const wait = cause instanceof ApplicationFailure ? cause.nextRetryDelay : null;
+    if (wait) await sleep(wait);
+    return provider.revokeCredential(request);
+  }
+}
 
 /**
  * Proof of death: one activity polls the provider (eventual consistency) until the policy's

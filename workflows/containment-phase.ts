@@ -2,7 +2,7 @@ import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
 import type { Dependent } from '../domain/catalog';
 import type { ContainmentAction } from '../domain/catalog';
 import type { Decision } from './decision-phase';
-import { provider } from './activity-stubs';
+import { provider, revokeCredential } from './activity-stubs';
 import { describeEndState, type UndoOutcome, type UndoStep } from './end-state';
 import type { IncidentState } from './incident-state';
 import { hasPatch } from './patches';
@@ -70,10 +70,10 @@ export async function containAutomatically(
       const delivered = await provider.deliverReplacement(replacement);
       state.recordAction('replacement.delivered', delivered.summary, by, {}, delivered);
     }
-    const revoked = await provider.revokeCredential({
-      ...request,
-      purpose: action === 'rotate' ? 'retire-after-rotation' : 'contain',
-    });
+    const revoked = await revokeCredential(
+      { ...request, purpose: action === 'rotate' ? 'retire-after-rotation' : 'contain' },
+      state.revocationLocalFirst,
+    );
     state.releaseBackgroundWork();
     state.recordAction(
       'credential.revoked',

@@ -117,6 +117,11 @@ export class IncidentState {
    * secret of an incident opened without one re-plans it before anyone decides.
    */
   identifiesLater = false;
+  /**
+   * Patch 'revocation-local-first', decided when the run starts (before planning, see patches.ts):
+   * the revocation's first attempt runs as a local activity.
+   */
+  revocationLocalFirst = false;
   /** The catalog secret a later report named, until the main flow re-plans for it. */
   pendingIdentity: string | undefined;
   /** Whether the handoff the main flow waits on now is done (undefined while it waits on none). */
@@ -229,7 +234,7 @@ export class IncidentState {
     details: Record<string, unknown> = {},
     providerAnswer?: ProviderAnswer,
   ): void {
-    const at = now();
+    const at = this.timeOf(providerAnswer);
     this.timeline.push({ at, kind, summary });
     const draft = {
       incidentId: this.incidentId,
@@ -279,8 +284,17 @@ export class IncidentState {
     details: Record<string, unknown>,
     answer?: ProviderAnswer,
   ): void {
-    this.actions.push({ at: now(), kind, summary });
+    this.actions.push({ at: this.timeOf(answer), kind, summary });
     this.record(kind, summary, attribution, details, answer);
+  }
+
+  /**
+   * When a step happened: the provider's answer time when there is one (patch 'revocation-local-first'),
+   * else the workflow's clock. A local activity runs inside a workflow task, whose clock does not move
+   * with it: on that clock a revocation would read as done before the provider answered.
+   */
+  private timeOf(answer: ProviderAnswer | undefined): string {
+    return this.revocationLocalFirst && answer?.at ? answer.at : now();
   }
 
   /** Sends a notification in the background: a Slack outage delays it but never blocks the incident. */

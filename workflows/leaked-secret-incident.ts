@@ -1,4 +1,4 @@
-import { makeContinueAsNewFunc, workflowInfo } from '@temporalio/workflow';
+import { makeContinueAsNewFunc, patched, workflowInfo } from '@temporalio/workflow';
 import { incidentIdOf } from '../domain/ids';
 import type { HandoffProgress, IncidentCarry, ResumePoint } from '../domain/incident-carry';
 import type { IncidentInput, IncidentStatus, ReportedValue, Sighting } from '../domain/incident';
@@ -36,6 +36,8 @@ export async function leakedSecretIncident(input: IncidentInput, carry?: Inciden
   state.settledAnswers = hasPatch('settled-handoff-answers');
   decidePatchesBeforePlanning();
   state.identifiesLater = hasPatch('identified-by-later-report');
+  // After the baseline patch, so decided here on its own (patches.ts).
+  state.revocationLocalFirst = patched('revocation-local-first');
   // A continued run restores its state before its handlers see the sightings that reached it while
   // the previous run ended (they come in the first workflow task): deduplicated, numbered after the
   // carried evidence. Runs from before the patch registered the handlers first.

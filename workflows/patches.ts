@@ -46,6 +46,13 @@ export type BaselinePatch = (typeof PATCHES_AFTER_PLANNING)[number] | PatchBefor
  */
 export const BASELINE_PATCH = 'baseline-2026-12-04';
 
+/**
+ * Patches since the baseline, each decided with patched() at the start of a run, before planning
+ * (workflows/leaked-secret-incident.ts):
+ *  - 'revocation-local-first': the revocation's first attempt runs as a local activity.
+ */
+export const PATCHES_SINCE_BASELINE = ['revocation-local-first'] as const;
+
 /** Whether `id` is in effect: for every run started since the baseline, else as the run decided it. */
 export function hasPatch(id: BaselinePatch): boolean {
   return patched(BASELINE_PATCH) || patched(id);

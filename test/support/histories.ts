@@ -34,22 +34,48 @@ export function notificationKinds(history: temporal.api.history.v1.IHistory): st
     });
 }
 
+/** A local activity's marker: the activity it ran, its attempt, and whether it failed. */
+export interface LocalActivityRun {
+  activityType: string;
+  attempt: number;
+  failed: boolean;
+}
+
+/** What a local activity's marker records; undefined for any other event. */
+export function localActivityRun(event: temporal.api.history.v1.IHistoryEvent): LocalActivityRun | undefined {
+  const marker = event.markerRecordedEventAttributes;
+  const data = marker?.details?.data?.payloads?.[0]?.data;
+  if (marker?.markerName !== 'core_local_activity' || !data) return undefined;
+  const recorded = JSON.parse(Buffer.from(data).toString()) as { activity_type: string; attempt: number };
+  return { activityType: recorded.activity_type, attempt: recorded.attempt, failed: Boolean(marker.failure) };
+}
+
 /**
  * The activities a run scheduled from the workflow task that scheduled its first `activity` until that
- * activity completed: what shared the worker with it (just `[activity]` when nothing did).
+ * activity completed: what shared the worker with it (just `[activity]` when nothing did). When
+ * `activity` ran as a local activity instead, inside a workflow task, nothing could run beside it: the
+ * task's commands reach the server when it ends. Then the answer is what that task scheduled before
+ * it, and `activity`.
  */
 export function scheduledBesideFirst(history: temporal.api.history.v1.IHistory, activity: string): string[] {
   const events = history.events ?? [];
   const name = (event: temporal.api.history.v1.IHistoryEvent) =>
     event.activityTaskScheduledEventAttributes?.activityType?.name;
+  const taskCompletedBefore = (index: number) => {
+    let at = index;
+    while (at > 0 && !events[at]!.workflowTaskCompletedEventAttributes) at -= 1;
+    return at;
+  };
   const scheduled = events.findIndex((event) => name(event) === activity);
-  if (scheduled < 0) throw new Error(`no ${activity} in the history`);
-  let taskCompleted = scheduled;
-  while (taskCompleted > 0 && !events[taskCompleted]!.workflowTaskCompletedEventAttributes) taskCompleted -= 1;
+  if (scheduled < 0) {
+    const local = events.findIndex((event) => localActivityRun(event)?.activityType === activity);
+    if (local < 0) throw new Error(`no ${activity} in the history`);
+    return [...events.slice(taskCompletedBefore(local), local).flatMap((event) => name(event) ?? []), activity];
+  }
   const completed = events.findIndex(
     (event) =>
       event.activityTaskCompletedEventAttributes?.scheduledEventId?.toString() === String(events[scheduled]!.eventId),
   );
   if (completed < 0) throw new Error(`${activity} never completed`);
-  return events.slice(taskCompleted, completed).flatMap((event) => name(event) ?? []);
+  return events.slice(taskCompletedBefore(scheduled), completed).flatMap((event) => name(event) ?? []);
 }

@@ -1,4 +1,6 @@
+import { workflowIdOfIncident } from '../../domain/ids';
 import { startTestApp, type TestApp } from '../support/app';
+import { localActivityRun } from '../support/histories';
 import { decide, openIncident, waitForEvidence, waitForPhase } from '../support/incidents';
 import { testEnvironment, withAdmin } from '../support/environment';
 import { createLoginRole, loginAs } from '../support/roles';
@@ -34,6 +36,13 @@ describe('containment when providers fail', () => {
     const evidence = await waitForEvidence(app, id, 'death.proven');
     expect(evidence.filter((record) => record.kind === 'credential.revoked')).toHaveLength(1);
     expect(proxy.count(/NOLOGIN/)).toBe(1);
+    // The first attempt ran as a local activity and failed; the activity that followed retried until it answered.
+    const history = await app.client.workflow.getHandle(workflowIdOfIncident(id)).fetchHistory();
+    const local = (history.events ?? []).flatMap((event) => localActivityRun(event) ?? []);
+    expect(local.filter((run) => run.activityType === 'revokeCredential')).toEqual([
+      { activityType: 'revokeCredential', attempt: 1, failed: true },
+    ]);
+    recordHistoryIfAsked('revocation-local-first-fallback', history);
   });
 
   it('a rotation that fails at delivery leaves the role locked, and says so instead of "rolled back"', async () => {

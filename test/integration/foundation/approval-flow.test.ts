@@ -133,7 +133,7 @@ describe('an incident decided by its owner over the HTTP API', () => {
     recordHistoryIfAsked('approval-flow', history);
     // Alice's approval → the revocation: nothing else was scheduled beside the provider call until it answered.
     expect(scheduledBesideFirst(history, 'revokeCredential')).toEqual(['revokeCredential']);
-    recordHistoryIfAsked('provider-call-first-on-decision', history);
+    recordHistoryIfAsked('revocation-local-first', history);
 
     const auditor = { authorization: 'Bearer token-auditor' };
     const bundle = await eventually(

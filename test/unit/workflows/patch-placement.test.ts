@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PATCHES_AFTER_PLANNING } from '../../../workflows/patches';
+import { PATCHES_AFTER_PLANNING, PATCHES_SINCE_BASELINE } from '../../../workflows/patches';
 
 /** Patches decided before the planning local activity where they are used (see workflows/patches.ts). */
 const DECIDED_BEFORE_PLANNING = [
@@ -21,7 +21,7 @@ describe('patch placement', () => {
         used.add(match[1] ?? match[2]!);
     }
     expect(used.size).toBeGreaterThan(10);
-    const listed = new Set<string>([...PATCHES_AFTER_PLANNING, ...DECIDED_BEFORE_PLANNING]);
+    const listed = new Set<string>([...PATCHES_AFTER_PLANNING, ...DECIDED_BEFORE_PLANNING, ...PATCHES_SINCE_BASELINE]);
     expect([...used].filter((id) => !listed.has(id))).toEqual([]);
   });
 });
