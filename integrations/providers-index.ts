@@ -1,13 +1,16 @@
+import { ECSClient } from '@aws-sdk/client-ecs';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { Logger } from 'pino';
 import { AwsIamAccessKeyProvider } from './aws-iam/access-key-provider';
 import { SecretsManagerDelivery } from './aws-secrets-manager/secret-delivery';
 import { SecretsManagerProvider } from './aws-secrets-manager/secret-provider';
-import { EcsDependentController, ecsClientsByRegion } from './dependents/ecs-controller';
-import { LambdaDependentController, lambdaClientsByRegion } from './dependents/lambda-controller';
+import { EcsDependentController } from './dependents/ecs-controller';
+import { LambdaDependentController } from './dependents/lambda-controller';
 import { ManualDependentController } from './dependents/manual-controller';
+import { clientsByRegion } from './dependents/tagged-capacity';
 import { WebhookDependentController } from './dependents/webhook-controller';
 import { GitHubRevocationBatcher } from './github-token/revocation-batcher';
 import { GitHubTokenProvider } from './github-token/token-provider';
@@ -80,7 +83,9 @@ export function createDependentControllers(config: ProvidersConfig): DependentCo
   return [
     new WebhookDependentController({ signingKey: config.PROVIDER_WEBHOOK_SIGNING_KEY }),
     new ManualDependentController(),
-    new LambdaDependentController({ clientFor: lambdaClientsByRegion((region) => awsOptions(config, region)) }),
-    new EcsDependentController({ clientFor: ecsClientsByRegion((region) => awsOptions(config, region)) }),
+    new LambdaDependentController({
+      clientFor: clientsByRegion((region) => new LambdaClient(awsOptions(config, region))),
+    }),
+    new EcsDependentController({ clientFor: clientsByRegion((region) => new ECSClient(awsOptions(config, region))) }),
   ];
 }

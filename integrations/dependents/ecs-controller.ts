@@ -1,23 +1,10 @@
-import {
-  DescribeServicesCommand,
-  ECSClient,
-  TagResourceCommand,
-  UntagResourceCommand,
-  UpdateServiceCommand,
-  type ECSClientConfig,
-} from '@aws-sdk/client-ecs';
-import type { Logger } from 'pino';
+import * as ECS from '@aws-sdk/client-ecs';
 import { z } from 'zod';
 import type { Dependent } from '../../domain/catalog';
 import { notFound } from '../../domain/errors';
 import type { DependentController } from '../ports';
 import { callAws, mapAwsError } from '../shared/aws-errors';
-import {
-  clientsByRegion,
-  parseDependentTarget,
-  TaggedCapacityController,
-  type TaggedCapacity,
-} from './tagged-capacity';
+import { parseDependentTarget, TaggedCapacityController, type TaggedCapacity } from './tagged-capacity';
 
 const KIND = 'ecs';
 const PROVIDER = `dependent-${KIND}`;
@@ -84,19 +71,6 @@ export function parseEcsTarget(dependent: Dependent): { cluster: string; service
   return { cluster, service, region: region ?? arnRegion(cluster, CLUSTER_ARN) ?? arnRegion(service, SERVICE_ARN) };
 }
 
-export interface EcsControllerDeps {
-  /** A client per region, signed by the remediation principal; undefined means the default region. */
-  clientFor(region: string | undefined): ECSClient;
-  logger?: Logger;
-}
-
-/** One ECSClient per region, built on first use from the options the caller gives for that region. */
-export function ecsClientsByRegion(
-  options: (region: string | undefined) => ECSClientConfig,
-): EcsControllerDeps['clientFor'] {
-  return clientsByRegion((region) => new ECSClient(options(region)));
-}
-
 /**
  * Stops an ECS service by setting its desired count to 0 (the scheduler stops its tasks) and
  * restores exactly the count it had before.
@@ -110,12 +84,8 @@ export function ecsClientsByRegion(
  *
  * Permissions: ecs:DescribeServices, UpdateService, TagResource, UntagResource on the service.
  */
-export class EcsDependentController extends TaggedCapacityController implements DependentController {
+export class EcsDependentController extends TaggedCapacityController<ECS.ECSClient> implements DependentController {
   readonly kind = KIND;
-
-  constructor(private readonly deps: EcsControllerDeps) {
-    super(deps.logger);
-  }
 
   /** The service as a workload whose desired count is set to 0 and back. */
   protected workload(dependent: Dependent): TaggedCapacity {
@@ -129,7 +99,7 @@ export class EcsDependentController extends TaggedCapacityController implements 
       allowsNone: false,
       async read() {
         const out = await call('DescribeServices', () =>
-          ecs.send(new DescribeServicesCommand({ cluster, services: [service], include: ['TAGS'] })),
+          ecs.send(new ECS.DescribeServicesCommand({ cluster, services: [service], include: ['TAGS'] })),
         );
         const found = out.services?.[0];
         if (!found) {
@@ -150,18 +120,20 @@ export class EcsDependentController extends TaggedCapacityController implements 
       },
       writeTag: async (arn, value) => {
         await call('TagResource', () =>
-          ecs.send(new TagResourceCommand({ resourceArn: arn, tags: [{ key: PREVIOUS_DESIRED_COUNT_TAG, value }] })),
+          ecs.send(
+            new ECS.TagResourceCommand({ resourceArn: arn, tags: [{ key: PREVIOUS_DESIRED_COUNT_TAG, value }] }),
+          ),
         );
       },
       removeTag: async (arn) => {
         await call('UntagResource', () =>
-          ecs.send(new UntagResourceCommand({ resourceArn: arn, tagKeys: [PREVIOUS_DESIRED_COUNT_TAG] })),
+          ecs.send(new ECS.UntagResourceCommand({ resourceArn: arn, tagKeys: [PREVIOUS_DESIRED_COUNT_TAG] })),
         );
       },
       setCapacity: async (capacity) => {
         // allowsNone is false: the shared algorithm never hands 'none' to a service.
         const desiredCount = capacity === 'none' ? 0 : capacity;
-        await call('UpdateService', () => ecs.send(new UpdateServiceCommand({ cluster, service, desiredCount })));
+        await call('UpdateService', () => ecs.send(new ECS.UpdateServiceCommand({ cluster, service, desiredCount })));
       },
     };
   }

@@ -1,24 +1,9 @@
-import {
-  DeleteFunctionConcurrencyCommand,
-  GetFunctionCommand,
-  GetFunctionConcurrencyCommand,
-  LambdaClient,
-  PutFunctionConcurrencyCommand,
-  TagResourceCommand,
-  UntagResourceCommand,
-  type LambdaClientConfig,
-} from '@aws-sdk/client-lambda';
-import type { Logger } from 'pino';
+import * as Lambda from '@aws-sdk/client-lambda';
 import { z } from 'zod';
 import type { Dependent } from '../../domain/catalog';
 import type { DependentController } from '../ports';
 import { callAws, mapAwsError } from '../shared/aws-errors';
-import {
-  clientsByRegion,
-  parseDependentTarget,
-  TaggedCapacityController,
-  type TaggedCapacity,
-} from './tagged-capacity';
+import { parseDependentTarget, TaggedCapacityController, type TaggedCapacity } from './tagged-capacity';
 
 const KIND = 'lambda';
 const PROVIDER = `dependent-${KIND}`;
@@ -58,19 +43,6 @@ export function parseLambdaTarget(dependent: Dependent): { functionName: string;
   return { functionName, region: region ?? FUNCTION_ARN.exec(functionName)?.[1] };
 }
 
-export interface LambdaControllerDeps {
-  /** A client per region, signed by the remediation principal; undefined means the default region. */
-  clientFor(region: string | undefined): LambdaClient;
-  logger?: Logger;
-}
-
-/** One LambdaClient per region, built on first use from the options the caller gives for that region. */
-export function lambdaClientsByRegion(
-  options: (region: string | undefined) => LambdaClientConfig,
-): LambdaControllerDeps['clientFor'] {
-  return clientsByRegion((region) => new LambdaClient(options(region)));
-}
-
 /**
  * Stops a Lambda function by setting its reserved concurrency to 0 (new invocations are throttled;
  * running ones finish) and restores exactly what was there before.
@@ -85,12 +57,11 @@ export function lambdaClientsByRegion(
  * Permissions: lambda:GetFunction, GetFunctionConcurrency, PutFunctionConcurrency,
  * DeleteFunctionConcurrency, TagResource, UntagResource on the function.
  */
-export class LambdaDependentController extends TaggedCapacityController implements DependentController {
+export class LambdaDependentController
+  extends TaggedCapacityController<Lambda.LambdaClient>
+  implements DependentController
+{
   readonly kind = KIND;
-
-  constructor(private readonly deps: LambdaControllerDeps) {
-    super(deps.logger);
-  }
 
   /** The function as a workload whose reserved concurrency is set to 0 and back. */
   protected workload(dependent: Dependent): TaggedCapacity {
@@ -104,36 +75,39 @@ export class LambdaDependentController extends TaggedCapacityController implemen
       allowsNone: true,
       async read() {
         const out = await call('GetFunction', () =>
-          lambda.send(new GetFunctionCommand({ FunctionName: functionName })),
+          lambda.send(new Lambda.GetFunctionCommand({ FunctionName: functionName })),
         );
         const arn = out.Configuration?.FunctionArn;
         if (!arn) throw mapAwsError(PROVIDER, 'GetFunction', new Error('answer lacks Configuration.FunctionArn'));
         // No reserved concurrency: the function shares the account's pool.
         const concurrency = await call('GetFunctionConcurrency', () =>
-          lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: functionName })),
+          lambda.send(new Lambda.GetFunctionConcurrencyCommand({ FunctionName: functionName })),
         );
         const current = concurrency.ReservedConcurrentExecutions ?? 'none';
         return { arn, current, recorded: out.Tags?.[PREVIOUS_CONCURRENCY_TAG] };
       },
       writeTag: async (arn, value) => {
         await call('TagResource', () =>
-          lambda.send(new TagResourceCommand({ Resource: arn, Tags: { [PREVIOUS_CONCURRENCY_TAG]: value } })),
+          lambda.send(new Lambda.TagResourceCommand({ Resource: arn, Tags: { [PREVIOUS_CONCURRENCY_TAG]: value } })),
         );
       },
       removeTag: async (arn) => {
         await call('UntagResource', () =>
-          lambda.send(new UntagResourceCommand({ Resource: arn, TagKeys: [PREVIOUS_CONCURRENCY_TAG] })),
+          lambda.send(new Lambda.UntagResourceCommand({ Resource: arn, TagKeys: [PREVIOUS_CONCURRENCY_TAG] })),
         );
       },
       setCapacity: async (capacity) => {
         if (capacity === 'none')
           await call('DeleteFunctionConcurrency', () =>
-            lambda.send(new DeleteFunctionConcurrencyCommand({ FunctionName: functionName })),
+            lambda.send(new Lambda.DeleteFunctionConcurrencyCommand({ FunctionName: functionName })),
           );
         else
           await call('PutFunctionConcurrency', () =>
             lambda.send(
-              new PutFunctionConcurrencyCommand({ FunctionName: functionName, ReservedConcurrentExecutions: capacity }),
+              new Lambda.PutFunctionConcurrencyCommand({
+                FunctionName: functionName,
+                ReservedConcurrentExecutions: capacity,
+              }),
             ),
           );
       },

@@ -119,19 +119,26 @@ export function clientsByRegion<Client>(build: (region: string | undefined) => C
   };
 }
 
+/** What a cloud dependent controller is given: its clients and a logger. */
+export interface RegionalControllerDeps<Client> {
+  /** A client per region, signed by the remediation principal; undefined means the default region. */
+  clientFor(region: string | undefined): Client;
+  logger?: Logger;
+}
+
 /**
  * A dependent controller whose workloads stop by setting a capacity to 0 and restart at the capacity a
  * tag recorded (`disableKeepingCapacity`, `enableFromTag`): a subclass says how its target is one.
  */
-export abstract class TaggedCapacityController {
-  constructor(private readonly logger?: Logger) {}
+export abstract class TaggedCapacityController<Client> {
+  constructor(protected readonly deps: RegionalControllerDeps<Client>) {}
 
   async disable(incidentId: string, dependent: Dependent): Promise<ProviderAnswer> {
-    return disableKeepingCapacity(this.workload(dependent), incidentId, dependent, this.logger);
+    return disableKeepingCapacity(this.workload(dependent), incidentId, dependent, this.deps.logger);
   }
 
   async enable(incidentId: string, dependent: Dependent): Promise<ProviderAnswer> {
-    return enableFromTag(this.workload(dependent), incidentId, dependent, this.logger);
+    return enableFromTag(this.workload(dependent), incidentId, dependent, this.deps.logger);
   }
 
   protected abstract workload(dependent: Dependent): TaggedCapacity;

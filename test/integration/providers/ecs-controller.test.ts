@@ -13,11 +13,8 @@ import {
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient } from '@aws-sdk/client-iam';
 import type { Dependent } from '../../../domain/catalog';
 import { ERROR_CODES } from '../../../domain/errors';
-import {
-  EcsDependentController,
-  PREVIOUS_DESIRED_COUNT_TAG,
-  ecsClientsByRegion,
-} from '../../../integrations/dependents/ecs-controller';
+import { EcsDependentController, PREVIOUS_DESIRED_COUNT_TAG } from '../../../integrations/dependents/ecs-controller';
+import { clientsByRegion } from '../../../integrations/dependents/tagged-capacity';
 import { startMoto, type MotoServer } from '../../support/moto';
 
 jest.setTimeout(60_000);
@@ -34,12 +31,9 @@ function dependent(target: Record<string, unknown>, id = 'invoice-api'): Depende
 }
 
 function controller(credentials = moto.admin, endpoint = moto.endpoint): EcsDependentController {
-  const cached = ecsClientsByRegion((region) => ({
-    endpoint,
-    region: region ?? moto.region,
-    credentials,
-    maxAttempts: 1,
-  }));
+  const cached = clientsByRegion(
+    (region) => new ECSClient({ endpoint, region: region ?? moto.region, credentials, maxAttempts: 1 }),
+  );
   return new EcsDependentController({
     clientFor: (region) => {
       const made = cached(region);

@@ -13,8 +13,8 @@ import { ERROR_CODES } from '../../../domain/errors';
 import {
   LambdaDependentController,
   PREVIOUS_CONCURRENCY_TAG,
-  lambdaClientsByRegion,
 } from '../../../integrations/dependents/lambda-controller';
+import { clientsByRegion } from '../../../integrations/dependents/tagged-capacity';
 import { startMoto, type MotoServer } from '../../support/moto';
 
 jest.setTimeout(60_000);
@@ -33,12 +33,9 @@ function dependent(target: Record<string, unknown>, id = 'invoice-worker'): Depe
 }
 
 function controller(credentials = moto.admin, endpoint = moto.endpoint): LambdaDependentController {
-  const cached = lambdaClientsByRegion((region) => ({
-    endpoint,
-    region: region ?? moto.region,
-    credentials,
-    maxAttempts: 1,
-  }));
+  const cached = clientsByRegion(
+    (region) => new LambdaClient({ endpoint, region: region ?? moto.region, credentials, maxAttempts: 1 }),
+  );
   return new LambdaDependentController({
     clientFor: (region) => {
       const made = cached(region);
