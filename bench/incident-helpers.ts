@@ -47,14 +47,16 @@ export async function awaitListing(
   client: TemporalClient,
   workflowId: string,
   done: (listing: IncidentListing) => boolean,
-  timeoutMs = 60_000,
-): Promise<IncidentListing> {
-  const read = async () => {
-    const { memo } = await client.workflow.getHandle(workflowId).describe();
-    const listing = memo?.[LISTING_MEMO_KEY] as IncidentListing | undefined;
-    return { value: listing && done(listing) ? listing : undefined, last: JSON.stringify(listing ?? null) };
-  };
-  return every5ms(`${workflowId}`, read, timeoutMs);
+) {
+  return every5ms(
+    workflowId,
+    async () => {
+      const { memo } = await client.workflow.getHandle(workflowId).describe();
+      const listing = memo?.[LISTING_MEMO_KEY] as IncidentListing | undefined;
+      return { value: listing && done(listing) ? listing : undefined, last: JSON.stringify(listing ?? null) };
+    },
+    60_000,
+  );
 }
 
 /** Waits until the incident's status (a workflow query through the API) satisfies `done`. */

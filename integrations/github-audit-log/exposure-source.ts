@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { type ExposureEvent, type ExposureReport, periodOf, reportOfEvents, windowOf } from '../../domain/exposure';
 import type { ExposureQuery, ExposureSource } from '../ports';
 import { fetchProvider, httpFailure, readJson } from '../shared/http';
+import { optionalText } from '../shared/parse';
 
 const PROVIDER = 'github-token';
 const DAY_MS = 86_400_000;
@@ -14,11 +15,7 @@ const AuditEventSchema = z
   .object({
     '@timestamp': z.number(),
     action: z.string(),
-    actor: z.string().optional(),
-    actor_ip: z.string().optional(),
-    user_agent: z.string().optional(),
-    _document_id: z.string().optional(),
-    repo: z.string().optional(),
+    ...optionalText('actor', 'actor_ip', 'user_agent', '_document_id', 'repo'),
   })
   .passthrough();
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { nullishText } from '../shared/parse';
 import type { IntakeDecision } from './common';
 import { header, isoOr, parseJson, parseWith, requireFreshTimestamp, requireSha256Signature } from './common';
 
@@ -17,25 +18,13 @@ const IncidentSchema = z.object({
   date: z.string().min(1),
   detector: DetectorSchema,
   secret_revoked: z.boolean().nullish(),
-  validity: z.string().nullish(),
-  status: z.string().nullish(),
-  resolved_at: z.string().nullish(),
-  gitguardian_url: z.string().nullish(),
+  ...nullishText('validity', 'status', 'resolved_at', 'gitguardian_url'),
 });
 
 const OccurrenceSchema = z.object({
   id: z.number().int().nonnegative(),
-  date: z.string().nullish(),
-  url: z.string().nullish(),
-  filepath: z.string().nullish(),
-  source: z
-    .object({
-      url: z.string().nullish(),
-      full_name: z.string().nullish(),
-      name: z.string().nullish(),
-      visibility: z.string().nullish(),
-    })
-    .nullish(),
+  ...nullishText('date', 'url', 'filepath'),
+  source: z.object(nullishText('url', 'full_name', 'name', 'visibility')).nullish(),
 });
 
 /**
@@ -45,11 +34,7 @@ const OccurrenceSchema = z.object({
  */
 const HoneytokenSchema = z.object({
   id: z.string().min(1),
-  name: z.string().nullish(),
-  type: z.string().nullish(),
-  status: z.string().nullish(),
-  triggered_at: z.string().nullish(),
-  gitguardian_url: z.string().nullish(),
+  ...nullishText('name', 'type', 'status', 'triggered_at', 'gitguardian_url'),
 });
 
 const HoneytokenEventSchema = z.object({

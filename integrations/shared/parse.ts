@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { invalidInput, providerUnavailable } from '../../domain/errors';
 
 /**
@@ -11,9 +11,9 @@ export function parseProviderAnswer<S extends z.ZodType>(
   operation: string,
   value: unknown,
 ): z.infer<S> {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  throw providerUnavailable(`${provider} ${operation}: unexpected answer (${problems(result.error).join('; ')})`);
+  return parseOr(schema, value, (error) =>
+    providerUnavailable(`${provider} ${operation}: unexpected answer (${problems(error).join('; ')})`),
+  );
 }
 
 /**
@@ -26,12 +26,30 @@ export function parseCatalogField<S extends z.ZodType>(
   field: string,
   value: unknown,
 ): z.infer<S> {
+  return parseOr(schema, value, (error) => invalidInput(`${provider}: ${problems(error, `${field}.`).join('; ')}`));
+}
+
+/** The parsed value, or the error `failure` makes of what did not fit. */
+function parseOr<S extends z.ZodType>(schema: S, value: unknown, failure: (error: z.ZodError) => Error): z.infer<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  throw invalidInput(`${provider}: ${problems(result.error, `${field}.`).join('; ')}`);
+  throw failure(result.error);
 }
 
 /** Each issue of a failed parse as `<prefix><path>: <message>`. */
 function problems(error: z.ZodError, prefix = ''): string[] {
   return error.issues.map((issue) => `${prefix}${issue.path.join('.') || '(root)'}: ${issue.message}`);
+}
+
+/** Text fields a sender may leave out, by name (for `z.object({ ...optionalText('a', 'b') })`). */
+export function optionalText<K extends string>(...keys: K[]): Record<K, z.ZodOptional<z.ZodString>> {
+  return Object.fromEntries(keys.map((key) => [key, z.string().optional()])) as Record<K, z.ZodOptional<z.ZodString>>;
+}
+
+/** Text fields a sender may leave out or send as null, by name. */
+export function nullishText<K extends string>(...keys: K[]): Record<K, z.ZodOptional<z.ZodNullable<z.ZodString>>> {
+  return Object.fromEntries(keys.map((key) => [key, z.string().nullish()])) as Record<
+    K,
+    z.ZodOptional<z.ZodNullable<z.ZodString>>
+  >;
 }

@@ -10,13 +10,7 @@ import { FakeTeamEndpoint } from '../fakes/team-endpoint';
 import { TEST_CATALOG } from '../support/app';
 import { createTestDatabase } from '../support/environment';
 import { api } from '../support/http';
-import {
-  closureBundleRecordCount,
-  driveToClosed,
-  verifiedEvidenceChain,
-  waitForPhase,
-  waitUntil,
-} from '../support/incident-driver';
+import * as driver from '../support/incident-driver';
 import { productEnv, startProductProcess, type ProductProcess } from '../support/product-process';
 import { freePort, portOpen, processAlive, waitForPortClosed, waitUntilGone } from '../support/processes';
 
@@ -102,7 +96,7 @@ describe('the Temporal dev server SIGKILLed mid-incident', () => {
       const baseUrl = worker.baseUrl;
       const opened = await api(baseUrl, 'POST', '/api/incidents', { as: 'carol', body: { secretId: secret.id } });
       const id = opened.body.incidentId as string;
-      await waitForPhase(baseUrl, id, ['awaiting-decision'], 60_000);
+      await driver.waitForPhase(baseUrl, id, ['awaiting-decision'], 60_000);
 
       // The revocation takes effect at the team's endpoint; its answer is held while the server dies.
       const hold = team.hold('revoke after', 'after', (payload) => payload.operation === 'revoke');
@@ -110,7 +104,7 @@ describe('the Temporal dev server SIGKILLed mid-incident', () => {
         (await api(baseUrl, 'POST', `/api/incidents/${id}/decision`, { as: 'alice', body: { choice: 'revoke' } }))
           .status,
       ).toBe(200);
-      await waitUntil('the revocation in flight', 60_000, async () => hold.reached > 0 || hold.reached);
+      await driver.waitUntil('the revocation in flight', 60_000, async () => hold.reached > 0 || hold.reached);
 
       const port = config.TEMPORAL_DEV_PORT;
       first.child.kill('SIGKILL');
@@ -121,13 +115,13 @@ describe('the Temporal dev server SIGKILLed mid-incident', () => {
 
       const second = await start();
       expect(second.address).toBe(first.address);
-      await driveToClosed(baseUrl, id, productDbUrl);
+      await driver.driveToClosed(baseUrl, id, productDbUrl);
 
       expect(team.credential(secret.id)).toMatchObject({ revoked: true, effectiveRevocations: 1 });
-      const kinds = await verifiedEvidenceChain(productDbUrl, id);
+      const kinds = await driver.verifiedEvidenceChain(productDbUrl, id);
       expect(kinds.filter((kind) => kind === 'credential.revoked')).toHaveLength(1);
       expect(kinds.filter((kind) => kind === 'incident.closed')).toHaveLength(1);
-      expect(await closureBundleRecordCount(productDbUrl, id)).toBe(kinds.length);
+      expect(await driver.closureBundleRecordCount(productDbUrl, id)).toBe(kinds.length);
     },
     TEST_TIMEOUT_MS,
   );
