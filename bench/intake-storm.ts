@@ -82,11 +82,12 @@ async function main(): Promise<void> {
         products.map((p) => p.baseUrl),
         [...storm.incidentIds.keys()],
       );
+      const visibility = await visibilityListsOf(client, shared.TASK_QUEUE);
       const accounting = await account(client, products[0]!.baseUrl, [...storm.incidentIds.keys()]);
       clearInterval(sampler);
       clearInterval(loadSampler);
       const afterRss = products.map((p) => rssMb(p.pid));
-      report({ bare, storm, drain, reads, accounting, idleRss, peak, afterRss, load, cpu });
+      report({ bare, storm, drain, reads, visibility, accounting, idleRss, peak, afterRss, load, cpu });
     } finally {
       await connection.close();
     }
@@ -336,6 +337,25 @@ async function readsOf(baseUrls: string[], incidentIds: string[]) {
   return { list, one };
 }
 
+/**
+ * The baseline of the list read: the same visibility query the product's first page runs (its
+ * running incidents on its task queue, 100, memos included), straight from a Temporal client.
+ */
+async function visibilityListsOf(client: Client, taskQueue: string): Promise<number[]> {
+  const query = `WorkflowType = 'leakedSecretIncident' AND ExecutionStatus = 'Running' AND TaskQueue = '${taskQueue}'`;
+  const times: number[] = [];
+  for (let i = 0; i < 50; i += 1) {
+    const started = performance.now();
+    let read = 0;
+    for await (const execution of client.workflow.list({ query, pageSize: 100 })) {
+      read += execution.memo ? 1 : 0;
+      if (read >= 100) break;
+    }
+    times.push(performance.now() - started);
+  }
+  return times;
+}
+
 /** 0 lost: every accepted incident running in Temporal; every sighting counted (Σ status.sightings). */
 async function account(client: Client, baseUrl: string, incidentIds: string[]) {
   let sightings = 0;
@@ -365,6 +385,7 @@ function report(r: {
   storm: Awaited<ReturnType<typeof stormOf>>;
   drain: Awaited<ReturnType<typeof drainOf>>;
   reads: Awaited<ReturnType<typeof readsOf>>;
+  visibility: number[];
   accounting: Awaited<ReturnType<typeof account>>;
   idleRss: number[];
   peak: number[];
@@ -392,6 +413,7 @@ function report(r: {
       `| planning rate, accept start → drained | ${(n / ((r.storm.ms + r.drain.ms) / 1000)).toFixed(0)} incidents/s |`,
       `| product CPU, storm + drain (user + system) | ${r.cpu.map((c) => `${c.toFixed(0)} s`).join(' / ')} = ${((r.cpu.reduce((a, b) => a + b, 0) * 1000) / n).toFixed(0)} ms per incident |`,
       `| GET /api/incidents, ${n} open (50 sequential) | p50 ${q(r.reads.list, 50).toFixed(0)} ms, p95 ${q(r.reads.list, 95).toFixed(0)} ms |`,
+      `| baseline: the same visibility query from a Temporal client (first 100, 50 sequential) | p50 ${q(r.visibility, 50).toFixed(0)} ms, p95 ${q(r.visibility, 95).toFixed(0)} ms |`,
       `| GET /api/incidents/:id, ${n} open (${READS} random, sequential) | p50 ${q(r.reads.one, 50).toFixed(0)} ms, p95 ${q(r.reads.one, 95).toFixed(0)} ms |`,
       `| product RSS idle, 5 s after ready | ${mb(r.idleRss)} |`,
       `| product RSS peak during storm, drain and reads | ${mb(r.peak)} |`,
