@@ -6,9 +6,10 @@ import {
   type Client,
   type WorkflowHandle,
   type WorkflowExecutionDescription,
-  type WorkflowExecutionInfo,
 } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
+import { invalidInput } from '../domain/errors';
+import { sameSecret } from '../integrations/shared/compare';
 import type { DrillRef, IncidentInput, IncidentStatus, IncidentSummary } from '../domain/incident';
 import {
   IncidentListingSchema,
@@ -26,6 +27,15 @@ import { drillWorkflowId, incidentIdOf, incidentWorkflowId, workflowIdOfIncident
 import type { Fingerprinter } from '../integrations/sealed-values/fingerprint';
 // The workflow's messages: the signal a report is, the status query, and one update per kind of answer.
 import * as messages from '../workflows/messages';
+
+type ListResponse = Awaited<ReturnType<Client['workflowService']['listWorkflowExecutions']>>;
+
+/** An open incident in the list: its workflow, when it started, and what its memo says of it. */
+export interface OpenIncidentEntry {
+  workflowId: string;
+  startedAt: string;
+  listing?: IncidentListing;
+}
 
 /**
  * The one door into incident workflows for every edge of the product. Starting is idempotent:
@@ -212,23 +222,81 @@ export class IncidentService implements IncidentOpener {
    * workflow keeps in its memo; a run whose first workflow task has not run yet lists from the memo it
    * was started with (planning). Absent only for runs started before either memo existed.
    */
-  async listOpen(limit = 100): Promise<Array<{ workflowId: string; startedAt: string; listing?: IncidentListing }>> {
-    const found: Array<{ workflowId: string; startedAt: string; listing?: IncidentListing }> = [];
+  async listOpen(limit = 100): Promise<OpenIncidentEntry[]> {
+    const found: OpenIncidentEntry[] = [];
+    let pageToken: string | undefined;
+    do {
+      const page = await this.listOpenPage(Math.min(limit - found.length, 1_000), pageToken);
+      found.push(...page.entries);
+      pageToken = page.nextPageToken;
+    } while (pageToken && found.length < limit);
+    return found.slice(0, limit);
+  }
+
+  /**
+   * One page of `listOpen`: at most `pageSize` incidents, and the token of the next page (opaque,
+   * Temporal's) when there is one. A token this service did not give is INVALID_INPUT.
+   */
+  async listOpenPage(
+    pageSize: number,
+    pageToken?: string,
+  ): Promise<{ entries: OpenIncidentEntry[]; nextPageToken?: string }> {
     // This deployment's incidents only: other deployments (or test apps) may share the namespace.
     const query = `WorkflowType = 'leakedSecretIncident' AND ExecutionStatus = 'Running' AND TaskQueue = '${this.taskQueue}'`;
-    for await (const execution of this.client.workflow.list({ query, pageSize: Math.min(limit, 1_000) })) {
-      const startedAt = execution.startTime.toISOString();
-      const listing = IncidentListingSchema.safeParse(execution.memo?.[LISTING_MEMO_KEY]);
-      const opening = IncidentOpeningSchema.safeParse(execution.memo?.[OPENING_MEMO_KEY]);
-      const entry = listing.success
-        ? listing.data
-        : opening.success
-          ? provisionalListing(execution, opening.data, startedAt)
-          : undefined;
-      found.push({ workflowId: execution.workflowId, startedAt, ...(entry ? { listing: entry } : {}) });
-      if (found.length >= limit) break;
-    }
-    return found;
+    const response = await this.client.workflowService.listWorkflowExecutions({
+      namespace: this.client.options.namespace,
+      query,
+      pageSize,
+      nextPageToken: pageToken === undefined ? undefined : this.temporalPageToken(pageToken),
+    });
+    const next = response.nextPageToken?.length ? this.signedPageToken(response.nextPageToken) : undefined;
+    return {
+      entries: response.executions.map((raw) => this.openEntryOf(raw)),
+      ...(next ? { nextPageToken: next } : {}),
+    };
+  }
+
+  /**
+   * Temporal's page token, signed with the deployment's fingerprint key: a token the list did not give
+   * is refused here, as bad input, before Temporal reads it (a forged one would fail there as a 500).
+   */
+  private signedPageToken(token: Uint8Array): string {
+    const encoded = Buffer.from(token).toString('base64url');
+    return `${encoded}.${this.fingerprints.ofIdentity('list-page', encoded)}`;
+  }
+
+  private temporalPageToken(signed: string): Uint8Array {
+    const [encoded = '', mac = ''] = signed.split('.');
+    if (!sameSecret(mac, this.fingerprints.ofIdentity('list-page', encoded)))
+      throw invalidInput('pageToken: not a nextPageToken this list gave; start again without it');
+    return Buffer.from(encoded, 'base64url');
+  }
+
+  /** An open run as the list shows it: its listing memo, else its start memo (planning). */
+  private openEntryOf(raw: ListResponse['executions'][number]): OpenIncidentEntry {
+    // The product's client has no payload codec: memo payloads are the payload converter's JSON.
+    const converter = this.client.options.loadedDataConverter.payloadConverter;
+    const memo = Object.fromEntries(
+      Object.entries(raw.memo?.fields ?? {}).map(([key, payload]) => [key, converter.fromPayload(payload)]),
+    );
+    const workflowId = raw.execution?.workflowId ?? '';
+    const runId = raw.execution?.runId ?? '';
+    const started = raw.startTime;
+    const startedAt = new Date(
+      Number(started?.seconds ?? 0) * 1_000 + Math.floor((started?.nanos ?? 0) / 1e6),
+    ).toISOString();
+    const listing = IncidentListingSchema.safeParse(memo[LISTING_MEMO_KEY]);
+    const opening = IncidentOpeningSchema.safeParse(memo[OPENING_MEMO_KEY]);
+    const entry = listing.success
+      ? listing.data
+      : opening.success
+        ? provisionalListing(
+            { workflowId, runId, firstRunId: raw.firstRunId ?? undefined, memo },
+            opening.data,
+            startedAt,
+          )
+        : undefined;
+    return { workflowId, startedAt, ...(entry ? { listing: entry } : {}) };
   }
 
   /**
@@ -302,14 +370,13 @@ function openingOf(input: IncidentInput): IncidentOpening {
  * client start, a first run; continue-as-new replaces the memo). Undefined when only a query knows.
  */
 function provisionalListing(
-  execution: WorkflowExecutionInfo,
+  execution: { workflowId: string; runId: string; firstRunId?: string; memo: Record<string, unknown> },
   opening: IncidentOpening,
   startedAt: string,
 ): IncidentListing | undefined {
-  const carried = execution.memo?.incidentId;
+  const carried = execution.memo.incidentId;
   if (typeof carried === 'string') return planningListing(carried, opening, startedAt);
-  const firstRunId = execution.raw.firstRunId;
-  if (firstRunId && firstRunId !== execution.runId) return undefined;
+  if (execution.firstRunId && execution.firstRunId !== execution.runId) return undefined;
   return planningListing(incidentIdOf(execution.workflowId, execution.runId), opening, startedAt);
 }
 

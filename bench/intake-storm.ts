@@ -28,6 +28,8 @@ const ALERTS = Number(process.env.ALERTS ?? 5000);
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 64);
 const PRODUCTS = Number(process.env.PRODUCTS ?? 1);
 const READS = Number(process.env.READS ?? 200);
+/** The API's default page (GET /api/incidents without `limit`), which the list's baseline reads too. */
+const LIST_PAGE = 50;
 const ROOT = join(__dirname, '..');
 const SECRETS = {
   TRUFFLEHOG_HMAC_SECRET: randomBytes(16).toString('hex'),
@@ -83,11 +85,21 @@ async function main(): Promise<void> {
         [...storm.incidentIds.keys()],
       );
       const visibility = await visibilityListsOf(client, shared.TASK_QUEUE);
+      // The same reads once the background work the storm left (evidence, notifications) has settled.
+      const quietAfterMs = await untilQuiet();
+      const quiet = {
+        afterMs: quietAfterMs,
+        reads: await readsOf(
+          products.map((p) => p.baseUrl),
+          [...storm.incidentIds.keys()],
+        ),
+        visibility: await visibilityListsOf(client, shared.TASK_QUEUE),
+      };
       const accounting = await account(client, products[0]!.baseUrl, [...storm.incidentIds.keys()]);
       clearInterval(sampler);
       clearInterval(loadSampler);
       const afterRss = products.map((p) => rssMb(p.pid));
-      report({ bare, storm, drain, reads, visibility, accounting, idleRss, peak, afterRss, load, cpu });
+      report({ bare, storm, drain, reads, visibility, quiet, accounting, idleRss, peak, afterRss, load, cpu });
     } finally {
       await connection.close();
     }
@@ -154,6 +166,26 @@ async function stopProduct(product: Product): Promise<void> {
 }
 
 /** CPU seconds (user + system) a process used so far: a figure the machine's other load does not inflate much. */
+/** Waits until the whole machine's CPU is under 15% busy for 3 s in a row (at most 3 minutes); ms waited. */
+async function untilQuiet(): Promise<number> {
+  const started = performance.now();
+  const sample = () => {
+    const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
+    const numbers = ticks.map(Number);
+    return { idle: numbers[3]! + numbers[4]!, total: numbers.reduce((a, b) => a + b, 0) };
+  };
+  let quietSeconds = 0;
+  let before = sample();
+  while (quietSeconds < 3 && performance.now() - started < 180_000) {
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const now = sample();
+    const busy = 1 - (now.idle - before.idle) / Math.max(1, now.total - before.total);
+    quietSeconds = busy < 0.15 ? quietSeconds + 1 : 0;
+    before = now;
+  }
+  return performance.now() - started;
+}
+
 function cpuSeconds(pid: number): number {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
@@ -339,7 +371,7 @@ async function readsOf(baseUrls: string[], incidentIds: string[]) {
 
 /**
  * The baseline of the list read: the same visibility query the product's first page runs (its
- * running incidents on its task queue, 100, memos included), straight from a Temporal client.
+ * running incidents on its task queue, a page of LIST_PAGE, memos included), straight from a Temporal client.
  */
 async function visibilityListsOf(client: Client, taskQueue: string): Promise<number[]> {
   const query = `WorkflowType = 'leakedSecretIncident' AND ExecutionStatus = 'Running' AND TaskQueue = '${taskQueue}'`;
@@ -347,9 +379,9 @@ async function visibilityListsOf(client: Client, taskQueue: string): Promise<num
   for (let i = 0; i < 50; i += 1) {
     const started = performance.now();
     let read = 0;
-    for await (const execution of client.workflow.list({ query, pageSize: 100 })) {
+    for await (const execution of client.workflow.list({ query, pageSize: LIST_PAGE })) {
       read += execution.memo ? 1 : 0;
-      if (read >= 100) break;
+      if (read >= LIST_PAGE) break;
     }
     times.push(performance.now() - started);
   }
@@ -386,6 +418,7 @@ function report(r: {
   drain: Awaited<ReturnType<typeof drainOf>>;
   reads: Awaited<ReturnType<typeof readsOf>>;
   visibility: number[];
+  quiet: { afterMs: number; reads: Awaited<ReturnType<typeof readsOf>>; visibility: number[] };
   accounting: Awaited<ReturnType<typeof account>>;
   idleRss: number[];
   peak: number[];
@@ -413,7 +446,8 @@ function report(r: {
       `| planning rate, accept start → drained | ${(n / ((r.storm.ms + r.drain.ms) / 1000)).toFixed(0)} incidents/s |`,
       `| product CPU, storm + drain (user + system) | ${r.cpu.map((c) => `${c.toFixed(0)} s`).join(' / ')} = ${((r.cpu.reduce((a, b) => a + b, 0) * 1000) / n).toFixed(0)} ms per incident |`,
       `| GET /api/incidents, ${n} open (50 sequential) | p50 ${q(r.reads.list, 50).toFixed(0)} ms, p95 ${q(r.reads.list, 95).toFixed(0)} ms |`,
-      `| baseline: the same visibility query from a Temporal client (first 100, 50 sequential) | p50 ${q(r.visibility, 50).toFixed(0)} ms, p95 ${q(r.visibility, 95).toFixed(0)} ms |`,
+      `| baseline: the same visibility query from a Temporal client (first ${LIST_PAGE}, 50 sequential) | p50 ${q(r.visibility, 50).toFixed(0)} ms, p95 ${q(r.visibility, 95).toFixed(0)} ms |`,
+      `| once the machine is quiet (${(r.quiet.afterMs / 1000).toFixed(0)} s after the reads above): GET /api/incidents p50 / p95; the visibility query p50 / p95; GET /api/incidents/:id p50 / p95 | ${q(r.quiet.reads.list, 50).toFixed(0)} / ${q(r.quiet.reads.list, 95).toFixed(0)} ms; ${q(r.quiet.visibility, 50).toFixed(0)} / ${q(r.quiet.visibility, 95).toFixed(0)} ms; ${q(r.quiet.reads.one, 50).toFixed(0)} / ${q(r.quiet.reads.one, 95).toFixed(0)} ms |`,
       `| GET /api/incidents/:id, ${n} open (${READS} random, sequential) | p50 ${q(r.reads.one, 50).toFixed(0)} ms, p95 ${q(r.reads.one, 95).toFixed(0)} ms |`,
       `| product RSS idle, 5 s after ready | ${mb(r.idleRss)} |`,
       `| product RSS peak during storm, drain and reads | ${mb(r.peak)} |`,

@@ -163,7 +163,9 @@ dynamicConfigClient:
   pollInterval: 10s
 YAML
   # Same behaviour as the dev server the product starts (workers/dev-temporal.ts): eager activities,
-  # task queues read as soon as tasks arrive (not at most 20 times a second per shard), fresh search attributes.
+  # task queues read as soon as tasks arrive (not at most 20 times a second per shard), visibility lists
+  # not throttled at 10 a second. (No forced search-attribute cache refresh: the product registers no
+  # custom search attributes, and a refresh on every read cost a persistence read per visibility call.)
   cat >"$dir/config/dynamic.yaml" <<'YAML'
 system.enableActivityEagerExecution:
   - value: true
@@ -171,8 +173,8 @@ history.transferProcessorMaxPollRPS:
   - value: 1000
 history.timerProcessorMaxPollRPS:
   - value: 1000
-system.forceSearchAttributesCacheRefreshOnRead:
-  - value: true
+frontend.namespaceRPS.visibility:
+  - value: 100
 frontend.enableUpdateWorkflowExecution:
   - value: true
 frontend.workerVersioningDataAPIs:

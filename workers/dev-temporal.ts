@@ -14,12 +14,15 @@ import type { Config } from './config';
  *    most 20 times a second per shard by default, so once tasks come faster than that — incidents one
  *    after another, a storm — each new task waits up to 50 ms before it reaches matching (measured: a
  *    new incident's first workflow task waited 24–47 ms for a worker that was idle, 2–6 ms with the
- *    limit raised). The dev server has one shard; the reads happen only when there are new tasks.
+ *    limit raised). The dev server has one shard; the reads happen only when there are new tasks;
+ *  - visibility calls (the incident list) are limited to 10 a second per namespace and frontend by
+ *    default: past that a list waits for the client's retry (≈ 1.5 s). 100 leaves room for dashboards.
  */
 export const DEV_SERVER_DYNAMIC_CONFIG = [
   'system.enableActivityEagerExecution=true',
   'history.transferProcessorMaxPollRPS=1000',
   'history.timerProcessorMaxPollRPS=1000',
+  'frontend.namespaceRPS.visibility=100',
 ];
 
 /**

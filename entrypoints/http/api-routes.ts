@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Router, type Request } from 'express';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { EvidenceStore, OwnershipDirectory } from '../../integrations/ports';
 import type { IncidentService } from '../../application/incident-service';
 import {
@@ -16,6 +16,15 @@ import { authenticatePerson, currentPerson } from './authenticate';
 import { HttpError } from './http-errors';
 import { jsonBody } from './json-body';
 import { WaitQuerySchema, waitForPhase } from './wait-for-phase';
+
+/** `GET /api/incidents`: a page of at most `limit` (default 50) open incidents, newest first. */
+const ListQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  pageToken: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,4096}\.[0-9a-f]{64}$/, 'the nextPageToken of an earlier page')
+    .optional(),
+});
 
 export interface ApiDeps {
   directory: OwnershipDirectory;
@@ -58,12 +67,13 @@ export function apiRouter(deps: ApiDeps): Router {
     res.status(202).json(result);
   });
 
-  router.get('/incidents', async (_req, res) => {
+  router.get('/incidents', async (req, res) => {
+    const { limit, pageToken } = ListQuerySchema.parse(req.query);
     // One visibility call: each workflow keeps its listing in its memo. Only runs from before that
     // (no listing yet) are asked by query.
-    const open = await deps.incidents.listOpen();
+    const page = await deps.incidents.listOpenPage(limit, pageToken);
     const entries = await Promise.all(
-      open.map(async (entry) => entry.listing ?? (await deps.incidents.status(entry.workflowId))),
+      page.entries.map(async (entry) => entry.listing ?? (await deps.incidents.status(entry.workflowId))),
     );
     res.json({
       incidents: entries.filter(Boolean).map((entry) => ({
@@ -76,6 +86,7 @@ export function apiRouter(deps: ApiDeps): Router {
           ? { ownerTeam: entry.ownerTeam, tier: entry.tier, containedAt: entry.containedAt }
           : {}),
       })),
+      nextPageToken: page.nextPageToken ?? null,
     });
   });
 

@@ -81,4 +81,56 @@ describe('the incident list while the worker has not reached an incident yet', (
       await other.stop();
     }
   });
+  it('pages through the open incidents with limit and nextPageToken, each once, and refuses a token it did not give', async () => {
+    const workflowIds: string[] = [];
+    try {
+      const ids: string[] = [];
+      for (const secretId of ['ops-db', 'ledger-db', 'flaky-db']) {
+        const opened = await api(app.baseUrl, 'POST', '/api/incidents', {
+          as: 'carol',
+          body: { secretId, leakedValue: `pw-${Math.random()}` },
+        });
+        expect(opened.status).toBe(202);
+        ids.push(opened.body.incidentId as string);
+        workflowIds.push(opened.body.workflowId as string);
+      }
+      const listed = (r: { body: { incidents: Array<{ incidentId: string }> } }) =>
+        r.body.incidents.map((entry) => entry.incidentId).filter((id) => ids.includes(id));
+      await eventually(
+        () => api(app.baseUrl, 'GET', '/api/incidents?limit=100', { as: 'alice' }),
+        (r) => r.status !== 200 || listed(r).length === 3,
+        30_000,
+        'the three incidents in visibility',
+      );
+      const first = await api(app.baseUrl, 'GET', '/api/incidents?limit=2', { as: 'alice' });
+      expect(first.status).toBe(200);
+      expect(first.body.incidents).toHaveLength(2);
+      expect(first.body.nextPageToken).toMatch(/^[A-Za-z0-9_-]+\.[0-9a-f]{64}$/);
+      const second = await api(app.baseUrl, 'GET', `/api/incidents?limit=2&pageToken=${first.body.nextPageToken}`, {
+        as: 'alice',
+      });
+      expect(second.status).toBe(200);
+      expect(second.body.nextPageToken).toBeNull();
+      expect([...listed(first), ...listed(second)].sort()).toEqual([...ids].sort());
+
+      // A token with its signature changed (or one made up) is refused as bad input; so is a malformed one.
+      const [encoded] = (first.body.nextPageToken as string).split('.');
+      const forged = await api(app.baseUrl, 'GET', `/api/incidents?pageToken=${encoded}.${'0'.repeat(64)}`, {
+        as: 'alice',
+      });
+      expect(forged.status).toBe(400);
+      expect(forged.body.error).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('pageToken') });
+      const malformed = await api(app.baseUrl, 'GET', '/api/incidents?pageToken=bm90LWEtcGFnZS10b2tlbg', {
+        as: 'alice',
+      });
+      expect(malformed.status).toBe(400);
+      expect(malformed.body.error.fields).toHaveProperty('pageToken');
+      const tooMany = await api(app.baseUrl, 'GET', '/api/incidents?limit=101', { as: 'alice' });
+      expect(tooMany.status).toBe(400);
+      expect(tooMany.body.error.fields).toHaveProperty('limit');
+    } finally {
+      for (const workflowId of workflowIds)
+        await app.client.workflow.getHandle(workflowId).terminate('test over: no worker polls its task queue');
+    }
+  });
 });
