@@ -3,8 +3,8 @@ import { z } from 'zod';
 import type { Dependent } from '../../domain/catalog';
 import { notFound } from '../../domain/errors';
 import type { DependentController } from '../ports';
-import { callAws, mapAwsError } from '../shared/aws-errors';
-import { parseDependentTarget, TaggedCapacityController, type TaggedCapacity } from './tagged-capacity';
+import { mapAwsError } from '../shared/aws-errors';
+import { parseDependentTarget, TaggedCapacityController, type CapacityCalls } from './tagged-capacity';
 
 const KIND = 'ecs';
 const PROVIDER = `dependent-${KIND}`;
@@ -86,19 +86,15 @@ export function parseEcsTarget(dependent: Dependent): { cluster: string; service
  */
 export class EcsDependentController extends TaggedCapacityController<ECS.ECSClient> implements DependentController {
   readonly kind = KIND;
+  protected readonly capacity = { tag: PREVIOUS_DESIRED_COUNT_TAG, measure: 'desired count', allowsNone: false };
 
   /** The service as a workload whose desired count is set to 0 and back. */
-  protected workload(dependent: Dependent): TaggedCapacity {
+  protected workload(dependent: Dependent): CapacityCalls {
     const { cluster, service, region } = parseEcsTarget(dependent);
     const ecs = this.deps.clientFor(region);
-    const call = <T>(operation: string, run: () => Promise<T>) => callAws(PROVIDER, operation, run);
     return {
-      provider: PROVIDER,
-      tag: PREVIOUS_DESIRED_COUNT_TAG,
-      measure: 'desired count',
-      allowsNone: false,
-      async read() {
-        const out = await call('DescribeServices', () =>
+      read: async () => {
+        const out = await this.call('DescribeServices', () =>
           ecs.send(new ECS.DescribeServicesCommand({ cluster, services: [service], include: ['TAGS'] })),
         );
         const found = out.services?.[0];
@@ -119,21 +115,23 @@ export class EcsDependentController extends TaggedCapacityController<ECS.ECSClie
         return { arn: found.serviceArn, current: found.desiredCount, recorded };
       },
       writeTag: async (arn, value) => {
-        await call('TagResource', () =>
+        await this.call('TagResource', () =>
           ecs.send(
             new ECS.TagResourceCommand({ resourceArn: arn, tags: [{ key: PREVIOUS_DESIRED_COUNT_TAG, value }] }),
           ),
         );
       },
       removeTag: async (arn) => {
-        await call('UntagResource', () =>
+        await this.call('UntagResource', () =>
           ecs.send(new ECS.UntagResourceCommand({ resourceArn: arn, tagKeys: [PREVIOUS_DESIRED_COUNT_TAG] })),
         );
       },
       setCapacity: async (capacity) => {
         // allowsNone is false: the shared algorithm never hands 'none' to a service.
         const desiredCount = capacity === 'none' ? 0 : capacity;
-        await call('UpdateService', () => ecs.send(new ECS.UpdateServiceCommand({ cluster, service, desiredCount })));
+        await this.call('UpdateService', () =>
+          ecs.send(new ECS.UpdateServiceCommand({ cluster, service, desiredCount })),
+        );
       },
     };
   }

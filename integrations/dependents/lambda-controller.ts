@@ -2,8 +2,8 @@ import * as Lambda from '@aws-sdk/client-lambda';
 import { z } from 'zod';
 import type { Dependent } from '../../domain/catalog';
 import type { DependentController } from '../ports';
-import { callAws, mapAwsError } from '../shared/aws-errors';
-import { parseDependentTarget, TaggedCapacityController, type TaggedCapacity } from './tagged-capacity';
+import { mapAwsError } from '../shared/aws-errors';
+import { parseDependentTarget, TaggedCapacityController, type CapacityCalls } from './tagged-capacity';
 
 const KIND = 'lambda';
 const PROVIDER = `dependent-${KIND}`;
@@ -62,47 +62,44 @@ export class LambdaDependentController
   implements DependentController
 {
   readonly kind = KIND;
+  protected readonly capacity = { tag: PREVIOUS_CONCURRENCY_TAG, measure: 'reserved concurrency', allowsNone: true };
 
   /** The function as a workload whose reserved concurrency is set to 0 and back. */
-  protected workload(dependent: Dependent): TaggedCapacity {
+  protected workload(dependent: Dependent): CapacityCalls {
     const { functionName, region } = parseLambdaTarget(dependent);
     const lambda = this.deps.clientFor(region);
-    const call = <T>(operation: string, run: () => Promise<T>) => callAws(PROVIDER, operation, run);
     return {
-      provider: PROVIDER,
-      tag: PREVIOUS_CONCURRENCY_TAG,
-      measure: 'reserved concurrency',
-      allowsNone: true,
-      async read() {
-        const out = await call('GetFunction', () =>
-          lambda.send(new Lambda.GetFunctionCommand({ FunctionName: functionName })),
-        );
-        const arn = out.Configuration?.FunctionArn;
+      read: async () => {
+        // Both at once (neither needs the other): the function, with its ARN and tags, and its reserved
+        // concurrency (none: the function shares the account's pool).
+        const [fn, concurrency] = await Promise.all([
+          this.call('GetFunction', () => lambda.send(new Lambda.GetFunctionCommand({ FunctionName: functionName }))),
+          this.call('GetFunctionConcurrency', () =>
+            lambda.send(new Lambda.GetFunctionConcurrencyCommand({ FunctionName: functionName })),
+          ),
+        ]);
+        const arn = fn.Configuration?.FunctionArn;
         if (!arn) throw mapAwsError(PROVIDER, 'GetFunction', new Error('answer lacks Configuration.FunctionArn'));
-        // No reserved concurrency: the function shares the account's pool.
-        const concurrency = await call('GetFunctionConcurrency', () =>
-          lambda.send(new Lambda.GetFunctionConcurrencyCommand({ FunctionName: functionName })),
-        );
         const current = concurrency.ReservedConcurrentExecutions ?? 'none';
-        return { arn, current, recorded: out.Tags?.[PREVIOUS_CONCURRENCY_TAG] };
+        return { arn, current, recorded: fn.Tags?.[PREVIOUS_CONCURRENCY_TAG] };
       },
       writeTag: async (arn, value) => {
-        await call('TagResource', () =>
+        await this.call('TagResource', () =>
           lambda.send(new Lambda.TagResourceCommand({ Resource: arn, Tags: { [PREVIOUS_CONCURRENCY_TAG]: value } })),
         );
       },
       removeTag: async (arn) => {
-        await call('UntagResource', () =>
+        await this.call('UntagResource', () =>
           lambda.send(new Lambda.UntagResourceCommand({ Resource: arn, TagKeys: [PREVIOUS_CONCURRENCY_TAG] })),
         );
       },
       setCapacity: async (capacity) => {
         if (capacity === 'none')
-          await call('DeleteFunctionConcurrency', () =>
+          await this.call('DeleteFunctionConcurrency', () =>
             lambda.send(new Lambda.DeleteFunctionConcurrencyCommand({ FunctionName: functionName })),
           );
         else
-          await call('PutFunctionConcurrency', () =>
+          await this.call('PutFunctionConcurrency', () =>
             lambda.send(
               new Lambda.PutFunctionConcurrencyCommand({
                 FunctionName: functionName,

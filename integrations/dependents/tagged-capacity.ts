@@ -4,6 +4,7 @@ import type { Dependent } from '../../domain/catalog';
 import { conflict, invalidInput } from '../../domain/errors';
 import type { ProviderAnswer } from '../../domain/evidence';
 import { providerAnswer } from '../shared/answer';
+import { callAws } from '../shared/aws-errors';
 
 /** A workload's capacity: a count, or `none` when nothing is reserved (it shares a pool). */
 export type Capacity = number | 'none';
@@ -126,20 +127,43 @@ export interface RegionalControllerDeps<Client> {
   logger?: Logger;
 }
 
+/** What a controller says of all its workloads: the tag, what the capacity is called, whether `none` is one. */
+export type CapacityKind = Pick<TaggedCapacity, 'tag' | 'measure' | 'allowsNone'>;
+
+/** The calls that read and change one workload. */
+export type CapacityCalls = Pick<TaggedCapacity, 'read' | 'writeTag' | 'removeTag' | 'setCapacity'>;
+
 /**
  * A dependent controller whose workloads stop by setting a capacity to 0 and restart at the capacity a
  * tag recorded (`disableKeepingCapacity`, `enableFromTag`): a subclass says how its target is one.
  */
 export abstract class TaggedCapacityController<Client> {
+  abstract readonly kind: string;
+  protected abstract readonly capacity: CapacityKind;
+
   constructor(protected readonly deps: RegionalControllerDeps<Client>) {}
 
   async disable(incidentId: string, dependent: Dependent): Promise<ProviderAnswer> {
-    return disableKeepingCapacity(this.workload(dependent), incidentId, dependent, this.deps.logger);
+    return disableKeepingCapacity(this.tagged(dependent), incidentId, dependent, this.deps.logger);
   }
 
   async enable(incidentId: string, dependent: Dependent): Promise<ProviderAnswer> {
-    return enableFromTag(this.workload(dependent), incidentId, dependent, this.deps.logger);
+    return enableFromTag(this.tagged(dependent), incidentId, dependent, this.deps.logger);
   }
 
-  protected abstract workload(dependent: Dependent): TaggedCapacity;
+  /** One AWS call of a workload; its failure is mapped to the error taxonomy, naming this controller. */
+  protected call<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    return callAws(this.provider, operation, run);
+  }
+
+  protected abstract workload(dependent: Dependent): CapacityCalls;
+
+  /** `dependent-ecs`, `dependent-lambda`. */
+  private get provider(): string {
+    return `dependent-${this.kind}`;
+  }
+
+  private tagged(dependent: Dependent): TaggedCapacity {
+    return { provider: this.provider, ...this.capacity, ...this.workload(dependent) };
+  }
 }
