@@ -39,10 +39,8 @@ export async function startPostgresCluster(
     chownSync(pwfile, uid, gid);
   }
   chmodSync(dir, 0o700);
-  const run = (binary: string, args: string[]) =>
-    (asPostgres
-      ? ['runuser', ['-u', 'postgres', '--', join(PG_BIN, binary), ...args]]
-      : [join(PG_BIN, binary), args]) as [string, string[]];
+  const run = (binary: string, args: string[]): [string, string[]] =>
+    asPostgres ? ['runuser', ['-u', 'postgres', '--', join(PG_BIN, binary), ...args]] : [join(PG_BIN, binary), args];
   const [initCommand, initArgs] = run('initdb', [
     '-D',
     dataDir,
