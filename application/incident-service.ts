@@ -335,18 +335,21 @@ export class IncidentService implements IncidentOpener {
               [...(command.identifiers ?? [])].sort().join('\n') || command.sighting.sourceRef,
             );
     // A value already reported keeps the identity of its first report, whichever source knew the catalog id.
-    const { credentialFingerprint, secretId } = valueFingerprint
-      ? await this.identities.claim(valueFingerprint, { credentialFingerprint: reported, secretId: known })
-      : { credentialFingerprint: reported, secretId: known };
+    const claimed = valueFingerprint
+      ? this.identities.claim(valueFingerprint, { credentialFingerprint: reported, secretId: known })
+      : Promise.resolve({ credentialFingerprint: reported, secretId: known });
     let sealedValueHandle: string | undefined;
+    let sealed: Promise<void> = Promise.resolve();
     if (command.leakedValue) {
       // One sealed copy per report (value + source + the source's reference): a redelivery seals
       // nothing new, and a closing incident destroying its own copy never kills the copy of a later
       // report of the same value, which becomes the next incident (sealing a destroyed handle re-seals).
       const report = `${valueFingerprint}\n${command.sighting.source}\n${command.sighting.sourceRef}`;
       sealedValueHandle = `sv_${this.fingerprints.ofIdentity('sealed-report', report).slice(0, 32)}`;
-      await this.vault.sealAs(sealedValueHandle, command.leakedValue, 'leaked');
+      sealed = this.vault.sealAs(sealedValueHandle, command.leakedValue, 'leaked');
     }
+    // The identity claim and the sealing are independent writes: both at once, one round trip.
+    const [{ credentialFingerprint, secretId }] = await Promise.all([claimed, sealed]);
     return {
       credentialFingerprint,
       valueFingerprint,

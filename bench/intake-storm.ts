@@ -1,13 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { signTourniquetRequest } from '../integrations/intake/common';
 import { IncidentListingSchema, LISTING_MEMO_KEY } from '../domain/incident-listing';
 import { startPostgresCluster } from '../test/support/postgres-cluster';
+import { localActivityRun } from '../test/support/histories';
 import { freePort } from '../test/support/processes';
 import { startTemporalTarget, TARGET } from './temporal-target';
 
@@ -21,6 +23,10 @@ import { startTemporalTarget, TARGET } from './temporal-target';
  *  - reads with every incident open: GET /api/incidents and GET /api/incidents/:id, sequential;
  *  - RSS of each product process: idle 5 s after ready, peak during storm + drain, after the reads;
  *  - accounting: 0 lost (every accepted alert's incident running), every sighting counted.
+ * Beside them, in the same run: the Temporal server's and PostgreSQL's CPU per incident; the shape of
+ * 20 incidents' histories; and the drain's baseline (SHAPE_BASELINE=0 skips it): bare runs of the
+ * incidents' shape with no-op activities, on the same server before the storm.
+ * PRODUCT_STDERR=1 passes the products' stderr through.
  * Run: npm run build && npx tsx bench/intake-storm.ts        (ALERTS=5000 CONCURRENCY=64 PRODUCTS=1)
  *      TARGET=cluster PRODUCTS=2 npx tsx bench/intake-storm.ts   (four-service cluster, two product processes)
  */
@@ -71,15 +77,25 @@ async function main(): Promise<void> {
     const connection = await Connection.connect({ address });
     const client = new Client({ connection });
     try {
-      const bare = await bareStarts(client, address);
+      const serverCpu = () => sum(temporal!.pids().map((pid) => cpuSeconds(pid)));
+      const bareCpuBefore = serverCpu();
+      const bare = { ...(await bareStarts(client, address)), serverCpu: 0 };
+      bare.serverCpu = serverCpu() - bareCpuBefore;
+      const shape = process.env.SHAPE_BASELINE === '0' ? undefined : await shapeBaseline(address, client, serverCpu);
       const peak = products.map(() => 0);
       const sampler = setInterval(() => products.forEach((p, i) => (peak[i] = Math.max(peak[i]!, rssMb(p.pid)))), 500);
       const load: number[] = [];
       const loadSampler = setInterval(() => load.push(loadavg()[0]!), 5_000);
       const cpuBefore = products.map((p) => cpuSeconds(p.pid));
+      const othersBefore = { temporal: serverCpu(), postgres: treeCpu(postgres.pid) };
       const storm = await stormOf(products.map((p) => p.baseUrl));
       const drain = await drainOf(client, storm.incidentIds.size);
       const cpu = products.map((p, i) => cpuSeconds(p.pid) - cpuBefore[i]!);
+      const others = {
+        temporal: serverCpu() - othersBefore.temporal,
+        postgres: treeCpu(postgres.pid) - othersBefore.postgres,
+      };
+      const histories = await historyShapeOf(client, [...storm.incidentIds.values()]);
       const reads = await readsOf(
         products.map((p) => p.baseUrl),
         [...storm.incidentIds.keys()],
@@ -99,7 +115,23 @@ async function main(): Promise<void> {
       clearInterval(sampler);
       clearInterval(loadSampler);
       const afterRss = products.map((p) => rssMb(p.pid));
-      report({ bare, storm, drain, reads, visibility, quiet, accounting, idleRss, peak, afterRss, load, cpu });
+      report({
+        bare,
+        shape,
+        storm,
+        drain,
+        histories,
+        others,
+        reads,
+        visibility,
+        quiet,
+        accounting,
+        idleRss,
+        peak,
+        afterRss,
+        load,
+        cpu,
+      });
     } finally {
       await connection.close();
     }
@@ -138,7 +170,10 @@ async function startProduct(
     },
   });
   let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4_000)));
+  child.stderr.on('data', (chunk: Buffer) => {
+    if (process.env.PRODUCT_STDERR) process.stderr.write(chunk);
+    stderr = (stderr + chunk.toString()).slice(-4_000);
+  });
   const baseUrl = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 120_000;
   for (;;) {
@@ -193,6 +228,34 @@ function cpuSeconds(pid: number): number {
   } catch {
     return NaN;
   }
+}
+
+function sum(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0);
+}
+
+/**
+ * CPU seconds of a process tree (PostgreSQL: runuser, the postmaster, its backends): every live
+ * process's own time plus what it reaped from children that have exited.
+ */
+function treeCpu(root: number): number {
+  const stats = new Map<number, string[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      stats.set(Number(entry), readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]!.split(' '));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  const inTree = (pid: number): boolean => {
+    for (let at: number | undefined = pid; at && at > 1; at = Number(stats.get(at)?.[1])) if (at === root) return true;
+    return false;
+  };
+  let total = 0;
+  for (const [pid, fields] of stats)
+    if (inTree(pid)) total += (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / 100;
+  return total;
 }
 
 function rssMb(pid: number): number {
@@ -332,22 +395,118 @@ async function stormOf(baseUrls: string[]) {
 }
 
 /** Until every incident's listing (visibility memo) has left `planning`; seconds after the last alert accepted. */
-async function drainOf(client: Client, incidents: number) {
-  const stormEnded = performance.now();
+function drainOf(client: Client, incidents: number) {
+  return untilListed(
+    client,
+    incidents,
+    `WorkflowType = 'leakedSecretIncident' AND ExecutionStatus = 'Running'`,
+    (memo) => {
+      const listing = IncidentListingSchema.safeParse(memo?.[LISTING_MEMO_KEY]);
+      return listing.success && listing.data.phase !== 'planning';
+    },
+  );
+}
+
+/** Until `count` runs matching `query` have a memo that is `done`, polled from visibility every 2 s. */
+async function untilListed(
+  client: Client,
+  count: number,
+  query: string,
+  done: (memo: Record<string, unknown> | undefined) => boolean,
+) {
+  const since = performance.now();
   const deadline = Date.now() + 30 * 60_000;
   for (;;) {
     let planned = 0;
-    for await (const execution of client.workflow.list({
-      query: `WorkflowType = 'leakedSecretIncident' AND ExecutionStatus = 'Running'`,
-      pageSize: 1_000,
-    })) {
-      const listing = IncidentListingSchema.safeParse(execution.memo?.[LISTING_MEMO_KEY]);
-      if (listing.success && listing.data.phase !== 'planning') planned += 1;
-    }
-    if (planned >= incidents) return { ms: performance.now() - stormEnded, planned };
-    if (Date.now() > deadline) throw new Error(`drain: ${planned} of ${incidents} planned after 30 min`);
+    for await (const execution of client.workflow.list({ query, pageSize: 1_000 }))
+      if (done(execution.memo)) planned += 1;
+    if (planned >= count) return { ms: performance.now() - since, planned };
+    if (Date.now() > deadline) throw new Error(`drain: ${planned} of ${count} after 30 min`);
     await new Promise((resolve) => setTimeout(resolve, 2_000));
   }
+}
+
+/**
+ * The drain's baseline, before the storm on the same server: bare Temporal runs of the incidents'
+ * shape (bench/trivial-workflow.ts), one per distinct credential of the storm, signal-with-start with
+ * the same concurrency and the repeated reports as signals, in a worker of this process with the
+ * product's workflow cache. Then: from the last signal until every run is where a drained incident is.
+ */
+async function shapeBaseline(address: string, client: Client, serverCpu: () => number) {
+  const connection = await NativeConnection.connect({ address });
+  const worker = await Worker.create({
+    connection,
+    taskQueue: 'bench-shape',
+    workflowsPath: require.resolve('./trivial-workflow.ts'),
+    activities: { step: async () => undefined },
+    maxCachedWorkflows: Number(process.env.TEMPORAL_MAX_CACHED_WORKFLOWS ?? 100),
+  });
+  const running = worker.run();
+  try {
+    const cpuBefore = serverCpu();
+    const runs = Math.round(ALERTS * 0.8);
+    const ids = Array.from({ length: runs }, () => `shape-${randomUUID()}`);
+    const signals = [...ids, ...ids.slice(0, ALERTS - runs)].sort(() => Math.random() - 0.5);
+    const ms = await pool(signals, async (workflowId) => {
+      await client.workflow.signalWithStart('benchIncidentShape', {
+        workflowId,
+        taskQueue: 'bench-shape',
+        signal: 'sighting',
+        signalArgs: [1],
+      });
+    });
+    const drain = await untilListed(
+      client,
+      runs,
+      `WorkflowType = 'benchIncidentShape' AND ExecutionStatus = 'Running'`,
+      (memo) => memo?.phase === 'asked',
+    );
+    return { signals: signals.length, runs, ms, drainMs: drain.ms, serverCpu: serverCpu() - cpuBefore };
+  } finally {
+    worker.shutdown();
+    await running;
+    await connection.close();
+  }
+}
+
+/**
+ * What the worker did per incident, from 20 incidents' histories once drained: events, workflow tasks
+ * (each an activation of the workflow, and a replay of the run when it had left the worker's cache),
+ * activities and local activities, by name.
+ */
+async function historyShapeOf(client: Client, workflowIds: string[]) {
+  const sample = workflowIds.slice(0, 20);
+  const totals = {
+    events: 0,
+    bytes: 0,
+    largest: new Map<string, number>(),
+    workflowTasks: 0,
+    activities: new Map<string, number>(),
+    local: new Map<string, number>(),
+  };
+  const add = (map: Map<string, number>, name: string) => map.set(name, (map.get(name) ?? 0) + 1 / sample.length);
+  for (const workflowId of sample) {
+    const history = await client.workflow.getHandle(workflowId).fetchHistory();
+    const events = history.events ?? [];
+    totals.events += events.length / sample.length;
+    totals.bytes += temporal.api.history.v1.History.encode(history).finish().length / sample.length;
+    for (const event of events) {
+      const size = temporal.api.history.v1.HistoryEvent.encode(event).finish().length;
+      const kind =
+        String(event.eventType) +
+        ' ' +
+        (event.activityTaskScheduledEventAttributes?.activityType?.name ?? localActivityRun(event)?.activityType ?? '');
+      totals.largest.set(kind, (totals.largest.get(kind) ?? 0) + size / sample.length);
+    }
+    for (const event of events) {
+      if (event.workflowTaskCompletedEventAttributes) totals.workflowTasks += 1 / sample.length;
+      const activity = event.activityTaskScheduledEventAttributes?.activityType?.name;
+      if (activity) add(totals.activities, activity);
+      const local = localActivityRun(event);
+      if (local) add(totals.local, local.activityType);
+    }
+  }
+  return totals;
 }
 
 async function timed(url: string): Promise<number> {
@@ -413,9 +572,12 @@ function q(values: number[], p: number): number {
 }
 
 function report(r: {
-  bare: { ms: number; count: number };
+  bare: { ms: number; count: number; serverCpu: number };
   storm: Awaited<ReturnType<typeof stormOf>>;
   drain: Awaited<ReturnType<typeof drainOf>>;
+  shape: Awaited<ReturnType<typeof shapeBaseline>> | undefined;
+  histories: Awaited<ReturnType<typeof historyShapeOf>>;
+  others: { temporal: number; postgres: number };
   reads: Awaited<ReturnType<typeof readsOf>>;
   visibility: number[];
   quiet: { afterMs: number; reads: Awaited<ReturnType<typeof readsOf>>; visibility: number[] };
@@ -429,6 +591,8 @@ function report(r: {
   const rate = (count: number, ms: number) => (count / ms) * 1000;
   const intake = rate(r.storm.count, r.storm.ms);
   const bare = rate(r.bare.count, r.bare.ms);
+  const names = (counts: Map<string, number>) =>
+    [...counts].map(([name, count]) => `${name} ${count.toFixed(1)}`).join(', ') || 'none';
   const mb = (values: number[]) => values.map((v) => `${v.toFixed(0)} MB`).join(' / ');
   const n = r.accounting.incidents;
   console.log(
@@ -443,8 +607,22 @@ function report(r: {
       `| bare workflow starts, same server (baseline) | ${bare.toFixed(0)} starts/s (${(r.bare.ms / 1000).toFixed(1)} s) |`,
       `| intake / bare starts | ${(intake / bare).toFixed(2)} |`,
       `| drain: last alert accepted → all ${n} planned and asked | ${(r.drain.ms / 1000).toFixed(0)} s (±2 s poll) |`,
+      `| history bytes per incident; largest kinds | ${r.histories.bytes.toFixed(0)}; ${[...r.histories.largest]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 6)
+        .map(([k, v]) => `${k} ${v.toFixed(0)}`)
+        .join(', ')} |`,
+      `| per incident, once drained (20 histories): events; workflow tasks; activities; local activities | ${r.histories.events.toFixed(1)}; ${r.histories.workflowTasks.toFixed(1)}; ${names(r.histories.activities)}; ${names(r.histories.local)} |`,
+      ...(r.shape
+        ? [
+            `| baseline: bare runs of the incident's shape (no-op activities), ${r.shape.runs} signal-with-start + ${r.shape.signals - r.shape.runs} signals, same server, before the storm | ${rate(r.shape.signals, r.shape.ms).toFixed(0)} signals/s (${(r.shape.ms / 1000).toFixed(1)} s); drained ${(r.shape.drainMs / 1000).toFixed(0)} s after the last; server CPU ${((r.shape.serverCpu * 1000) / r.shape.runs).toFixed(0)} ms per run |`,
+          ]
+        : []),
       `| planning rate, accept start → drained | ${(n / ((r.storm.ms + r.drain.ms) / 1000)).toFixed(0)} incidents/s |`,
       `| product CPU, storm + drain (user + system) | ${r.cpu.map((c) => `${c.toFixed(0)} s`).join(' / ')} = ${((r.cpu.reduce((a, b) => a + b, 0) * 1000) / n).toFixed(0)} ms per incident |`,
+      `| Temporal server CPU (${TARGET}), storm + drain | ${r.others.temporal.toFixed(0)} s = ${((r.others.temporal * 1000) / n).toFixed(0)} ms per incident |`,
+      `| baseline: Temporal server CPU per bare workflow (start, one workflow task, completed), same run | ${((r.bare.serverCpu * 1000) / r.bare.count).toFixed(1)} ms |`,
+      `| PostgreSQL CPU (product database${TARGET === 'cluster' ? ' and Temporal persistence' : ''}), storm + drain | ${r.others.postgres.toFixed(0)} s = ${((r.others.postgres * 1000) / n).toFixed(0)} ms per incident |`,
       `| GET /api/incidents, ${n} open (50 sequential) | p50 ${q(r.reads.list, 50).toFixed(0)} ms, p95 ${q(r.reads.list, 95).toFixed(0)} ms |`,
       `| baseline: the same visibility query from a Temporal client (first ${LIST_PAGE}, 50 sequential) | p50 ${q(r.visibility, 50).toFixed(0)} ms, p95 ${q(r.visibility, 95).toFixed(0)} ms |`,
       `| once the machine is quiet (${(r.quiet.afterMs / 1000).toFixed(0)} s after the reads above): GET /api/incidents p50 / p95; the visibility query p50 / p95; GET /api/incidents/:id p50 / p95 | ${q(r.quiet.reads.list, 50).toFixed(0)} / ${q(r.quiet.reads.list, 95).toFixed(0)} ms; ${q(r.quiet.visibility, 50).toFixed(0)} / ${q(r.quiet.visibility, 95).toFixed(0)} ms; ${q(r.quiet.reads.one, 50).toFixed(0)} / ${q(r.quiet.reads.one, 95).toFixed(0)} ms |`,

@@ -1,4 +1,49 @@
+import {
+  condition,
+  defineSignal,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  sleep,
+  upsertMemo,
+} from '@temporalio/workflow';
+
 /** The baseline of the intake storm bench: a workflow that does nothing, started bare. */
 export async function benchNoop(): Promise<void> {
   return undefined;
+}
+
+/** The activities of `benchIncidentShape`: each returns at once. */
+export interface ShapeActivities {
+  step(name: string): Promise<void>;
+}
+
+export const sightingSignal = defineSignal<[number]>('sighting');
+
+const remote = proxyActivities<ShapeActivities>({ startToCloseTimeout: '1 minute' });
+const local = proxyLocalActivities<ShapeActivities>({ startToCloseTimeout: '1 minute' });
+
+/**
+ * The drain's baseline: bare Temporal doing what a storm incident asks of the server until it is
+ * planned and asked (the shape of its history, bench/intake-storm.ts prints it), with activities that
+ * do nothing. Signal-with-start; a local activity (planning) and a memo; an activity (blast radius), a
+ * memo, an hour's timer (escalation), an activity (evidence) and one (first notification); the second
+ * notification after the first; a second evidence batch; then it waits, open, as an incident waits
+ * for its decision. Sightings are counted, as signals.
+ */
+export async function benchIncidentShape(): Promise<void> {
+  let sightings = 0;
+  setHandler(sightingSignal, () => void (sightings += 1));
+  await local.step('plan');
+  upsertMemo({ phase: 'planning' });
+  const radius = remote.step('blast-radius');
+  upsertMemo({ phase: 'awaiting-decision', sightings });
+  const escalation = sleep('1 hour');
+  const evidence = remote.step('evidence');
+  await remote.step('notify');
+  await remote.step('notify');
+  await Promise.all([radius, evidence]);
+  await remote.step('evidence');
+  upsertMemo({ phase: 'asked', sightings });
+  await Promise.race([escalation, condition(() => false)]);
 }
