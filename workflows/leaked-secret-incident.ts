@@ -1,4 +1,4 @@
-import { makeContinueAsNewFunc, patched, workflowInfo } from '@temporalio/workflow';
+import { makeContinueAsNewFunc, workflowInfo } from '@temporalio/workflow';
 import { incidentIdOf } from '../domain/ids';
 import type { HandoffProgress, IncidentCarry, ResumePoint } from '../domain/incident-carry';
 import type { IncidentInput, IncidentStatus, ReportedValue, Sighting } from '../domain/incident';
@@ -15,7 +15,7 @@ import {
 import { freshPeople } from './catalog-recheck';
 import { awaitHandoff } from './handoff';
 import { noteIdentity, recordRoles } from './identification';
-import { decidePatchesBeforePlanning, hasPatch } from './patches';
+import { decideBaseline, decidePatchesBeforePlanning, hasPatch } from './patches';
 import { registerHandlers } from './handlers';
 import { BOUNDS, IncidentState, restoreState, WORKER } from './incident-state';
 import { reporterDelegator } from './attribution';
@@ -26,6 +26,7 @@ import { reporterDelegator } from './attribution';
  * the incident continues from a previous run whose history had grown long (continue-as-new).
  */
 export async function leakedSecretIncident(input: IncidentInput, carry?: IncidentCarry): Promise<IncidentStatus> {
+  decideBaseline();
   const info = workflowInfo();
   const state = new IncidentState(
     input,
@@ -36,8 +37,8 @@ export async function leakedSecretIncident(input: IncidentInput, carry?: Inciden
   state.settledAnswers = hasPatch('settled-handoff-answers');
   decidePatchesBeforePlanning();
   state.identifiesLater = hasPatch('identified-by-later-report');
-  // After the baseline patch, so decided here on its own (patches.ts).
-  state.revocationLocalFirst = patched('revocation-local-first');
+  // In the baseline of 2026-12-05; a run of the first baseline decided it here with its own marker (patches.ts).
+  state.revocationLocalFirst = hasPatch('revocation-local-first');
   // A continued run restores its state before its handlers see the sightings that reached it while
   // the previous run ended (they come in the first workflow task): deduplicated, numbered after the
   // carried evidence. Runs from before the patch registered the handlers first.

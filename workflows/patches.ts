@@ -31,36 +31,57 @@ export const PATCHES_AFTER_PLANNING = [
 ] as const;
 
 /** Patches checked before planning (or outside that list), each where it is used. */
-type PatchBeforePlanning = 'settled-handoff-answers' | 'bounded-roll-over' | 'bounded-history' | 'local-planning';
+type PatchBeforePlanning =
+  'settled-handoff-answers' | 'bounded-roll-over' | 'bounded-history' | 'local-planning' | 'revocation-local-first';
 
-/** Every patch of the incident workflow as of 2026-12-04 (see BASELINE_PATCH). */
+/** Every patch of the incident workflow as of 2026-12-05 (see BASELINE_PATCH). */
 export type BaselinePatch = (typeof PATCHES_AFTER_PLANNING)[number] | PatchBeforePlanning;
 
 /**
  * Every patch above as one. A run started since records this marker alone: one marker and one
  * search-attribute upsert (the SDK upserts TemporalChangeVersion with the whole list at each patch)
- * in its first workflow task, instead of 25 of each, which the provider call waited behind. Each
- * patch is in effect for such a run. Older runs replay as they ran: without the baseline marker,
- * each patch is decided where it was before. A patch added after this baseline is not covered by
- * it: check it with patched(), and decide it before planning below.
+ * in its first workflow task, instead of one of each per patch: visibility writes a storm pays for,
+ * and commands the provider call waited behind. Each patch is in effect for such a run. Older runs
+ * replay as they ran (see FIRST_BASELINE_PATCH). A patch added after this baseline is not covered by
+ * it: check it with patched(), decide it before planning, and fold it into the next baseline.
  */
-export const BASELINE_PATCH = 'baseline-2026-12-04';
+export const BASELINE_PATCH = 'baseline-2026-12-05';
 
 /**
- * Patches since the baseline, each decided with patched() at the start of a run, before planning
- * (workflows/leaked-secret-incident.ts):
- *  - 'revocation-local-first': the revocation's first attempt runs as a local activity.
+ * The first baseline (runs started on 2026-12-04): every patch but 'revocation-local-first', which
+ * such a run decided with its own marker at its start. Runs started before it decided each patch
+ * where it is used; in a run without a baseline that reached live execution, hasPatch could record
+ * this marker later, where a patch was first checked, and such a run goes on checking it there.
  */
-export const PATCHES_SINCE_BASELINE = ['revocation-local-first'] as const;
+export const FIRST_BASELINE_PATCH = 'baseline-2026-12-04';
 
-/** Whether `id` is in effect: for every run started since the baseline, else as the run decided it. */
-export function hasPatch(id: BaselinePatch): boolean {
-  return patched(BASELINE_PATCH) || patched(id);
+/** Patches since the baseline, each decided with patched() at the start of a run, before planning. */
+export const PATCHES_SINCE_BASELINE = [] as const;
+
+/** Which baseline this run has: decided once, by decideBaseline, before anything checks a patch. */
+let baseline: 'current' | 'first' | 'none' = 'none';
+
+/**
+ * The first thing every run of the incident workflow does. A new run records BASELINE_PATCH; a run
+ * replaying from before it finds its own baseline or none. Decided once, so a run without the new
+ * baseline never records it later, where some patch is first checked.
+ */
+export function decideBaseline(): void {
+  baseline = patched(BASELINE_PATCH) ? 'current' : patched(FIRST_BASELINE_PATCH) ? 'first' : 'none';
 }
 
-/** At the start of every run: older runs (without the marker) keep deciding each patch where it is used. */
+/** Whether `id` is in effect: for every run started since its baseline, else as the run decided it. */
+export function hasPatch(id: BaselinePatch): boolean {
+  if (baseline === 'current') return true;
+  if (baseline === 'first') return id === 'revocation-local-first' ? patched(id) : true;
+  // As every run without a baseline has checked its patches since the first baseline.
+  return patched(FIRST_BASELINE_PATCH) || patched(id);
+}
+
+/** At the start of every run: older runs (without a baseline) keep deciding each patch where it is used. */
 export function decidePatchesBeforePlanning(): void {
-  if (patched(BASELINE_PATCH)) return;
+  if (baseline !== 'none') return;
+  if (patched(FIRST_BASELINE_PATCH)) return;
   if (!patched('patches-before-planning')) return;
   for (const id of PATCHES_AFTER_PLANNING) patched(id);
 }

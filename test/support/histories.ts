@@ -34,6 +34,16 @@ export function notificationKinds(history: temporal.api.history.v1.IHistory): st
     });
 }
 
+/** The patch ids a run's history records, in order (Core's `core_patch` markers). */
+export function patchMarkers(history: temporal.api.history.v1.IHistory): string[] {
+  return (history.events ?? []).flatMap((event) => {
+    const marker = event.markerRecordedEventAttributes;
+    const data = marker?.details?.['patch-data']?.payloads?.[0]?.data;
+    if (marker?.markerName !== 'core_patch' || !data) return [];
+    return [(JSON.parse(Buffer.from(data).toString()) as { id: string }).id];
+  });
+}
+
 /** A local activity's marker: the activity it ran, its attempt, and whether it failed. */
 export interface LocalActivityRun {
   activityType: string;

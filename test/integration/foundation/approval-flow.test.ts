@@ -4,7 +4,8 @@ import { verifyClosureBundle } from '../../../integrations/evidence/verify-bundl
 import { api, eventually } from '../../support/http';
 import { createLoginRole, loginAs } from '../../support/roles';
 import { expectNowhereInDatabase, historyText, recordHistoryIfAsked } from '../../support/secrets';
-import { scheduledBesideFirst } from '../../support/histories';
+import { patchMarkers, scheduledBesideFirst } from '../../support/histories';
+import { BASELINE_PATCH } from '../../../workflows/patches';
 
 describe('an incident decided by its owner over the HTTP API', () => {
   let app: TestApp;
@@ -134,6 +135,9 @@ describe('an incident decided by its owner over the HTTP API', () => {
     // Alice's approval → the revocation: nothing else was scheduled beside the provider call until it answered.
     expect(scheduledBesideFirst(history, 'revokeCredential')).toEqual(['revokeCredential']);
     recordHistoryIfAsked('revocation-local-first', history);
+    // A new run records one patch marker, the baseline that stands for every patch (one visibility write).
+    expect(patchMarkers(history)).toEqual([BASELINE_PATCH]);
+    recordHistoryIfAsked('baseline-2026-12-05', history);
 
     const auditor = { authorization: 'Bearer token-auditor' };
     const bundle = await eventually(

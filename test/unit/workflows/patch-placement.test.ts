@@ -9,6 +9,7 @@ const DECIDED_BEFORE_PLANNING = [
   'bounded-roll-over',
   'bounded-history',
   'local-planning',
+  'revocation-local-first',
 ];
 
 describe('patch placement', () => {
