@@ -23,7 +23,14 @@ import {
 import type { CredentialIdentities, IncidentOpener, OwnershipDirectory, SecretVault } from '../integrations/ports';
 import type { OpenIncidentCommand, OpenIncidentResult } from '../domain/open-incident';
 import { uniqueCredentialId } from '../domain/credential-identity';
-import { drillWorkflowId, incidentIdOf, incidentWorkflowId, workflowIdOfIncident } from '../domain/ids';
+import { randomBytes } from 'node:crypto';
+import {
+  drillWorkflowId,
+  incidentIdOf,
+  incidentWorkflowId,
+  mintedIncidentId,
+  workflowIdOfIncident,
+} from '../domain/ids';
 import type { Fingerprinter } from '../integrations/sealed-values/fingerprint';
 // The workflow's messages: the signal a report is, the status query, and one update per kind of answer.
 import * as messages from '../workflows/messages';
@@ -198,7 +205,8 @@ export class IncidentService implements IncidentOpener {
     // workflowIdOfIncident only returns ids it matched as leak-/drill- plus hex: safe inside the query.
     for await (const run of this.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
       const memoId = run.memo?.incidentId;
-      const runIncident = typeof memoId === 'string' ? memoId : incidentIdOf(workflowId, run.runId);
+      const runIncident =
+        typeof memoId === 'string' ? memoId : (startedAs(run.memo) ?? incidentIdOf(workflowId, run.runId));
       if (runIncident !== incidentId || run.status.name === 'RUNNING') continue;
       const handle = this.client.workflow.getHandle(workflowId, run.runId, { followRuns: false });
       if (run.status.name === 'COMPLETED') return (await handle.result()) as IncidentStatus;
@@ -351,6 +359,8 @@ export class IncidentService implements IncidentOpener {
     // The identity claim and the sealing are independent writes: both at once, one round trip.
     const [{ credentialFingerprint, secretId }] = await Promise.all([claimed, sealed]);
     return {
+      // Used only if this report starts a run: an open incident keeps its own id.
+      incidentId: mintedIncidentId(incidentWorkflowId(credentialFingerprint), randomBytes(4).toString('hex')),
       credentialFingerprint,
       valueFingerprint,
       secretId,
@@ -364,7 +374,7 @@ export class IncidentService implements IncidentOpener {
 
 /** What the listing of a run shows before its first workflow task (kept in the start memo). */
 function openingOf(input: IncidentInput): IncidentOpening {
-  return { secretId: input.secretId ?? null };
+  return { secretId: input.secretId ?? null, ...(input.incidentId ? { incidentId: input.incidentId } : {}) };
 }
 
 /**
@@ -380,12 +390,18 @@ function provisionalListing(
   const carried = execution.memo.incidentId;
   if (typeof carried === 'string') return planningListing(carried, opening, startedAt);
   if (execution.firstRunId && execution.firstRunId !== execution.runId) return undefined;
-  return planningListing(incidentIdOf(execution.workflowId, execution.runId), opening, startedAt);
+  return planningListing(opening.incidentId ?? incidentIdOf(execution.workflowId, execution.runId), opening, startedAt);
+}
+
+/** The incident id a first run was started with (its opening memo); undefined for runs from before it. */
+function startedAs(memo: Record<string, unknown> | undefined): string | undefined {
+  const opening = IncidentOpeningSchema.safeParse(memo?.[OPENING_MEMO_KEY]);
+  return opening.success ? opening.data.incidentId : undefined;
 }
 
 /**
- * The incident the workflow's current run belongs to. A first run's incident id derives from its
- * run id. A continued run (a long incident's continue-as-new, or a late report's next incident)
+ * The incident the workflow's current run belongs to. A first run's is the id it was started with
+ * (its opening memo), or for runs from before 2026-12-05, derived from its run id. A continued run (a long incident's continue-as-new, or a late report's next incident)
  * names it in its memo or, where the server keeps no memo across runs (the time-skipping test
  * server does not), answers it in its status.
  */
@@ -397,7 +413,8 @@ async function currentIncidentId(
   const { runId, memo } = description;
   if (typeof memo?.incidentId === 'string') return { incidentId: memo.incidentId, runId };
   const firstRunId = description.raw.workflowExecutionInfo?.firstRunId;
-  if (!firstRunId || firstRunId === runId) return { incidentId: incidentIdOf(handle.workflowId, runId), runId };
+  if (!firstRunId || firstRunId === runId)
+    return { incidentId: startedAs(memo) ?? incidentIdOf(handle.workflowId, runId), runId };
   return { incidentId: (await handle.query(messages.getStatusQuery)).incidentId, runId };
 }
 

@@ -11,6 +11,11 @@ export function incidentIdOf(workflowId: string, runId: string): string {
   return `${workflowId}-${runId.replace(/-/g, '').slice(0, 8)}`;
 }
 
+/** A new incident id for a run of `workflowId`: 8 hex digits from `randomHex` (at least 8 long, random). */
+export function mintedIncidentId(workflowId: string, randomHex: string): string {
+  return `${workflowId}-${randomHex.replace(/-/g, '').slice(0, 8)}`;
+}
+
 /** A drill's workflow id: drills never share a workflow with the credential's real incidents. */
 export function drillWorkflowId(drillId: string): string {
   return `drill-${drillId.slice(0, 24)}`;

@@ -27,7 +27,11 @@ export { LISTING_MEMO_KEY, OPENING_MEMO_KEY } from './memo-keys';
  * workflow task publishes its listing: a run with it and no listing yet is still planning, and lists
  * as such without a query (during a storm, thousands of runs wait for their first task).
  */
-export const IncidentOpeningSchema = z.object({ secretId: z.string().nullable() });
+export const IncidentOpeningSchema = z.object({
+  secretId: z.string().nullable(),
+  /** The id the run was started with (IncidentInput.incidentId); absent in runs opened before it existed. */
+  incidentId: z.string().optional(),
+});
 export type IncidentOpening = z.infer<typeof IncidentOpeningSchema>;
 
 /** The listing of a run that has not published its own yet: planning, nobody asked. */

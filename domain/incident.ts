@@ -59,6 +59,13 @@ export interface SourceAlertRef {
 }
 
 export interface IncidentInput {
+  /**
+   * The incident's id, minted at random when the report that opens it is sent (the client's, or the
+   * previous incident's run for a credential leaked again). Absent in runs opened before 2026-12-05,
+   * whose id derives from the run id: the first 8 hex digits of a time-ordered (UUIDv7) run id, the same
+   * for every run started within about 65 s.
+   */
+  incidentId?: string;
   /** Keyed fingerprint of the credential's identity; the workflow id derives from it. */
   credentialFingerprint: string;
   /** Keyed fingerprint of the value itself, when a value was reported. */

@@ -1,5 +1,5 @@
-import { makeContinueAsNewFunc, workflowInfo } from '@temporalio/workflow';
-import { incidentIdOf } from '../domain/ids';
+import { makeContinueAsNewFunc, uuid4, workflowInfo } from '@temporalio/workflow';
+import { incidentIdOf, mintedIncidentId } from '../domain/ids';
 import type { HandoffProgress, IncidentCarry, ResumePoint } from '../domain/incident-carry';
 import type { IncidentInput, IncidentStatus, ReportedValue, Sighting } from '../domain/incident';
 import { bookkeeping, localPlanning } from './activity-stubs';
@@ -30,7 +30,7 @@ export async function leakedSecretIncident(input: IncidentInput, carry?: Inciden
   const info = workflowInfo();
   const state = new IncidentState(
     input,
-    carry?.incidentId ?? incidentIdOf(info.workflowId, info.runId),
+    carry?.incidentId ?? input.incidentId ?? incidentIdOf(info.workflowId, info.runId),
     info.workflowId,
   );
   // In the main flow at the start of every run: a patch marker written inside an update handler is fragile.
@@ -139,10 +139,14 @@ async function closeContained(state: IncidentState): Promise<IncidentStatus> {
 async function finish(state: IncidentState): Promise<IncidentStatus> {
   const [next, ...more] = state.lateReports;
   if (!next) return state.status();
-  // The next incident gets its own id (from its run id): no incident id travels in the memo.
-  const nextIncident = makeContinueAsNewFunc<typeof leakedSecretIncident>({ memo: { incidentId: null } });
+  // The next incident gets an id of its own (random from the run's seeded generator: replays mint the
+  // same), in its input and its memo. Runs before this derived it from the next run's id, which is
+  // the same for runs started within about 65 s.
+  const incidentId = mintedIncidentId(state.workflowId, uuid4());
+  const nextIncident = makeContinueAsNewFunc<typeof leakedSecretIncident>({ memo: { incidentId } });
   return nextIncident({
     ...state.input,
+    incidentId,
     firstSighting: next.sighting,
     valueFingerprint: next.value?.valueFingerprint ?? state.input.valueFingerprint,
     sealedValueHandle: next.value?.sealedValueHandle,

@@ -20,6 +20,8 @@ async function walkThroughScript(): Promise<string> {
 
 describe('the README walk-through, pasted as one block', () => {
   let app: TestApp;
+  /** The walk-through's incident (billing-saas-key), closed a few seconds before the next test opens another. */
+  let walkedThrough: string | undefined;
   beforeAll(async () => {
     // The example catalog the README talks about, with its demo tokens.
     app = await startTestApp({ CATALOG_PATH: path.join(__dirname, '../../../catalog.example.yaml') });
@@ -41,6 +43,7 @@ describe('the README walk-through, pasted as one block', () => {
       throw new Error(`the walk-through failed: ${error.message}\n${error.stdout}\n${error.stderr}`);
     });
     const id = JSON.parse(await readFile(path.join(dir, 'incident.json'), 'utf8')).incidentId as string;
+    walkedThrough = id;
     expect(stdout).toContain('is not an approver'); // step 3's refusal is shown, not fatal
     expect(stdout).toContain(`"incidentId":"${id}"`);
 
@@ -65,6 +68,15 @@ describe('the README walk-through, pasted as one block', () => {
       body: JSON.stringify({ secretId: 'billing-saas-key', location: 'https://gist.example/wait' }),
     });
     const { incidentId } = (await opened.json()) as { incidentId: string };
+    if (walkedThrough) {
+      // The same credential's next incident, opened within a minute of the last: an id of its own (run ids
+      // are time-ordered, so ids derived from their first digits were the same), and the closed one still answers.
+      expect(incidentId).not.toBe(walkedThrough);
+      const closed = await fetch(`${app.baseUrl}/api/incidents/${walkedThrough}`, {
+        headers: { authorization: 'Bearer demo-token-alice' },
+      });
+      expect(((await closed.json()) as { phase: string }).phase).toBe('closed');
+    }
     const get = async (query: string) => {
       const response = await fetch(`${app.baseUrl}/api/incidents/${incidentId}?${query}`, {
         headers: { authorization: 'Bearer demo-token-alice' },
