@@ -24,13 +24,7 @@ import type { CredentialIdentities, IncidentOpener, OwnershipDirectory, SecretVa
 import type { OpenIncidentCommand, OpenIncidentResult } from '../domain/open-incident';
 import { uniqueCredentialId } from '../domain/credential-identity';
 import { randomBytes } from 'node:crypto';
-import {
-  drillWorkflowId,
-  incidentIdOf,
-  incidentWorkflowId,
-  mintedIncidentId,
-  workflowIdOfIncident,
-} from '../domain/ids';
+import { drillWorkflowId, incidentIdOf, incidentWorkflowId, workflowIdOfIncident } from '../domain/ids';
 import type { Fingerprinter } from '../integrations/sealed-values/fingerprint';
 // The workflow's messages: the signal a report is, the status query, and one update per kind of answer.
 import * as messages from '../workflows/messages';
@@ -62,8 +56,10 @@ export class IncidentService implements IncidentOpener {
 
   async open(reported: OpenIncidentCommand): Promise<OpenIncidentResult> {
     const command = withoutLeakedValueInText(reported);
-    const input = await this.buildInput(command);
-    const workflowId = incidentWorkflowId(input.credentialFingerprint);
+    const built = await this.buildInput(command);
+    const workflowId = incidentWorkflowId(built.credentialFingerprint);
+    // Taken only if this report starts a run: an open incident keeps its own id.
+    const input = { ...built, incidentId: incidentIdOf(workflowId, randomBytes(4).toString('hex')) };
     const handle = await this.client.workflow.signalWithStart('leakedSecretIncident', {
       workflowId,
       taskQueue: this.taskQueue,
@@ -359,8 +355,6 @@ export class IncidentService implements IncidentOpener {
     // The identity claim and the sealing are independent writes: both at once, one round trip.
     const [{ credentialFingerprint, secretId }] = await Promise.all([claimed, sealed]);
     return {
-      // Used only if this report starts a run: an open incident keeps its own id.
-      incidentId: mintedIncidentId(incidentWorkflowId(credentialFingerprint), randomBytes(4).toString('hex')),
       credentialFingerprint,
       valueFingerprint,
       secretId,
@@ -401,8 +395,8 @@ function startedAs(memo: Record<string, unknown> | undefined): string | undefine
 
 /**
  * The incident the workflow's current run belongs to. A first run's is the id it was started with
- * (its opening memo), or for runs from before 2026-12-05, derived from its run id. A continued run (a long incident's continue-as-new, or a late report's next incident)
- * names it in its memo or, where the server keeps no memo across runs (the time-skipping test
+ * (its opening memo), or for runs from before 2026-12-05, derived from its run id. A continued run
+ * (a long incident's continue-as-new, or a late report's next incident) names it in its memo or, where the server keeps no memo across runs (the time-skipping test
  * server does not), answers it in its status.
  */
 async function currentIncidentId(

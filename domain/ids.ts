@@ -4,16 +4,13 @@ export function incidentWorkflowId(credentialFingerprint: string): string {
 }
 
 /**
- * The id an incident is known by: its workflow id plus the start of its run id, because a
+ * The id an incident is known by: its workflow id plus the first 8 hex digits of `hex`, because a
  * credential leaked again after its incident closed opens a new run under the same workflow id.
+ * `hex` is random for incidents opened since 2026-12-05 (minted with the report, or by the closing
+ * run for the next incident); before, it was the run id, whose first digits are a timestamp's.
  */
-export function incidentIdOf(workflowId: string, runId: string): string {
-  return `${workflowId}-${runId.replace(/-/g, '').slice(0, 8)}`;
-}
-
-/** A new incident id for a run of `workflowId`: 8 hex digits from `randomHex` (at least 8 long, random). */
-export function mintedIncidentId(workflowId: string, randomHex: string): string {
-  return `${workflowId}-${randomHex.replace(/-/g, '').slice(0, 8)}`;
+export function incidentIdOf(workflowId: string, hex: string): string {
+  return `${workflowId}-${hex.replace(/-/g, '').slice(0, 8)}`;
 }
 
 /** A drill's workflow id: drills never share a workflow with the credential's real incidents. */

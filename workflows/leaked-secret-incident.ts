@@ -1,5 +1,5 @@
 import { makeContinueAsNewFunc, uuid4, workflowInfo } from '@temporalio/workflow';
-import { incidentIdOf, mintedIncidentId } from '../domain/ids';
+import { incidentIdOf } from '../domain/ids';
 import type { HandoffProgress, IncidentCarry, ResumePoint } from '../domain/incident-carry';
 import type { IncidentInput, IncidentStatus, ReportedValue, Sighting } from '../domain/incident';
 import { bookkeeping, localPlanning } from './activity-stubs';
@@ -142,7 +142,7 @@ async function finish(state: IncidentState): Promise<IncidentStatus> {
   // The next incident gets an id of its own (random from the run's seeded generator: replays mint the
   // same), in its input and its memo. Runs before this derived it from the next run's id, which is
   // the same for runs started within about 65 s.
-  const incidentId = mintedIncidentId(state.workflowId, uuid4());
+  const incidentId = incidentIdOf(state.workflowId, uuid4());
   const nextIncident = makeContinueAsNewFunc<typeof leakedSecretIncident>({ memo: { incidentId } });
   return nextIncident({
     ...state.input,
