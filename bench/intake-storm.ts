@@ -36,6 +36,8 @@ const PRODUCTS = Number(process.env.PRODUCTS ?? 1);
 const READS = Number(process.env.READS ?? 200);
 /** The API's default page (GET /api/incidents without `limit`), which the list's baseline reads too. */
 const LIST_PAGE = 50;
+/** The drain baseline's background work: activities, as the product's (SHAPE_BACKGROUND=local: local activities). */
+const SHAPE_BACKGROUND = process.env.SHAPE_BACKGROUND === 'local' ? 'local' : 'activities';
 const ROOT = join(__dirname, '..');
 const SECRETS = {
   TRUFFLEHOG_HMAC_SECRET: randomBytes(16).toString('hex'),
@@ -451,6 +453,7 @@ async function shapeBaseline(address: string, client: Client, serverCpu: () => n
       await client.workflow.signalWithStart('benchIncidentShape', {
         workflowId,
         taskQueue: 'bench-shape',
+        args: [SHAPE_BACKGROUND],
         signal: 'sighting',
         signalArgs: [1],
       });
@@ -466,7 +469,7 @@ async function shapeBaseline(address: string, client: Client, serverCpu: () => n
     await pool(ids, async (workflowId) => {
       await client.workflow.getHandle(workflowId).terminate('bench baseline measured');
     });
-    return { signals: signals.length, runs, ms, drainMs: drain.ms, serverCpu: cpu };
+    return { signals: signals.length, runs, ms, drainMs: drain.ms, serverCpu: cpu, background: SHAPE_BACKGROUND };
   } finally {
     worker.shutdown();
     await running;
@@ -620,7 +623,7 @@ function report(r: {
       `| per incident, once drained (20 histories): events; workflow tasks; activities; local activities | ${r.histories.events.toFixed(1)}; ${r.histories.workflowTasks.toFixed(1)}; ${names(r.histories.activities)}; ${names(r.histories.local)} |`,
       ...(r.shape
         ? [
-            `| baseline: bare runs of the incident's shape (no-op activities), ${r.shape.runs} signal-with-start + ${r.shape.signals - r.shape.runs} signals, same server, before the storm | ${rate(r.shape.signals, r.shape.ms).toFixed(0)} signals/s (${(r.shape.ms / 1000).toFixed(1)} s); drained ${(r.shape.drainMs / 1000).toFixed(0)} s after the last; server CPU ${((r.shape.serverCpu * 1000) / r.shape.runs).toFixed(0)} ms per run |`,
+            `| baseline: bare runs of the incident's shape (no-op activities; background work as ${r.shape.background === 'local' ? 'local activities' : 'activities'}), ${r.shape.runs} signal-with-start + ${r.shape.signals - r.shape.runs} signals, same server, before the storm | ${rate(r.shape.signals, r.shape.ms).toFixed(0)} signals/s (${(r.shape.ms / 1000).toFixed(1)} s); drained ${(r.shape.drainMs / 1000).toFixed(0)} s after the last; server CPU ${((r.shape.serverCpu * 1000) / r.shape.runs).toFixed(0)} ms per run |`,
           ]
         : []),
       `| planning rate, accept start → drained | ${(n / ((r.storm.ms + r.drain.ms) / 1000)).toFixed(0)} incidents/s |`,

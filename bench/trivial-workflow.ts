@@ -20,7 +20,7 @@ export interface ShapeActivities {
 
 export const sightingSignal = defineSignal<[number]>('sighting');
 
-const remote = proxyActivities<ShapeActivities>({ startToCloseTimeout: '1 minute' });
+const activities = proxyActivities<ShapeActivities>({ startToCloseTimeout: '1 minute' });
 const local = proxyLocalActivities<ShapeActivities>({ startToCloseTimeout: '1 minute' });
 
 /**
@@ -29,9 +29,12 @@ const local = proxyLocalActivities<ShapeActivities>({ startToCloseTimeout: '1 mi
  * do nothing. Signal-with-start; a local activity (planning) and a memo; an activity (blast radius), a
  * memo, an hour's timer (escalation), an activity (evidence) and one (first notification); the second
  * notification after the first; a second evidence batch; then it waits, open, as an incident waits
- * for its decision. Sightings are counted, as signals.
+ * for its decision. Sightings are counted, as signals. `background`: the blast radius, evidence and
+ * notifications as activities (the product's shape) or as local activities (what the server would be
+ * spared: bench/incident-shape.ts; the product does not, see BENCHMARKS.md, session 8).
  */
-export async function benchIncidentShape(): Promise<void> {
+export async function benchIncidentShape(background: 'activities' | 'local' = 'activities'): Promise<void> {
+  const remote = background === 'local' ? local : activities;
   let sightings = 0;
   setHandler(sightingSignal, () => void (sightings += 1));
   await local.step('plan');
