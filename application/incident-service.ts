@@ -28,6 +28,7 @@ import { drillWorkflowId, incidentIdOf, incidentWorkflowId, workflowIdOfIncident
 import type { Fingerprinter } from '../integrations/sealed-values/fingerprint';
 // The workflow's messages: the signal a report is, the status query, and one update per kind of answer.
 import * as messages from '../workflows/messages';
+import { observeSignalWithStart, startedBy } from './signal-with-start';
 
 type ListResponse = Awaited<ReturnType<Client['workflowService']['listWorkflowExecutions']>>;
 
@@ -52,7 +53,9 @@ export class IncidentService implements IncidentOpener {
     private readonly fingerprints: Fingerprinter,
     private readonly vault: SecretVault,
     private readonly identities: CredentialIdentities,
-  ) {}
+  ) {
+    observeSignalWithStart(client);
+  }
 
   async open(reported: OpenIncidentCommand): Promise<OpenIncidentResult> {
     const command = withoutLeakedValueInText(reported);
@@ -60,21 +63,25 @@ export class IncidentService implements IncidentOpener {
     const workflowId = incidentWorkflowId(built.credentialFingerprint);
     // Taken only if this report starts a run: an open incident keeps its own id.
     const input = { ...built, incidentId: incidentIdOf(workflowId, randomBytes(4).toString('hex')) };
-    const handle = await this.client.workflow.signalWithStart('leakedSecretIncident', {
-      workflowId,
-      taskQueue: this.taskQueue,
-      args: [input],
-      memo: { [OPENING_MEMO_KEY]: openingOf(input) },
-      signal: messages.reportSightingSignal,
-      signalArgs: [
-        command.sighting,
-        {
-          valueFingerprint: input.valueFingerprint,
-          sealedValueHandle: input.sealedValueHandle,
-          ...(input.secretId ? { secretId: input.secretId } : {}),
-        },
-      ],
-    });
+    const { result: handle, started } = await startedBy(() =>
+      this.client.workflow.signalWithStart('leakedSecretIncident', {
+        workflowId,
+        taskQueue: this.taskQueue,
+        args: [input],
+        memo: { [OPENING_MEMO_KEY]: openingOf(input) },
+        signal: messages.reportSightingSignal,
+        signalArgs: [
+          command.sighting,
+          {
+            valueFingerprint: input.valueFingerprint,
+            sealedValueHandle: input.sealedValueHandle,
+            ...(input.secretId ? { secretId: input.secretId } : {}),
+          },
+        ],
+      }),
+    );
+    // The run this report started has the id it minted; an open one has its own, read from its memo.
+    if (started) return { incidentId: input.incidentId, workflowId, secretId: input.secretId };
     const signaled = this.client.workflow.getHandle(workflowId, handle.signaledRunId);
     const { incidentId } = await currentIncidentId(signaled);
     return { incidentId, workflowId, secretId: input.secretId };

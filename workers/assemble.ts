@@ -1,3 +1,4 @@
+import type { Client } from '@temporalio/client';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
@@ -64,6 +65,8 @@ export interface RunningProduct {
   worker: Worker;
   metrics: ProductMetrics;
   service: IncidentService;
+  /** The Temporal client the service calls through (tests count its calls). */
+  client: Client;
   database: Database;
   baseUrl: string;
   workerRun: Promise<void>;
@@ -230,6 +233,7 @@ export async function assembleProduct(options: AssembleOptions): Promise<Running
     worker,
     metrics,
     service,
+    client,
     database,
     baseUrl,
     workerRun,

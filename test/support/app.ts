@@ -16,7 +16,10 @@ import { createTestDatabase, testEnvironment } from './environment';
 export interface TestApp {
   baseUrl: string;
   service: IncidentService;
+  /** A Temporal client of the test's own. */
   client: Client;
+  /** The product's Temporal client, which the service calls through. */
+  productClient: Client;
   config: Config;
   database: Database;
   /** The product's Temporal worker (its state is what /readyz reports). */
@@ -85,6 +88,7 @@ export async function startTestApp(
     baseUrl: product.baseUrl,
     service: product.service,
     client,
+    productClient: product.client,
     config,
     database: product.database,
     worker: product.worker,
