@@ -15,6 +15,8 @@ echo "== storm drain, reads and RSS with every incident open, dev server (issue 
 ALERTS="${ALERTS:-5000}" npx tsx bench/intake-storm.ts
 echo "== the same storm on the cluster, two product processes (issue 11)"
 ALERTS="${ALERTS:-5000}" TARGET=cluster PRODUCTS=2 npx tsx bench/intake-storm.ts
+echo "== the incidents' shape on bare Temporal, background work as activities and as local activities (issue 11)"
+npx tsx bench/incident-shape.ts
 echo "== provider containment (issue 6)";  npx tsx bench/provider-containment.ts
 echo "== closure evidence bundle (issue 5)"; npx tsx bench/evidence-bundle.ts
 echo "== metrics + tracing overhead (issue 12)"; npx tsx bench/observability-overhead.ts
