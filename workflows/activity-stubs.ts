@@ -17,6 +17,35 @@ import type { IncidentActivities } from '../activities';
  */
 const NON_RETRYABLE = ['INVALID_INPUT', 'NOT_FOUND', 'PERMISSION_DENIED', 'CONFLICT', 'CONFIGURATION'];
 
+/** Activities this run scheduled that have not answered yet (each run has its own module state). */
+let activitiesInFlight = 0;
+
+/** Whether no activity of this run is in flight: no answer can reach the run beside a local activity's. */
+export function noActivityInFlight(): boolean {
+  return activitiesInFlight === 0;
+}
+
+/**
+ * The stubs, counted while in flight (see noActivityInFlight). The count is kept on a branch of the
+ * activity's own promise: the caller gets that same promise, so no continuation moves by a microtask.
+ */
+export function counted<Stubs extends object>(stubs: Stubs): Stubs {
+  return new Proxy(stubs, {
+    get(target, name, receiver) {
+      const stub = Reflect.get(target, name, receiver) as (...args: unknown[]) => Promise<unknown>;
+      return (...args: unknown[]) => {
+        const answer = stub(...args);
+        activitiesInFlight += 1;
+        const settled = () => {
+          activitiesInFlight -= 1;
+        };
+        answer.then(settled, settled);
+        return answer;
+      };
+    },
+  });
+}
+
 /**
  * The retry policy every stub uses: waits doubling from `initialInterval` up to `maximumInterval`,
  * `maximumAttempts` at most (unset: until the schedule-to-close timeout), never for an error type
@@ -39,22 +68,24 @@ export function backoff(initialInterval: Duration, maximumInterval: Duration, ma
  * (evidence and notifications go through matching, a few ms later). Eagerness is not recorded in
  * history: replay is unaffected.
  */
-export const bookkeeping = proxyActivities<
-  Pick<
-    IncidentActivities,
-    | 'planIncident'
-    | 'backupApproversNow'
-    | 'appendEvidence'
-    | 'appendEvidenceBatch'
-    | 'destroySealedValue'
-    | 'sealClosureBundle'
-  >
->({
-  startToCloseTimeout: '30 seconds',
-  scheduleToCloseTimeout: '1 day',
-  allowEagerDispatch: false,
-  retry: backoff('500 milliseconds', '30 seconds'),
-});
+export const bookkeeping = counted(
+  proxyActivities<
+    Pick<
+      IncidentActivities,
+      | 'planIncident'
+      | 'backupApproversNow'
+      | 'appendEvidence'
+      | 'appendEvidenceBatch'
+      | 'destroySealedValue'
+      | 'sealClosureBundle'
+    >
+  >({
+    startToCloseTimeout: '30 seconds',
+    scheduleToCloseTimeout: '1 day',
+    allowEagerDispatch: false,
+    retry: backoff('500 milliseconds', '30 seconds'),
+  }),
+);
 
 /**
  * Planning from the catalog as a local activity: short and idempotent, it runs inside the workflow
@@ -72,23 +103,25 @@ export const localPlanning = proxyLocalActivities<Pick<IncidentActivities, 'plan
  * Provider calls: a handful of attempts with backoff, then the workflow compensates and asks humans.
  * A provider's Retry-After reaches Temporal as the failure's nextRetryDelay.
  */
-export const provider = proxyActivities<
-  Pick<
-    IncidentActivities,
-    | 'revokeCredential'
-    | 'issueReplacement'
-    | 'deliverReplacement'
-    | 'withdrawReplacement'
-    | 'revokeReplacement'
-    | 'endDerivedSessions'
-    | 'disableDependent'
-    | 'enableDependent'
-  >
->({
-  startToCloseTimeout: '20 seconds',
-  scheduleToCloseTimeout: '10 minutes',
-  retry: backoff('1 second', '30 seconds', 6),
-});
+export const provider = counted(
+  proxyActivities<
+    Pick<
+      IncidentActivities,
+      | 'revokeCredential'
+      | 'issueReplacement'
+      | 'deliverReplacement'
+      | 'withdrawReplacement'
+      | 'revokeReplacement'
+      | 'endDerivedSessions'
+      | 'disableDependent'
+      | 'enableDependent'
+    >
+  >({
+    startToCloseTimeout: '20 seconds',
+    scheduleToCloseTimeout: '10 minutes',
+    retry: backoff('1 second', '30 seconds', 6),
+  }),
+);
 
 /**
  * The revocation's first attempt as a local activity: it runs inside the workflow task that decided
@@ -106,15 +139,27 @@ const localRevocation = proxyLocalActivities<Pick<IncidentActivities, 'revokeCre
 
 type RevocationRequest = Parameters<IncidentActivities['revokeCredential']>[0];
 
-/** Revokes the credential: first locally when `firstAttemptLocal` (patch 'revocation-local-first'). */
+/** What a local call needs of the run (IncidentState): may it run alone now, and when it answered. */
+export interface LocalCallGate {
+  beginLocalCall(): boolean;
+  endLocalCall(): void;
+}
+
+/**
+ * Revokes the credential: first locally when `firstAttemptLocal` (patch 'revocation-local-first')
+ * and the run lets a local call run alone now (patch 'local-call-alone'), else as an activity.
+ */
 export async function revokeCredential(
   request: RevocationRequest,
   firstAttemptLocal: boolean,
+  gate: LocalCallGate,
 ): ReturnType<IncidentActivities['revokeCredential']> {
-  if (!firstAttemptLocal) return provider.revokeCredential(request);
+  if (!firstAttemptLocal || !gate.beginLocalCall()) return provider.revokeCredential(request);
+  let answer: Awaited<ReturnType<IncidentActivities['revokeCredential']>>;
   try {
-    return await localRevocation.revokeCredential(request);
+    answer = await localRevocation.revokeCredential(request);
   } catch (error) {
+    gate.endLocalCall();
     // A local activity's failure may reach the workflow as its cause alone, not wrapped in an ActivityFailure.
     const cause = error instanceof ActivityFailure ? error.cause : error;
     const fixable =
@@ -126,6 +171,8 @@ export async function revokeCredential(
     if (wait) await sleep(wait);
     return provider.revokeCredential(request);
   }
+  gate.endLocalCall();
+  return answer;
 }
 
 /**
@@ -134,11 +181,13 @@ export async function revokeCredential(
  * and the retry resumes. Schedule-to-close bounds the whole, retries included.
  */
 export function deathProver(timeoutMs: number) {
-  return proxyActivities<Pick<IncidentActivities, 'proveCredentialDead'>>({
-    scheduleToCloseTimeout: timeoutMs + 60_000,
-    heartbeatTimeout: '30 seconds',
-    retry: backoff('1 second', '30 seconds'),
-  });
+  return counted(
+    proxyActivities<Pick<IncidentActivities, 'proveCredentialDead'>>({
+      scheduleToCloseTimeout: timeoutMs + 60_000,
+      heartbeatTimeout: '30 seconds',
+      retry: backoff('1 second', '30 seconds'),
+    }),
+  );
 }
 
 /**
@@ -147,19 +196,23 @@ export function deathProver(timeoutMs: number) {
  * tells the escalation contacts instead. Not eager, like bookkeeping: the eager slots of a workflow
  * task are for the provider call.
  */
-export const messaging = proxyActivities<Pick<IncidentActivities, 'notify' | 'tellFallbackChannel'>>({
-  startToCloseTimeout: '30 seconds',
-  scheduleToCloseTimeout: '15 minutes',
-  allowEagerDispatch: false,
-  retry: backoff('2 seconds', '2 minutes', 8),
-});
+export const messaging = counted(
+  proxyActivities<Pick<IncidentActivities, 'notify' | 'tellFallbackChannel'>>({
+    startToCloseTimeout: '30 seconds',
+    scheduleToCloseTimeout: '15 minutes',
+    allowEagerDispatch: false,
+    retry: backoff('2 seconds', '2 minutes', 8),
+  }),
+);
 
 /**
  * Closing the source's alert (GitHub secret scanning) after closure: a few attempts, then the
  * workflow records the failure and the incident stays closed. The activity checks before it acts.
  */
-export const sourceAlerts = proxyActivities<Pick<IncidentActivities, 'closeSourceAlerts'>>({
-  startToCloseTimeout: '20 seconds',
-  scheduleToCloseTimeout: '10 minutes',
-  retry: backoff('1 second', '30 seconds', 5),
-});
+export const sourceAlerts = counted(
+  proxyActivities<Pick<IncidentActivities, 'closeSourceAlerts'>>({
+    startToCloseTimeout: '20 seconds',
+    scheduleToCloseTimeout: '10 minutes',
+    retry: backoff('1 second', '30 seconds', 5),
+  }),
+);

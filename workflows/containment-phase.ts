@@ -73,6 +73,7 @@ export async function containAutomatically(
     const revoked = await revokeCredential(
       { ...request, purpose: action === 'rotate' ? 'retire-after-rotation' : 'contain' },
       state.revocationLocalFirst,
+      state,
     );
     state.releaseBackgroundWork();
     state.recordAction(

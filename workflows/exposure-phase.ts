@@ -8,7 +8,7 @@ import {
   type SeenAs,
 } from '../domain/exposure';
 import type { CandidateConfirmation } from '../domain/incident';
-import { backoff, provider } from './activity-stubs';
+import { backoff, counted, provider } from './activity-stubs';
 import { describe } from './containment-phase';
 import { dedupe } from './handoff';
 import { person } from './handlers';
@@ -24,13 +24,15 @@ import { hasPatch } from './patches';
  * credential may do, its last use) is put on the status card. Incidents started before the patch
  * replay without any of it.
  */
-const exposureLogs = proxyActivities<Pick<IncidentActivities, 'reportExposure' | 'assessBlastRadius'>>({
-  startToCloseTimeout: '5 minutes',
-  // The activities heartbeat every 5 s: a worker that dies mid-report is noticed here, not after 5 minutes.
-  heartbeatTimeout: '30 seconds',
-  scheduleToCloseTimeout: '30 minutes',
-  retry: backoff('2 seconds', '1 minute', 5),
-});
+const exposureLogs = counted(
+  proxyActivities<Pick<IncidentActivities, 'reportExposure' | 'assessBlastRadius'>>({
+    startToCloseTimeout: '5 minutes',
+    // The activities heartbeat every 5 s: a worker that dies mid-report is noticed here, not after 5 minutes.
+    heartbeatTimeout: '30 seconds',
+    scheduleToCloseTimeout: '30 minutes',
+    retry: backoff('2 seconds', '1 minute', 5),
+  }),
+);
 
 const MAX_REPORTS = 4;
 const running = new WeakMap<IncidentState, Promise<void>>();

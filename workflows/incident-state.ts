@@ -37,7 +37,7 @@ import {
 } from '@temporalio/workflow';
 import type { IncidentListing } from '../domain/incident-listing';
 import { LISTING_MEMO_KEY } from '../domain/memo-keys';
-import { bookkeeping, messaging } from './activity-stubs';
+import { bookkeeping, messaging, noActivityInFlight } from './activity-stubs';
 import { hasPatch } from './patches';
 
 /** Who acted and on whose behalf, for one evidence record. */
@@ -122,6 +122,10 @@ export class IncidentState {
    * the revocation's first attempt runs as a local activity.
    */
   revocationLocalFirst = false;
+  /**
+   * Patch 'local-call-alone', decided when the run starts: a local activity runs alone (beginLocalCall).
+   */
+  localCallAlone = false;
   /** The catalog secret a later report named, until the main flow re-plans for it. */
   pendingIdentity: string | undefined;
   /** Whether the handoff the main flow waits on now is done (undefined while it waits on none). */
@@ -171,6 +175,8 @@ export class IncidentState {
   /** Set while background work waits for the provider call (holdBackgroundWork); resolved when it may start. */
   private backgroundHeld: Promise<void> | undefined;
   private releaseHeld: (() => void) | undefined;
+  /** Set while a local activity runs alone (beginLocalCall): a hold's time limit does not end the hold. */
+  private localCallRunning = false;
 
   constructor(
     readonly input: IncidentInput,
@@ -452,7 +458,7 @@ export class IncidentState {
    * incident contains with its own copy, and a copy nobody uses must not outlive it.
    */
   discardSealedCopy(handle: string): void {
-    if (this.settling) {
+    if (this.settling || this.localCallRunning) {
       this.copiesToDestroy.push(handle);
       return;
     }
@@ -481,7 +487,40 @@ export class IncidentState {
     if (this.backgroundHeld) return;
     this.backgroundHeld = new Promise((resolve) => (this.releaseHeld = resolve));
     this.notificationChain = this.notificationChain.then(() => this.backgroundHeld);
-    void condition(() => this.backgroundHeld === undefined, atMostMs).then(() => this.releaseBackgroundWork());
+    // A time limit that ends while a local activity runs alone leaves the hold to that call's end.
+    void condition(() => this.backgroundHeld === undefined, atMostMs).then(() => {
+      if (!this.localCallRunning) this.releaseBackgroundWork();
+    });
+  }
+
+  /**
+   * Before a local activity (patch 'local-call-alone'): whether it may run now, alone. When a query
+   * is answered while a local activity runs, the SDK may report the workflow task with the local
+   * activity's result and resume the workflow with that result only in the next task, after what
+   * that task brought (an activity's answer, a timer, a signal). A replay resumes it at once, inside
+   * the first task. Had those others scheduled anything, the replay would meet the commands in
+   * another order: "Activity type of scheduled event 'appendEvidenceBatch' does not match activity
+   * type of activity command 'endDerivedSessions'" (test/replay/unreplayable). So a local activity
+   * runs only when no activity of the run is in flight (else the caller runs it as an activity,
+   * whose answer history orders), with background work held, without a time limit, until endLocalCall:
+   * signals and timers that arrive beside its answer schedule nothing.
+   */
+  beginLocalCall(): boolean {
+    if (!this.localCallAlone) return true;
+    if (!noActivityInFlight()) return false;
+    if (!this.backgroundHeld) {
+      this.backgroundHeld = new Promise((resolve) => (this.releaseHeld = resolve));
+      this.notificationChain = this.notificationChain.then(() => this.backgroundHeld);
+    }
+    this.localCallRunning = true;
+    return true;
+  }
+
+  /** The local activity answered (or failed): held work waits for releaseBackgroundWork; sealed copies go now. */
+  endLocalCall(): void {
+    if (!this.localCallRunning) return;
+    this.localCallRunning = false;
+    if (!this.settling) this.copiesToDestroy.splice(0).forEach((handle) => this.discardSealedCopy(handle));
   }
 
   /** The provider call answered (or failed, or took too long): what was held starts now, in order. */

@@ -1,7 +1,7 @@
 import { makeContinueAsNewFunc, uuid4, workflowInfo } from '@temporalio/workflow';
 import { incidentIdOf } from '../domain/ids';
 import type { HandoffProgress, IncidentCarry, ResumePoint } from '../domain/incident-carry';
-import type { IncidentInput, IncidentStatus, ReportedValue, Sighting } from '../domain/incident';
+import type { IncidentInput, IncidentPlan, IncidentStatus, ReportedValue, Sighting } from '../domain/incident';
 import { bookkeeping, localPlanning } from './activity-stubs';
 import { awaitDependentAcknowledgements, awaitVerification, closeIncident, proveDeath } from './closure-phase';
 import { containAutomatically } from './containment-phase';
@@ -39,6 +39,7 @@ export async function leakedSecretIncident(input: IncidentInput, carry?: Inciden
   state.identifiesLater = hasPatch('identified-by-later-report');
   // In the baseline of 2026-12-05; a run of the first baseline decided it here with its own marker (patches.ts).
   state.revocationLocalFirst = hasPatch('revocation-local-first');
+  state.localCallAlone = hasPatch('local-call-alone');
   // A continued run restores its state before its handlers see the sightings that reached it while
   // the previous run ended (they come in the first workflow task): deduplicated, numbered after the
   // carried evidence. Runs from before the patch registered the handlers first.
@@ -53,9 +54,9 @@ export async function leakedSecretIncident(input: IncidentInput, carry?: Inciden
   state.bounded = hasPatch('bounded-history');
 
   // Planning runs as a local activity in the first workflow task (runs started before replay the activity).
-  state.plan = hasPatch('local-planning')
-    ? await localPlanning.planIncident(input)
-    : await bookkeeping.planIncident(input);
+  if (!hasPatch('local-planning')) state.plan = await bookkeeping.planIncident(input);
+  else if (state.localCallAlone) state.plan = await planLocally(state, input);
+  else state.plan = await localPlanning.planIncident(input);
   if (containsAtOnce(state)) state.holdBackgroundWork();
   recordOpening(state);
   for (const sighting of input.lateSightings ?? []) recordSighting(state, sighting);
@@ -243,6 +244,18 @@ function askAgain(state: IncidentState): void {
     `Containment of ${state.plan!.secret.id} failed: ${reached}.`,
   );
   if (attemptsExhausted(state)) askEscalationContacts(state);
+}
+
+/**
+ * Planning as a local activity, alone (patch 'local-call-alone': nothing is in flight in a run's first
+ * task): what arrives beside its answer schedules nothing until planning is done.
+ */
+async function planLocally(state: IncidentState, input: IncidentInput): Promise<IncidentPlan> {
+  state.beginLocalCall();
+  const plan = await localPlanning.planIncident(input);
+  state.endLocalCall();
+  if (state.localCallAlone) state.releaseBackgroundWork();
+  return plan;
 }
 
 /**

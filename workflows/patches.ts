@@ -34,8 +34,15 @@ export const PATCHES_AFTER_PLANNING = [
 type PatchBeforePlanning =
   'settled-handoff-answers' | 'bounded-roll-over' | 'bounded-history' | 'local-planning' | 'revocation-local-first';
 
-/** Every patch of the incident workflow as of 2026-12-05 (see BASELINE_PATCH). */
-export type BaselinePatch = (typeof PATCHES_AFTER_PLANNING)[number] | PatchBeforePlanning;
+/**
+ * Patches since the second baseline ('baseline-2026-12-05'), in effect for runs of the current one.
+ * 'local-call-alone': a local activity runs only when no activity of the run is in flight, with
+ * background work held until it answers (IncidentState.beginLocalCall).
+ */
+type PatchSinceSecondBaseline = 'local-call-alone';
+
+/** Every patch of the incident workflow as of 2026-12-06 (see BASELINE_PATCH). */
+export type BaselinePatch = (typeof PATCHES_AFTER_PLANNING)[number] | PatchBeforePlanning | PatchSinceSecondBaseline;
 
 /**
  * Every patch above as one. A run started since records this marker alone: one marker and one
@@ -45,7 +52,10 @@ export type BaselinePatch = (typeof PATCHES_AFTER_PLANNING)[number] | PatchBefor
  * replay as they ran (see FIRST_BASELINE_PATCH). A patch added after this baseline is not covered by
  * it: check it with patched(), decide it before planning, and fold it into the next baseline.
  */
-export const BASELINE_PATCH = 'baseline-2026-12-05';
+export const BASELINE_PATCH = 'baseline-2026-12-06';
+
+/** The second baseline (runs started before 'local-call-alone'): every patch but that one. */
+export const SECOND_BASELINE_PATCH = 'baseline-2026-12-05';
 
 /**
  * The first baseline (runs started on 2026-12-04): every patch but 'revocation-local-first', which
@@ -59,7 +69,7 @@ export const FIRST_BASELINE_PATCH = 'baseline-2026-12-04';
 export const PATCHES_SINCE_BASELINE = [] as const;
 
 /** Which baseline this run has: decided once, by decideBaseline, before anything checks a patch. */
-let baseline: 'current' | 'first' | 'none' = 'none';
+let baseline: 'current' | 'second' | 'first' | 'none' = 'none';
 
 /**
  * The first thing every run of the incident workflow does. A new run records BASELINE_PATCH; a run
@@ -67,12 +77,21 @@ let baseline: 'current' | 'first' | 'none' = 'none';
  * baseline never records it later, where some patch is first checked.
  */
 export function decideBaseline(): void {
-  baseline = patched(BASELINE_PATCH) ? 'current' : patched(FIRST_BASELINE_PATCH) ? 'first' : 'none';
+  baseline = patched(BASELINE_PATCH)
+    ? 'current'
+    : patched(SECOND_BASELINE_PATCH)
+      ? 'second'
+      : patched(FIRST_BASELINE_PATCH)
+        ? 'first'
+        : 'none';
 }
 
 /** Whether `id` is in effect: for every run started since its baseline, else as the run decided it. */
 export function hasPatch(id: BaselinePatch): boolean {
   if (baseline === 'current') return true;
+  // Older runs never had the patches of later baselines, wherever they are checked.
+  if (id === 'local-call-alone') return false;
+  if (baseline === 'second') return true;
   if (baseline === 'first') return id === 'revocation-local-first' ? patched(id) : true;
   // As every run without a baseline has checked its patches since the first baseline.
   return patched(FIRST_BASELINE_PATCH) || patched(id);

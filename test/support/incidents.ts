@@ -37,6 +37,20 @@ export async function waitForEvidence(
   return response.body.evidence;
 }
 
+/**
+ * Waits until no activity of the incident's run is pending (its notifications and evidence went
+ * out): a decision then finds nothing in flight, and its revocation may run as a local activity.
+ */
+export async function waitForNoPendingActivity(client: Client, id: string, timeoutMs = 30_000): Promise<void> {
+  const handle = client.workflow.getHandle(workflowIdOfIncident(id));
+  await eventually(
+    async () => (await handle.describe()).raw.pendingActivities ?? [],
+    (pending) => pending.length === 0,
+    timeoutMs,
+    'no pending activity',
+  );
+}
+
 export function decide(app: TestApp, id: string, as: string, choice: string, reason?: string) {
   return api(app.baseUrl, 'POST', `/api/incidents/${id}/decision`, { as, body: { choice, reason } });
 }

@@ -1,7 +1,7 @@
 import { workflowIdOfIncident } from '../../domain/ids';
 import { startTestApp, type TestApp } from '../support/app';
 import { localActivityRun } from '../support/histories';
-import { decide, openIncident, waitForEvidence, waitForPhase } from '../support/incidents';
+import { decide, openIncident, waitForEvidence, waitForNoPendingActivity, waitForPhase } from '../support/incidents';
 import { testEnvironment, withAdmin } from '../support/environment';
 import { createLoginRole, loginAs } from '../support/roles';
 import { recordHistoryIfAsked } from '../support/secrets';
@@ -26,6 +26,8 @@ describe('containment when providers fail', () => {
     const password = await createLoginRole('flaky_app');
     const id = await openIncident(app, { secretId: 'flaky-db', leakedValue: password });
     await waitForPhase(app, id, 'awaiting-decision');
+    // Nothing else in flight: the revocation's first attempt runs as a local activity (patch 'local-call-alone').
+    await waitForNoPendingActivity(app.client, id);
     proxy.mode = 'refuse';
     const before = proxy.connections;
     expect((await decide(app, id, 'alice', 'revoke')).status).toBe(200);

@@ -137,7 +137,7 @@ describe('an incident decided by its owner over the HTTP API', () => {
     recordHistoryIfAsked('revocation-local-first', history);
     // A new run records one patch marker, the baseline that stands for every patch (one visibility write).
     expect(patchMarkers(history)).toEqual([BASELINE_PATCH]);
-    recordHistoryIfAsked('baseline-2026-12-05', history);
+    recordHistoryIfAsked('baseline-2026-12-06', history);
 
     const auditor = { authorization: 'Bearer token-auditor' };
     const bundle = await eventually(

@@ -9,7 +9,7 @@ import { testCatalogWith } from '../../support/catalog';
 import { createTestDatabase, testEnvironment } from '../../support/environment';
 import { api, eventually } from '../../support/http';
 import { localActivityRun } from '../../support/histories';
-import { terminateIncidents } from '../../support/incidents';
+import { terminateIncidents, waitForNoPendingActivity } from '../../support/incidents';
 import { processAlive, waitForPortClosed, waitUntilGone } from '../../support/processes';
 import { productEnv, startProductProcess, type ProductProcess } from '../../support/product-process';
 import { createLoginRole, loginAs } from '../../support/roles';
@@ -122,6 +122,9 @@ describe('SIGTERM: graceful shutdown of a worker with an activity in flight', ()
       60_000,
       'awaiting decision',
     );
+    // Nothing else in flight: the revocation's first attempt runs as a local activity (patch 'local-call-alone').
+    const watcher = await Connection.connect({ address: environment.temporalAddress });
+    await waitForNoPendingActivity(new Client({ connection: watcher }), id).finally(() => watcher.close());
     // The answer may wait for containment, which the gate holds: not awaited.
     void api(product.baseUrl, 'POST', `/api/incidents/${id}/decision`, {
       as: 'alice',

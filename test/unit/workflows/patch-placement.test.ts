@@ -10,6 +10,7 @@ const DECIDED_BEFORE_PLANNING = [
   'bounded-history',
   'local-planning',
   'revocation-local-first',
+  'local-call-alone',
 ];
 
 describe('patch placement', () => {
