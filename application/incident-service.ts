@@ -3,11 +3,12 @@ import {
   ScheduleOverlapPolicy,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
   type Client,
   type WorkflowHandle,
   type WorkflowExecutionDescription,
 } from '@temporalio/client';
-import type { UpdateDefinition } from '@temporalio/common';
+import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import { invalidInput } from '../domain/errors';
 import { sameSecret } from '../integrations/shared/compare';
 import type { DrillRef, IncidentInput, IncidentStatus, IncidentSummary } from '../domain/incident';
@@ -171,10 +172,25 @@ export class IncidentService implements IncidentOpener {
     await this.client.schedule.getHandle(scheduleId).trigger();
   }
 
-  /** A function that sends its request to an incident as `update` (see the answers above). */
+  /**
+   * A function that sends its request to an incident as `update` (see the answers above). An update
+   * that came while the incident's local activity ran (the revocation: a few ms, at most its 10-s
+   * timeout) is refused before it enters history (workflows/handlers.ts, unlessLocalCall): asked
+   * again, with waits doubling from 20 ms, for up to 15 s; then the refusal is the answer (429).
+   */
   private answering<Request>(update: UpdateDefinition<IncidentSummary, [Request]>) {
-    return async (incidentId: string, request: Request, requestId?: string): Promise<IncidentSummary> =>
-      (await this.handle(incidentId)).executeUpdate(update, { args: [request], updateId: requestId });
+    return async (incidentId: string, request: Request, requestId?: string): Promise<IncidentSummary> => {
+      const handle = await this.handle(incidentId);
+      const deadline = Date.now() + LOCAL_CALL_PATIENCE_MS;
+      for (let wait = 20; ; wait = Math.min(wait * 2, 1_000)) {
+        try {
+          return await handle.executeUpdate(update, { args: [request], updateId: requestId });
+        } catch (error) {
+          if (!refusedDuringLocalCall(error) || Date.now() + wait > deadline) throw error;
+          await new Promise((resolve) => setTimeout(resolve, wait));
+        }
+      }
+    };
   }
 
   /**
@@ -435,4 +451,15 @@ export function withoutLeakedValueInText(command: OpenIncidentCommand): OpenInci
     identifiers: command.identifiers?.map((identifier) => scrub(identifier)!),
     sighting: { ...command.sighting, location: scrub(command.sighting.location), notes: scrub(command.sighting.notes) },
   };
+}
+
+/** How long an update refused while the incident's local activity ran is asked again. */
+const LOCAL_CALL_PATIENCE_MS = 15_000;
+
+function refusedDuringLocalCall(error: unknown): boolean {
+  return (
+    error instanceof WorkflowUpdateFailedError &&
+    error.cause instanceof ApplicationFailure &&
+    error.cause.type === messages.LOCAL_CALL_REFUSAL
+  );
 }

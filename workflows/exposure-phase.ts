@@ -11,7 +11,7 @@ import type { CandidateConfirmation } from '../domain/incident';
 import { backoff, counted, provider } from './activity-stubs';
 import { describe } from './containment-phase';
 import { dedupe } from './handoff';
-import { person } from './handlers';
+import { person, unlessLocalCall } from './handlers';
 import { WORKER, now, type ConfirmedCandidate, type IncidentState } from './incident-state';
 import { confirmDependentCandidateUpdate } from './messages';
 import { hasPatch } from './patches';
@@ -233,7 +233,7 @@ export function registerCandidateConfirmation(state: IncidentState): void {
       state.progress(`${request.by} confirmed ${dependent.id}: ${entry.state}.`);
       return state.summary();
     },
-    { validator: (request: CandidateConfirmation) => validateConfirmation(state, request) },
+    { validator: unlessLocalCall(state, (request: CandidateConfirmation) => validateConfirmation(state, request)) },
   );
 }
 

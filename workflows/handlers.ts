@@ -19,6 +19,7 @@ import {
   decideUpdate,
   delegateDecisionUpdate,
   getStatusQuery,
+  LOCAL_CALL_REFUSAL,
   reportSightingSignal,
   verifyClosureUpdate,
 } from './messages';
@@ -32,8 +33,25 @@ const DECIDING_PHASES: readonly Phase[] = [
   'needs-attention',
 ];
 
-const refuse = (message: string, type: 'PERMISSION_DENIED' | 'CONFLICT' | 'INVALID_INPUT') =>
+const refuse = (message: string, type: 'PERMISSION_DENIED' | 'CONFLICT' | 'INVALID_INPUT' | 'RATE_LIMITED') =>
   ApplicationFailure.create({ message, type, nonRetryable: true });
+
+/**
+ * Each update's validator, behind a first check: no update is accepted while a local activity runs
+ * alone (patch 'local-call-alone'). Accepted beside the local activity's late answer (see
+ * IncidentState.beginLocalCall), its acceptance would come before the commands the workflow gives on
+ * that answer, and after them on replay. Refused before it enters history; the service asks again.
+ */
+export function unlessLocalCall<Request>(
+  state: IncidentState,
+  validate: (request: Request) => void,
+): (request: Request) => void {
+  return (request: Request) => {
+    if (state.localCallInProgress)
+      throw refuse("the incident is waiting for its provider's answer: try again in a moment", LOCAL_CALL_REFUSAL);
+    validate(request);
+  };
+}
 
 /**
  * Registers the incident's query, signal and updates. Each update has a validator: a caller who
@@ -78,7 +96,7 @@ export function registerHandlers(
       // The approval that completes the tally is answered with the decision it made, not before it.
       return answerOnceActedOn(state, () => state.tally() === undefined || state.decision !== null);
     },
-    { validator: (request: DecisionRequest) => validateDecision(state, request) },
+    { validator: unlessLocalCall(state, (request: DecisionRequest) => validateDecision(state, request)) },
   );
 
   setHandler(
@@ -89,12 +107,12 @@ export function registerHandlers(
       return answerOnceActedOn(state, () => state.actions.some((a) => a.kind === 'manual-containment.confirmed'));
     },
     {
-      validator: (confirmation: ManualConfirmation) => {
+      validator: unlessLocalCall(state, (confirmation: ManualConfirmation) => {
         if (state.phase !== 'awaiting-manual-containment')
           throw refuse(`no manual containment is awaited (phase: ${state.phase})`, 'CONFLICT');
         requireAllowed(state.allowedExecutors, confirmation.by, 'an executor', 'executors');
         requireNote(confirmation.note, 'a confirmation note is required: say what was revoked and where');
-      },
+      }),
     },
   );
 
@@ -113,7 +131,7 @@ export function registerHandlers(
       return answerOnceSettled(state);
     },
     {
-      validator: (ack: DependentAcknowledgement) => {
+      validator: unlessLocalCall(state, (ack: DependentAcknowledgement) => {
         const dependent = state.dependents.find((candidate) => candidate.id === ack.dependentId);
         if (!dependent) throw refuse(`dependent ${ack.dependentId} is not part of this incident`, 'INVALID_INPUT');
         if (dependent.acknowledgedBy)
@@ -125,7 +143,7 @@ export function registerHandlers(
           throw refuse(`dependent ${ack.dependentId} has not been shut down yet`, 'CONFLICT');
         if (!state.allowedAckers[ack.dependentId]?.has(ack.by))
           throw refuse(`${ack.by} does not own dependent ${ack.dependentId}`, 'PERMISSION_DENIED');
-      },
+      }),
     },
   );
 
@@ -142,7 +160,11 @@ export function registerHandlers(
       );
       return answerOnceActedOn(state, () => state.phase === 'awaiting-verification');
     },
-    { validator: (assignment: VerifierAssignment) => validateVerifierAssignment(state, assignment) },
+    {
+      validator: unlessLocalCall(state, (assignment: VerifierAssignment) =>
+        validateVerifierAssignment(state, assignment),
+      ),
+    },
   );
 
   setHandler(
@@ -157,7 +179,7 @@ export function registerHandlers(
       return answerOnceSettled(state);
     },
     {
-      validator: (request: VerificationRequest) => {
+      validator: unlessLocalCall(state, (request: VerificationRequest) => {
         if (state.phase !== 'awaiting-verification')
           throw refuse(`the incident is not awaiting verification (phase: ${state.phase})`, 'CONFLICT');
         if (state.conflicted.has(request.by))
@@ -167,7 +189,7 @@ export function registerHandlers(
           );
         requireAllowed(state.allowedVerifiers, request.by, 'the verifier', 'verifier');
         requireNote(request.note, 'a verification note is required: say what you checked');
-      },
+      }),
     },
   );
 }
@@ -228,7 +250,7 @@ function registerDelegation(state: IncidentState): void {
       );
       return state.summary();
     },
-    { validator: (request: DelegationRequest) => validateDelegation(state, request) },
+    { validator: unlessLocalCall(state, (request: DelegationRequest) => validateDelegation(state, request)) },
   );
 }
 

@@ -516,6 +516,11 @@ export class IncidentState {
     return true;
   }
 
+  /** Whether a local activity runs alone now (beginLocalCall): updates are refused meanwhile. */
+  get localCallInProgress(): boolean {
+    return this.localCallRunning;
+  }
+
   /** The local activity answered (or failed): held work waits for releaseBackgroundWork; sealed copies go now. */
   endLocalCall(): void {
     if (!this.localCallRunning) return;

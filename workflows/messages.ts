@@ -64,3 +64,9 @@ export const reportSightingSignal = defineSignal<[Sighting, ReportedValue?]>('re
 
 /** Live status and timeline. */
 export const getStatusQuery = defineQuery<IncidentStatus>('getStatus');
+
+/**
+ * The type of an update's refusal while the incident's local activity runs alone (handlers.ts,
+ * unlessLocalCall): the caller asks again in a moment (IncidentService does).
+ */
+export const LOCAL_CALL_REFUSAL = 'RATE_LIMITED';

@@ -1,0 +1,49 @@
+import type { IncidentInput } from '../../../domain/incident';
+import { counted } from '../../../workflows/activity-stubs';
+import { unlessLocalCall } from '../../../workflows/handlers';
+import { IncidentState } from '../../../workflows/incident-state';
+import { LOCAL_CALL_REFUSAL } from '../../../workflows/messages';
+
+/** The rules of patch 'local-call-alone' on the incident's state, outside a workflow (no Temporal calls). */
+describe('a local activity runs alone', () => {
+  const sighting = {
+    source: 'api' as const,
+    sourceRef: 'r1',
+    detectedAt: '2026-01-01T00:00:00.000Z',
+    receivedAt: '2026-01-01T00:00:00.000Z',
+    reportedBy: 'carol',
+  };
+  const input = { credentialFingerprint: 'f'.repeat(64), secretId: null, firstSighting: sighting } as IncidentInput;
+  const newState = () => {
+    const state = new IncidentState(input, 'leak-x-1', 'leak-x');
+    state.localCallAlone = true;
+    return state;
+  };
+
+  it('does not begin while an activity is in flight, and begins once it answered', async () => {
+    let answer!: () => void;
+    const stubs = counted({ slow: () => new Promise<void>((resolve) => (answer = resolve)) });
+    const inFlight = stubs.slow();
+    expect(newState().beginLocalCall()).toBe(false);
+    answer();
+    await inFlight;
+    expect(newState().beginLocalCall()).toBe(true);
+  });
+
+  it('refuses updates while it runs (asked again by the service), and validates them again after', () => {
+    const state = newState();
+    const seen: string[] = [];
+    const validator = unlessLocalCall(state, (request: string) => void seen.push(request));
+    expect(state.beginLocalCall()).toBe(true);
+    expect(() => validator('during')).toThrow(expect.objectContaining({ type: LOCAL_CALL_REFUSAL }));
+    state.endLocalCall();
+    validator('after');
+    expect(seen).toEqual(['after']);
+  });
+
+  it('changes nothing for runs without the patch', () => {
+    const state = new IncidentState(input, 'leak-x-1', 'leak-x');
+    expect(state.beginLocalCall()).toBe(true);
+    expect(state.localCallInProgress).toBe(false);
+  });
+});
