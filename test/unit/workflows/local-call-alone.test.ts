@@ -1,21 +1,12 @@
-import type { IncidentInput } from '../../../domain/incident';
 import { counted } from '../../../workflows/activity-stubs';
 import { unlessLocalCall } from '../../../workflows/handlers';
-import { IncidentState } from '../../../workflows/incident-state';
+import { stateBeforePlanning } from '../../support/incident-state';
 import { LOCAL_CALL_REFUSAL } from '../../../workflows/messages';
 
 /** The rules of patch 'local-call-alone' on the incident's state, outside a workflow (no Temporal calls). */
 describe('a local activity runs alone', () => {
-  const sighting = {
-    source: 'api' as const,
-    sourceRef: 'r1',
-    detectedAt: '2026-01-01T00:00:00.000Z',
-    receivedAt: '2026-01-01T00:00:00.000Z',
-    reportedBy: 'carol',
-  };
-  const input = { credentialFingerprint: 'f'.repeat(64), secretId: null, firstSighting: sighting } as IncidentInput;
   const newState = () => {
-    const state = new IncidentState(input, 'leak-x-1', 'leak-x');
+    const state = stateBeforePlanning();
     state.localCallAlone = true;
     return state;
   };
@@ -42,7 +33,7 @@ describe('a local activity runs alone', () => {
   });
 
   it('changes nothing for runs without the patch', () => {
-    const state = new IncidentState(input, 'leak-x-1', 'leak-x');
+    const state = stateBeforePlanning();
     expect(state.beginLocalCall()).toBe(true);
     expect(state.localCallInProgress).toBe(false);
   });

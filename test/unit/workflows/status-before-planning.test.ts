@@ -1,22 +1,9 @@
-import type { IncidentInput } from '../../../domain/incident';
 import { renderStatusCard } from '../../../integrations/slack/blocks/card';
-import { IncidentState } from '../../../workflows/incident-state';
+import { stateBeforePlanning } from '../../support/incident-state';
 
 /** What a read answers in the first moments, before the plan activity has resolved the catalog. */
 describe('the status of an incident that is still planning', () => {
-  const sighting = {
-    source: 'api' as const,
-    sourceRef: 'r1',
-    detectedAt: '2026-01-01T00:00:00.000Z',
-    receivedAt: '2026-01-01T00:00:00.000Z',
-    reportedBy: 'carol',
-  };
-  const state = (input: Partial<IncidentInput>) =>
-    new IncidentState(
-      { credentialFingerprint: 'f'.repeat(64), secretId: null, firstSighting: sighting, ...input },
-      'leak-x-1',
-      'leak-x',
-    );
+  const state = stateBeforePlanning;
 
   it('reads provider and tier as null (unknown), not as defaults that look like facts', () => {
     const status = state({ secretId: 'vendor-api-key' }).status();
