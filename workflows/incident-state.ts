@@ -177,6 +177,8 @@ export class IncidentState {
   private releaseHeld: (() => void) | undefined;
   /** Set while a local activity runs alone (beginLocalCall): a hold's time limit does not end the hold. */
   private localCallRunning = false;
+  /** Whether the current hold has a time limit (a local call's alone has none). */
+  private holdLimited = false;
 
   constructor(
     readonly input: IncidentInput,
@@ -458,7 +460,8 @@ export class IncidentState {
    * incident contains with its own copy, and a copy nobody uses must not outlive it.
    */
   discardSealedCopy(handle: string): void {
-    if (this.settling || this.localCallRunning) {
+    // Held with the rest of the background work (patch 'local-call-alone'), or left to the next run.
+    if (this.settling || (this.localCallAlone && this.backgroundHeld)) {
       this.copiesToDestroy.push(handle);
       return;
     }
@@ -484,10 +487,23 @@ export class IncidentState {
    * Everything is still recorded in the workflow's state at once: only its delivery waits.
    */
   holdBackgroundWork(atMostMs = HOLD_FOR_PROVIDER_CALL_MS): void {
-    if (this.backgroundHeld) return;
+    if (this.backgroundHeld) {
+      // A local call's hold (patch 'local-call-alone') has no time limit: the provider call's hold gives it one.
+      if (this.localCallAlone && !this.holdLimited) this.limitHold(atMostMs);
+      return;
+    }
+    this.hold();
+    this.limitHold(atMostMs);
+  }
+
+  private hold(): void {
     this.backgroundHeld = new Promise((resolve) => (this.releaseHeld = resolve));
     this.notificationChain = this.notificationChain.then(() => this.backgroundHeld);
-    // A time limit that ends while a local activity runs alone leaves the hold to that call's end.
+  }
+
+  /** Releases the hold after `atMostMs`, unless a local activity runs alone then: that call's end releases it. */
+  private limitHold(atMostMs: number): void {
+    this.holdLimited = true;
     void condition(() => this.backgroundHeld === undefined, atMostMs).then(() => {
       if (!this.localCallRunning) this.releaseBackgroundWork();
     });
@@ -502,16 +518,14 @@ export class IncidentState {
    * another order: "Activity type of scheduled event 'appendEvidenceBatch' does not match activity
    * type of activity command 'endDerivedSessions'" (test/replay/unreplayable). So a local activity
    * runs only when no activity of the run is in flight (else the caller runs it as an activity,
-   * whose answer history orders), with background work held, without a time limit, until endLocalCall:
-   * signals and timers that arrive beside its answer schedule nothing.
+   * whose answer history orders), with background work held (evidence, notifications, the blast
+   * radius, sealed copies to destroy) until the caller releases it: signals and timers that arrive
+   * beside its answer schedule nothing, and updates are refused meanwhile (handlers.ts).
    */
   beginLocalCall(): boolean {
     if (!this.localCallAlone) return true;
     if (!noActivityInFlight()) return false;
-    if (!this.backgroundHeld) {
-      this.backgroundHeld = new Promise((resolve) => (this.releaseHeld = resolve));
-      this.notificationChain = this.notificationChain.then(() => this.backgroundHeld);
-    }
+    if (!this.backgroundHeld) this.hold();
     this.localCallRunning = true;
     return true;
   }
@@ -521,11 +535,9 @@ export class IncidentState {
     return this.localCallRunning;
   }
 
-  /** The local activity answered (or failed): held work waits for releaseBackgroundWork; sealed copies go now. */
+  /** The local activity answered (or failed): what it held waits for releaseBackgroundWork. */
   endLocalCall(): void {
-    if (!this.localCallRunning) return;
     this.localCallRunning = false;
-    if (!this.settling) this.copiesToDestroy.splice(0).forEach((handle) => this.discardSealedCopy(handle));
   }
 
   /** The provider call answered (or failed, or took too long): what was held starts now, in order. */
@@ -534,7 +546,10 @@ export class IncidentState {
     this.releaseHeld!();
     this.backgroundHeld = undefined;
     this.releaseHeld = undefined;
+    this.holdLimited = false;
     this.startSendingEvidence();
+    if (this.localCallAlone && !this.settling)
+      this.copiesToDestroy.splice(0).forEach((handle) => this.discardSealedCopy(handle));
   }
 
   /** Resolves once background work may start. */

@@ -45,6 +45,13 @@ export async function leakedSecretIncident(input: IncidentInput, carry?: Inciden
   // carried evidence. Runs from before the patch registered the handlers first.
   const restoreFirst = carry !== undefined && hasPatch('bounded-roll-over');
   if (carry && restoreFirst) restoreState(state, carry);
+  // A first run plans alone (patch 'local-call-alone'): the sightings that came with its start are
+  // recorded in batches, held with the rest of its background work until planning has answered.
+  const planningAlone = carry === undefined && state.localCallAlone && hasPatch('local-planning');
+  if (planningAlone) {
+    state.bounded = hasPatch('bounded-history');
+    state.beginLocalCall();
+  }
   registerHandlers(state, (sighting, value) => recordSighting(state, sighting, value));
   registerCandidateConfirmation(state);
   if (carry) {
@@ -54,8 +61,8 @@ export async function leakedSecretIncident(input: IncidentInput, carry?: Inciden
   state.bounded = hasPatch('bounded-history');
 
   // Planning runs as a local activity in the first workflow task (runs started before replay the activity).
-  if (!hasPatch('local-planning')) state.plan = await bookkeeping.planIncident(input);
-  else if (state.localCallAlone) state.plan = await planLocally(state, input);
+  if (planningAlone) state.plan = await planLocally(state, input);
+  else if (!hasPatch('local-planning')) state.plan = await bookkeeping.planIncident(input);
   else state.plan = await localPlanning.planIncident(input);
   if (containsAtOnce(state)) state.holdBackgroundWork();
   recordOpening(state);
@@ -247,14 +254,15 @@ function askAgain(state: IncidentState): void {
 }
 
 /**
- * Planning as a local activity, alone (patch 'local-call-alone': nothing is in flight in a run's first
- * task): what arrives beside its answer schedules nothing until planning is done.
+ * Planning as a local activity, alone (patch 'local-call-alone'; the hold began before the handlers
+ * saw the sightings that came with the start). An incident the policy contains at once keeps the hold
+ * for its provider call (which gives it its time limit); any other releases it.
  */
 async function planLocally(state: IncidentState, input: IncidentInput): Promise<IncidentPlan> {
-  state.beginLocalCall();
   const plan = await localPlanning.planIncident(input);
   state.endLocalCall();
-  if (state.localCallAlone) state.releaseBackgroundWork();
+  state.plan = plan;
+  if (!containsAtOnce(state)) state.releaseBackgroundWork();
   return plan;
 }
 

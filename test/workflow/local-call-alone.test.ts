@@ -5,7 +5,7 @@ import type { IncidentNotification, Notifier } from '../../integrations/ports';
 import { startTestApp, type TestApp } from '../support/app';
 import { testEnvironment } from '../support/environment';
 import { localActivityRun } from '../support/histories';
-import { eventually } from '../support/http';
+import { api, eventually } from '../support/http';
 import {
   decide,
   openIncident,
@@ -133,5 +133,53 @@ describe('a revocation decided while the incident still has work in flight', () 
       { activityType: 'revokeCredential', attempt: 1, failed: false },
     ]);
     expect((history.events ?? []).filter((event) => scheduledName(event) === 'revokeCredential')).toHaveLength(0);
+  });
+
+  it('plans alone when reports came with its start: their evidence waits in a batch, their sealed copy after planning', async () => {
+    // No worker on the task queue while two reports of one credential arrive: the run's first task brings both.
+    const intake = await startTestApp();
+    const password = await createLoginRole('alone_early_app');
+    let worker: TestApp | undefined;
+    try {
+      await intake.stopWorker();
+      const report = (location: string) =>
+        api(intake.baseUrl, 'POST', '/api/incidents', {
+          as: 'carol',
+          body: { secretId: 'alone-early-db', leakedValue: password, location },
+        });
+      const first = await report('https://git.example/a/.env');
+      expect(first.status).toBe(202);
+      expect((await report('https://git.example/b/.env')).status).toBe(202);
+      const id = first.body.incidentId as string;
+      const handle = intake.client.workflow.getHandle(workflowIdOfIncident(id));
+      expect((await handle.fetchHistory()).events!.some((event) => event.workflowTaskStartedEventAttributes)).toBe(
+        false,
+      );
+
+      const { config } = intake;
+      worker = await startTestApp({
+        TEMPORAL_TASK_QUEUE: config.TEMPORAL_TASK_QUEUE,
+        DATABASE_URL: config.DATABASE_URL!,
+        FINGERPRINT_KEY: config.FINGERPRINT_KEY!,
+        VAULT_KEY: config.VAULT_KEY!,
+      });
+      opened.push(id);
+      const waiting = await waitForPhase(worker, id, 'awaiting-decision');
+      expect(waiting.sightings).toBe(2);
+      await waitForNoPendingActivity(worker.client, id);
+      const events = (await handle.fetchHistory()).events ?? [];
+      const planned = events.findIndex((event) => localActivityRun(event)?.activityType === 'planIncident');
+      expect(planned).toBeGreaterThan(0);
+      // Nothing was scheduled beside planning: the second report's evidence waited, in a batch, and so did its copy.
+      expect(events.slice(0, planned).filter((event) => scheduledName(event))).toEqual([]);
+      const names = events.flatMap((event) => scheduledName(event) ?? []);
+      expect(names).not.toContain('appendEvidence');
+      expect(names).toContain('destroySealedValue');
+      const evidence = await waitForEvidence(worker, id, 'sighting.recorded');
+      expect(evidence.filter((record) => record.kind === 'sighting.recorded')).toHaveLength(1);
+    } finally {
+      await worker?.stop();
+      await intake.stop();
+    }
   });
 });
