@@ -38,16 +38,17 @@ export async function waitForEvidence(
 }
 
 /**
- * Waits until no activity of the incident's run is pending (its notifications and evidence went
- * out): a decision then finds nothing in flight, and its revocation may run as a local activity.
+ * Waits until no activity of the incident's run is pending and the run has taken in every answer (no
+ * workflow task pending): a decision then finds nothing in flight, and its revocation may run as a
+ * local activity. An answer the run has not yet taken in still counts as in flight to the workflow.
  */
 export async function waitForNoPendingActivity(client: Client, id: string, timeoutMs = 30_000): Promise<void> {
   const handle = client.workflow.getHandle(workflowIdOfIncident(id));
   await eventually(
-    async () => (await handle.describe()).raw.pendingActivities ?? [],
-    (pending) => pending.length === 0,
+    async () => (await handle.describe()).raw,
+    (raw) => (raw.pendingActivities ?? []).length === 0 && !raw.pendingWorkflowTask,
     timeoutMs,
-    'no pending activity',
+    'no pending activity or workflow task',
   );
 }
 
