@@ -11,11 +11,13 @@ import { startTemporalDevServer } from '../test/support/temporal-dev-server';
  * round: RUNS signal-with-starts by 64 senders, then the drain (until every run's memo says it was
  * asked) and the server's CPU per run. No-op activities: this is the server's side alone.
  * Run: RUNS=1500 ROUNDS=2 npx tsx bench/incident-shape.ts
+ * SHAPES=activities,combined compares the product's shape with its background work batched into two
+ * activities (the default compares activities with local activities).
  */
 const RUNS = Number(process.env.RUNS ?? 1500);
 const ROUNDS = Number(process.env.ROUNDS ?? 2);
 const SENDERS = 64;
-type Background = 'activities' | 'local';
+type Background = 'activities' | 'local' | 'combined';
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -34,7 +36,7 @@ async function main(): Promise<void> {
   const rows: string[] = [];
   try {
     for (let round = 0; round < ROUNDS; round += 1) {
-      for (const background of ['activities', 'local'] as Background[]) {
+      for (const background of (process.env.SHAPES ?? 'activities,local').split(',') as Background[]) {
         const result = await roundOf(client, dev.pid, background);
         rows.push(
           `| ${round + 1} | ${background} | ${result.startsPerSecond.toFixed(0)} | ${(result.drainMs / 1000).toFixed(1)} s | ${result.serverCpuMs.toFixed(1)} ms |`,

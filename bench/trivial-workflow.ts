@@ -33,10 +33,13 @@ const local = proxyLocalActivities<ShapeActivities>({ startToCloseTimeout: '1 mi
  * notifications as activities (the product's shape) or as local activities (what the server would be
  * spared: bench/incident-shape.ts; the product does not, see BENCHMARKS.md, session 8).
  */
-export async function benchIncidentShape(background: 'activities' | 'local' = 'activities'): Promise<void> {
+export async function benchIncidentShape(
+  background: 'activities' | 'local' | 'combined' = 'activities',
+): Promise<void> {
   const remote = background === 'local' ? local : activities;
   let sightings = 0;
   setHandler(sightingSignal, () => void (sightings += 1));
+  if (background === 'combined') return combinedShape(() => sightings);
   await local.step('plan');
   upsertMemo({ phase: 'planning' });
   const radius = remote.step('blast-radius');
@@ -48,5 +51,21 @@ export async function benchIncidentShape(background: 'activities' | 'local' = 'a
   await Promise.all([radius, evidence]);
   await remote.step('evidence');
   upsertMemo({ phase: 'asked', sightings });
+  await Promise.race([escalation, condition(() => false)]);
+}
+
+/**
+ * The same incident with its opening background work in one activity (blast radius, the first
+ * evidence batch and the first notification), and the second notification with its evidence in
+ * another: what batching the background work would spare the server (bench/incident-shape.ts).
+ */
+async function combinedShape(sightings: () => number): Promise<void> {
+  await local.step('plan');
+  upsertMemo({ phase: 'planning' });
+  upsertMemo({ phase: 'awaiting-decision', sightings: sightings() });
+  const escalation = sleep('1 hour');
+  await activities.step('opening');
+  await activities.step('notify+evidence');
+  upsertMemo({ phase: 'asked', sightings: sightings() });
   await Promise.race([escalation, condition(() => false)]);
 }
