@@ -1,7 +1,7 @@
 import { makeContinueAsNewFunc, uuid4, workflowInfo } from '@temporalio/workflow';
 import { incidentIdOf } from '../domain/ids';
 import type { HandoffProgress, IncidentCarry, ResumePoint } from '../domain/incident-carry';
-import type { IncidentInput, IncidentPlan, IncidentStatus, ReportedValue, Sighting } from '../domain/incident';
+import type { IncidentInput, IncidentStatus, ReportedValue, Sighting } from '../domain/incident';
 import { bookkeeping, localPlanning } from './activity-stubs';
 import { awaitDependentAcknowledgements, awaitVerification, closeIncident, proveDeath } from './closure-phase';
 import { containAutomatically } from './containment-phase';
@@ -61,7 +61,7 @@ export async function leakedSecretIncident(input: IncidentInput, carry?: Inciden
   state.bounded = hasPatch('bounded-history');
 
   // Planning runs as a local activity in the first workflow task (runs started before replay the activity).
-  if (planningAlone) state.plan = await planLocally(state, input);
+  if (planningAlone) await planLocally(state, input);
   else if (!hasPatch('local-planning')) state.plan = await bookkeeping.planIncident(input);
   else state.plan = await localPlanning.planIncident(input);
   if (containsAtOnce(state)) state.holdBackgroundWork();
@@ -258,12 +258,10 @@ function askAgain(state: IncidentState): void {
  * saw the sightings that came with the start). An incident the policy contains at once keeps the hold
  * for its provider call (which gives it its time limit); any other releases it.
  */
-async function planLocally(state: IncidentState, input: IncidentInput): Promise<IncidentPlan> {
-  const plan = await localPlanning.planIncident(input);
+async function planLocally(state: IncidentState, input: IncidentInput): Promise<void> {
+  state.plan = await localPlanning.planIncident(input);
   state.endLocalCall();
-  state.plan = plan;
   if (!containsAtOnce(state)) state.releaseBackgroundWork();
-  return plan;
 }
 
 /**
