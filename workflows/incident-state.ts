@@ -179,6 +179,8 @@ export class IncidentState {
   private localCallRunning = false;
   /** Whether the current hold has a time limit (a local call's alone has none). */
   private holdLimited = false;
+  /** The hold's time limit ended while a local activity ran alone: its end releases the hold. */
+  private limitPassedDuringCall = false;
 
   constructor(
     readonly input: IncidentInput,
@@ -505,7 +507,8 @@ export class IncidentState {
   private limitHold(atMostMs: number): void {
     this.holdLimited = true;
     void condition(() => this.backgroundHeld === undefined, atMostMs).then(() => {
-      if (!this.localCallRunning) this.releaseBackgroundWork();
+      if (this.localCallRunning) this.limitPassedDuringCall = true;
+      else this.releaseBackgroundWork();
     });
   }
 
@@ -535,9 +538,14 @@ export class IncidentState {
     return this.localCallRunning;
   }
 
-  /** The local activity answered (or failed): what it held waits for releaseBackgroundWork. */
+  /**
+   * The local activity answered (or failed): what it held waits for releaseBackgroundWork, unless
+   * the hold's time limit passed meanwhile (a slow provider, whose fallback activity may retry for
+   * minutes): then it is released now.
+   */
   endLocalCall(): void {
     this.localCallRunning = false;
+    if (this.limitPassedDuringCall) this.releaseBackgroundWork();
   }
 
   /** The provider call answered (or failed, or took too long): what was held starts now, in order. */
@@ -547,6 +555,7 @@ export class IncidentState {
     this.backgroundHeld = undefined;
     this.releaseHeld = undefined;
     this.holdLimited = false;
+    this.limitPassedDuringCall = false;
     this.startSendingEvidence();
     if (this.localCallAlone && !this.settling)
       this.copiesToDestroy.splice(0).forEach((handle) => this.discardSealedCopy(handle));
