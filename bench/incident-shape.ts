@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { startTemporalDevServer } from '../test/support/temporal-dev-server';
+import { DATABASE, devServerDatabase } from './temporal-target';
 
 /**
  * What the shape of a storm incident costs bare Temporal: `benchIncidentShape` (bench/trivial-workflow.ts)
@@ -12,7 +13,7 @@ import { startTemporalDevServer } from '../test/support/temporal-dev-server';
  * asked) and the server's CPU per run. No-op activities: this is the server's side alone.
  * Run: RUNS=1500 ROUNDS=2 npx tsx bench/incident-shape.ts
  * SHAPES=activities,combined compares the product's shape with its background work batched into two
- * activities (the default compares activities with local activities).
+ * activities (the default compares activities with local activities). DATABASE as in temporal-target.ts.
  */
 const RUNS = Number(process.env.RUNS ?? 1500);
 const ROUNDS = Number(process.env.ROUNDS ?? 2);
@@ -21,7 +22,7 @@ type Background = 'activities' | 'local' | 'combined';
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  const dev = await startTemporalDevServer();
+  const dev = await startTemporalDevServer(undefined, devServerDatabase());
   const connection = await Connection.connect({ address: dev.address });
   const client = new Client({ connection });
   const native = await NativeConnection.connect({ address: dev.address });
@@ -50,7 +51,7 @@ async function main(): Promise<void> {
     await connection.close();
     process.kill(dev.pid, 'SIGTERM');
   }
-  console.log(`\n${RUNS} runs of the incident's shape per round (dev server):\n`);
+  console.log(`\n${RUNS} runs of the incident's shape per round (dev server, database: ${DATABASE}):\n`);
   console.log('| round | background work as | signal-with-starts/s | drained after the last | server CPU per run |');
   console.log('|---|---|---|---|---|');
   rows.forEach((row) => console.log(row));

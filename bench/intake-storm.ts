@@ -11,7 +11,7 @@ import { IncidentListingSchema, LISTING_MEMO_KEY } from '../domain/incident-list
 import { startPostgresCluster } from '../test/support/postgres-cluster';
 import { localActivityRun } from '../test/support/histories';
 import { freePort } from '../test/support/processes';
-import { startTemporalTarget, TARGET } from './temporal-target';
+import { startTemporalTarget, TARGET, TARGET_NAME } from './temporal-target';
 
 /**
  * Issue 11's storm: ALERTS alerts (default 5,000: 4,000 distinct credentials, 20% reported again by a
@@ -605,7 +605,7 @@ function report(r: {
   const n = r.accounting.incidents;
   console.log(
     [
-      `\n${TARGET}, ${PRODUCTS} product process(es), ${ALERTS} alerts, concurrency ${CONCURRENCY}, load average during the run ${Math.min(...r.load).toFixed(1)}–${Math.max(...r.load).toFixed(1)}\n`,
+      `\n${TARGET_NAME}, ${PRODUCTS} product process(es), ${ALERTS} alerts, concurrency ${CONCURRENCY}, load average during the run ${Math.min(...r.load).toFixed(1)}–${Math.max(...r.load).toFixed(1)}\n`,
       '| measure | result |',
       '|---|---|',
       `| alerts posted / accepted / duplicate / other / 429 | ${r.storm.count} / ${r.storm.counts.accepted} / ${r.storm.counts.duplicate} / ${r.storm.counts.other} / ${r.storm.counts.shed429} |`,

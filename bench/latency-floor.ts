@@ -9,7 +9,7 @@ import { Client } from 'pg';
 import pino from 'pino';
 import { localActivityRun } from '../test/support/histories';
 import { startPostgresCluster } from '../test/support/postgres-cluster';
-import { startTemporalTarget, TARGET } from './temporal-target';
+import { startTemporalTarget, TARGET_NAME } from './temporal-target';
 import { assembleProduct } from '../workers/assemble';
 import { parseConfig } from '../workers/config';
 import { awaitListing, post, resetRole, status } from './incident-helpers';
@@ -163,7 +163,7 @@ async function run(address: string, pgUrl: string): Promise<void> {
 function report(figures: Record<string, number[]>): void {
   const q = (values: number[], p: number) =>
     [...values].sort((a, b) => a - b)[Math.ceil((p / 100) * values.length) - 1]!;
-  console.log(`\n${TARGET}, ${RUNS} runs each, interleaved\n`);
+  console.log(`\n${TARGET_NAME}, ${RUNS} runs each, interleaved\n`);
   console.log('| path | p50 | p95 | p99 |\n|---|---|---|---|');
   for (const [name, values] of Object.entries(figures))
     console.log(

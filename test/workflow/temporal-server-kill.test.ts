@@ -15,9 +15,10 @@ import { productEnv, startProductProcess, type ProductProcess } from '../support
 import { freePort, portOpen, processAlive, waitForPortClosed, waitUntilGone } from '../support/processes';
 
 /**
- * The `npm start` setup — the Temporal dev server on a SQLite file (workers/dev-temporal.ts) — is
- * SIGKILLed while an incident's revocation is in flight, proven dead (pid gone, port closed), and
- * started again on the same file and port: the incident resumes and finishes, revoking once.
+ * The `npm start` setup — the Temporal dev server on a SQLite file with a write-ahead log
+ * (workers/dev-temporal.ts) — is SIGKILLed while an incident's revocation is in flight, proven dead
+ * (pid gone, port closed), and started again on the same file and port: the incident resumes from
+ * what the log held and finishes, revoking once.
  */
 /**
  * Sized to the work on a loaded 2-core CI box: two dev server boots and a worker boot (≤60 s each),
@@ -97,6 +98,10 @@ describe('the Temporal dev server SIGKILLed mid-incident', () => {
       const opened = await api(baseUrl, 'POST', '/api/incidents', { as: 'carol', body: { secretId: secret.id } });
       const id = opened.body.incidentId as string;
       await driver.waitForPhase(baseUrl, id, ['awaiting-decision'], 60_000);
+      // The file keeps a write-ahead log (DEV_SERVER_SQLITE_PRAGMAS): the header's read and write
+      // versions are 2 (1 is the rollback journal), and the log beside it holds the latest commits.
+      expect([...readFileSync(join(dataDir, 'temporal.db')).subarray(18, 20)]).toEqual([2, 2]);
+      expect(existsSync(join(dataDir, 'temporal.db-wal'))).toBe(true);
 
       // The revocation takes effect at the team's endpoint; its answer is held while the server dies.
       const hold = team.hold('revoke after', 'after', (payload) => payload.operation === 'revoke');
