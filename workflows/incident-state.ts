@@ -503,13 +503,19 @@ export class IncidentState {
     this.notificationChain = this.notificationChain.then(() => this.backgroundHeld);
   }
 
-  /** Releases the hold after `atMostMs`, unless a local activity runs alone then: that call's end releases it. */
+  /** Releases the hold after `atMostMs` (holdLimitPassed). */
   private limitHold(atMostMs: number): void {
     this.holdLimited = true;
-    void condition(() => this.backgroundHeld === undefined, atMostMs).then(() => {
-      if (this.localCallRunning) this.limitPassedDuringCall = true;
-      else this.releaseBackgroundWork();
-    });
+    void condition(() => this.backgroundHeld === undefined, atMostMs).then(() => this.holdLimitPassed());
+  }
+
+  /**
+   * The hold's time limit passed: the hold ends now, unless a local activity runs alone; then that
+   * call's end releases it (endLocalCall).
+   */
+  holdLimitPassed(): void {
+    if (this.localCallRunning) this.limitPassedDuringCall = true;
+    else this.releaseBackgroundWork();
   }
 
   /**

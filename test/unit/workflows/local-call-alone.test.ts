@@ -32,6 +32,24 @@ describe('a local activity runs alone', () => {
     expect(seen).toEqual(['after']);
   });
 
+  it('keeps background work held after the call, until released, unless the hold limit passed during the call', () => {
+    const quick = newState();
+    expect(quick.beginLocalCall()).toBe(true);
+    expect(quick.holdingBackground).toBe(true);
+    quick.endLocalCall();
+    // A call that answered within the limit: its caller decides (releaseBackgroundWork).
+    expect(quick.holdingBackground).toBe(true);
+
+    const slow = newState();
+    expect(slow.beginLocalCall()).toBe(true);
+    slow.holdLimitPassed();
+    // The limit does not end the hold while the call runs alone...
+    expect(slow.holdingBackground).toBe(true);
+    // ...but its end does: a slow provider's fallback activity may retry for minutes.
+    slow.endLocalCall();
+    expect(slow.holdingBackground).toBe(false);
+  });
+
   it('changes nothing for runs without the patch', () => {
     const state = stateBeforePlanning();
     expect(state.beginLocalCall()).toBe(true);
