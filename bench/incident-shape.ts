@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { startTemporalDevServer } from '../test/support/temporal-dev-server';
-import { DATABASE, devServerDatabase } from './temporal-target';
+import { DATABASE, devServerDatabase, stopDevServer } from './temporal-target';
 
 /**
  * What the shape of a storm incident costs bare Temporal: `benchIncidentShape` (bench/trivial-workflow.ts)
@@ -22,7 +22,8 @@ type Background = 'activities' | 'local' | 'combined';
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  const dev = await startTemporalDevServer(undefined, devServerDatabase());
+  const database = devServerDatabase();
+  const dev = await startTemporalDevServer(undefined, database);
   const connection = await Connection.connect({ address: dev.address });
   const client = new Client({ connection });
   const native = await NativeConnection.connect({ address: dev.address });
@@ -49,7 +50,7 @@ async function main(): Promise<void> {
     await running;
     await native.close();
     await connection.close();
-    process.kill(dev.pid, 'SIGTERM');
+    await stopDevServer(dev.pid, database);
   }
   console.log(`\n${RUNS} runs of the incident's shape per round (dev server, database: ${DATABASE}):\n`);
   console.log('| round | background work as | signal-with-starts/s | drained after the last | server CPU per run |');

@@ -1,8 +1,9 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { startTemporalCluster } from '../test/support/temporal-cluster';
 import { startTemporalDevServer } from '../test/support/temporal-dev-server';
+import { waitUntilGone } from '../test/support/processes';
 import { DEV_SERVER_SQLITE_PRAGMAS } from '../workers/dev-temporal';
 
 /** Where a bench runs: TARGET=cluster (scripts/temporal-cluster.sh, on the given PostgreSQL) or a dev server. */
@@ -38,12 +39,18 @@ export async function startTemporalTarget(
     const services = ['frontend', 'history', 'matching', 'worker'] as const;
     return { address: cluster.address, pids: () => services.map((s) => cluster.pid(s)), stop: () => cluster.stop() };
   }
-  const dev = await startTemporalDevServer(undefined, devServerDatabase());
+  const database = devServerDatabase();
+  const dev = await startTemporalDevServer(undefined, database);
   return {
     address: dev.address,
     pids: () => [dev.pid],
-    stop: async () => {
-      process.kill(dev.pid, 'SIGTERM');
-    },
+    stop: () => stopDevServer(dev.pid, database),
   };
+}
+
+/** Stops a bench's dev server and, once it is gone, removes its SQLite file (hundreds of MB after a storm). */
+export async function stopDevServer(pid: number, database: { file: string } | undefined): Promise<void> {
+  process.kill(pid, 'SIGTERM');
+  await waitUntilGone(pid, 30_000, 'Temporal dev server');
+  if (database) rmSync(dirname(database.file), { recursive: true, force: true });
 }

@@ -2,6 +2,8 @@
 # `npm run bench`: every benchmark, one after the other (each starts its own Temporal server and
 # PostgreSQL, and stops them). Results go to stdout; BENCHMARKS.md records the figures with their commands.
 # Heavy: the storm posts 5,000 alerts (ALERTS=… to change). Run it on a quiet machine.
+# The dev server keeps a SQLite file as `npm start` runs it; DATABASE=memory runs it in memory
+# (bench/temporal-target.ts).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/ensure-deps.sh

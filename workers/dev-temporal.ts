@@ -26,9 +26,9 @@ export const DEV_SERVER_DYNAMIC_CONFIG = [
 ];
 
 /**
- * How the dev server keeps its SQLite file. SQLite's default journal (a rollback journal, every commit
- * synced) writes and syncs each commit three times, and the dev server has one connection to the file,
- * so every workflow start, task and activity waits behind those syncs: bare runs of a storm incident's
+ * How the dev server keeps its SQLite file. SQLite's default journal (a rollback journal) syncs each
+ * commit at least twice (the journal, then the file), and the dev server has one connection to the
+ * file, so every workflow start, task and activity waits behind those syncs: bare runs of a storm incident's
  * shape drained 1,000 runs in 110 s on the file against 38–45 s in memory (BENCHMARKS.md, session 10).
  * A write-ahead log syncs each commit once and keeps it as durable: `synchronous=FULL` syncs the log
  * at every commit, so what Temporal acknowledged survives a crash of the server and of the machine
