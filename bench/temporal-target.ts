@@ -18,10 +18,11 @@ export const DATABASE = process.env.DATABASE ?? 'product';
 
 export function devServerDatabase(): { file: string; pragmas: readonly string[] } | undefined {
   if (DATABASE === 'memory') return undefined;
+  const [kind, pragmas] = DATABASE.split(':');
+  if (DATABASE !== 'product' && kind !== 'file')
+    throw new Error(`DATABASE must be product, memory or file[:pragma=value,...], not ${DATABASE}`);
   const file = join(mkdtempSync(join(tmpdir(), 'bench-temporal-')), 'temporal.db');
   if (DATABASE === 'product') return { file, pragmas: DEV_SERVER_SQLITE_PRAGMAS };
-  const [kind, pragmas] = DATABASE.split(':');
-  if (kind !== 'file') throw new Error(`DATABASE must be product, memory or file[:pragma=value,...], not ${DATABASE}`);
   return { file, pragmas: pragmas ? pragmas.split(',') : [] };
 }
 
