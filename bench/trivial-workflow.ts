@@ -22,6 +22,8 @@ export const sightingSignal = defineSignal<[number]>('sighting');
 
 const activities = proxyActivities<ShapeActivities>({ startToCloseTimeout: '1 minute' });
 const local = proxyLocalActivities<ShapeActivities>({ startToCloseTimeout: '1 minute' });
+/** The same activities never dispatched eagerly: the product's evidence and notifications until session 11. */
+const lazy = proxyActivities<ShapeActivities>({ startToCloseTimeout: '1 minute', allowEagerDispatch: false });
 
 /**
  * The drain's baseline: bare Temporal doing what a storm incident asks of the server until it is
@@ -30,13 +32,15 @@ const local = proxyLocalActivities<ShapeActivities>({ startToCloseTimeout: '1 mi
  * memo, an hour's timer (escalation), an activity (evidence) and one (first notification); the second
  * notification after the first; a second evidence batch; then it waits, open, as an incident waits
  * for its decision. Sightings are counted, as signals. `background`: the blast radius, evidence and
- * notifications as activities (the product's shape) or as local activities (what the server would be
- * spared: bench/incident-shape.ts; the product does not, see BENCHMARKS.md, session 8).
+ * notifications as activities dispatched eagerly when they can be (the product's shape), as activities
+ * never dispatched eagerly (`lazy`: the product's evidence and notifications until session 11), or as
+ * local activities (what the server would be spared: bench/incident-shape.ts; the product does not,
+ * see BENCHMARKS.md, session 8).
  */
 export async function benchIncidentShape(
-  background: 'activities' | 'local' | 'combined' = 'activities',
+  background: 'activities' | 'local' | 'combined' | 'lazy' = 'activities',
 ): Promise<void> {
-  const remote = background === 'local' ? local : activities;
+  const remote = background === 'local' ? local : background === 'lazy' ? lazy : activities;
   let sightings = 0;
   setHandler(sightingSignal, () => void (sightings += 1));
   if (background === 'combined') return combinedShape(() => sightings);

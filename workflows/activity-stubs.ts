@@ -63,10 +63,12 @@ export function backoff(initialInterval: Duration, maximumInterval: Duration, ma
 
 /**
  * Catalog look-up and evidence: local and cheap; retried for a day (a database outage is waited
- * out), never forever. Never dispatched eagerly: a workflow task hands at most three new activities
- * straight back to its worker, and those slots belong to the provider call scheduled in the same task
- * (evidence and notifications go through matching, a few ms later). Eagerness is not recorded in
- * history: replay is unaffected.
+ * out), never forever. Dispatched eagerly, like every activity here: the workflow task that schedules
+ * it hands it straight back to its worker (at most three per task), with no task through matching and
+ * no separate start on the server, which spends a third less per activity (BENCHMARKS.md, session 11).
+ * The provider call does not lose its slot to them: background work is held while a provider call
+ * runs (IncidentState.holdBackgroundWork), and a provider call scheduled beside it is scheduled first,
+ * the background work on a later microtask. Eagerness is not recorded in history: replay is unaffected.
  */
 export const bookkeeping = counted(
   proxyActivities<
@@ -82,7 +84,6 @@ export const bookkeeping = counted(
   >({
     startToCloseTimeout: '30 seconds',
     scheduleToCloseTimeout: '1 day',
-    allowEagerDispatch: false,
     retry: backoff('500 milliseconds', '30 seconds'),
   }),
 );
@@ -193,14 +194,12 @@ export function deathProver(timeoutMs: number) {
 /**
  * Notifications never block containment, and never block closure either: a bounded number of
  * attempts (about ten minutes), then the workflow records `notification.failed` with the reason and
- * tells the escalation contacts instead. Not eager, like bookkeeping: the eager slots of a workflow
- * task are for the provider call.
+ * tells the escalation contacts instead. Eager, like bookkeeping.
  */
 export const messaging = counted(
   proxyActivities<Pick<IncidentActivities, 'notify' | 'tellFallbackChannel'>>({
     startToCloseTimeout: '30 seconds',
     scheduleToCloseTimeout: '15 minutes',
-    allowEagerDispatch: false,
     retry: backoff('2 seconds', '2 minutes', 8),
   }),
 );
