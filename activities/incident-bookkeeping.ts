@@ -2,6 +2,7 @@ import type { ContainmentAction } from '../domain/catalog';
 import type { EvidenceDraft } from '../domain/evidence';
 import type { IncidentInput, IncidentPlan, PersonRef, RoleSourceRecord } from '../domain/incident';
 import { containmentChoices, type IncidentNotification, type UndeliverableNotice } from '../integrations/ports';
+import { TourniquetError } from '../domain/errors';
 import type { ActivityDeps } from './deps';
 import { mappingErrors } from './map-errors';
 
@@ -70,6 +71,28 @@ export function createBookkeepingActivities(deps: ActivityDeps) {
     },
 
     /**
+     * Delivers several notifications in order, one after the other (those an incident queued while the
+     * one before them was sent). Deduped on each key like notify: a retry, or the workflow sending them
+     * one by one after this failed, posts each once. A notification refused for good (no retry can fix
+     * it: an unknown user, a revoked token) stops the delivery there and is answered, not thrown: the
+     * workflow records it as undelivered and sends the ones after it itself, and the ones before it
+     * are not sent again.
+     */
+    async notifyInOrder(notifications: IncidentNotification[]): Promise<NotificationsInOrder> {
+      return mappingErrors(async () => {
+        for (const notification of notifications) {
+          try {
+            await deps.notifier.notify(notification);
+          } catch (error) {
+            if (!(error instanceof TourniquetError) || error.retryable) throw error;
+            return { refused: { key: notification.key, type: error.code, message: error.message } };
+          }
+        }
+        return {};
+      });
+    },
+
+    /**
      * Tells the operators' fallback channel of a notification the notifier could not deliver;
      * answers the channel used. Without a configured channel: the log at error level.
      */
@@ -94,6 +117,11 @@ export function createBookkeepingActivities(deps: ActivityDeps) {
       return mappingErrors(async () => deps.sealClosureBundle?.(incidentId));
     },
   };
+}
+
+/** What notifyInOrder answers: the notification refused for good, if one was (those after it were not sent). */
+export interface NotificationsInOrder {
+  refused?: { key: string; type: string; message: string };
 }
 
 function noSource(plan: IncidentPlan): RoleSourceRecord {

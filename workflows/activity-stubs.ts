@@ -206,6 +206,22 @@ export const messaging = counted(
 );
 
 /**
+ * Notifications that go out together (patch 'notifications-together'), in order, as one activity:
+ * one activity and one workflow task fewer for an incident that tells its owner it opened and asks
+ * for a decision at once. A notification refused for good is answered, not retried (the workflow
+ * records it as undelivered). Two short attempts otherwise: when both fail, the workflow sends the
+ * notifications one by one through `messaging`, with its retries and its fallbacks. A Slack outage
+ * reaches the fallback channel those two attempts later (seconds; two minutes at most if Slack hangs).
+ */
+export const messagingTogether = counted(
+  proxyActivities<Pick<IncidentActivities, 'notifyInOrder'>>({
+    startToCloseTimeout: '30 seconds',
+    scheduleToCloseTimeout: '2 minutes',
+    retry: backoff('1 second', '2 seconds', 2),
+  }),
+);
+
+/**
  * Closing the source's alert (GitHub secret scanning) after closure: a few attempts, then the
  * workflow records the failure and the incident stays closed. The activity checks before it acts.
  */

@@ -37,7 +37,7 @@ import {
 } from '@temporalio/workflow';
 import type { IncidentListing } from '../domain/incident-listing';
 import { LISTING_MEMO_KEY } from '../domain/memo-keys';
-import { bookkeeping, messaging, noActivityInFlight } from './activity-stubs';
+import { bookkeeping, messaging, messagingTogether, noActivityInFlight } from './activity-stubs';
 import { hasPatch } from './patches';
 
 /** Who acted and on whose behalf, for one evidence record. */
@@ -57,6 +57,8 @@ const SUMMARY_ACTIONS = 10;
 const HOLD_FOR_PROVIDER_CALL_MS = 2_000;
 /** Evidence records appended by one activity: a burst of sightings is a few activities, not one each. */
 const EVIDENCE_BATCH = 100;
+/** Notifications sent by one activity (patch 'notifications-together'): each carries the status card, ~2 kB. */
+const NOTIFICATIONS_TOGETHER = 10;
 
 /** The role people are waited on in, by phase (the listing's waitingOnRole). */
 const WAITING_ROLE: Partial<Record<Phase, string>> = {
@@ -126,6 +128,11 @@ export class IncidentState {
    * Patch 'local-call-alone', decided when the run starts: a local activity runs alone (beginLocalCall).
    */
   localCallAlone = false;
+  /**
+   * Patch 'notifications-together', decided when the run starts: notifications queued while the one
+   * before them is being sent go out together (notify).
+   */
+  notificationsTogether = false;
   /** The catalog secret a later report named, until the main flow re-plans for it. */
   pendingIdentity: string | undefined;
   /** Whether the handoff the main flow waits on now is done (undefined while it waits on none). */
@@ -172,6 +179,10 @@ export class IncidentState {
   private readonly pendingCleanups: Promise<unknown>[] = [];
   /** The last notification sent: the next one goes out after it, so people read them in order. */
   private notificationChain: Promise<unknown> = Promise.resolve();
+  /** Notifications waiting in the chain to go out together (patch 'notifications-together'). */
+  private readonly queuedNotifications: IncidentNotification[] = [];
+  /** Whether a send of queuedNotifications waits in the chain. */
+  private queuedSendWaiting = false;
   /** Set while background work waits for the provider call (holdBackgroundWork); resolved when it may start. */
   private backgroundHeld: Promise<void> | undefined;
   private releaseHeld: (() => void) | undefined;
@@ -319,14 +330,65 @@ export class IncidentState {
       text,
       status: this.summary(),
     };
-    const send = () => messaging.notify(notification).catch((error: unknown) => this.undelivered(notification, error));
+    const send = () => this.sendOne(notification);
     // Behind a patch: older runs sent every notification at once, so they could arrive out of order.
-    if (!hasPatch('ordered-notifications')) this.pendingNotifications.push(send());
+    if (this.notificationsTogether) this.queueNotification(notification);
+    else if (!hasPatch('ordered-notifications')) this.pendingNotifications.push(send());
     else {
       this.notificationChain = this.notificationChain.then(send);
       this.pendingNotifications.push(this.notificationChain);
     }
     this.publishListing();
+  }
+
+  private sendOne(notification: IncidentNotification): Promise<void> {
+    return messaging.notify(notification).catch((error: unknown) => this.undelivered(notification, error));
+  }
+
+  /**
+   * Queues a notification behind the one being sent (patch 'notifications-together'). Those queued
+   * when the chain reaches them go out together, in order, as one activity: an incident that says it
+   * opened and asks for a decision in the same workflow task sends both with one activity, where the
+   * second waited for the first's answer and a workflow task of its own.
+   */
+  private queueNotification(notification: IncidentNotification): void {
+    this.queuedNotifications.push(notification);
+    if (this.queuedSendWaiting) return;
+    this.queuedSendWaiting = true;
+    this.notificationChain = this.notificationChain.then(() => this.sendQueued());
+    this.pendingNotifications.push(this.notificationChain);
+  }
+
+  private async sendQueued(): Promise<void> {
+    this.queuedSendWaiting = false;
+    const batch = this.queuedNotifications.splice(0, NOTIFICATIONS_TOGETHER);
+    // More than a batch was queued: the rest goes out next, still in order.
+    if (this.queuedNotifications.length > 0) {
+      this.queuedSendWaiting = true;
+      this.notificationChain = this.notificationChain.then(() => this.sendQueued());
+      this.pendingNotifications.push(this.notificationChain);
+    }
+    if (batch.length === 1) return this.sendOne(batch[0]!);
+    let rest: IncidentNotification[];
+    try {
+      const { refused } = await messagingTogether.notifyInOrder(batch);
+      if (!refused) return;
+      // Refused for good: undelivered as it would have been alone; those before it were delivered.
+      const at = batch.findIndex((notification) => notification.key === refused.key);
+      if (at < 0) rest = batch;
+      else {
+        this.undelivered(
+          batch[at]!,
+          ApplicationFailure.create({ type: refused.type, message: refused.message, nonRetryable: true }),
+        );
+        rest = batch.slice(at + 1);
+      }
+    } catch {
+      // Still failing after its attempts (Slack down or slow): one by one, each with its retries and
+      // fallbacks. The notifier dedupes on the key: what the batch delivered is not delivered twice.
+      rest = batch;
+    }
+    for (const notification of rest) await this.sendOne(notification);
   }
 
   /**

@@ -40,6 +40,7 @@ export async function leakedSecretIncident(input: IncidentInput, carry?: Inciden
   // In the baseline of 2026-12-05; a run of the first baseline decided it here with its own marker (patches.ts).
   state.revocationLocalFirst = hasPatch('revocation-local-first');
   state.localCallAlone = hasPatch('local-call-alone');
+  state.notificationsTogether = hasPatch('notifications-together');
   // A continued run restores its state before its handlers see the sightings that reached it while
   // the previous run ended (they come in the first workflow task): deduplicated, numbered after the
   // carried evidence. Runs from before the patch registered the handlers first.

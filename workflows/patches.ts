@@ -41,8 +41,16 @@ type PatchBeforePlanning =
  */
 type PatchSinceSecondBaseline = 'local-call-alone';
 
-/** Every patch of the incident workflow as of 2026-12-06 (see BASELINE_PATCH). */
-export type BaselinePatch = (typeof PATCHES_AFTER_PLANNING)[number] | PatchBeforePlanning | PatchSinceSecondBaseline;
+/**
+ * Patches since the third baseline ('baseline-2026-12-06'), in effect for runs of the current one.
+ * 'notifications-together': notifications queued while the one before them is being sent go out
+ * together, in order, as one activity (IncidentState.notify).
+ */
+type PatchSinceThirdBaseline = 'notifications-together';
+
+/** Every patch of the incident workflow as of 2026-12-07 (see BASELINE_PATCH). */
+export type BaselinePatch =
+  (typeof PATCHES_AFTER_PLANNING)[number] | PatchBeforePlanning | PatchSinceSecondBaseline | PatchSinceThirdBaseline;
 
 /**
  * Every patch above as one. A run started since records this marker alone: one marker and one
@@ -52,9 +60,12 @@ export type BaselinePatch = (typeof PATCHES_AFTER_PLANNING)[number] | PatchBefor
  * replay as they ran (see FIRST_BASELINE_PATCH). A patch added after this baseline is not covered by
  * it: check it with patched(), decide it before planning, and fold it into the next baseline.
  */
-export const BASELINE_PATCH = 'baseline-2026-12-06';
+export const BASELINE_PATCH = 'baseline-2026-12-07';
 
-/** The second baseline (runs started before 'local-call-alone'): every patch but that one. */
+/** The third baseline (runs started before 'notifications-together'): every patch but that one. */
+export const THIRD_BASELINE_PATCH = 'baseline-2026-12-06';
+
+/** The second baseline (runs started before 'local-call-alone'): every patch but it and the third's. */
 export const SECOND_BASELINE_PATCH = 'baseline-2026-12-05';
 
 /**
@@ -69,7 +80,7 @@ export const FIRST_BASELINE_PATCH = 'baseline-2026-12-04';
 export const PATCHES_SINCE_BASELINE = [] as const;
 
 /** Which baseline this run has: decided once, by decideBaseline, before anything checks a patch. */
-let baseline: 'current' | 'second' | 'first' | 'none' = 'none';
+let baseline: 'current' | 'third' | 'second' | 'first' | 'none' = 'none';
 
 /**
  * The first thing every run of the incident workflow does. A new run records BASELINE_PATCH; a run
@@ -79,17 +90,21 @@ let baseline: 'current' | 'second' | 'first' | 'none' = 'none';
 export function decideBaseline(): void {
   baseline = patched(BASELINE_PATCH)
     ? 'current'
-    : patched(SECOND_BASELINE_PATCH)
-      ? 'second'
-      : patched(FIRST_BASELINE_PATCH)
-        ? 'first'
-        : 'none';
+    : patched(THIRD_BASELINE_PATCH)
+      ? 'third'
+      : patched(SECOND_BASELINE_PATCH)
+        ? 'second'
+        : patched(FIRST_BASELINE_PATCH)
+          ? 'first'
+          : 'none';
 }
 
 /** Whether `id` is in effect: for every run started since its baseline, else as the run decided it. */
 export function hasPatch(id: BaselinePatch): boolean {
   if (baseline === 'current') return true;
   // Older runs never had the patches of later baselines, wherever they are checked.
+  if (id === 'notifications-together') return false;
+  if (baseline === 'third') return true;
   if (id === 'local-call-alone') return false;
   if (baseline === 'second') return true;
   if (baseline === 'first') return id === 'revocation-local-first' ? patched(id) : true;

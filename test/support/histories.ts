@@ -23,14 +23,15 @@ export async function runChain(client: Client, workflowId: string, firstRunId: s
   return runs;
 }
 
-/** The kinds of the notifications a run scheduled, in order. */
+/** The kinds of the notifications a run scheduled, in order: one by one (notify) or together (notifyInOrder). */
 export function notificationKinds(history: temporal.api.history.v1.IHistory): string[] {
   return (history.events ?? [])
     .map((event) => event.activityTaskScheduledEventAttributes)
-    .filter((attributes) => attributes?.activityType?.name === 'notify')
-    .map((attributes) => {
+    .filter((attributes) => ['notify', 'notifyInOrder'].includes(attributes?.activityType?.name ?? ''))
+    .flatMap((attributes) => {
       const payload = attributes!.input!.payloads![0]!;
-      return (JSON.parse(Buffer.from(payload.data!).toString()) as { kind: string }).kind;
+      const input = JSON.parse(Buffer.from(payload.data!).toString()) as { kind: string } | Array<{ kind: string }>;
+      return (Array.isArray(input) ? input : [input]).map((notification) => notification.kind);
     });
 }
 

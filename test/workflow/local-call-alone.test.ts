@@ -107,7 +107,8 @@ describe('a revocation decided while the incident still has work in flight', () 
     const history = await handle.fetchHistory();
     const local = (history.events ?? []).flatMap((event) => localActivityRun(event) ?? []);
     expect(local.map((run) => run.activityType)).not.toContain('revokeCredential');
-    expect(inFlightWhenScheduled(history, 'revokeCredential')).toContain('notify');
+    // The opening messages go out together (patch 'notifications-together'): one activity, held.
+    expect(inFlightWhenScheduled(history, 'revokeCredential')).toContain('notifyInOrder');
     expect((history.events ?? []).filter((event) => scheduledName(event) === 'revokeCredential')).toHaveLength(1);
 
     notifier.release(id);

@@ -137,7 +137,8 @@ describe('an incident decided by its owner over the HTTP API', () => {
     recordHistoryIfAsked('revocation-local-first', history);
     // A new run records one patch marker, the baseline that stands for every patch (one visibility write).
     expect(patchMarkers(history)).toEqual([BASELINE_PATCH]);
-    recordHistoryIfAsked('baseline-2026-12-06', history);
+    // Recorded under the baseline's name (baseline-2026-12-06.history.pb and older stay as their runs were).
+    recordHistoryIfAsked(BASELINE_PATCH, history);
 
     const auditor = { authorization: 'Bearer token-auditor' };
     const bundle = await eventually(

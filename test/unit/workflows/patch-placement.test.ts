@@ -11,6 +11,7 @@ const DECIDED_BEFORE_PLANNING = [
   'local-planning',
   'revocation-local-first',
   'local-call-alone',
+  'notifications-together',
 ];
 
 describe('patch placement', () => {
