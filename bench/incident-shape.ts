@@ -14,12 +14,13 @@ import { DATABASE, devServerDatabase, stopDevServer } from './temporal-target';
  * Run: RUNS=1500 ROUNDS=2 npx tsx bench/incident-shape.ts
  * SHAPES=activities,combined compares the product's shape with its background work batched into two
  * activities (the default compares activities with local activities); SHAPES=lazy,activities compares
- * activities never dispatched eagerly with the product's. DATABASE as in temporal-target.ts.
+ * activities never dispatched eagerly with the product's; SHAPES=separate,activities compares the two
+ * opening notifications sent one after the other with the product's (together). DATABASE as in temporal-target.ts.
  */
 const RUNS = Number(process.env.RUNS ?? 1500);
 const ROUNDS = Number(process.env.ROUNDS ?? 2);
 const SENDERS = 64;
-type Background = 'activities' | 'local' | 'combined' | 'lazy';
+type Background = 'activities' | 'local' | 'combined' | 'lazy' | 'separate' | 'ride';
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });

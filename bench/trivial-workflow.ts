@@ -29,16 +29,17 @@ const lazy = proxyActivities<ShapeActivities>({ startToCloseTimeout: '1 minute',
  * The drain's baseline: bare Temporal doing what a storm incident asks of the server until it is
  * planned and asked (the shape of its history, bench/intake-storm.ts prints it), with activities that
  * do nothing. Signal-with-start; a local activity (planning) and a memo; an activity (blast radius), a
- * memo, an hour's timer (escalation), an activity (evidence) and one (first notification); the second
- * notification after the first; a second evidence batch; then it waits, open, as an incident waits
- * for its decision. Sightings are counted, as signals. `background`: the blast radius, evidence and
- * notifications as activities dispatched eagerly when they can be (the product's shape), as activities
- * never dispatched eagerly (`lazy`: the product's evidence and notifications until session 11), or as
- * local activities (what the server would be spared: bench/incident-shape.ts; the product does not,
- * see BENCHMARKS.md, session 8).
+ * memo, an hour's timer (escalation), an activity (evidence) and one (the opening message and the
+ * decision request, together); a second evidence batch once they answered; then it waits, open, as an
+ * incident waits for its decision. Sightings are counted, as signals. `background`: the blast radius,
+ * evidence and notifications as activities dispatched eagerly when they can be (the product's shape),
+ * the same with the two notifications one after the other (`separate`: the product until session 12),
+ * as activities never dispatched eagerly with separate notifications (`lazy`: the product until session
+ * 11), or as local activities (what the server would be spared: bench/incident-shape.ts; the product
+ * does not, see BENCHMARKS.md, session 8).
  */
 export async function benchIncidentShape(
-  background: 'activities' | 'local' | 'combined' | 'lazy' = 'activities',
+  background: 'activities' | 'local' | 'combined' | 'lazy' | 'separate' | 'ride' = 'activities',
 ): Promise<void> {
   const remote = background === 'local' ? local : background === 'lazy' ? lazy : activities;
   let sightings = 0;
@@ -49,9 +50,9 @@ export async function benchIncidentShape(
   const radius = remote.step('blast-radius');
   upsertMemo({ phase: 'awaiting-decision', sightings });
   const escalation = sleep('1 hour');
-  const evidence = remote.step('evidence');
-  await remote.step('notify');
-  await remote.step('notify');
+  const evidence = background === 'ride' ? Promise.resolve() : remote.step('evidence');
+  await remote.step(background === 'ride' ? 'evidence+notify' : 'notify');
+  if (background === 'separate' || background === 'lazy') await remote.step('notify');
   await Promise.all([radius, evidence]);
   await remote.step('evidence');
   upsertMemo({ phase: 'asked', sightings });
