@@ -18,7 +18,8 @@ import { awaitListing, post, resetRole, status } from './incident-helpers';
  * Issue 11's latency figures beside their floor, interleaved in one run on one server:
  *  - raw provider call: connect, ALTER ROLE … NOLOGIN, pg_terminate_backend (what the revocation costs);
  *  - bare Temporal: an empty workflow start → result; one activity doing the raw call; the same as a local activity;
- *  - Tourniquet: POST /api/incidents (auto-contain) → role revoked, → death proven; decision click → revoked.
+ *  - Tourniquet: POST /api/incidents (auto-contain) → role revoked, → death proven; POST (an incident that
+ *    asks people) → the decision request delivered; decision click → revoked.
  * Then the per-step breakdown (server event times) of the median product run, start → revoked.
  * Run: npx tsx bench/latency-floor.ts          (dev server, eager activities on; RUNS=30)
  *      TARGET=cluster npx tsx bench/latency-floor.ts   (four-process cluster, scripts/temporal-cluster.sh)
@@ -130,11 +131,17 @@ async function run(address: string, pgUrl: string): Promise<void> {
       await client.workflow.getHandle(proven.workflowId).result();
       // Tourniquet, a decision click → revoked.
       const password2 = await resetRole(pgUrl, 'payments_app');
+      const askWall = Date.now();
       const asked = await post(product.baseUrl, '/api/incidents', 'carol', {
         secretId: 'payments-db',
         leakedValue: password2,
       });
       await awaitListing(client, asked.workflowId, (l) => l.phase === 'awaiting-decision');
+      if (!warm)
+        add(
+          'Tourniquet: POST /api/incidents (asks people) → decision request delivered',
+          (await decisionRequestDeliveredAt(client, asked.workflowId)) - askWall,
+        );
       const clickWall = Date.now();
       await post(product.baseUrl, `/api/incidents/${asked.incidentId}/decision`, 'alice', { choice: 'revoke' });
       await awaitListing(client, asked.workflowId, (l) => l.phase === 'awaiting-verification');
@@ -228,6 +235,27 @@ async function breakdown(client: TemporalClient, workflowId: string, runId: stri
     console.log(`${String(at(event) - start).padStart(6)} ms  ${type}${name ? ` (${name})` : ''}`);
     if (event.activityTaskCompletedEventAttributes && names.get(Number(of)) === 'revokeCredential') break;
     if (localActivityRun(event)?.activityType === 'revokeCredential' && !localActivityRun(event)?.failed) break;
+  }
+}
+
+/**
+ * When the notifier answered for the decision request (server time of its activity's completion):
+ * the request goes out alone (`notify`) or with the opening message (`notifyInOrder`).
+ */
+async function decisionRequestDeliveredAt(client: TemporalClient, workflowId: string): Promise<number> {
+  for (;;) {
+    const events = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+    const request = events.find((event) =>
+      Buffer.from(event.activityTaskScheduledEventAttributes?.input?.payloads?.[0]?.data ?? [])
+        .toString()
+        .includes('"kind":"decision-requested"'),
+    );
+    const completed = events.find(
+      (event) => String(event.activityTaskCompletedEventAttributes?.scheduledEventId) === String(request?.eventId),
+    );
+    if (request && completed)
+      return Number(completed.eventTime!.seconds) * 1000 + Math.round((completed.eventTime!.nanos ?? 0) / 1e6);
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
 
