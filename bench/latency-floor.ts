@@ -83,6 +83,7 @@ async function run(address: string, pgUrl: string): Promise<void> {
   const figures: Record<string, number[]> = {};
   const add = (name: string, ms: number) => (figures[name] ??= []).push(ms);
   const productRuns: Array<{ ms: number; workflowId: string; runId: string; wallStart: number }> = [];
+  const clickLocal: boolean[] = [];
   try {
     for (let i = 0; i < RUNS + 3; i += 1) {
       const warm = i < 3;
@@ -151,10 +152,15 @@ async function run(address: string, pgUrl: string): Promise<void> {
           'Tourniquet: decision click (POST …/decision) → revoked',
           Date.parse(done.actions.find((a) => a.kind === 'credential.revoked')!.at) - clickWall,
         );
+      if (!warm) clickLocal.push(await revokedLocally(client, done.workflowId));
       await post(product.baseUrl, `/api/incidents/${asked.incidentId}/verification`, 'carol', { note: 'bench' });
       await client.workflow.getHandle(done.workflowId).result();
     }
     report(figures);
+    // Local only when nothing else of the incident is in flight (patch 'local-call-alone'), else as an activity.
+    console.log(
+      `decision click: the revocation ran as a local activity in ${clickLocal.filter(Boolean).length} of ${clickLocal.length} runs`,
+    );
     await split(client, productRuns);
     const median = [...productRuns].sort((a, b) => a.ms - b.ms)[Math.floor(productRuns.length / 2)]!;
     await breakdown(client, median.workflowId, median.runId);
@@ -257,6 +263,15 @@ async function decisionRequestDeliveredAt(client: TemporalClient, workflowId: st
       return Number(completed.eventTime!.seconds) * 1000 + Math.round((completed.eventTime!.nanos ?? 0) / 1e6);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** Whether the run's revocation answered as a local activity (its first attempt, not the activity after it). */
+async function revokedLocally(client: TemporalClient, workflowId: string): Promise<boolean> {
+  const events = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+  return events.some((event) => {
+    const run = localActivityRun(event);
+    return run?.activityType === 'revokeCredential' && !run.failed;
+  });
 }
 
 async function revocationAnswerAt(baseUrl: string, incidentId: string): Promise<string> {
