@@ -180,9 +180,7 @@ export class IncidentState {
   /** The last notification sent: the next one goes out after it, so people read them in order. */
   private notificationChain: Promise<unknown> = Promise.resolve();
   /** Notifications waiting in the chain to go out together (patch 'notifications-together'). */
-  private readonly queuedNotifications: IncidentNotification[] = [];
-  /** Whether a send of queuedNotifications waits in the chain. */
-  private queuedSendWaiting = false;
+  private waitingBatch: IncidentNotification[] | undefined;
   /** Set while background work waits for the provider call (holdBackgroundWork); resolved when it may start. */
   private backgroundHeld: Promise<void> | undefined;
   private releaseHeld: (() => void) | undefined;
@@ -347,27 +345,28 @@ export class IncidentState {
 
   /**
    * Queues a notification behind the one being sent (patch 'notifications-together'). Those queued
-   * when the chain reaches them go out together, in order, as one activity: an incident that says it
+   * before the chain reaches them go out together, in order, as one activity: an incident that says it
    * opened and asks for a decision in the same workflow task sends both with one activity, where the
    * second waited for the first's answer and a workflow task of its own.
    */
   private queueNotification(notification: IncidentNotification): void {
-    this.queuedNotifications.push(notification);
-    if (this.queuedSendWaiting) return;
-    this.queuedSendWaiting = true;
-    this.notificationChain = this.notificationChain.then(() => this.sendQueued());
-    this.pendingNotifications.push(this.notificationChain);
-  }
-
-  private async sendQueued(): Promise<void> {
-    this.queuedSendWaiting = false;
-    const batch = this.queuedNotifications.splice(0, NOTIFICATIONS_TOGETHER);
-    // More than a batch was queued: the rest goes out next, still in order.
-    if (this.queuedNotifications.length > 0) {
-      this.queuedSendWaiting = true;
-      this.notificationChain = this.notificationChain.then(() => this.sendQueued());
+    if (!this.waitingBatch) {
+      const batch: IncidentNotification[] = [];
+      this.waitingBatch = batch;
+      this.notificationChain = this.notificationChain.then(() => this.sendTogether(batch));
       this.pendingNotifications.push(this.notificationChain);
     }
+    this.waitingBatch.push(notification);
+  }
+
+  /** Sends a batch the chain reached, NOTIFICATIONS_TOGETHER per activity, in order. */
+  private async sendTogether(batch: IncidentNotification[]): Promise<void> {
+    if (this.waitingBatch === batch) this.waitingBatch = undefined;
+    for (let from = 0; from < batch.length; from += NOTIFICATIONS_TOGETHER)
+      await this.sendInOrder(batch.slice(from, from + NOTIFICATIONS_TOGETHER));
+  }
+
+  private async sendInOrder(batch: IncidentNotification[]): Promise<void> {
     if (batch.length === 1) return this.sendOne(batch[0]!);
     let rest: IncidentNotification[];
     try {
@@ -561,6 +560,8 @@ export class IncidentState {
   }
 
   private hold(): void {
+    // Notifications queued from now on wait for the hold's end, not with a batch the chain reaches before it.
+    this.waitingBatch = undefined;
     this.backgroundHeld = new Promise((resolve) => (this.releaseHeld = resolve));
     this.notificationChain = this.notificationChain.then(() => this.backgroundHeld);
   }

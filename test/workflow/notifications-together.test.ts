@@ -5,12 +5,14 @@ import type { IncidentNotification, Notifier } from '../../integrations/ports';
 import { startTestApp, type TestApp } from '../support/app';
 import { eventually } from '../support/http';
 import {
+  decide,
   openIncident,
   terminateIncidents,
   waitForEvidence,
   waitForNoPendingActivity,
   waitForPhase,
 } from '../support/incidents';
+import { createLoginRole, loginAs } from '../support/roles';
 import { recordHistoryIfAsked } from '../support/secrets';
 
 /**
@@ -22,13 +24,39 @@ class RecordingNotifier implements Notifier {
   private readonly delivered = new Set<string>();
   private readonly refusing = new Set<string>();
   private refuseNextOf: string | undefined;
+  /** Incidents whose notifications wait at the notifier (on their way) until released. */
+  private readonly holding = new Map<string, { released: Promise<void>; release: () => void }>();
+  private holdNext = false;
+  /** Incident ids of the notifications that reached the notifier while held. */
+  readonly held: string[] = [];
 
   refuseNext(kind: string): void {
     this.refuseNextOf = kind;
   }
 
+  /** Holds the notifications of the next incident whose notification arrives. */
+  holdNextIncident(): void {
+    this.holdNext = true;
+  }
+
+  release(incidentId: string): void {
+    this.holding.get(incidentId)?.release();
+    this.holding.delete(incidentId);
+  }
+
   async notify(notification: IncidentNotification): Promise<void> {
     const { key, kind, incidentId } = notification;
+    if (this.holdNext) {
+      this.holdNext = false;
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      this.holding.set(incidentId, { released, release });
+    }
+    const hold = this.holding.get(incidentId);
+    if (hold) {
+      this.held.push(incidentId);
+      await hold.released;
+    }
     if (kind === this.refuseNextOf) {
       this.refusing.add(key);
       this.refuseNextOf = undefined;
@@ -49,7 +77,10 @@ class RecordingNotifier implements Notifier {
 
 type History = temporal.api.history.v1.IHistory;
 
-/** Per notification activity: its name, the kinds it carried, and the workflow task that scheduled it. */
+/**
+ * Per notification activity: its name, the kinds and texts it carried, the workflow task that
+ * scheduled it, and its event id.
+ */
 function notificationActivities(history: History) {
   return (history.events ?? []).flatMap((event) => {
     const scheduled = event.activityTaskScheduledEventAttributes;
@@ -57,14 +88,27 @@ function notificationActivities(history: History) {
     if (!scheduled || (name !== 'notify' && name !== 'notifyInOrder')) return [];
     const input = JSON.parse(Buffer.from(scheduled.input!.payloads![0]!.data!).toString()) as
       IncidentNotification | IncidentNotification[];
+    const notifications = Array.isArray(input) ? input : [input];
     return [
       {
         name,
-        kinds: (Array.isArray(input) ? input : [input]).map((notification) => notification.kind),
+        kinds: notifications.map((notification) => notification.kind),
+        texts: notifications.map((notification) => notification.text),
         task: Number(scheduled.workflowTaskCompletedEventId),
+        eventId: Number(event.eventId),
       },
     ];
   });
+}
+
+/** The event id of the answer (completion) of the first activity named `name`. */
+function answeredAt(history: History, name: string): number {
+  const events = history.events ?? [];
+  const scheduled = events.find((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === name);
+  const answer = events.find(
+    (event) => String(event.activityTaskCompletedEventAttributes?.scheduledEventId) === String(scheduled?.eventId),
+  );
+  return Number(answer?.eventId ?? Number.NaN);
 }
 
 function firstWorkflowTask(history: History): number {
@@ -98,7 +142,7 @@ describe('notifications an incident sends at once', () => {
     const history = await app.client.workflow.getHandle(workflowIdOfIncident(id)).fetchHistory();
     const activities = notificationActivities(history);
     // The decision request was scheduled by the first workflow task, beside the opening message.
-    expect(activities[0]).toEqual({
+    expect(activities[0]).toMatchObject({
       name: 'notifyInOrder',
       kinds: ['incident-opened', 'decision-requested'],
       task: firstWorkflowTask(history),
@@ -148,5 +192,48 @@ describe('notifications an incident sends at once', () => {
     const order = calls.map((call) => call.kind);
     expect(order.indexOf('incident-opened')).toBeLessThan(order.indexOf('decision-requested'));
     recordHistoryIfAsked('notifications-together', history);
+  });
+
+  it('queued after a decision wait for its provider call, not with a batch queued before it', async () => {
+    const password = await createLoginRole('together_app_3');
+    notifier.holdNextIncident();
+    const id = await openIncident(app, { secretId: 'together-3-db', leakedValue: password });
+    opened.push(id);
+    await waitForPhase(app, id, 'awaiting-decision');
+    // The opening batch is on its way (held at the notifier); the blast radius's card refresh queues behind it.
+    await eventually(
+      async () => notifier.held.filter((heldFor) => heldFor === id).length,
+      (count) => count > 0,
+      30_000,
+      'the opening notifications held at the notifier',
+    );
+    await waitForEvidence(app, id, 'blast-radius.assessed');
+
+    expect((await decide(app, id, 'alice', 'revoke')).status).toBe(200);
+    await waitForEvidence(app, id, 'credential.revoked');
+    // The provider's real state: the leaked password no longer logs in.
+    await expect(loginAs('together_app_3', password)).rejects.toMatchObject({ code: expect.stringMatching(/^28/) });
+    notifier.release(id);
+    await eventually(
+      async () => notifier.of(id),
+      (calls) => calls.some((call) => call.kind === 'contained'),
+      30_000,
+      'the contained notification delivered',
+    );
+
+    const history = await app.client.workflow.getHandle(workflowIdOfIncident(id)).fetchHistory();
+    const activities = notificationActivities(history);
+    expect(activities[0]!.kinds).toEqual(['incident-opened', 'decision-requested']);
+    // The batch queued before the decision carries only what was queued before it ...
+    expect(activities[1]!.texts).toEqual([expect.stringContaining('Blast radius of together-3-db')]);
+    // ... and what the decision queued went out once the provider call had answered.
+    const afterDecision = activities.find((activity) =>
+      activity.texts.some((text) => text.startsWith('Containment started')),
+    )!;
+    expect(afterDecision.texts.slice(0, 2)).toEqual([
+      expect.stringContaining('alice approved revoke'),
+      expect.stringContaining('Containment started'),
+    ]);
+    expect(afterDecision.eventId).toBeGreaterThan(answeredAt(history, 'revokeCredential'));
   });
 });
