@@ -3,6 +3,7 @@ import { workflowIdOfIncident } from '../../domain/ids';
 import { notFound } from '../../domain/errors';
 import type { IncidentNotification, Notifier } from '../../integrations/ports';
 import { startTestApp, type TestApp } from '../support/app';
+import { Hold } from '../support/holds';
 import { eventually } from '../support/http';
 import {
   decide,
@@ -24,38 +25,26 @@ class RecordingNotifier implements Notifier {
   private readonly delivered = new Set<string>();
   private readonly refusing = new Set<string>();
   private refuseNextOf: string | undefined;
-  /** Incidents whose notifications wait at the notifier (on their way) until released. */
-  private readonly holding = new Map<string, { released: Promise<void>; release: () => void }>();
-  private holdNext = false;
-  /** Incident ids of the notifications that reached the notifier while held. */
-  readonly held: string[] = [];
+  /** The incident whose notifications wait at the notifier (on their way) until the hold is released. */
+  private hold: { point: Hold; incidentId?: string } | undefined;
 
   refuseNext(kind: string): void {
     this.refuseNextOf = kind;
   }
 
-  /** Holds the notifications of the next incident whose notification arrives. */
-  holdNextIncident(): void {
-    this.holdNext = true;
-  }
-
-  release(incidentId: string): void {
-    this.holding.get(incidentId)?.release();
-    this.holding.delete(incidentId);
+  /** Holds the notifications of the next incident whose notification arrives, until the hold is released. */
+  holdNextIncident(): Hold {
+    const point = new Hold('notifications', 'before');
+    this.hold = { point };
+    return point;
   }
 
   async notify(notification: IncidentNotification): Promise<void> {
     const { key, kind, incidentId } = notification;
-    if (this.holdNext) {
-      this.holdNext = false;
-      let release!: () => void;
-      const released = new Promise<void>((resolve) => (release = resolve));
-      this.holding.set(incidentId, { released, release });
-    }
-    const hold = this.holding.get(incidentId);
-    if (hold) {
-      this.held.push(incidentId);
-      await hold.released;
+    const hold = this.hold;
+    if (hold?.point.armed && (hold.incidentId ??= incidentId) === incidentId) {
+      hold.point.arrive();
+      await hold.point.released;
     }
     if (kind === this.refuseNextOf) {
       this.refusing.add(key);
@@ -196,13 +185,13 @@ describe('notifications an incident sends at once', () => {
 
   it('queued after a decision wait for its provider call, not with a batch queued before it', async () => {
     const password = await createLoginRole('together_app_3');
-    notifier.holdNextIncident();
+    const hold = notifier.holdNextIncident();
     const id = await openIncident(app, { secretId: 'together-3-db', leakedValue: password });
     opened.push(id);
     await waitForPhase(app, id, 'awaiting-decision');
     // The opening batch is on its way (held at the notifier); the blast radius's card refresh queues behind it.
     await eventually(
-      async () => notifier.held.filter((heldFor) => heldFor === id).length,
+      async () => hold.reached,
       (count) => count > 0,
       30_000,
       'the opening notifications held at the notifier',
@@ -213,7 +202,7 @@ describe('notifications an incident sends at once', () => {
     await waitForEvidence(app, id, 'credential.revoked');
     // The provider's real state: the leaked password no longer logs in.
     await expect(loginAs('together_app_3', password)).rejects.toMatchObject({ code: expect.stringMatching(/^28/) });
-    notifier.release(id);
+    hold.release();
     await eventually(
       async () => notifier.of(id),
       (calls) => calls.some((call) => call.kind === 'contained'),
