@@ -66,7 +66,7 @@ export function backoff(initialInterval: Duration, maximumInterval: Duration, ma
  * out), never forever. Dispatched eagerly, like every activity here: the workflow task that schedules
  * it hands it straight back to its worker (at most three per task), with no task through matching and
  * no separate start on the server: a third less server CPU per run of an incident's shape, and a storm
-drained in 155 s where it took 198 s (BENCHMARKS.md, session 11).
+ * drained in 155 s where it took 198 s (BENCHMARKS.md, session 11).
  * The provider call does not lose its slot to them: background work is held while a provider call
  * runs (IncidentState.holdBackgroundWork), and a provider call scheduled beside it is scheduled first,
  * the background work on a later microtask. Eagerness is not recorded in history: replay is unaffected.
