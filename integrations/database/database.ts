@@ -18,12 +18,14 @@ export interface DatabaseOptions {
   /** PostgreSQL connection string; without it the embedded database keeps its files in `embeddedDir`. */
   url?: string;
   embeddedDir: string;
+  /** The files a first start of the embedded database copies; by default those `npm run build` made. */
+  embeddedTemplate?: string;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   const database = options.url
     ? postgresDatabase(new Pool({ connectionString: options.url, max: 10 }))
-    : await openEmbeddedDatabase(options.embeddedDir);
+    : await openEmbeddedDatabase(options.embeddedDir, options.embeddedTemplate);
   await runMigrations(database);
   return database;
 }

@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { dirname, extname, join } from 'node:path';
 import type { Database } from './database';
 import type { EmbeddedReply, EmbeddedRequest } from './embedded-process';
 
@@ -17,9 +17,18 @@ export interface EmbeddedDatabase extends Database {
  * a time, a transaction holding the database until it ends, as PGlite itself requires. When the
  * process dies, what was in flight fails and the next statement starts it again on the same files.
  */
-export async function openEmbeddedDatabase(directory: string): Promise<EmbeddedDatabase> {
-  // initdb's WebAssembly memory is never given back: create the files in a process that then exits.
-  if (!existsSync(join(directory, 'PG_VERSION'))) await exited(start(directory, ['--init']), 'creating it');
+export async function openEmbeddedDatabase(
+  directory: string,
+  template = embeddedTemplateDirectory(),
+): Promise<EmbeddedDatabase> {
+  // A first start copies the files `npm run build` created (tens of milliseconds). Without them,
+  // initdb runs (≈ 2.5 s), in a process that then exits: its WebAssembly memory is never given back.
+  if (!existsSync(join(directory, 'PG_VERSION')) && !seededFrom(template, directory))
+    await exited(start(directory, ['--init']), 'creating it');
+  // PGlite writes its files readable and writable by everyone (0666); like PostgreSQL's own data
+  // directories, the folder that holds them is its owner's alone. Applied on every start, so an
+  // installation made before this holds it too.
+  chmodSync(directory, 0o700);
   let server: Promise<Connection> | undefined;
   let current: Connection | undefined;
   let closed = false;
@@ -76,6 +85,71 @@ interface Connection {
   child: ChildProcess;
   send(sql: string, params?: unknown[]): Promise<{ rows: unknown[] }>;
   close(): Promise<void>;
+}
+
+/**
+ * Where `npm run build` leaves the files of a new embedded database, made by this PGlite version
+ * (dist/embedded-database/pglite-<version>). Run from sources, the folder is absent and a first start
+ * runs initdb itself.
+ */
+export function embeddedTemplateDirectory(): string {
+  return join(__dirname, '..', '..', 'embedded-database', `pglite-${pgliteVersion()}`);
+}
+
+/**
+ * The build step: creates the template unless it is there. The files are made in a folder beside it
+ * and renamed into place once complete, so an interrupted build leaves no half template. Answers
+ * whether it created them.
+ */
+export async function createEmbeddedTemplate(template = embeddedTemplateDirectory()): Promise<boolean> {
+  if (existsSync(join(template, 'PG_VERSION'))) return false;
+  const partial = `${template}.partial-${process.pid}`;
+  rmSync(partial, { recursive: true, force: true });
+  mkdirSync(dirname(template), { recursive: true });
+  await exited(start(partial, ['--init']), 'creating the template');
+  readOnlyForOthers(partial);
+  rmSync(template, { recursive: true, force: true });
+  renameSync(partial, template);
+  return true;
+}
+
+/**
+ * Copies the template into `directory` when there is a template and `directory` is missing or empty
+ * (never over files someone left there). Copied beside it, then renamed, so a crash mid-copy leaves
+ * no database without its files. Every copy shares the template's system identifier, which matters
+ * only to physical replication, which the embedded database does not do.
+ */
+function seededFrom(template: string, directory: string): boolean {
+  if (!existsSync(join(template, 'PG_VERSION'))) return false;
+  if (existsSync(directory) && readdirSync(directory).length > 0) return false;
+  const partial = `${directory}.partial-${process.pid}`;
+  rmSync(partial, { recursive: true, force: true });
+  cpSync(template, partial, { recursive: true });
+  rmSync(directory, { recursive: true, force: true });
+  renameSync(partial, directory);
+  return true;
+}
+
+/** Files 0644 and folders 0755 under `folder` (PGlite makes its files 0666): nobody but the builder changes the template. */
+function readOnlyForOthers(folder: string): void {
+  chmodSync(folder, 0o755);
+  for (const entry of readdirSync(folder, { withFileTypes: true })) {
+    const path = join(folder, entry.name);
+    if (entry.isDirectory()) readOnlyForOthers(path);
+    else chmodSync(path, 0o644);
+  }
+}
+
+/** The installed PGlite's version (its package.json, which the package does not export). */
+function pgliteVersion(): string {
+  for (let folder = dirname(require.resolve('@electric-sql/pglite')); ; folder = dirname(folder)) {
+    const file = join(folder, 'package.json');
+    if (existsSync(file)) {
+      const { name, version } = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+      if (name === '@electric-sql/pglite' && version) return version;
+    }
+    if (dirname(folder) === folder) throw new Error('cannot find the version of @electric-sql/pglite');
+  }
 }
 
 function start(directory: string, args: string[] = []): ChildProcess {

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../../../integrations/database/database';
-import type { EmbeddedDatabase } from '../../../integrations/database/embedded';
+import { createEmbeddedTemplate, type EmbeddedDatabase } from '../../../integrations/database/embedded';
 import { processAlive, waitUntilGone } from '../../support/processes';
 
 /**
@@ -96,5 +96,56 @@ describe('the embedded database process', () => {
     product.kill('SIGKILL');
     await waitUntilGone(product.pid!, 10_000, 'product process');
     await waitUntilGone(pid, 15_000, 'embedded database of a killed product');
+  });
+});
+
+/**
+ * A first start copies the database files `npm run build` created instead of running initdb. initdb
+ * gives every database it creates a new system identifier, so databases with the template's identifier
+ * were copied from it, and one without a template was not.
+ */
+describe('a first start of the embedded database from the build’s template', () => {
+  const opened: EmbeddedDatabase[] = [];
+  const root = mkdtempSync(join(tmpdir(), 'embedded-template-'));
+  const template = join(root, 'template');
+  const open = async (directory: string, from: string) => {
+    const database = (await openDatabase({ embeddedDir: directory, embeddedTemplate: from })) as EmbeddedDatabase;
+    opened.push(database);
+    return database;
+  };
+  const identifierOf = async (database: EmbeddedDatabase) =>
+    (await database.query<{ id: string }>('SELECT system_identifier::text AS id FROM pg_control_system()')).rows[0]!.id;
+
+  afterAll(async () => {
+    for (const database of opened) {
+      const pid = database.pid();
+      await database.close();
+      if (pid) await waitUntilGone(pid, 15_000, 'embedded database');
+    }
+  });
+
+  it('is created once, and copied into a missing or an empty directory', async () => {
+    expect(await createEmbeddedTemplate(template)).toBe(true);
+    expect(await createEmbeddedTemplate(template)).toBe(false);
+    expect(readdirSync(root).sort()).toEqual(['template']);
+    const empty = mkdtempSync(join(root, 'empty-'));
+    const [missing, emptied] = [await open(join(root, 'missing'), template), await open(empty, template)];
+    // The copy is a working database: the product's migrations ran on it and it takes writes.
+    await emptied.query('CREATE TABLE kept (id text PRIMARY KEY)');
+    await emptied.query('INSERT INTO kept VALUES ($1)', ['written']);
+    expect((await emptied.query('SELECT count(*)::int AS n FROM schema_migrations')).rows[0]).toEqual({
+      n: expect.any(Number),
+    });
+    const fromTemplate = await identifierOf(missing);
+    expect(await identifierOf(emptied)).toBe(fromTemplate);
+    // Nobody but the owner reaches a database; nobody but the builder changes the template.
+    for (const directory of [join(root, 'missing'), empty]) expect(statSync(directory).mode & 0o777).toBe(0o700);
+    expect(statSync(join(template, 'PG_VERSION')).mode & 0o777).toBe(0o644);
+    // No partial copy is left beside the databases.
+    expect(readdirSync(root).filter((name) => name.includes('.partial-'))).toEqual([]);
+    // Without a template, initdb runs and the database is its own.
+    const initialized = await open(join(root, 'no-template'), join(root, 'absent'));
+    expect(await identifierOf(initialized)).not.toBe(fromTemplate);
+    expect(statSync(join(root, 'no-template')).mode & 0o777).toBe(0o700);
   });
 });
