@@ -55,12 +55,12 @@ export function createBookkeepingActivities(deps: ActivityDeps) {
     },
 
     /**
-     * Appends several evidence records in seq order (a burst of sightings is one activity, not one
-     * each). Idempotent like appendEvidence: a retry skips the records already stored.
+     * Appends several evidence records in seq order, in one transaction (a burst of sightings is one
+     * activity, not one each). Idempotent like appendEvidence: a retry skips the records already stored.
      */
     async appendEvidenceBatch(drafts: EvidenceDraft[]): Promise<{ appended: number }> {
       return mappingErrors(async () => {
-        for (const draft of drafts) await deps.evidence.append(withWorker(draft));
+        await deps.evidence.appendAll(drafts.map(withWorker));
         return { appended: drafts.length };
       });
     },

@@ -80,6 +80,8 @@ export interface DrillLog {
 /** Append-only, hash-chained evidence. Appending the same (incidentId, seq) twice stores it once. */
 export interface EvidenceStore {
   append(draft: EvidenceDraft): Promise<EvidenceRecord>;
+  /** Appends several records in order, each as `append` would; one incident's in one transaction. */
+  appendAll(drafts: EvidenceDraft[]): Promise<EvidenceRecord[]>;
   list(incidentId: string): Promise<EvidenceRecord[]>;
   close(): Promise<void>;
 }

@@ -27,40 +27,84 @@ export class SqlEvidenceStore implements EvidenceStore, DrillLog {
   ) {}
 
   async append(draft: EvidenceDraft): Promise<EvidenceRecord> {
-    let inserted: EvidenceRecord | undefined;
-    const record = await this.database.transaction(async (tx) => {
-      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [draft.incidentId]);
-      const existing = await tx.query<EvidenceRow>(
-        'SELECT record, prev_hash, hash, recorded_at FROM evidence_records WHERE incident_id = $1 AND seq = $2',
-        [draft.incidentId, draft.seq],
-      );
-      const stored = existing.rows[0];
-      if (stored) return this.sameOrConflict(stored, draft);
+    const [record] = await this.appendAll([draft]);
+    return record!;
+  }
 
+  /**
+   * Appends records in the order given, one incident's in one transaction: a batch costs the round
+   * trips one record did (the lock, two reads, one insert). Each record is taken as `append` would
+   * take it alone: a stored seq answers the stored record, or is refused when its content differs,
+   * and a seq past the next one waits for the earlier record (a retryable error). The records before
+   * a refused one are committed, then the refusal is thrown.
+   */
+  async appendAll(drafts: EvidenceDraft[]): Promise<EvidenceRecord[]> {
+    const records: EvidenceRecord[] = [];
+    for (let from = 0; from < drafts.length;) {
+      let to = from + 1;
+      while (to < drafts.length && drafts[to]!.incidentId === drafts[from]!.incidentId) to += 1;
+      records.push(...(await this.appendToChain(drafts.slice(from, to))));
+      from = to;
+    }
+    return records;
+  }
+
+  /** `appendAll` for drafts of one incident. */
+  private async appendToChain(drafts: EvidenceDraft[]): Promise<EvidenceRecord[]> {
+    const incidentId = drafts[0]!.incidentId;
+    const seqs = drafts.map((draft) => draft.seq);
+    const outcome = await this.database.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [incidentId]);
+      const existing = await tx.query<EvidenceRow & { seq: number }>(
+        `SELECT seq, record, prev_hash, hash, recorded_at FROM evidence_records
+          WHERE incident_id = $1 AND seq BETWEEN $2 AND $3`,
+        [incidentId, Math.min(...seqs), Math.max(...seqs)],
+      );
+      const stored = new Map(existing.rows.map((row) => [row.seq, row]));
       const last = await tx.query<{ seq: number; hash: string }>(
         'SELECT seq, hash FROM evidence_records WHERE incident_id = $1 ORDER BY seq DESC LIMIT 1',
-        [draft.incidentId],
+        [incidentId],
       );
-      const previous = last.rows[0];
-      const expectedSeq = previous ? previous.seq + 1 : 0;
-      if (draft.seq !== expectedSeq) {
-        // An earlier record has not arrived yet; retrying later keeps the chain in order.
-        throw providerUnavailable(
-          `evidence seq ${draft.seq} for ${draft.incidentId} arrived before seq ${expectedSeq}`,
-        );
+      let previous = last.rows[0];
+      // Each draft's answer: the stored record, or the seq of a new one (its time comes from the insert).
+      const answers: Array<EvidenceRecord | number> = [];
+      const fresh = new Map<number, NewRecord>();
+      let refusal: unknown;
+      try {
+        for (const draft of drafts) {
+          const row = stored.get(draft.seq);
+          const pending = fresh.get(draft.seq);
+          if (row) answers.push(this.sameOrConflict(row, draft));
+          else if (pending) answers.push(this.sameAsPending(pending, draft));
+          else {
+            const expectedSeq = previous ? previous.seq + 1 : 0;
+            if (draft.seq !== expectedSeq) {
+              // An earlier record has not arrived yet; retrying later keeps the chain in order.
+              throw providerUnavailable(
+                `evidence seq ${draft.seq} for ${incidentId} arrived before seq ${expectedSeq}`,
+              );
+            }
+            const prevHash = previous?.hash ?? GENESIS_HASH;
+            const hash = evidenceRecordHash(prevHash, draft);
+            fresh.set(draft.seq, { draft, prevHash, hash });
+            answers.push(draft.seq);
+            previous = { seq: draft.seq, hash };
+          }
+        }
+      } catch (error) {
+        refusal = error;
       }
-      const prevHash = previous?.hash ?? GENESIS_HASH;
-      const hash = evidenceRecordHash(prevHash, draft);
-      const row = await tx.query<{ recorded_at: Date | string }>(
-        `INSERT INTO evidence_records (incident_id, seq, kind, record, prev_hash, hash)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING recorded_at`,
-        [draft.incidentId, draft.seq, draft.kind, JSON.stringify(draft), prevHash, hash],
-      );
-      inserted = { ...draft, prevHash, hash, recordedAt: toIso(row.rows[0]?.recorded_at) };
-      return inserted;
+      const inserted = await insertRecords(tx, [...fresh.values()]);
+      const bySeq = new Map(inserted.map((record) => [record.seq, record]));
+      return {
+        records: answers.map((answer) => (typeof answer === 'number' ? bySeq.get(answer)! : answer)),
+        inserted,
+        refusal,
+      };
     });
-    if (inserted) this.onInserted?.(inserted);
-    return record;
+    for (const record of outcome.inserted) this.onInserted?.(record);
+    if (outcome.refusal) throw outcome.refusal;
+    return outcome.records;
   }
 
   async drillIncidents(team: string, limit: number): Promise<string[]> {
@@ -97,6 +141,42 @@ export class SqlEvidenceStore implements EvidenceStore, DrillLog {
     }
     return record;
   }
+
+  /** The same seq twice in one batch: the same record, or a conflict as with a stored one. */
+  private sameAsPending(pending: NewRecord, draft: EvidenceDraft): number {
+    if (evidenceRecordHash(pending.prevHash, draft) !== pending.hash) {
+      throw conflict(`evidence seq ${draft.seq} of ${draft.incidentId} appears twice with different content`);
+    }
+    return draft.seq;
+  }
+}
+
+interface NewRecord {
+  draft: EvidenceDraft;
+  prevHash: string;
+  hash: string;
+}
+
+/** One INSERT for a batch's new records, answered in their order with the time each was recorded. */
+async function insertRecords(tx: Database, fresh: NewRecord[]): Promise<EvidenceRecord[]> {
+  if (fresh.length === 0) return [];
+  const params: unknown[] = [];
+  const values = fresh.map(({ draft, prevHash, hash }) => {
+    const at = params.push(draft.incidentId, draft.seq, draft.kind, JSON.stringify(draft), prevHash, hash) - 6;
+    return `($${at + 1}, $${at + 2}, $${at + 3}, $${at + 4}, $${at + 5}, $${at + 6})`;
+  });
+  const result = await tx.query<{ seq: number; recorded_at: Date | string }>(
+    `INSERT INTO evidence_records (incident_id, seq, kind, record, prev_hash, hash)
+     VALUES ${values.join(', ')} RETURNING seq, recorded_at`,
+    params,
+  );
+  const recordedAt = new Map(result.rows.map((row) => [row.seq, row.recorded_at]));
+  return fresh.map(({ draft, prevHash, hash }) => ({
+    ...draft,
+    prevHash,
+    hash,
+    recordedAt: toIso(recordedAt.get(draft.seq)),
+  }));
 }
 
 function toRecord(row: EvidenceRow): EvidenceRecord {

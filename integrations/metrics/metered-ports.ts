@@ -135,23 +135,30 @@ export function meteredNotifier(notifier: Notifier, metrics: ProductMetrics): No
   };
 }
 
-/** Times every evidence append (ok or error); what the records mean is counted by EvidenceMetrics. */
+/**
+ * Times every write to the evidence store (ok or error): a record, or a batch of one incident's
+ * records in one transaction. What the records mean is counted by EvidenceMetrics.
+ */
 export function meteredEvidence<Store extends EvidenceStore>(store: Store, metrics: ProductMetrics): Store {
+  const timed =
+    <Args extends unknown[], Result>(write: (...args: Args) => Promise<Result>) =>
+    async (...args: Args): Promise<Result> => {
+      const started = process.hrtime.bigint();
+      let outcome = 'ok';
+      try {
+        return await write(...args);
+      } catch (error) {
+        outcome = 'error';
+        throw error;
+      } finally {
+        metrics.evidenceAppendSeconds.observe({ outcome }, Number(process.hrtime.bigint() - started) / 1e9);
+      }
+    };
   return new Proxy(store, {
     get(target, property, receiver) {
-      if (property !== 'append') return Reflect.get(target, property, receiver) as unknown;
-      return async (draft: EvidenceDraft) => {
-        const started = process.hrtime.bigint();
-        let outcome = 'ok';
-        try {
-          return await target.append(draft);
-        } catch (error) {
-          outcome = 'error';
-          throw error;
-        } finally {
-          metrics.evidenceAppendSeconds.observe({ outcome }, Number(process.hrtime.bigint() - started) / 1e9);
-        }
-      };
+      if (property === 'append') return timed((draft: EvidenceDraft) => target.append(draft));
+      if (property === 'appendAll') return timed((drafts: EvidenceDraft[]) => target.appendAll(drafts));
+      return Reflect.get(target, property, receiver) as unknown;
     },
   });
 }
