@@ -115,18 +115,25 @@ export async function createEmbeddedTemplate(template = embeddedTemplateDirector
 
 /**
  * Copies the template into `directory` when there is a template and `directory` is missing or empty
- * (never over files someone left there). Copied beside it, then renamed, so a crash mid-copy leaves
- * no database without its files. Every copy shares the template's system identifier, which matters
- * only to physical replication, which the embedded database does not do.
+ * (never over files someone left there). A missing directory is copied beside its place, then
+ * renamed into it, so a crash mid-copy leaves no database without its files. An empty one (a mounted
+ * volume, which cannot be renamed over) is filled in place, PG_VERSION last: until it is there, no
+ * start takes the folder for a database. Every copy shares the template's system identifier, which
+ * matters only to physical replication, which the embedded database does not do.
  */
 function seededFrom(template: string, directory: string): boolean {
-  if (!existsSync(join(template, 'PG_VERSION'))) return false;
-  if (existsSync(directory) && readdirSync(directory).length > 0) return false;
-  const partial = `${directory}.partial-${process.pid}`;
-  rmSync(partial, { recursive: true, force: true });
-  cpSync(template, partial, { recursive: true });
-  rmSync(directory, { recursive: true, force: true });
-  renameSync(partial, directory);
+  const marker = join(template, 'PG_VERSION');
+  if (!existsSync(marker)) return false;
+  if (!existsSync(directory)) {
+    const partial = `${directory}.partial-${process.pid}`;
+    rmSync(partial, { recursive: true, force: true });
+    cpSync(template, partial, { recursive: true });
+    renameSync(partial, directory);
+    return true;
+  }
+  if (readdirSync(directory).length > 0) return false;
+  cpSync(template, directory, { recursive: true, filter: (source) => source !== marker });
+  cpSync(marker, join(directory, 'PG_VERSION'));
   return true;
 }
 
