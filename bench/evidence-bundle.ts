@@ -17,6 +17,7 @@ import { buildClosureBundle, signClosureBundle } from '../integrations/evidence/
 import { SqlEvidenceStore } from '../integrations/evidence/sql-evidence-store';
 import { verifyClosureBundle } from '../integrations/evidence/verify-bundle';
 import { closedIncidentDrafts } from '../test/support/evidence-fixtures';
+import { useScratchTmpdir } from './scratch';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 500);
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 20);
@@ -135,6 +136,7 @@ function writeSection(section: string): void {
 }
 
 async function main(): Promise<number> {
+  useScratchTmpdir();
   const figures: Figures[] = [];
   const lite = await openDatabase({ embeddedDir: mkdtempSync(path.join(tmpdir(), 'bench-pglite-')) });
   figures.push(await run('PGlite (embedded)', lite));

@@ -15,6 +15,7 @@ import { parseConfig } from '../workers/config';
 import { createLogger } from '../workers/logger';
 import { bridgeTemporalLogs } from '../workers/temporal-runtime';
 import { pollUntil, post, resetRole } from './incident-helpers';
+import { useScratchTmpdir } from './scratch';
 
 /**
  * Issue 9's history figures: the Temporal history (events, and bytes as stored: protobuf) of
@@ -36,6 +37,7 @@ interface Figures {
 }
 
 async function main(): Promise<void> {
+  useScratchTmpdir();
   // One SDK runtime per process, installed before any worker or test environment.
   bridgeTemporalLogs(createLogger('error'), 'ERROR');
   const workflowBundle = await bundleWorkflowCode({

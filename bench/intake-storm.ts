@@ -12,6 +12,7 @@ import { startPostgresCluster } from '../test/support/postgres-cluster';
 import { localActivityRun } from '../test/support/histories';
 import { freePort } from '../test/support/processes';
 import { startTemporalTarget, TARGET, TARGET_NAME } from './temporal-target';
+import { useScratchTmpdir } from './scratch';
 
 /**
  * Issue 11's storm: ALERTS alerts (default 5,000: 4,000 distinct credentials, 20% reported again by a
@@ -57,6 +58,7 @@ interface Product {
 }
 
 async function main(): Promise<void> {
+  useScratchTmpdir();
   // The product's workflows log every evidence record at INFO: printing them would slow the figures.
   Runtime.install({ logger: new DefaultLogger('WARN') });
   if (!existsSync(join(ROOT, 'dist/workflow-bundle.js'))) throw new Error('run npm run build first');

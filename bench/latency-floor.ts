@@ -13,6 +13,7 @@ import { startTemporalTarget, TARGET_NAME } from './temporal-target';
 import { assembleProduct } from '../workers/assemble';
 import { parseConfig } from '../workers/config';
 import { awaitListing, post, resetRole, status } from './incident-helpers';
+import { useScratchTmpdir } from './scratch';
 
 /**
  * Issue 11's latency figures beside their floor, interleaved in one run on one server:
@@ -27,6 +28,7 @@ import { awaitListing, post, resetRole, status } from './incident-helpers';
 const RUNS = Number(process.env.RUNS ?? 30);
 
 async function main(): Promise<void> {
+  useScratchTmpdir();
   // The product's workflows log every evidence record at INFO: printing them would slow the figures.
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const postgres = await startPostgresCluster();

@@ -12,6 +12,7 @@ import { startTemporalDevServer } from '../test/support/temporal-dev-server';
 import { assembleProduct, type RunningProduct } from '../workers/assemble';
 import { parseConfig } from '../workers/config';
 import { pollUntil, post, resetRole } from './incident-helpers';
+import { useScratchTmpdir } from './scratch';
 
 /**
  * Issue 12's figure: what metrics + tracing cost on alert → revoked. Three copies of the product run
@@ -31,6 +32,7 @@ const LABEL: Record<Mode, string> = {
 };
 
 async function main(): Promise<void> {
+  useScratchTmpdir();
   const [temporal, postgres] = await Promise.all([startTemporalDevServer(), startPostgresCluster()]);
   const collector = await otlpSink();
   const products: Partial<Record<Mode, RunningProduct>> = {};

@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPostgresCluster } from '../test/support/postgres-cluster';
 import { freePort } from '../test/support/processes';
 import { startTemporalDevServer } from '../test/support/temporal-dev-server';
+import { useScratchTmpdir } from './scratch';
 
 /**
  * Start-up to ready and idle RSS of the product process (worker + HTTP), in one run on one server:
@@ -20,6 +21,7 @@ const RUNS = Number(process.env.RUNS ?? 3);
 const ROOT = join(__dirname, '..');
 
 async function main(): Promise<void> {
+  useScratchTmpdir();
   if (!existsSync(join(ROOT, 'dist/workflow-bundle.js'))) throw new Error('run npm run build first');
   const [temporal, postgres] = await Promise.all([startTemporalDevServer(), startPostgresCluster()]);
   const rows: string[] = [];
@@ -45,6 +47,7 @@ async function main(): Promise<void> {
         figures.push(
           await startOnce(args, temporal.address, database === 'external' ? postgres.url : undefined, dataDir),
         );
+        rmSync(dataDir, { recursive: true, force: true }); // an embedded database is 39 MB
       }
       const m = (pick: (figure: Figure) => number) => median(figures.map(pick)).toFixed(0);
       rows.push(

@@ -18,6 +18,8 @@ export interface TestEnvironment {
   /** Leader of the PostgreSQL server's process group. */
   postgresPid?: number;
   workflowBundlePath: string;
+  /** The run's TMPDIR (test/support/scratch.ts), removed by globalTeardown. */
+  scratchDir: string;
 }
 
 /** The services globalSetup started for this test run. */

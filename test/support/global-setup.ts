@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { startPostgresCluster } from './postgres-cluster';
+import { createRunScratch } from './scratch';
 import { startTemporalDevServer } from './temporal-dev-server';
 import type { TestEnvironment } from './environment';
 import { WORKFLOW_INTERCEPTOR_MODULES } from '../../workers/telemetry';
@@ -17,6 +18,8 @@ export default async function globalSetup(): Promise<void> {
   // Set before anything starts: every process the run spawns inherits it, which is how the global
   // teardown recognises a leftover of this run (test/support/leftovers.ts).
   process.env.TOURNIQUET_TEST_ENV = file;
+  const scratchDir = createRunScratch();
+  process.env.TMPDIR = scratchDir;
   const [temporal, postgres, bundle] = await Promise.all([
     startTemporalDevServer(),
     startPostgresCluster(),
@@ -35,6 +38,7 @@ export default async function globalSetup(): Promise<void> {
     postgresDataDir: postgres.dataDir,
     postgresPid: postgres.pid,
     workflowBundlePath,
+    scratchDir,
   };
   writeFileSync(file, JSON.stringify(environment, null, 2));
 }

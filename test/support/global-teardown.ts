@@ -6,9 +6,10 @@ import { killLeftovers, leftoverProcesses } from './leftovers';
 import { PG_BIN } from './postgres-cluster';
 import { replayEveryHistory } from './replay-everything';
 import { stopGroup } from './processes';
+import { removeRunScratch } from './scratch';
 
 /**
- * Stops the shared services, then fails the run when any other process the tests started is
+ * Stops the shared services, removes the run's temporary files, then fails the run when any other process the tests started is
  * still alive (after killing it): a test that leaves a worker, moto or a browser behind is a defect.
  */
 export default async function globalTeardown(): Promise<void> {
@@ -36,6 +37,7 @@ export default async function globalTeardown(): Promise<void> {
   const leftovers = leftoverProcesses(file);
   await killLeftovers(leftovers);
   rmSync(dirname(file), { recursive: true, force: true });
+  removeRunScratch(environment.scratchDir);
   if (replay.error) throw new Error(`could not replay the run's histories: ${replay.error.message}`);
   if (replay.failures.length > 0) {
     throw new Error(
