@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { startPostgresCluster } from './postgres-cluster';
-import { createRunScratch } from './scratch';
+import { createRunScratch, removeDeadRuns } from './scratch';
 import { startTemporalDevServer } from './temporal-dev-server';
 import type { TestEnvironment } from './environment';
 import { WORKFLOW_INTERCEPTOR_MODULES } from '../../workers/telemetry';
@@ -12,7 +12,9 @@ import { WORKFLOW_INTERCEPTOR_MODULES } from '../../workers/telemetry';
  * and bundles the workflow code once, so each test file only starts its own worker.
  */
 export default async function globalSetup(): Promise<void> {
-  const dir = join(__dirname, '../../.data/test', `run-${process.pid}`);
+  const runs = join(__dirname, '../../.data/test');
+  removeDeadRuns(runs, /^run-(\d+)$/); // left by runs killed before their teardown
+  const dir = join(runs, `run-${process.pid}`);
   mkdirSync(dir, { recursive: true });
   const file = join(dir, 'environment.json');
   // Set before anything starts: every process the run spawns inherits it, which is how the global

@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, readdirSync, rmSync, statfsSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, statfsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { processAlive } from './processes';
@@ -16,10 +16,7 @@ const PREFIX = 'tourniquet-test-run-';
  */
 export function createRunScratch(): string {
   const parent = tmpdir();
-  for (const name of readdirSync(parent)) {
-    const pid = Number(new RegExp(`^${PREFIX}(\\d+)-`).exec(name)?.[1]);
-    if (pid && !processAlive(pid)) rmSync(join(parent, name), { recursive: true, force: true });
-  }
+  removeDeadRuns(parent, new RegExp(`^${PREFIX}(\\d+)-`));
   const scratch = mkdtempSync(join(parent, `${PREFIX}${process.pid}-`));
   // Traversable by other users: as root, the PostgreSQL clusters run as `postgres` inside it.
   chmodSync(scratch, 0o711);
@@ -32,4 +29,13 @@ export function createRunScratch(): string {
 
 export function removeRunScratch(scratch: string | undefined): void {
   if (scratch?.includes(PREFIX)) rmSync(scratch, { recursive: true, force: true });
+}
+
+/** Removes the entries of `parent` whose name gives (as `pattern`'s first group) the PID of a process that is gone. */
+export function removeDeadRuns(parent: string, pattern: RegExp): void {
+  if (!existsSync(parent)) return;
+  for (const name of readdirSync(parent)) {
+    const pid = Number(pattern.exec(name)?.[1]);
+    if (pid && !processAlive(pid)) rmSync(join(parent, name), { recursive: true, force: true });
+  }
 }
