@@ -37,6 +37,12 @@ async function main(): Promise<void> {
     await lite.close();
     return;
   }
+  // The product closes this process (it closes the channel) once nothing uses the database any more.
+  // A signal sent to the whole process group — Ctrl-C in the terminal of `npm start`, a service manager
+  // stopping every process of the service — must not end it first: the product's in-flight work still
+  // writes to it while the product stops, and PGlite would not checkpoint. If the product dies instead,
+  // the channel closes and this process closes the database and exits.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => undefined);
   const send = (reply: EmbeddedReply) => process.send?.(reply);
   // The product sends one statement at a time and waits for its answer, so nothing interleaves here.
   process.on('message', (request: EmbeddedRequest) => {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../../../integrations/database/database';
@@ -98,6 +98,56 @@ describe('the embedded database process', () => {
     await waitUntilGone(pid, 15_000, 'embedded database of a killed product');
   });
 });
+
+/**
+ * Ctrl-C in the terminal of `npm start` (or a service manager stopping the whole service) sends the signal
+ * to every process of the group, the embedded database's too. The product still writes while it stops
+ * (its in-flight activities finish), then closes the database: the database must outlive the signal.
+ */
+describe('the embedded database when the product’s whole process group gets SIGINT', () => {
+  it('still takes the product’s writes while it stops, and is closed by it', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'embedded-db-'));
+    const product = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(__dirname, '../../fixtures/open-embedded-database.ts'), directory, '--stop-on-sigint'],
+      { stdio: ['ignore', 'pipe', 'inherit'], detached: true }, // a group of its own, as a terminal's job
+    );
+    const lines: Record<string, unknown>[] = [];
+    let buffered = '';
+    product.stdout.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const complete = buffered.split('\n');
+      buffered = complete.pop()!;
+      for (const line of complete) lines.push(JSON.parse(line) as Record<string, unknown>);
+    });
+    const exit = new Promise<number | null>((resolve) => product.once('exit', (code) => resolve(code)));
+    const deadline = Date.now() + 60_000;
+    while (!lines[0] && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    const pid = lines[0]!.pid as number;
+    // The database process is in the product's group, so the group's signal reaches it.
+    expect(processGroupOf(pid)).toBe(product.pid);
+    process.kill(-product.pid!, 'SIGINT');
+    expect(await exit).toBe(0);
+    expect(lines.slice(1)).toEqual([{ wroteAfterSignal: true }, { closed: true }]);
+    await waitUntilGone(pid, 15_000, 'embedded database');
+    // The write made after the signal is in the files.
+    const reopened = (await openDatabase({ embeddedDir: directory })) as EmbeddedDatabase;
+    try {
+      const rows = await reopened.query<{ n: number }>('SELECT count(*)::int AS n FROM written_while_stopping');
+      expect(rows.rows[0]!.n).toBe(1);
+    } finally {
+      const reopenedPid = reopened.pid();
+      await reopened.close();
+      if (reopenedPid) await waitUntilGone(reopenedPid, 15_000, 'embedded database');
+    }
+  });
+});
+
+/** Field 5 of /proc/<pid>/stat: the process group. */
+function processGroupOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+}
 
 /**
  * A first start copies the database files `npm run build` created instead of running initdb. initdb
