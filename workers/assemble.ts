@@ -40,6 +40,7 @@ import { WORKFLOW_INTERCEPTOR_MODULES, createTracing } from './telemetry';
 import { ProductMetrics } from '../integrations/metrics/product-metrics';
 import { EvidenceMetrics, policyWindows, refreshOpenIncidents } from '../integrations/metrics/evidence-metrics';
 import { meteredEvidence, meteredNotifier, meteredProviders } from '../integrations/metrics/metered-ports';
+import { ownDataDir } from './data-dir';
 
 export interface AssembleOptions {
   config: Config;
@@ -83,6 +84,7 @@ export async function assembleProduct(options: AssembleOptions): Promise<Running
   const catalog = loadCatalog(config.CATALOG_PATH, (kind, locator) => providers.locatorProblem(kind, locator));
   const directory = new CatalogDirectory(catalog);
   const liveRoles = createLiveRoles(config, catalog);
+  ownDataDir(config.DATA_DIR, logger);
   const keys = resolveKeys(config);
   const database = await openDatabase({ url: config.DATABASE_URL, embeddedDir: join(config.DATA_DIR, 'pglite') });
   const metrics = options.metrics ?? new ProductMetrics();

@@ -1,9 +1,10 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from './config';
+import { ownDataDir } from './data-dir';
 
 /**
  * Dynamic config of every Temporal server the product starts or the scripts run (dev server, test
@@ -56,7 +57,7 @@ export async function startDevTemporal(
   })
     .toString()
     .trim();
-  mkdirSync(config.DATA_DIR, { recursive: true });
+  ownDataDir(config.DATA_DIR, logger);
   const args = [
     'server',
     'start-dev',
