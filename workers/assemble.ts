@@ -227,7 +227,17 @@ export async function assembleProduct(options: AssembleOptions): Promise<Running
   const slack = config.SLACK_BOT_TOKEN ? mountSlack(app, { config, service, directory, database, logger }) : undefined;
   await slack?.start();
   finishHttpApp(app, logger);
-  const server = await listen(app, config.HTTP_HOST, config.HTTP_PORT);
+  const server = await listen(app, config.HTTP_HOST, config.HTTP_PORT).catch(async (error: unknown) => {
+    // The worker polls already: it stops as on SIGTERM, and the database is closed, before the start fails.
+    await slack?.stop();
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+    await workerRun.catch(() => undefined);
+    await workerConnection.close();
+    closeLater(connection);
+    await database.close();
+    await tracing.shutdown();
+    throw error;
+  });
   const address = server.address() as AddressInfo;
   const baseUrl = `http://${config.HTTP_HOST}:${address.port}`;
 
@@ -269,8 +279,17 @@ function withinGrace(work: Promise<unknown>, ms: number): Promise<void> {
 }
 
 function listen(app: Express, host: string, port: number): Promise<Server> {
+  const problems: Record<string, string> = {
+    EADDRINUSE: 'another process listens there. Stop it or set HTTP_PORT to a free port',
+    EACCES: 'this user may not listen there. Set HTTP_PORT to a port above 1023',
+    EADDRNOTAVAIL: 'this machine has no such address. Set HTTP_HOST to one of its addresses',
+  };
   return new Promise((resolve, reject) => {
-    const server = app.listen(port, host, (error?: Error) => (error ? reject(error) : resolve(server)));
+    const server = app.listen(port, host, (error?: NodeJS.ErrnoException) => {
+      if (!error) return resolve(server);
+      const problem = error.code ? problems[error.code] : undefined;
+      reject(problem ? new Error(`cannot serve HTTP on ${host}:${port} (HTTP_HOST, HTTP_PORT): ${problem}.`) : error);
+    });
   });
 }
 

@@ -58,6 +58,17 @@ export async function startDevTemporal(
     .toString()
     .trim();
   ownDataDir(config.DATA_DIR, logger);
+  // The server would fail to bind, and a port that something else holds would look like a server that started.
+  for (const [name, port] of [
+    ['TEMPORAL_DEV_PORT', config.TEMPORAL_DEV_PORT],
+    ['TEMPORAL_UI_PORT', config.TEMPORAL_UI_PORT],
+  ] as const) {
+    if (await portOpen(port))
+      throw new Error(
+        `cannot start the Temporal dev server: 127.0.0.1:${port} (${name}) is in use by another process. ` +
+          `Stop it, set ${name} to a free port, or set TEMPORAL_ADDRESS to use a Temporal server that runs already.`,
+      );
+  }
   const args = [
     'server',
     'start-dev',
@@ -77,11 +88,21 @@ export async function startDevTemporal(
     ...DEV_SERVER_DYNAMIC_CONFIG.flatMap((setting) => ['--dynamic-config-value', setting]),
   ];
   const child = spawn(cli, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  child.stderr?.on('data', (chunk: Buffer) =>
-    logger.warn({ component: 'temporal-dev-server' }, chunk.toString().trim()),
+  let lastError = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    lastError = chunk.toString().trim();
+    logger.warn({ component: 'temporal-dev-server' }, lastError);
+  });
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code, signal) =>
+      reject(
+        new Error(`the Temporal dev server exited (${signal ?? `code ${code}`}) before it listened: ${lastError}`),
+      ),
+    ),
   );
+  exited.catch(() => undefined); // once it listens, a later exit is the product's stop, not a start failure
   try {
-    await waitForPort(config.TEMPORAL_DEV_PORT, 60_000);
+    await Promise.race([waitForPort(config.TEMPORAL_DEV_PORT, 60_000), exited]);
   } catch (error) {
     // A server that never listened is not left running behind the error.
     child.kill('SIGKILL');
@@ -94,15 +115,28 @@ export async function startDevTemporal(
   };
 }
 
+/** Stops the dev server this process started and waits until it has exited (SIGKILL after 10 s). */
+export async function stopDevTemporal(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise<boolean>((done) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => (socket.destroy(), done(true)));
+    socket.once('error', () => done(false));
+  });
+}
+
 async function waitForPort(port: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const open = await new Promise<boolean>((done) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => (socket.destroy(), done(true)));
-      socket.once('error', () => done(false));
-    });
-    if (open) return;
+    if (await portOpen(port)) return;
     await new Promise((wake) => setTimeout(wake, 250));
   }
   throw new Error(`the Temporal dev server did not listen on port ${port} within ${timeoutMs / 1000}s`);

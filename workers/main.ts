@@ -1,6 +1,6 @@
 import { assembleProduct } from './assemble';
 import { parseConfig } from './config';
-import { startDevTemporal } from './dev-temporal';
+import { startDevTemporal, stopDevTemporal } from './dev-temporal';
 import { createLogger } from './logger';
 import { stopOnSignals } from './shutdown';
 import { bridgeTemporalLogs } from './temporal-runtime';
@@ -22,6 +22,11 @@ async function main(): Promise<void> {
     logger,
     temporalAddress,
     workflows: workflowSource(),
+  }).catch(async (error: unknown) => {
+    // A start that failed (a port in use, a catalog refused) does not leave the dev server it started
+    // behind: the next start would find its port taken.
+    if (dev) await stopDevTemporal(dev.child);
+    throw error;
   });
   logger.info(
     {
