@@ -20,9 +20,33 @@ export function resolveKeys(config: Config): { fingerprintKey: string; vaultKey:
     const generated = { fingerprintKey: randomBytes(32).toString('hex'), vaultKey: randomBytes(32).toString('hex') };
     writeFileSync(path, JSON.stringify(generated), { mode: 0o600 });
   }
-  const stored = KeysFileSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
+  const stored = readKeysFile(path);
   return {
     fingerprintKey: config.FINGERPRINT_KEY ?? stored.fingerprintKey,
     vaultKey: config.VAULT_KEY ?? stored.vaultKey,
   };
 }
+
+/**
+ * The keys file as the product wrote it. A damaged one is an error naming the file, never replaced:
+ * new keys would make every stored fingerprint unmatchable and every sealed value unreadable.
+ */
+function readKeysFile(path: string): z.infer<typeof KeysFileSchema> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    // Not the parser's message: it quotes the text, and the text is the keys.
+    throw new Error(`${path} is not JSON; ${KEEP_IT}`);
+  }
+  const result = KeysFileSchema.safeParse(parsed);
+  if (!result.success) {
+    const fields = result.error.issues.map((issue) => issue.path.join('.') || '(the file)').join(', ');
+    throw new Error(`${path} does not hold the keys Tourniquet generated (wrong: ${fields}); ${KEEP_IT}`);
+  }
+  return result.data;
+}
+
+const KEEP_IT =
+  'restore it from a backup, or set FINGERPRINT_KEY and VAULT_KEY. A new file would make the stored fingerprints ' +
+  'unmatchable and the sealed values unreadable, so the product does not write one over it.';
