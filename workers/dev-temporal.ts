@@ -1,8 +1,9 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
+import { z } from 'zod';
 import type { Config } from './config';
 import { ownDataDir } from './data-dir';
 
@@ -58,6 +59,7 @@ export async function startDevTemporal(
     .toString()
     .trim();
   ownDataDir(config.DATA_DIR, logger);
+  await stopLeftDevServer(config.DATA_DIR, logger);
   // The server would fail to bind, and a port that something else holds would look like a server that started.
   for (const [name, port] of [
     ['TEMPORAL_DEV_PORT', config.TEMPORAL_DEV_PORT],
@@ -108,11 +110,86 @@ export async function startDevTemporal(
     child.kill('SIGKILL');
     throw error;
   }
+  const record: DevServerRecord = { productPid: process.pid, serverPid: child.pid! };
+  writeFileSync(join(config.DATA_DIR, DEV_SERVER_RECORD), JSON.stringify(record), { mode: 0o600 });
   return {
     address: `127.0.0.1:${config.TEMPORAL_DEV_PORT}`,
     uiUrl: `http://127.0.0.1:${config.TEMPORAL_UI_PORT}`,
     child,
   };
+}
+
+/** Which product started the dev server on DATA_DIR's file, and its pid: DATA_DIR/temporal-dev-server.json. */
+const DEV_SERVER_RECORD = 'temporal-dev-server.json';
+const DevServerRecordSchema = z.object({
+  productPid: z.number().int().positive(),
+  serverPid: z.number().int().positive(),
+});
+type DevServerRecord = z.infer<typeof DevServerRecordSchema>;
+
+/**
+ * A product killed before it could stop its dev server (SIGKILL, a crash, the OOM killer) leaves that
+ * server running on DATA_DIR's file and ports, and the next start would find them taken. The next start
+ * on the same DATA_DIR stops it, once it has made sure that the process is that dev server (its command
+ * line names this file) and that the product which started it is gone. While that product lives, the
+ * start fails: two servers on one SQLite file would each take the other's work for lost. Linux only
+ * (it reads /proc); elsewhere the ports' check still refuses a second start.
+ */
+async function stopLeftDevServer(dataDir: string, logger: Logger): Promise<void> {
+  const file = join(dataDir, DEV_SERVER_RECORD);
+  if (!existsSync(file) || !existsSync('/proc')) return;
+  let record: DevServerRecord;
+  try {
+    record = DevServerRecordSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+  } catch {
+    return; // not a record this product wrote; the ports' check still guards the start
+  }
+  const database = resolve(dataDir, 'temporal.db');
+  const server = commandLine(record.serverPid);
+  const serves = server?.includes('start-dev') && server.some((arg) => resolveIn(record.serverPid, arg) === database);
+  if (!serves) return; // gone, or the pid is another process's now
+  const product = commandLine(record.productPid);
+  if (record.productPid !== process.pid && product?.some((arg) => /workers\/main\.[jt]s$/.test(arg)))
+    throw new Error(
+      `DATA_DIR ${dataDir} is in use by another Tourniquet (pid ${record.productPid}), whose Temporal dev server ` +
+        `(pid ${record.serverPid}) runs on its file. Stop it, or give this one another DATA_DIR.`,
+    );
+  logger.warn(
+    { pid: record.serverPid, productPid: record.productPid },
+    'stopping the Temporal dev server that a product which ended without stopping it left running on DATA_DIR',
+  );
+  signal(record.serverPid, 'SIGTERM');
+  for (let waited = 0; commandLine(record.serverPid); waited += 50) {
+    if (waited === 10_000) signal(record.serverPid, 'SIGKILL');
+    await new Promise((wake) => setTimeout(wake, 50));
+  }
+}
+
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch {
+    // gone already
+  }
+}
+
+/** A process's arguments, or undefined once it is gone (a zombie has none). */
+function commandLine(pid: number): string[] | undefined {
+  try {
+    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    return args.length > 0 ? args : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A path argument of a process, resolved in that process's working directory. */
+function resolveIn(pid: number, arg: string): string | undefined {
+  try {
+    return resolve(readlinkSync(`/proc/${pid}/cwd`), arg);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Stops the dev server this process started and waits until it has exited (SIGKILL after 10 s). */
