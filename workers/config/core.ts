@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { booleanFlag, port, secretSetting } from './parse-helpers';
+import { booleanFlag, port, postgresUrlSetting, secretSetting } from './parse-helpers';
 
 /** Temporal, HTTP, storage and the keys that protect leaked values. */
 export const coreConfigShape = {
@@ -27,7 +27,7 @@ export const coreConfigShape = {
   HTTP_PORT: port(8080),
   PUBLIC_BASE_URL: z.string().url().optional().describe('URL people use to reach the HTTP server'),
   CATALOG_PATH: z.string().default('catalog.example.yaml'),
-  DATABASE_URL: secretSetting().describe('PostgreSQL URL for evidence and sealed values; unset = embedded PGlite'),
+  DATABASE_URL: postgresUrlSetting().describe('PostgreSQL URL for evidence and sealed values; unset = embedded PGlite'),
   FINGERPRINT_KEY: secretSetting().describe('HMAC key for credential fingerprints (secret, >= 32 chars)'),
   VAULT_KEY: secretSetting().describe('AES-256 key (64 hex chars) sealing leaked values at rest (secret)'),
   WORKER_IDENTITY: z.string().optional(),

@@ -80,4 +80,24 @@ describe('parseConfig', () => {
     for (const value of Object.values(secrets)) expect(message).not.toContain(value);
     expect(message).not.toContain('canary');
   });
+
+  it.each([
+    ['not a URL', 'canary-db-password-7f3a'],
+    ['a URL of another scheme', 'mysql://app:canary-db-password-7f3a@db.internal:3306/app'],
+    ['a host name with a space in it', 'postgres://app:canary-db-password-7f3a@db internal/app'],
+  ])('refuses a DATABASE_URL that is %s, naming it without quoting it', (_, value) => {
+    const message = configError({ DATABASE_URL: value });
+    expect(message).toContain('DATABASE_URL');
+    expect(message).toContain('postgres://user:password@host:port/database');
+    expect(message).not.toContain('canary');
+  });
+
+  it('takes postgres://, postgresql:// and socket: URLs', () => {
+    for (const url of [
+      'postgres://app:pw@127.0.0.1:5432/app',
+      'postgresql://app:pw@db.internal/app?sslmode=require',
+      'socket:/var/run/postgresql?db=app',
+    ])
+      expect(parseConfig({ DATABASE_URL: url }).DATABASE_URL).toBe(url);
+  });
 });
