@@ -1,5 +1,15 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, extname, join } from 'node:path';
 import type { Database } from './database';
 import type { EmbeddedReply, EmbeddedRequest } from './embedded-process';
@@ -21,10 +31,8 @@ export async function openEmbeddedDatabase(
   directory: string,
   template = embeddedTemplateDirectory(),
 ): Promise<EmbeddedDatabase> {
-  // A first start copies the files `npm run build` created (tens of milliseconds). Without them,
-  // initdb runs (≈ 2.5 s), in a process that then exits: its WebAssembly memory is never given back.
-  if (!existsSync(join(directory, 'PG_VERSION')) && !seededFrom(template, directory))
-    await exited(start(directory, ['--init']), 'creating it');
+  if (!existsSync(join(directory, 'PG_VERSION'))) await createDatabase(directory, template);
+  else rmSync(join(directory, CREATING), { force: true }); // a creation that finished just before a crash
   // PGlite writes its files readable and writable by everyone (0666); like PostgreSQL's own data
   // directories, the folder that holds them is its owner's alone. Applied on every start, so an
   // installation made before this holds it too.
@@ -113,6 +121,35 @@ export async function createEmbeddedTemplate(template = embeddedTemplateDirector
   return true;
 }
 
+/** In a database folder while it is being created in place: a folder holding it has no database yet. */
+const CREATING = '.tourniquet-creating';
+
+/**
+ * A first start copies the files `npm run build` created (tens of milliseconds). Without them, initdb
+ * runs (≈ 2.5 s), in a process that then exits: its WebAssembly memory is never given back.
+ * A folder that holds files but no PG_VERSION is refused, and left as it is: PGlite would run initdb over
+ * it, and the evidence of a damaged database would be gone without a word. Only a creation of ours that
+ * was cut short (its marker is there) is cleared and started again.
+ */
+async function createDatabase(directory: string, template: string): Promise<void> {
+  if (existsSync(directory)) {
+    const entries = readdirSync(directory);
+    if (entries.includes(CREATING))
+      for (const entry of entries) rmSync(join(directory, entry), { recursive: true, force: true });
+    else if (entries.length > 0)
+      throw new Error(
+        `the embedded database folder ${directory} holds files but no PG_VERSION: it was damaged, or it is not a ` +
+          'database this product created. Nothing in it was changed. Restore it from a backup; or move it aside, and ' +
+          'the product starts a new, empty database (the evidence in the old one stays out of its reach).',
+      );
+  }
+  if (seededFrom(template, directory)) return;
+  mkdirSync(directory, { recursive: true });
+  writeFileSync(join(directory, CREATING), '');
+  await exited(start(directory, ['--init']), 'creating it');
+  rmSync(join(directory, CREATING));
+}
+
 /**
  * Copies the template into `directory` when there is a template and `directory` is missing or empty
  * (never over files someone left there). A missing directory is copied beside its place, then
@@ -132,8 +169,10 @@ function seededFrom(template: string, directory: string): boolean {
     return true;
   }
   if (readdirSync(directory).length > 0) return false;
+  writeFileSync(join(directory, CREATING), '');
   cpSync(template, directory, { recursive: true, filter: (source) => source !== marker });
   cpSync(marker, join(directory, 'PG_VERSION'));
+  rmSync(join(directory, CREATING));
   return true;
 }
 

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../../../integrations/database/database';
@@ -198,4 +198,44 @@ describe('a first start of the embedded database from the build’s template', (
     expect(await identifierOf(initialized)).not.toBe(fromTemplate);
     expect(statSync(join(root, 'no-template')).mode & 0o777).toBe(0o700);
   });
+
+  it('refuses a folder that holds files but no PG_VERSION, and changes nothing in it', async () => {
+    const directory = join(root, 'damaged');
+    const database = await open(directory, template);
+    await database.query('CREATE TABLE evidence_kept (id text)');
+    await database.query("INSERT INTO evidence_kept VALUES ('seq 0')");
+    await database.close();
+    rmSync(join(directory, 'PG_VERSION'));
+    const before = listing(directory);
+    await expect(openDatabase({ embeddedDir: directory, embeddedTemplate: template })).rejects.toThrow(
+      `the embedded database folder ${directory} holds files but no PG_VERSION`,
+    );
+    expect(listing(directory)).toEqual(before);
+    // Put back, it is the same database, its rows there.
+    writeFileSync(join(directory, 'PG_VERSION'), readFileSync(join(template, 'PG_VERSION')));
+    const restored = await open(directory, template);
+    expect((await restored.query('SELECT id FROM evidence_kept')).rows).toEqual([{ id: 'seq 0' }]);
+  });
+
+  it('clears and starts again a creation of its own that was cut short', async () => {
+    // What a crash leaves while a new database is copied into an empty folder: its marker and part of the files.
+    const directory = mkdtempSync(join(root, 'cut-'));
+    writeFileSync(join(directory, '.tourniquet-creating'), '');
+    cpSync(join(template, 'global'), join(directory, 'global'), { recursive: true });
+    const database = await open(directory, template);
+    expect(await identifierOf(database)).toBe(await identifierOf(await open(join(root, 'whole'), template)));
+    expect(readdirSync(directory)).not.toContain('.tourniquet-creating');
+  });
 });
+
+/** Every file under `folder` with its size and modification time. */
+function listing(folder: string): string[] {
+  return readdirSync(folder, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => {
+      const path = join(entry.parentPath, entry.name);
+      const { size, mtimeMs } = statSync(path);
+      return `${path} ${size} ${mtimeMs}`;
+    })
+    .sort();
+}
