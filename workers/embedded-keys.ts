@@ -1,5 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Config } from './config';
@@ -15,16 +25,37 @@ export function resolveKeys(config: Config): { fingerprintKey: string; vaultKey:
   if (config.FINGERPRINT_KEY && config.VAULT_KEY)
     return { fingerprintKey: config.FINGERPRINT_KEY, vaultKey: config.VAULT_KEY };
   const path = join(config.DATA_DIR, 'keys.json');
-  if (!existsSync(path)) {
-    mkdirSync(config.DATA_DIR, { recursive: true });
-    const generated = { fingerprintKey: randomBytes(32).toString('hex'), vaultKey: randomBytes(32).toString('hex') };
-    writeFileSync(path, JSON.stringify(generated), { mode: 0o600 });
-  }
+  if (!existsSync(path)) createKeysFile(config.DATA_DIR, path);
   const stored = readKeysFile(path);
   return {
     fingerprintKey: config.FINGERPRINT_KEY ?? stored.fingerprintKey,
     vaultKey: config.VAULT_KEY ?? stored.vaultKey,
   };
+}
+
+/**
+ * Writes new keys whole, then links them into place: the file is there complete or not at all (a crash
+ * mid-write leaves no half file), and of several processes starting at once on one DATA_DIR, the first
+ * link wins and every other reads the winner's keys instead of writing its own over them.
+ */
+function createKeysFile(dataDir: string, path: string): void {
+  mkdirSync(dataDir, { recursive: true });
+  const generated = { fingerprintKey: randomBytes(32).toString('hex'), vaultKey: randomBytes(32).toString('hex') };
+  const draft = `${path}.${process.pid}.new`;
+  const handle = openSync(draft, 'w', 0o600);
+  try {
+    writeFileSync(handle, JSON.stringify(generated));
+    fsyncSync(handle);
+  } finally {
+    closeSync(handle);
+  }
+  try {
+    linkSync(draft, path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  } finally {
+    rmSync(draft, { force: true });
+  }
 }
 
 /**
