@@ -100,7 +100,14 @@ function describeError(error: unknown): {
 } {
   if (error instanceof HttpError) return { status: error.status, code: error.code, message: error.message };
   if (error instanceof ZodError) {
-    const fields = Object.fromEntries(error.issues.map((issue) => [issue.path.join('.') || '(body)', issue.message]));
+    // A field this request does not take is named itself (zod reports it at its parent: the body or the query).
+    const fields = Object.fromEntries(
+      error.issues.flatMap((issue) =>
+        issue.code === 'unrecognized_keys'
+          ? issue.keys.map((key) => [[...issue.path, key].join('.'), 'not a field this request takes'])
+          : [[issue.path.join('.') || '(request)', issue.message]],
+      ),
+    );
     return {
       status: 400,
       code: 'INVALID_INPUT',

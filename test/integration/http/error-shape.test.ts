@@ -61,6 +61,10 @@ describe('one error shape everywhere', () => {
     const invalid = await call('/api/incidents', { method: 'POST', headers: bearer('carol'), body: '{"secretId":7}' });
     expectOneShape(invalid, 400, 'INVALID_INPUT');
     expect(invalid.body.error.fields).toHaveProperty('secretId');
+    // A query parameter the list does not take is named, not blamed on "the body".
+    const unknown = await call('/api/incidents?cursor=abc', { headers: bearer('carol') });
+    expectOneShape(unknown, 400, 'INVALID_INPUT');
+    expect(unknown.body.error.fields).toEqual({ cursor: 'not a field this request takes' });
     expectOneShape(
       await call('/api/incidents/leak-000000000000000000000000', { headers: bearer('carol') }),
       404,
