@@ -227,15 +227,22 @@ export async function assembleProduct(options: AssembleOptions): Promise<Running
   const slack = config.SLACK_BOT_TOKEN ? mountSlack(app, { config, service, directory, database, logger }) : undefined;
   await slack?.start();
   finishHttpApp(app, logger);
-  const server = await listen(app, config.HTTP_HOST, config.HTTP_PORT).catch(async (error: unknown) => {
-    // The worker polls already: it stops as on SIGTERM, and the database is closed, before the start fails.
+  // A stop, around the HTTP server's: the worker stops polling, then, once its activities ended, what it used closes.
+  const stopWorker = async () => {
     await slack?.stop();
     if (worker.getState() === 'RUNNING') worker.shutdown();
+  };
+  const release = async () => {
     await workerRun.catch(() => undefined);
     await workerConnection.close();
     closeLater(connection);
     await database.close();
     await tracing.shutdown();
+  };
+  const server = await listen(app, config.HTTP_HOST, config.HTTP_PORT).catch(async (error: unknown) => {
+    // The worker polls already: it stops as on SIGTERM before the start fails.
+    await stopWorker();
+    await release();
     throw error;
   });
   const address = server.address() as AddressInfo;
@@ -255,15 +262,10 @@ export async function assembleProduct(options: AssembleOptions): Promise<Running
       // whatever is still open then is cut, and the client asks again elsewhere.
       const drained = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      await slack?.stop();
-      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await stopWorker();
       await withinGrace(drained, config.SHUTDOWN_GRACE_MS);
       server.closeAllConnections();
-      await workerRun.catch(() => undefined);
-      await workerConnection.close();
-      closeLater(connection);
-      await database.close();
-      await tracing.shutdown();
+      await release();
     },
   };
 }
