@@ -130,6 +130,10 @@ const CREATING = '.tourniquet-creating';
  * A folder that holds files but no PG_VERSION is refused, and left as it is: PGlite would run initdb over
  * it, and the evidence of a damaged database would be gone without a word. Only a creation of ours that
  * was cut short (its marker is there) is cleared and started again.
+ * A missing folder is copied beside its place, then renamed into it, so a crash mid-copy leaves no
+ * database without its files. An empty one (a mounted volume, which cannot be renamed over) is created in
+ * place between the marker and its removal, a copy with PG_VERSION last. Every copy shares the template's
+ * system identifier, which matters only to physical replication, which the embedded database does not do.
  */
 async function createDatabase(directory: string, template: string): Promise<void> {
   if (existsSync(directory)) {
@@ -143,37 +147,22 @@ async function createDatabase(directory: string, template: string): Promise<void
           'the product starts a new, empty database (the evidence in the old one stays out of its reach).',
       );
   }
-  if (seededFrom(template, directory)) return;
-  mkdirSync(directory, { recursive: true });
-  writeFileSync(join(directory, CREATING), '');
-  await exited(start(directory, ['--init']), 'creating it');
-  rmSync(join(directory, CREATING));
-}
-
-/**
- * Copies the template into `directory` when there is a template and `directory` is missing or empty
- * (never over files someone left there). A missing directory is copied beside its place, then
- * renamed into it, so a crash mid-copy leaves no database without its files. An empty one (a mounted
- * volume, which cannot be renamed over) is filled in place, PG_VERSION last: until it is there, no
- * start takes the folder for a database. Every copy shares the template's system identifier, which
- * matters only to physical replication, which the embedded database does not do.
- */
-function seededFrom(template: string, directory: string): boolean {
-  const marker = join(template, 'PG_VERSION');
-  if (!existsSync(marker)) return false;
-  if (!existsSync(directory)) {
+  const version = join(template, 'PG_VERSION');
+  const fromTemplate = existsSync(version);
+  if (fromTemplate && !existsSync(directory)) {
     const partial = `${directory}.partial-${process.pid}`;
     rmSync(partial, { recursive: true, force: true });
     cpSync(template, partial, { recursive: true });
     renameSync(partial, directory);
-    return true;
+    return;
   }
-  if (readdirSync(directory).length > 0) return false;
+  mkdirSync(directory, { recursive: true });
   writeFileSync(join(directory, CREATING), '');
-  cpSync(template, directory, { recursive: true, filter: (source) => source !== marker });
-  cpSync(marker, join(directory, 'PG_VERSION'));
+  if (fromTemplate) {
+    cpSync(template, directory, { recursive: true, filter: (source) => source !== version });
+    cpSync(version, join(directory, 'PG_VERSION'));
+  } else await exited(start(directory, ['--init']), 'creating it');
   rmSync(join(directory, CREATING));
-  return true;
 }
 
 /** Files 0644 and folders 0755 under `folder` (PGlite makes its files 0666): nobody but the builder changes the template. */
